@@ -1,0 +1,225 @@
+package dev.sluice.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * rtnetlink requests for links: read a link's facts (queues, MTU, MAC, attached XDP program) and
+ * attach or detach an XDP program the old way (IFLA_XDP), the fallback when bpf_link is missing.
+ *
+ * <pre>
+ * request:  nlmsghdr (16)              ifinfomsg (16)                  attributes (4-aligned)
+ *           0 len u32                  0 family u8                    0 rta_len u16
+ *           4 type u16 (RTM_*)         2 type u16                     2 rta_type u16
+ *           6 flags u16 (NLM_F_*)      4 index i32                    4 payload
+ *           8 seq u32                  8 flags u32
+ *          12 pid u32                 12 change u32
+ * error reply: nlmsghdr(type NLMSG_ERROR) + i32 error (negative errno, 0 = ACK) + the request header
+ * IFLA_XDP (43, nested): IFLA_XDP_FD 1 (i32), IFLA_XDP_ATTACHED 2 (u8), IFLA_XDP_FLAGS 3 (u32),
+ *                        IFLA_XDP_PROG_ID 4 (u32)
+ * </pre>
+ */
+public final class Netlink {
+    private static final int NETLINK_ROUTE = 0;
+    private static final int NLMSG_HDR = 16;
+    private static final int IFINFOMSG = 16;
+    private static final short NLMSG_ERROR = 2;
+    private static final short NLMSG_DONE = 3;
+    private static final short RTM_NEWLINK = 16;
+    private static final short RTM_GETLINK = 18;
+    private static final short RTM_SETLINK = 19;
+    private static final short NLM_F_REQUEST = 1;
+    private static final short NLM_F_ACK = 4;
+    private static final int NLA_F_NESTED = 0x8000;
+    private static final int NLA_TYPE_MASK = 0x3fff;
+    private static final int IFLA_ADDRESS = 1;
+    private static final int IFLA_MTU = 4;
+    private static final int IFLA_XDP = 43;
+    private static final int IFLA_NUM_TX_QUEUES = 31;
+    private static final int IFLA_NUM_RX_QUEUES = 32;
+    private static final int IFLA_XDP_FD = 1;
+    private static final int IFLA_XDP_ATTACHED = 2;
+    private static final int IFLA_XDP_FLAGS = 3;
+    private static final int IFLA_XDP_PROG_ID = 4;
+
+    /** IFLA_XDP_ATTACHED values. */
+    public static final int XDP_ATTACHED_NONE = 0;
+    public static final int XDP_ATTACHED_DRV = 1;
+    public static final int XDP_ATTACHED_SKB = 2;
+    public static final int XDP_ATTACHED_HW = 3;
+    public static final int XDP_ATTACHED_MULTI = 4;
+
+    private static int sequence = 1;
+
+    private Netlink() {
+    }
+
+    /** What rtnetlink says about one link. */
+    public record LinkInfo(int ifindex, int mtu, byte[] mac, int rxQueues, int txQueues, int xdpAttached, int xdpProgId) {
+        public boolean hasXdpProgram() {
+            return xdpAttached != XDP_ATTACHED_NONE;
+        }
+
+        public String xdpModeName() {
+            return switch (xdpAttached) {
+                case XDP_ATTACHED_NONE -> "none";
+                case XDP_ATTACHED_DRV -> "native";
+                case XDP_ATTACHED_SKB -> "generic";
+                case XDP_ATTACHED_HW -> "offload";
+                default -> "multi";
+            };
+        }
+    }
+
+    /** Reads the facts of the link {@code ifindex}. */
+    public static LinkInfo link(int ifindex) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment req = arena.allocate(NLMSG_HDR + IFINFOMSG, 4);
+            header(req, RTM_GETLINK, NLM_F_REQUEST);
+            req.set(JAVA_INT, NLMSG_HDR + 4, ifindex);
+            MemorySegment reply = exchange(arena, req, "RTM_GETLINK", "reading link " + ifindex);
+            return parseLink(reply, ifindex);
+        }
+    }
+
+    /**
+     * Attaches {@code progFd} with IFLA_XDP ({@code progFd} -1 detaches). Unlike a bpf_link, such an
+     * attachment outlives the process: callers must detach.
+     */
+    public static void setXdp(int ifindex, int progFd, int xdpFlags, String ifname) {
+        try (Arena arena = Arena.ofConfined()) {
+            int xdpLen = 4 + 8 + 8;
+            int len = NLMSG_HDR + IFINFOMSG + xdpLen;
+            MemorySegment req = arena.allocate(len, 4);
+            header(req, RTM_SETLINK, (short) (NLM_F_REQUEST | NLM_F_ACK));
+            req.set(JAVA_INT, 0, len);
+            req.set(JAVA_INT, NLMSG_HDR + 4, ifindex);
+            long a = NLMSG_HDR + IFINFOMSG;
+            req.set(JAVA_SHORT, a, (short) xdpLen);
+            req.set(JAVA_SHORT, a + 2, (short) (IFLA_XDP | NLA_F_NESTED));
+            req.set(JAVA_SHORT, a + 4, (short) 8);
+            req.set(JAVA_SHORT, a + 6, (short) IFLA_XDP_FD);
+            req.set(JAVA_INT, a + 8, progFd);
+            req.set(JAVA_SHORT, a + 12, (short) 8);
+            req.set(JAVA_SHORT, a + 14, (short) IFLA_XDP_FLAGS);
+            req.set(JAVA_INT, a + 16, xdpFlags);
+            exchange(arena, req, "netlink RTM_SETLINK IFLA_XDP",
+                    (progFd < 0 ? "detaching the XDP program from " : "attaching the XDP program to ") + ifname);
+        }
+    }
+
+    private static void header(MemorySegment req, short type, short flags) {
+        req.set(JAVA_INT, 0, (int) req.byteSize());
+        req.set(JAVA_SHORT, 4, type);
+        req.set(JAVA_SHORT, 6, flags);
+        req.set(JAVA_INT, 8, nextSequence());
+        req.set(JAVA_INT, 12, 0);
+    }
+
+    private static synchronized int nextSequence() {
+        return sequence++;
+    }
+
+    /** Sends one request and returns the first non-error reply (or the ACK); throws on an error reply. */
+    private static MemorySegment exchange(Arena arena, MemorySegment req, String call, String doing) {
+        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW, NETLINK_ROUTE, "socket(AF_NETLINK)", doing);
+        try {
+            MemorySegment local = arena.allocate(12, 4); // sockaddr_nl: family u16, pad, pid u32, groups u32
+            local.set(JAVA_SHORT, 0, (short) LibC.AF_NETLINK);
+            LibC.bind(fd, local, "bind(AF_NETLINK)", doing);
+            LibC.send(fd, req, req.byteSize(), call, doing);
+            MemorySegment buf = arena.allocate(64 * 1024, 4);
+            int seq = req.get(JAVA_INT, 8);
+            while (true) {
+                long n = LibC.receive(fd, buf, call, doing);
+                long off = 0;
+                while (off + NLMSG_HDR <= n) {
+                    int msgLen = buf.get(JAVA_INT, off);
+                    short type = buf.get(JAVA_SHORT, off + 4);
+                    int msgSeq = buf.get(JAVA_INT, off + 8);
+                    if (msgLen < NLMSG_HDR || off + msgLen > n) {
+                        throw new IllegalStateException("malformed netlink reply to " + call);
+                    }
+                    if (msgSeq == seq) {
+                        if (type == NLMSG_ERROR) {
+                            int error = -buf.get(JAVA_INT, off + NLMSG_HDR);
+                            if (error != 0) {
+                                throw new NativeException(call, error, doing, Remedies.of(call, error));
+                            }
+                            return buf.asSlice(off, msgLen);
+                        }
+                        if (type != NLMSG_DONE) {
+                            return buf.asSlice(off, msgLen);
+                        }
+                    }
+                    off += align4(msgLen);
+                }
+            }
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    private static LinkInfo parseLink(MemorySegment msg, int ifindex) {
+        if (msg.get(JAVA_SHORT, 4) != RTM_NEWLINK) {
+            throw new IllegalStateException("unexpected netlink reply type " + msg.get(JAVA_SHORT, 4));
+        }
+        int mtu = 0;
+        int rxq = 1;
+        int txq = 1;
+        int attached = XDP_ATTACHED_NONE;
+        int progId = 0;
+        byte[] mac = new byte[0];
+        long end = msg.byteSize();
+        long a = NLMSG_HDR + IFINFOMSG;
+        while (a + 4 <= end) {
+            int len = Short.toUnsignedInt(msg.get(JAVA_SHORT, a));
+            int type = msg.get(JAVA_SHORT, a + 2) & NLA_TYPE_MASK;
+            if (len < 4 || a + len > end) {
+                break;
+            }
+            long p = a + 4;
+            switch (type) {
+                case IFLA_MTU -> mtu = msg.get(JAVA_INT, p);
+                case IFLA_ADDRESS -> mac = msg.asSlice(p, len - 4).toArray(JAVA_BYTE);
+                case IFLA_NUM_RX_QUEUES -> rxq = msg.get(JAVA_INT, p);
+                case IFLA_NUM_TX_QUEUES -> txq = msg.get(JAVA_INT, p);
+                case IFLA_XDP -> {
+                    long n = p;
+                    while (n + 4 <= a + len) {
+                        int nl = Short.toUnsignedInt(msg.get(JAVA_SHORT, n));
+                        int nt = msg.get(JAVA_SHORT, n + 2) & NLA_TYPE_MASK;
+                        if (nl < 4) {
+                            break;
+                        }
+                        if (nt == IFLA_XDP_ATTACHED) {
+                            attached = Byte.toUnsignedInt(msg.get(JAVA_BYTE, n + 4));
+                        } else if (nt == IFLA_XDP_PROG_ID) {
+                            progId = msg.get(JAVA_INT, n + 4);
+                        }
+                        n += align4(nl);
+                    }
+                }
+                default -> {
+                }
+            }
+            a += align4(len);
+        }
+        return new LinkInfo(ifindex, mtu, mac, rxq, txq, attached, progId);
+    }
+
+    private static long align4(long n) {
+        return (n + 3) & ~3L;
+    }
+
+    static {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new ExceptionInInitializerError("Sluice supports little-endian hosts only");
+        }
+    }
+}
