@@ -80,6 +80,9 @@ public final class LibC {
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SCHED_SETAFFINITY = downcall("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETRLIMIT = downcall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     /** syscall(2) is variadic: every argument after the number is passed as a long. */
     private static final MethodHandle SYSCALL3 = downcall("syscall",
@@ -255,6 +258,39 @@ public final class LibC {
             int rc = (int) SCHED_SETAFFINITY.invokeExact(setupErrno(), 0, 128L, mask);
             if (rc < 0) {
                 throw failure("sched_setaffinity", "pinning the thread to CPU " + cpu);
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    /** open(2) read-only; returns the fd. */
+    public static int openReadOnly(String path, String doing) {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(setupErrno(), arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                throw failure("open(" + path + ")", doing);
+            }
+            return fd;
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** setns(2): moves the calling thread (only) into the namespace behind {@code fd}. */
+    public static void setns(int fd, int nstype, String doing) {
+        try {
+            int rc = (int) SETNS.invokeExact(setupErrno(), fd, nstype);
+            if (rc < 0) {
+                throw failure("setns", doing);
             }
         } catch (NativeException e) {
             throw e;

@@ -1,0 +1,68 @@
+package dev.sluice.drivers.afxdp;
+
+/**
+ * How to open an AF_XDP port. Immutable; change with the {@code with*} methods.
+ *
+ * @param copyMode        zero-copy first with copy as fallback (AUTO), or forced
+ * @param xdpMode         how to attach the XDP program
+ * @param ringSize        entries in each of the RX, TX, FILL and COMPLETION rings (power of two)
+ * @param framesInFlight  frames kept posted to the FILL ring per queue: fewer touched frames
+ *                        measured faster on veth copy mode (512 vs 4096: 0.99 vs 0.87 Mpps)
+ * @param needWakeup      bind with XDP_USE_NEED_WAKEUP: the kernel asks for syscalls only when needed
+ * @param steering        attach the steering program (only packets matching rules reach the
+ *                        socket, everything else goes to the kernel) instead of redirect-all
+ * @param attachProgram   attach an XDP program at all (false: the caller manages programs)
+ * @param trackFrames     record every frame hand-over and count violations (tests, debugging)
+ */
+public record AfXdpOptions(CopyMode copyMode, XdpAttachMode xdpMode, int ringSize, int framesInFlight,
+                           boolean needWakeup, boolean steering, boolean attachProgram, boolean trackFrames) {
+
+    public enum CopyMode { AUTO, COPY, ZERO_COPY }
+
+    public enum XdpAttachMode { AUTO, NATIVE, GENERIC }
+
+    public AfXdpOptions {
+        if (ringSize < 64 || ringSize > (1 << 16) || Integer.bitCount(ringSize) != 1) {
+            throw new IllegalArgumentException("ring size must be a power of two in 64..65536, not " + ringSize);
+        }
+        if (framesInFlight < 1) {
+            throw new IllegalArgumentException("frames in flight must be positive, not " + framesInFlight);
+        }
+    }
+
+    public static AfXdpOptions defaults() {
+        return new AfXdpOptions(CopyMode.AUTO, XdpAttachMode.AUTO, 2048, 512, true, false, true, false);
+    }
+
+    public AfXdpOptions withCopyMode(CopyMode m) {
+        return new AfXdpOptions(m, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames);
+    }
+
+    public AfXdpOptions withXdpMode(XdpAttachMode m) {
+        return new AfXdpOptions(copyMode, m, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames);
+    }
+
+    public AfXdpOptions withRingSize(int n) {
+        return new AfXdpOptions(copyMode, xdpMode, n, framesInFlight, needWakeup, steering, attachProgram, trackFrames);
+    }
+
+    public AfXdpOptions withFramesInFlight(int n) {
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, n, needWakeup, steering, attachProgram, trackFrames);
+    }
+
+    public AfXdpOptions withNeedWakeup(boolean on) {
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, on, steering, attachProgram, trackFrames);
+    }
+
+    public AfXdpOptions withSteering(boolean on) {
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, on, attachProgram, trackFrames);
+    }
+
+    public AfXdpOptions withAttachProgram(boolean on) {
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, on, trackFrames);
+    }
+
+    public AfXdpOptions withTrackFrames(boolean on) {
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, on);
+    }
+}

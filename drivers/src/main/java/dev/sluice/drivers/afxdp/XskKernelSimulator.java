@@ -1,0 +1,161 @@
+package dev.sluice.drivers.afxdp;
+
+import dev.sluice.ring.XskConsumerRing;
+import dev.sluice.ring.XskProducerRing;
+import dev.sluice.ring.XskRingDescriptor;
+import dev.sluice.ring.XskRingOffsets;
+import dev.sluice.umem.FrameOwnership;
+import dev.sluice.umem.FramePool;
+import dev.sluice.umem.Umem;
+import dev.sluice.umem.UmemConfig;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Plays the kernel's side of the four XSK rings in ordinary memory: frames posted to FILL come
+ * back on RX holding a template packet, descriptors put on TX come back on COMPLETION. The user
+ * side is a real {@link XskQueue} (the very class that drives a socket), so that
+ * <ul>
+ *   <li>a forwarding loop can be warmed up, JIT-compiled on the exact code it will run, before
+ *       traffic is attached;</li>
+ *   <li>benchmarks measure the user-space cost of AF_XDP without a NIC;</li>
+ *   <li>tests check frame accounting without privileges.</li>
+ * </ul>
+ * {@link #step} is called by whoever plays the kernel: the same thread between bursts (warm-up)
+ * or another thread (benchmarks). Its fd is -1, so TX kicks fail fast with EBADF (counted as kick
+ * errors on the simulated queue, which is what a warm-up wants: the same code path, no effect).
+ */
+public final class XskKernelSimulator implements AutoCloseable {
+    /** The ring layout of Linux 6.18 on x86-64. */
+    private static final XskRingOffsets OFFSETS = new XskRingOffsets(0, 128, 196, 320);
+
+    private final Arena arena = Arena.ofShared();
+    private final Umem umem;
+    private final XskQueue queue;
+    private final XskConsumerRing kernelFill;
+    private final XskProducerRing kernelRx;
+    private final XskConsumerRing kernelTx;
+    private final XskProducerRing kernelCompletion;
+    private final MemorySegment frames;
+    private final byte[] template;
+    private final int headroom;
+    private long delivered;
+    private long completed;
+
+    /**
+     * @param template the packet every RX descriptor carries (written into the frame on delivery)
+     * @param txNeedsWakeup set TX's need_wakeup flag, as copy mode does, so the kick path runs
+     */
+    public XskKernelSimulator(UmemConfig config, int ringSize, int framesInFlight, byte[] template, boolean txNeedsWakeup,
+                              boolean trackFrames) {
+        this.umem = Umem.allocate(config);
+        this.frames = umem.segment();
+        this.template = template.clone();
+        this.headroom = UmemConfig.KERNEL_HEADROOM + config.headroom();
+        if (headroom + template.length > config.frameSize()) {
+            throw new IllegalArgumentException("template of " + template.length + " bytes does not fit a frame");
+        }
+        MemorySegment fill = ring(ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
+        MemorySegment comp = ring(ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
+        MemorySegment rx = ring(ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
+        MemorySegment tx = ring(ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
+        if (txNeedsWakeup) {
+            tx.set(ValueLayout.JAVA_INT, OFFSETS.flags(), XskRingDescriptor.NEED_WAKEUP);
+        }
+        this.kernelFill = new XskConsumerRing(fill, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
+        this.kernelRx = new XskProducerRing(rx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
+        this.kernelTx = new XskConsumerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
+        this.kernelCompletion = new XskProducerRing(comp, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
+        XskRings userRings = new XskRings(
+                new XskProducerRing(fill, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE),
+                new XskConsumerRing(comp, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE),
+                new XskConsumerRing(rx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE),
+                new XskProducerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE));
+        FramePool pool = FramePool.ofFrames(umem, 0, umem.frameCount());
+        this.queue = new XskQueue("sim/0", 0, null, -1, userRings, pool, frames, config.frameSize(), config.headroom(), framesInFlight,
+                trackFrames ? new FrameOwnership(umem) : null, arena);
+    }
+
+    private MemorySegment ring(int size, int entrySize) {
+        return arena.allocate(XskRingDescriptor.mappingLength(OFFSETS, size, entrySize), 4096);
+    }
+
+    /** The user side: a real {@link XskQueue} over the simulated rings. */
+    public XskQueue queue() {
+        return queue;
+    }
+
+    public Umem umem() {
+        return umem;
+    }
+
+    /**
+     * One kernel turn: deliver up to {@code maxPackets} frames from FILL to RX with the template
+     * packet, and complete everything on TX. Returns packets delivered.
+     */
+    public int step(int maxPackets) {
+        completeTx();
+        return deliver(maxPackets);
+    }
+
+    /** FILL → RX: what the kernel does on receive. Returns packets delivered. */
+    public int deliver(int maxPackets) {
+        int n = kernelFill.peek(maxPackets);
+        if (n == 0) {
+            return 0;
+        }
+        n = kernelRx.reserve(n);
+        if (n == 0) {
+            return 0;
+        }
+        int from = kernelFill.consumedIndex();
+        int to = kernelRx.reservedIndex();
+        int len = template.length;
+        for (int i = 0; i < n; i++) {
+            long addr = kernelFill.address(from + i) + headroom;
+            MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, addr, len);
+            kernelRx.putDescriptor(to + i, addr, len, 0);
+        }
+        kernelFill.releaseRelease(n);
+        kernelRx.submitRelease(n);
+        delivered += n;
+        return n;
+    }
+
+    /** TX → COMPLETION: what the kernel does once frames are sent. Returns frames completed. */
+    public int completeTx() {
+        int n = kernelTx.peek(Integer.MAX_VALUE);
+        if (n == 0) {
+            return 0;
+        }
+        n = kernelCompletion.reserve(n);
+        if (n == 0) {
+            return 0;
+        }
+        int from = kernelTx.consumedIndex();
+        int to = kernelCompletion.reservedIndex();
+        for (int i = 0; i < n; i++) {
+            kernelCompletion.putAddress(to + i, kernelTx.address(from + i));
+        }
+        kernelTx.releaseRelease(n);
+        kernelCompletion.submitRelease(n);
+        completed += n;
+        return n;
+    }
+
+    public long delivered() {
+        return delivered;
+    }
+
+    public long completed() {
+        return completed;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+        umem.close();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.sluice.cli;
+
+import dev.sluice.drivers.afxdp.AfXdpOptions;
+import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.umem.UmemConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code sluice fwd}: receive on an AF_XDP port and drop, echo or MAC-swap, with live rates. */
+@Command(name = "fwd", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Forward packets through an AF_XDP port (testpmd-style): rxonly, io or macswap.",
+                "Prints one line per second and ends with 'summary key=value ...'."})
+final class FwdCommand implements Callable<Integer> {
+    @Option(names = "--iface", required = true, paramLabel = "IF", description = "Network interface.")
+    String iface;
+
+    @Option(names = "--queue", split = ",", paramLabel = "N", description = "RX queue(s), e.g. 0 or 0,1 (default: 0).")
+    int[] queues = {0};
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io or macswap (default: ${DEFAULT-VALUE}).")
+    String mode = "rxonly";
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
+    double duration;
+
+    @Option(names = "--xdp-mode", paramLabel = "MODE", description = "auto, native or generic (default: ${DEFAULT-VALUE}).")
+    String xdpMode = "auto";
+
+    @Option(names = "--copy", description = "Force copy mode.")
+    boolean copy;
+
+    @Option(names = "--zero-copy", description = "Force zero-copy mode (fails where the driver has none, e.g. veth).")
+    boolean zeroCopy;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Burst size (default: ${DEFAULT-VALUE}).")
+    int batch = 64;
+
+    @Option(names = "--frames", paramLabel = "N", description = "Frames kept in the FILL ring per queue (default: ${DEFAULT-VALUE}).")
+    int frames = 512;
+
+    @Option(names = "--ring-size", paramLabel = "N", description = "Entries per XSK ring (default: ${DEFAULT-VALUE}).")
+    int ringSize = 2048;
+
+    @Option(names = "--umem-frames", paramLabel = "N", description = "UMEM frames per queue (default: ${DEFAULT-VALUE}).")
+    int umemFrames = 4096;
+
+    @Option(names = "--frame-size", paramLabel = "BYTES", description = "2048 or 4096 (default: ${DEFAULT-VALUE}).")
+    int frameSize = 2048;
+
+    @Option(names = "--huge-pages", description = "Back the UMEM with huge pages when available.")
+    boolean hugePages;
+
+    @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the polling thread of each queue to these CPUs.")
+    int[] cpus;
+
+    @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the loop up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
+    long warmUpMillis = 1500;
+
+    @Override
+    public Integer call() {
+        ForwardSession.Settings settings = settings();
+        ForwardSession session = new ForwardSession(settings, System.out);
+        Thread hook = new Thread(() -> {
+            session.requestStop();
+            try {
+                session.awaitFinished(5000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sluice-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        session.run(duration, () -> false);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C arrived: the hook is running and waits for us; nothing to remove.
+        }
+        return 0;
+    }
+
+    ForwardSession.Settings settings() {
+        if (copy && zeroCopy) {
+            throw new IllegalArgumentException("--copy and --zero-copy exclude each other");
+        }
+        if (duration < 0) {
+            throw new IllegalArgumentException("--duration must not be negative");
+        }
+        if (batch < 1 || batch > 1024) {
+            throw new IllegalArgumentException("--batch must be in 1..1024, not " + batch);
+        }
+        if (frames < 16 || frames > umemFrames / 2) {
+            throw new IllegalArgumentException("--frames must be in 16.." + umemFrames / 2 + " (half of --umem-frames), not " + frames);
+        }
+        AfXdpOptions.CopyMode cm = copy ? AfXdpOptions.CopyMode.COPY : zeroCopy ? AfXdpOptions.CopyMode.ZERO_COPY
+                : AfXdpOptions.CopyMode.AUTO;
+        AfXdpOptions.XdpAttachMode xm = switch (xdpMode.toLowerCase()) {
+            case "auto" -> AfXdpOptions.XdpAttachMode.AUTO;
+            case "native", "drv" -> AfXdpOptions.XdpAttachMode.NATIVE;
+            case "generic", "skb" -> AfXdpOptions.XdpAttachMode.GENERIC;
+            default -> throw new IllegalArgumentException("unknown --xdp-mode '" + xdpMode + "' (auto, native, generic)");
+        };
+        AfXdpOptions options = AfXdpOptions.defaults().withCopyMode(cm).withXdpMode(xm).withRingSize(ringSize)
+                .withFramesInFlight(frames);
+        UmemConfig umem = new UmemConfig(umemFrames * queues.length, frameSize, 0, hugePages);
+        return new ForwardSession.Settings(iface, queues, ForwardMode.parse(mode), options, umem, batch, cpus,
+                warmUpMillis, null);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.sluice.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns cumulative counters sampled once per second into the live lines and the final
+ * {@code summary key=value ...} line. Rates in the summary are means over the seconds that carried
+ * traffic, so a run's idle start or end does not dilute them.
+ */
+final class RateReport {
+    /** One sample of cumulative counters. */
+    record Sample(long nanos, long rxPackets, long rxBytes, long txPackets, long txBytes, long dropped, long ringFull,
+                  long fillEmpty) {
+    }
+
+    private final PrintStream out;
+    private Sample first;
+    private Sample last;
+    private long rxBusySeconds;
+    private long rxBusyPackets;
+    private long txBusySeconds;
+    private long txBusyPackets;
+    private int second;
+
+    RateReport(PrintStream out) {
+        this.out = out;
+    }
+
+    void start(Sample s) {
+        first = s;
+        last = s;
+    }
+
+    /** Prints one live line for the interval since the previous sample. */
+    void tick(Sample s) {
+        double secs = Math.max(1e-9, (s.nanos() - last.nanos()) / 1e9);
+        long rx = s.rxPackets() - last.rxPackets();
+        long tx = s.txPackets() - last.txPackets();
+        double rxPps = rx / secs;
+        double txPps = tx / secs;
+        if (rx > 0) {
+            rxBusySeconds++;
+            rxBusyPackets += rx;
+        }
+        if (tx > 0) {
+            txBusySeconds++;
+            txBusyPackets += tx;
+        }
+        second++;
+        out.printf(Locale.ROOT, "%4ds  rx %10s pps %10s  tx %10s pps %10s  dropped %d  ring_full %d  fill_empty %d%n",
+                second, group(rxPps), bits((s.rxBytes() - last.rxBytes()) * 8 / secs),
+                group(txPps), bits((s.txBytes() - last.txBytes()) * 8 / secs),
+                s.dropped() - last.dropped(), s.ringFull() - last.ringFull(), s.fillEmpty() - last.fillEmpty());
+        out.flush();
+        last = s;
+    }
+
+    /** The summary fields; callers add their own (mode, xdp, ...). */
+    Map<String, String> summary(Sample end) {
+        Map<String, String> m = new LinkedHashMap<>();
+        double secs = (end.nanos() - first.nanos()) / 1e9;
+        m.put("rx_packets", "" + (end.rxPackets() - first.rxPackets()));
+        m.put("tx_packets", "" + (end.txPackets() - first.txPackets()));
+        m.put("rx_pps", "" + (rxBusySeconds == 0 ? 0 : Math.round((double) rxBusyPackets / rxBusySeconds)));
+        m.put("tx_pps", "" + (txBusySeconds == 0 ? 0 : Math.round((double) txBusyPackets / txBusySeconds)));
+        m.put("rx_bytes", "" + (end.rxBytes() - first.rxBytes()));
+        m.put("tx_bytes", "" + (end.txBytes() - first.txBytes()));
+        m.put("dropped", "" + (end.dropped() - first.dropped()));
+        m.put("ring_full", "" + (end.ringFull() - first.ringFull()));
+        m.put("fill_empty", "" + (end.fillEmpty() - first.fillEmpty()));
+        m.put("seconds", String.format(Locale.ROOT, "%.1f", secs));
+        return m;
+    }
+
+    static String line(Map<String, String> fields) {
+        StringBuilder sb = new StringBuilder("summary");
+        fields.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    static String group(double v) {
+        return String.format(Locale.ROOT, "%,d", Math.round(v));
+    }
+
+    static String bits(double bps) {
+        if (bps >= 1e9) {
+            return String.format(Locale.ROOT, "%.2f Gb/s", bps / 1e9);
+        }
+        if (bps >= 1e6) {
+            return String.format(Locale.ROOT, "%.1f Mb/s", bps / 1e6);
+        }
+        if (bps >= 1e3) {
+            return String.format(Locale.ROOT, "%.1f kb/s", bps / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0f b/s", bps);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.sys;
+
+/**
+ * Moves the calling thread into a named network namespace (one made by {@code ip netns add}) and
+ * back. Sockets, interfaces and XDP attachments created by the thread meanwhile belong to that
+ * namespace for their whole life, whichever thread uses them later. Only the calling thread moves.
+ *
+ * <pre>{@code
+ * try (NetNs.Scope ignored = NetNs.enter("sandbox")) {
+ *     port = AfXdpPort.open("veth0", 0, umem, options);
+ * }
+ * }</pre>
+ */
+public final class NetNs {
+    private NetNs() {
+    }
+
+    /** A thread's stay in a namespace; closing it returns the thread to where it was. */
+    public static final class Scope implements AutoCloseable {
+        private final int originalFd;
+        private boolean closed;
+
+        private Scope(int originalFd) {
+            this.originalFd = originalFd;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                try {
+                    LibC.setns(originalFd, LibC.CLONE_NEWNET, "returning to the original network namespace");
+                } finally {
+                    LibC.close(originalFd);
+                }
+            }
+        }
+    }
+
+    public static Scope enter(String name) {
+        int original = LibC.openReadOnly("/proc/thread-self/ns/net", "saving the current network namespace");
+        try {
+            int target = LibC.openReadOnly("/var/run/netns/" + name, "opening network namespace '" + name + "' (see 'ip netns list')");
+            try {
+                LibC.setns(target, LibC.CLONE_NEWNET, "entering network namespace '" + name + "'");
+            } finally {
+                LibC.close(target);
+            }
+        } catch (RuntimeException e) {
+            LibC.close(original);
+            throw e;
+        }
+        return new Scope(original);
+    }
+}
