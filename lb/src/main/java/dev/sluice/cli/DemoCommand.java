@@ -64,7 +64,8 @@ final class DemoCommand implements Callable<Integer> {
                 // The sender starts once the port is attached: the first live line has traffic.
                 summary = session[0].run(duration, () -> {
                     if (sender[0] == null) {
-                        sender[0] = new UdpSender(box.nsB, box.ipA, 9, payload, 0);
+                        // Sender (and the kernel work it drives) on CPU 0, the AF_XDP poller alone on the last CPU.
+                        sender[0] = new UdpSender(box.nsB, box.ipA, 9, payload, 0, cpus > 1 ? 0 : -1);
                     }
                     return false;
                 });

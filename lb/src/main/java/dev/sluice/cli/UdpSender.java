@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.sys.LibC;
 import dev.sluice.sys.NetNs;
 
 import java.io.IOException;
@@ -23,7 +24,17 @@ public final class UdpSender implements AutoCloseable {
      * @param count        datagrams to send, or 0 for as many as possible until closed
      */
     public UdpSender(String netns, String dstIp, int dstPort, int payloadBytes, long count) {
-        thread = new Thread(() -> run(netns, dstIp, dstPort, payloadBytes, count), "sluice-udp-sender");
+        this(netns, dstIp, dstPort, payloadBytes, count, -1);
+    }
+
+    /** As above, with the sending thread pinned to {@code cpu} (-1: not pinned). */
+    public UdpSender(String netns, String dstIp, int dstPort, int payloadBytes, long count, int cpu) {
+        thread = new Thread(() -> {
+            if (cpu >= 0) {
+                LibC.pinCurrentThread(cpu);
+            }
+            run(netns, dstIp, dstPort, payloadBytes, count);
+        }, "sluice-udp-sender");
         thread.setDaemon(true);
         thread.start();
     }

@@ -37,6 +37,41 @@ public final class NetNs {
         }
     }
 
+    /** A reference to a namespace (an open fd), to come back to it from any thread. */
+    public static final class Handle implements AutoCloseable {
+        private final int fd;
+        private boolean closed;
+
+        private Handle(int fd) {
+            this.fd = fd;
+        }
+
+        /** Moves the calling thread into this namespace until the scope closes. */
+        public Scope enter() {
+            int original = LibC.openReadOnly("/proc/thread-self/ns/net", "saving the current network namespace");
+            try {
+                LibC.setns(fd, LibC.CLONE_NEWNET, "entering a saved network namespace");
+            } catch (RuntimeException e) {
+                LibC.close(original);
+                throw e;
+            }
+            return new Scope(original);
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                LibC.close(fd);
+            }
+        }
+    }
+
+    /** The calling thread's current network namespace. */
+    public static Handle current() {
+        return new Handle(LibC.openReadOnly("/proc/thread-self/ns/net", "saving the current network namespace"));
+    }
+
     public static Scope enter(String name) {
         int original = LibC.openReadOnly("/proc/thread-self/ns/net", "saving the current network namespace");
         try {

@@ -9,6 +9,7 @@ import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.drivers.xdp.XdpProgram;
 import dev.sluice.drivers.xdp.XdpPrograms;
 import dev.sluice.sys.LibC;
+import dev.sluice.sys.NetNs;
 import dev.sluice.sys.Netlink;
 import dev.sluice.sys.Privileges;
 import dev.sluice.umem.FrameOwnership;
@@ -57,6 +58,8 @@ public final class AfXdpPort implements Port {
     private final FrameOwnership ownership;
     private final Arena arena;
     private final String name;
+    /** The namespace the port was opened in: attaching and detaching must happen there. */
+    private final NetNs.Handle home;
     private XdpAttachment attachment;
     private int next;
     private boolean closed;
@@ -72,6 +75,7 @@ public final class AfXdpPort implements Port {
         this.options = options;
         this.ownership = ownership;
         this.arena = arena;
+        this.home = NetNs.current();
         this.name = "afxdp:" + ifname + "/" + Arrays.toString(queueIds()).replaceAll("[\\[\\] ]", "");
     }
 
@@ -230,7 +234,9 @@ public final class AfXdpPort implements Port {
             case NATIVE -> XdpMode.NATIVE;
             case GENERIC -> XdpMode.GENERIC;
         };
-        attachment = XdpAttachment.attach(program, ifname, mode);
+        try (NetNs.Scope ignored = home.enter()) {
+            attachment = XdpAttachment.attach(program, ifname, mode);
+        }
     }
 
     /** Adds a steering rule (steering program only): matching packets go to the sockets. */
@@ -362,8 +368,11 @@ public final class AfXdpPort implements Port {
         }
         closed = true;
         if (attachment != null) {
-            attachment.close();
+            try (NetNs.Scope ignored = home.enter()) {
+                attachment.close();
+            }
         }
+        home.close();
         if (program != null) {
             program.close();
         }

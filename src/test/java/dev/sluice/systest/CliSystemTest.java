@@ -1,0 +1,170 @@
+package dev.sluice.systest;
+
+import dev.sluice.cli.Sandbox;
+import dev.sluice.cli.UdpSender;
+import dev.sluice.drivers.afxdp.AfXdpOptions;
+import dev.sluice.drivers.afxdp.AfXdpPort;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sluice fwd} as a user runs it: real traffic, the summary line, and every bad input
+ * answered with one clear line (no stack trace) that leaves nothing attached.
+ */
+class CliSystemTest {
+    @BeforeEach
+    void privileged() {
+        Privileged.require();
+    }
+
+    private static boolean xdpAttached(Sandbox box) {
+        String link = Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", box.ifA);
+        return link.contains("prog/xdp") || link.matches("(?s).*\\bxdp(generic|drv|offload)?\\b.*");
+    }
+
+    private static void assertOneClearLine(Cli.Result r, String expected) {
+        assertThat(r.exit()).as("exit code; stderr: " + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(expected);
+        assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(r.err().strip().lines().count()).as("lines in: " + r.err()).isEqualTo(1);
+    }
+
+    static Map<String, String> summary(String out) {
+        String line = out.lines().filter(l -> l.startsWith("summary ")).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no summary line in:\n" + out));
+        return Stream.of(line.substring(8).split(" ")).map(kv -> kv.split("=", 2))
+                .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
+    }
+
+    @Test
+    void helpListsTheCommands() throws Exception {
+        Cli.Result r = Cli.run(List.of(), 60, "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("fwd").contains("demo");
+    }
+
+    @Test
+    void fwdReceivesRealTrafficAndEndsWithASummary() throws Exception {
+        try (Sandbox box = Sandbox.create("clifwd", 1)) {
+            box.staticNeighbours();
+            Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--mode", "rxonly",
+                    "--duration", "4", "--warmup-ms", "300")).redirectErrorStream(true).start();
+            StringBuilder out = new StringBuilder();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                 UdpSender ignored = startSenderWhenAttached(r, out, box)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    out.append(line).append('\n');
+                }
+            }
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out.toString()).isZero();
+            Map<String, String> s = summary(out.toString());
+            assertThat(s).containsKeys("rx_packets", "tx_packets", "rx_pps", "tx_pps", "dropped", "mode", "xdp");
+            assertThat(Long.parseLong(s.get("rx_packets"))).as(out.toString()).isPositive();
+            assertThat(Long.parseLong(s.get("rx_pps"))).isPositive();
+            assertThat(s.get("mode")).isEqualTo("rxonly");
+            assertThat(s.get("xdp")).isIn("native", "generic");
+            assertThat(out.toString().lines().filter(l -> l.matches("\\s*\\d+s\\s+rx.*")).count()).isGreaterThanOrEqualTo(3);
+            assertThat(xdpAttached(box)).as("program detached after the run").isFalse();
+        }
+    }
+
+    /** Reads up to the "fwd ..." header (the port is attached then) and starts traffic. */
+    private static UdpSender startSenderWhenAttached(BufferedReader r, StringBuilder out, Sandbox box) throws Exception {
+        String line;
+        while ((line = r.readLine()) != null) {
+            out.append(line).append('\n');
+            if (line.startsWith("fwd ")) {
+                return new UdpSender(box.nsB, box.ipA, 9, 18, 0);
+            }
+        }
+        throw new AssertionError("fwd never attached:\n" + out);
+    }
+
+    @Test
+    void unknownInterfaceIsOneClearLine() throws Exception {
+        Cli.Result r = Cli.run(List.of(), 60, "fwd", "--iface", "nosuch0", "--duration", "1");
+        assertOneClearLine(r, "no network interface named 'nosuch0'");
+    }
+
+    @Test
+    void queueOutOfRangeIsOneClearLineAndLeavesNothingAttached() throws Exception {
+        try (Sandbox box = Sandbox.create("cliq", 1)) {
+            Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--queue", "3", "--duration", "1");
+            assertOneClearLine(r, "queue 3 is out of range");
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
+    @Test
+    void forcedZeroCopyOnVethIsOneClearLineAndLeavesNothingAttached() throws Exception {
+        try (Sandbox box = Sandbox.create("clizc", 1)) {
+            Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--zero-copy", "--duration", "1");
+            assertOneClearLine(r, "zero-copy");
+            assertThat(r.err()).contains("drop --zero-copy");
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
+    @Test
+    void aSecondXdpProgramIsRefusedClearly() throws Exception {
+        try (Sandbox box = Sandbox.create("cli2", 1);
+             AfXdpPort first = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+            assertThat(xdpAttached(box)).isTrue();
+            Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--duration", "1");
+            assertOneClearLine(r, "already has an XDP program attached");
+            first.close();
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
+    @Test
+    void tooLittleLockedMemoryIsOneClearLine() throws Exception {
+        try (Sandbox box = Sandbox.create("climem", 1)) {
+            // Without CAP_IPC_LOCK the UMEM counts against RLIMIT_MEMLOCK (here 1 MiB < 8 MiB of UMEM).
+            List<String> prefix = List.of("ip", "netns", "exec", box.nsA, "prlimit", "--memlock=1048576:1048576",
+                    "setpriv", "--bounding-set", "-ipc_lock", "--inh-caps", "-ipc_lock");
+            Cli.Result r = Cli.run(prefix, 60, "fwd", "--iface", box.ifA, "--duration", "1");
+            assertOneClearLine(r, "RLIMIT_MEMLOCK");
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
+    @Test
+    void killMinusNineLeavesNoProgramOnTheInterface() throws Exception {
+        try (Sandbox box = Sandbox.create("clikill", 1)) {
+            Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                StringBuilder seen = new StringBuilder();
+                while ((line = r.readLine()) != null && !line.startsWith("fwd ")) {
+                    seen.append(line).append('\n');
+                }
+                assertThat(line).as("fwd started: " + seen).isNotNull();
+                assertThat(xdpAttached(box)).as("attached while running").isTrue();
+            } finally {
+                p.destroyForcibly(); // SIGKILL: no shutdown hook runs
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (xdpAttached(box) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(xdpAttached(box)).as("program left on the interface after kill -9").isFalse();
+        }
+    }
+}
