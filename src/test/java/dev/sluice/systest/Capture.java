@@ -39,10 +39,14 @@ final class Capture implements AutoCloseable {
                 .redirectError(ProcessBuilder.Redirect.PIPE).start();
         // tcpdump says "listening on ..." on stderr once the capture is live.
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-        String first = err.readLine();
-        if (first == null || !first.contains("listening")) {
+        String line;
+        StringBuilder said = new StringBuilder();
+        while ((line = err.readLine()) != null && !line.contains("listening on")) {
+            said.append(line).append('\n');
+        }
+        if (line == null) {
             p.destroyForcibly();
-            throw new IllegalStateException("tcpdump did not start: " + first);
+            throw new IllegalStateException("tcpdump did not start: " + said);
         }
         Thread drain = new Thread(() -> {
             try {

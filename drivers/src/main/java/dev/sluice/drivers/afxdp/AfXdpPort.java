@@ -168,6 +168,7 @@ public final class AfXdpPort implements Port {
                 FramePool pool = FramePool.ofFrames(umem, i * perQueue, perQueue);
                 queues[i] = new XskQueue("afxdp:" + ifname + "/" + queueIds[i], queueIds[i], s, s.fd, s.rings, pool,
                         umem.segment(), umem.frameSize(), umem.headroom(), options.framesInFlight(), ownership, arena);
+                queues[i].prime();
             }
             XdpProgram program = null;
             if (options.attachProgram()) {

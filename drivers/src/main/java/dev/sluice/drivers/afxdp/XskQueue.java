@@ -121,6 +121,14 @@ public final class XskQueue implements Port {
         return n;
     }
 
+    /**
+     * Posts the first frames to FILL. Called before the XDP program is attached, so that the very
+     * first packets find frames to land in (otherwise the kernel drops them as "fill ring empty").
+     */
+    void prime() {
+        refill();
+    }
+
     /** Tops FILL up to {@code framesInFlight} frames, in bursts, and wakes the kernel if it asks. */
     private void refill() {
         int want = framesInFlight - inFill;
