@@ -112,14 +112,17 @@ public final class XdpProgram implements AutoCloseable {
         }
     }
 
-    /** Empties the slot of {@code queue}; its frames go to the kernel again. False when it was empty. */
-    public synchronized boolean unregisterSocket(int queue) {
+    /**
+     * Empties the slot of {@code queue}: its frames go to the kernel again. Emptying an empty slot
+     * is not an error (the kernel does not say whether the slot held a socket).
+     */
+    public synchronized void unregisterSocket(int queue) {
         ensureOpen();
         checkQueue(queue);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(JAVA_INT);
             key.set(JAVA_INT, 0, queue);
-            return Bpf.mapDelete(xskMapFd, key, "removing queue " + queue + " from the XSKMAP of " + name);
+            Bpf.mapDelete(xskMapFd, key, "removing queue " + queue + " from the XSKMAP of " + name);
         }
     }
 
