@@ -87,9 +87,13 @@ public final class XdpProgram implements AutoCloseable {
 
     /**
      * Puts the AF_XDP socket {@code xskFd} in the slot of RX queue {@code queue}: from now on the
-     * program redirects that queue's (matching) frames to it. The socket must have its UMEM,
-     * rings and bind done; the map holds its own reference, so closing the fd alone does not
-     * remove it.
+     * program redirects that queue's (matching) frames to it. The map holds its own reference to
+     * the socket, so closing the fd alone does not empty the slot.
+     *
+     * <p>Register a socket only after binding it to this very interface and queue. The kernel
+     * cannot be asked what a socket is bound to, and Linux 6.18 accepts even an unbound AF_XDP
+     * socket here; frames redirected to a socket that is unbound or bound elsewhere are dropped
+     * by the kernel, not passed.
      */
     public synchronized void registerSocket(int queue, int xskFd) {
         ensureOpen();

@@ -18,10 +18,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The steering program's verdicts on hand-built frames, run by the kernel (BPF_PROG_TEST_RUN).
  *
- * <p>A redirect needs a socket in the queue's XSKMAP slot (an empty slot yields the fallback,
- * XDP_PASS), and the kernel takes only a bound AF_XDP socket there: the fixture binds one, in copy
- * mode, to queue 0 of a throw-away veth. Test runs use queue 0, so a matching frame returns
- * XDP_REDIRECT. The verdict counters confirm why a frame was passed.
+ * <p>A redirect needs an AF_XDP socket in the queue's XSKMAP slot (an empty slot yields the
+ * fallback, XDP_PASS). The fixture binds one, in copy mode, to queue 0 of a throw-away veth, as the
+ * driver would (Linux 6.18 also accepts an unbound socket in the map, older kernels answer
+ * EOPNOTSUPP). Test runs use queue 0, so a matching frame returns XDP_REDIRECT; the verdict
+ * counters confirm why a frame was passed.
  */
 class SteeringProgramTest {
     private static final int REDIRECT = XdpAction.REDIRECT;
