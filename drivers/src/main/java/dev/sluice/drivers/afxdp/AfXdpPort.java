@@ -237,6 +237,9 @@ public final class AfXdpPort implements Port {
         };
         try (NetNs.Scope ignored = home.enter()) {
             attachment = XdpAttachment.attach(program, ifname, mode);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // Another program attached meanwhile, or the interface vanished: the user's to fix.
+            throw new PortSetupException(e.getMessage(), e);
         }
     }
 
@@ -279,7 +282,7 @@ public final class AfXdpPort implements Port {
 
     /** "native", "generic" or "none" (not attached). */
     public String xdpMode() {
-        return attachment == null ? "none" : attachment.modeName();
+        return attachment == null ? "none" : attachment.mode().toString();
     }
 
     public XdpProgram program() {

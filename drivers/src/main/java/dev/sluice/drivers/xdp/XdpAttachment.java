@@ -1,116 +1,266 @@
 package dev.sluice.drivers.xdp;
 
-import dev.sluice.drivers.PortSetupException;
-import dev.sluice.sys.BpfAttrDescriptor;
 import dev.sluice.sys.Bpf;
+import dev.sluice.sys.BpfAttrDescriptor;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.LibC;
 import dev.sluice.sys.NativeException;
 import dev.sluice.sys.Netlink;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
 /**
- * An XDP program attached to an interface. Preferably through a bpf_link, which the kernel
- * detaches when its fd closes, including when the process dies ({@code kill -9}); through netlink
- * (IFLA_XDP) only where bpf_link is unsupported, and then detached by {@link #close()} alone: such
- * an attachment survives a crash of the process.
+ * An {@link XdpProgram} attached to a network interface; {@link #close()} detaches it.
+ *
+ * <p>Attaching prefers a <b>bpf_link</b> (BPF_LINK_CREATE): the kernel detaches the program when
+ * the link fd closes, which includes the process dying by kill -9 or a crash, so no program is
+ * left behind. Kernels without XDP links (EINVAL, ENOSYS or EOPNOTSUPP from every LINK_CREATE
+ * attempt) get the older <b>netlink</b> attachment (RTM_SETLINK IFLA_XDP with
+ * XDP_FLAGS_UPDATE_IF_NOEXIST). That one belongs to the interface, not to the process:
+ * {@link #close()} removes it, but a process killed before closing leaves the program attached
+ * and steering traffic until someone runs {@code ip link set dev IF xdp off}.
+ *
+ * <p>An interface takes one XDP program at a time. Attaching to an interface that already has
+ * one fails with an {@link IllegalStateException} that says which program and how to remove it;
+ * Sluice never replaces a program it does not own.
  */
 public final class XdpAttachment implements AutoCloseable {
-    private final String ifname;
+    /** How the program is attached. */
+    public enum Mechanism {
+        /** A bpf_link: detached when its fd closes, also on a crash. */
+        BPF_LINK,
+        /** RTM_SETLINK IFLA_XDP: outlives the process; only {@link #close()} removes it. */
+        NETLINK
+    }
+
+    private final String interfaceName;
     private final int ifindex;
-    private final int linkFd;
-    private final int netlinkFlags;
     private final XdpMode mode;
+    private final Mechanism mechanism;
+    private final int programId;
+    private int linkFd;
     private boolean closed;
 
-    private XdpAttachment(String ifname, int ifindex, int linkFd, int netlinkFlags, XdpMode mode) {
-        this.ifname = ifname;
+    private XdpAttachment(String interfaceName, int ifindex, XdpMode mode, Mechanism mechanism, int programId, int linkFd) {
+        this.interfaceName = interfaceName;
         this.ifindex = ifindex;
-        this.linkFd = linkFd;
-        this.netlinkFlags = netlinkFlags;
         this.mode = mode;
+        this.mechanism = mechanism;
+        this.programId = programId;
+        this.linkFd = linkFd;
     }
 
     /**
-     * Attaches {@code program} to {@code ifname}. AUTO tries native first, then generic.
+     * Attaches {@code program} to {@code interfaceName}.
      *
-     * @throws PortSetupException when the interface is unknown or already has a program
+     * @param mode {@link XdpMode#AUTO} tries native, then generic
+     * @throws IllegalArgumentException when there is no such interface
+     * @throws IllegalStateException    when the interface already has an XDP program, or no
+     *                                  requested mode could be attached (the message lists
+     *                                  every attempt and its errno)
+     * @throws NativeException          for other kernel refusals (privileges, ...)
      */
-    public static XdpAttachment attach(XdpProgram program, String ifname, XdpMode mode) {
-        int ifindex = LibC.ifNameToIndex(ifname);
-        if (ifindex == 0) {
-            throw new PortSetupException("no network interface named '" + ifname + "' (see 'ip link')");
+    public static XdpAttachment attach(XdpProgram program, String interfaceName, XdpMode mode) {
+        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(mode, "mode");
+        int ifindex = freeInterface(interfaceName);
+        List<NativeException> failures = new ArrayList<>();
+        XdpAttachment attachment = tryEach(mode, interfaceName, ifindex, failures, candidate -> link(program, interfaceName, ifindex, candidate));
+        if (attachment == null) {
+            // No bpf_link in any requested mode: an old kernel (no XDP links), or a driver without
+            // the mode. Netlink succeeds in the first case and fails the same way in the second.
+            attachment = tryEach(mode, interfaceName, ifindex, failures, candidate -> netlink(program, interfaceName, ifindex, candidate));
         }
-        Netlink.LinkInfo link = Netlink.link(ifindex);
-        if (link.hasXdpProgram()) {
-            throw alreadyAttached(ifname, link);
+        if (attachment == null) {
+            throw unsupported(interfaceName, mode, failures);
         }
-        XdpMode[] tries = switch (mode) {
-            case AUTO -> new XdpMode[] {XdpMode.NATIVE, XdpMode.GENERIC};
-            case NATIVE -> new XdpMode[] {XdpMode.NATIVE};
-            case GENERIC -> new XdpMode[] {XdpMode.GENERIC};
-        };
-        NativeException last = null;
-        for (XdpMode m : tries) {
-            int flags = m == XdpMode.NATIVE ? BpfAttrDescriptor.XDP_FLAGS_DRV_MODE : BpfAttrDescriptor.XDP_FLAGS_SKB_MODE;
+        return attachment;
+    }
+
+    /**
+     * The netlink attachment alone, as {@link #attach} falls back to it on kernels without XDP
+     * links; package-private so that tests exercise it on kernels that have them.
+     */
+    static XdpAttachment attachNetlink(XdpProgram program, String interfaceName, XdpMode mode) {
+        int ifindex = freeInterface(interfaceName);
+        List<NativeException> failures = new ArrayList<>();
+        XdpAttachment attachment = tryEach(mode, interfaceName, ifindex, failures, candidate -> netlink(program, interfaceName, ifindex, candidate));
+        if (attachment == null) {
+            throw unsupported(interfaceName, mode, failures);
+        }
+        return attachment;
+    }
+
+    private interface Attempt {
+        XdpAttachment attach(XdpMode candidate);
+    }
+
+    /**
+     * Runs {@code attempt} for each concrete mode of {@code mode} until one succeeds. An
+     * "unsupported" failure moves on (and is kept for the message); EBUSY/EEXIST becomes the
+     * already-attached message; anything else is thrown as is. Null when every mode failed.
+     */
+    private static XdpAttachment tryEach(XdpMode mode, String interfaceName, int ifindex, List<NativeException> failures,
+                                         Attempt attempt) {
+        for (XdpMode candidate : mode.candidates()) {
             try {
-                int fd = Bpf.linkCreateXdp(program.fd(), ifindex, flags, ifname);
-                return new XdpAttachment(ifname, ifindex, fd, 0, m);
+                return attempt.attach(candidate);
             } catch (NativeException e) {
-                last = e;
-                if (e.errno() == Errno.EBUSY || e.errno() == Errno.EEXIST) {
-                    throw alreadyAttached(ifname, Netlink.link(ifindex));
+                if (isBusy(e)) {
+                    throw busy(interfaceName, ifindex, e);
                 }
-                if (e.errno() == Errno.EINVAL || e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP) {
-                    // Old kernel without bpf_link for XDP (< 5.9), or a driver without this mode:
-                    // netlink may still work for this mode.
-                    try {
-                        int nlFlags = flags | BpfAttrDescriptor.XDP_FLAGS_UPDATE_IF_NOEXIST;
-                        Netlink.setXdp(ifindex, program.fd(), nlFlags, ifname);
-                        return new XdpAttachment(ifname, ifindex, -1, nlFlags, m);
-                    } catch (NativeException ne) {
-                        last = ne;
-                    }
+                if (!isUnsupported(e)) {
+                    throw e;
                 }
+                failures.add(e);
             }
         }
-        throw last;
+        return null;
     }
 
-    private static PortSetupException alreadyAttached(String ifname, Netlink.LinkInfo link) {
-        return new PortSetupException("interface " + ifname + " already has an XDP program attached (id " + link.xdpProgId()
-                + ", " + link.xdpModeName() + " mode): detach it with 'ip link set dev " + ifname
-                + (link.xdpAttached() == Netlink.XDP_ATTACHED_SKB ? " xdpgeneric" : " xdp")
-                + " off', or stop the program that owns it");
+    private static XdpAttachment link(XdpProgram program, String interfaceName, int ifindex, XdpMode mode) {
+        int programId = program.id(); // before the link exists: nothing to leak if it throws
+        int linkFd = Bpf.linkCreateXdp(program.fd(), ifindex, mode.flags(), interfaceName);
+        return new XdpAttachment(interfaceName, ifindex, mode, Mechanism.BPF_LINK, programId, linkFd);
     }
 
-    /** "native" or "generic". */
-    public String modeName() {
-        return mode == XdpMode.NATIVE ? "native" : "generic";
+    private static XdpAttachment netlink(XdpProgram program, String interfaceName, int ifindex, XdpMode mode) {
+        int programId = program.id();
+        Netlink.setXdp(ifindex, program.fd(), mode.flags() | BpfAttrDescriptor.XDP_FLAGS_UPDATE_IF_NOEXIST, interfaceName);
+        return new XdpAttachment(interfaceName, ifindex, mode, Mechanism.NETLINK, programId, -1);
     }
 
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    public int ifindex() {
+        return ifindex;
+    }
+
+    /** The mode actually attached: {@link XdpMode#NATIVE} or {@link XdpMode#GENERIC}, never AUTO. */
     public XdpMode mode() {
         return mode;
     }
 
-    /** True when attached through a bpf_link (detached by the kernel if the process dies). */
-    public boolean viaLink() {
-        return linkFd >= 0;
+    public Mechanism mechanism() {
+        return mechanism;
     }
 
-    public String interfaceName() {
-        return ifname;
+    /** True for a bpf_link (detached with the process), false for a netlink attachment. */
+    public boolean usesLink() {
+        return mechanism == Mechanism.BPF_LINK;
     }
 
+    /** The kernel id of the attached program. */
+    public int programId() {
+        return programId;
+    }
+
+    /**
+     * Detaches the program. Idempotent. A netlink attachment is removed only while the interface
+     * still runs our program (by id): one that somebody replaced meanwhile is left alone.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (linkFd >= 0) {
-            LibC.close(linkFd);
-        } else {
-            Netlink.setXdp(ifindex, -1, netlinkFlags & ~BpfAttrDescriptor.XDP_FLAGS_UPDATE_IF_NOEXIST, ifname);
+        if (mechanism == Mechanism.BPF_LINK) {
+            LibC.close(linkFd); // the last reference to the link: the kernel detaches the program
+            linkFd = -1;
+            return;
         }
+        try {
+            Netlink.LinkInfo now = Netlink.link(ifindex);
+            if (now.hasXdpProgram() && now.xdpProgId() == programId) {
+                Netlink.setXdp(ifindex, -1, mode.flags(), interfaceName);
+            }
+        } catch (NativeException e) {
+            if (e.errno() != Errno.ENODEV) {
+                throw e;
+            }
+            // The interface is gone, and its program with it.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return interfaceName + ": program " + programId + " attached " + mode + " via "
+                + (usesLink() ? "bpf_link" : "netlink") + (closed ? " (detached)" : "");
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /** The ifindex of {@code interfaceName}, after checking that it runs no XDP program. */
+    private static int freeInterface(String interfaceName) {
+        int ifindex = ifindex(interfaceName);
+        Netlink.LinkInfo info = Netlink.link(ifindex);
+        if (info.hasXdpProgram()) {
+            throw alreadyAttached(interfaceName, info);
+        }
+        return ifindex;
+    }
+
+    private static int ifindex(String interfaceName) {
+        if (interfaceName == null || interfaceName.isEmpty()) {
+            throw new IllegalArgumentException("no network interface name given");
+        }
+        int ifindex = LibC.ifNameToIndex(interfaceName);
+        if (ifindex == 0) {
+            throw new IllegalArgumentException("no network interface named " + interfaceName + " (see 'ip link')");
+        }
+        return ifindex;
+    }
+
+    /**
+     * The one message for an interface that already runs an XDP program. {@code ip link set ...
+     * xdp off} removes a native program, {@code xdpgeneric off} a generic one; neither removes a
+     * program held by a bpf_link, hence "stop the program that owns it".
+     */
+    static IllegalStateException alreadyAttached(String interfaceName, Netlink.LinkInfo info) {
+        String detach = info.xdpAttached() == Netlink.XDP_ATTACHED_SKB
+                ? "'ip link set dev " + interfaceName + " xdpgeneric off'"
+                : "'ip link set dev " + interfaceName + " xdp off' (or xdpgeneric off)";
+        return new IllegalStateException("interface " + interfaceName + " already has an XDP program attached (id "
+                + info.xdpProgId() + ", mode " + info.xdpModeName() + "): detach it with " + detach
+                + ", or stop the program that owns it");
+    }
+
+    /** EBUSY/EEXIST: a program appeared between our check and the attach. */
+    private static RuntimeException busy(String interfaceName, int ifindex, NativeException e) {
+        Netlink.LinkInfo now = Netlink.link(ifindex);
+        if (now.hasXdpProgram()) {
+            IllegalStateException clear = alreadyAttached(interfaceName, now);
+            clear.initCause(e);
+            return clear;
+        }
+        return e;
+    }
+
+    private static boolean isBusy(NativeException e) {
+        return e.errno() == Errno.EBUSY || e.errno() == Errno.EEXIST;
+    }
+
+    /** The errnos of "not this way": no XDP links in this kernel, or no such mode in this driver. */
+    private static boolean isUnsupported(NativeException e) {
+        return e.errno() == Errno.EINVAL || e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP;
+    }
+
+    private static IllegalStateException unsupported(String interfaceName, XdpMode mode, List<NativeException> failures) {
+        StringBuilder sb = new StringBuilder("cannot attach an XDP program to ").append(interfaceName)
+                .append(" in mode ").append(mode).append(':');
+        for (NativeException f : failures) {
+            sb.append("\n  ").append(f.call()).append(": ").append(f.errnoName());
+        }
+        sb.append(mode == XdpMode.NATIVE
+                ? "\nthe driver of " + interfaceName + " may lack native XDP: use XdpMode.GENERIC or AUTO"
+                : "\nthis kernel may lack XDP support (CONFIG_XDP_SOCKETS, Linux >= 5.10 recommended)");
+        IllegalStateException e = new IllegalStateException(sb.toString(), failures.getLast());
+        failures.subList(0, failures.size() - 1).forEach(e::addSuppressed);
+        return e;
     }
 }

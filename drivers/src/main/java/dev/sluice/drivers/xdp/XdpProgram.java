@@ -87,9 +87,13 @@ public final class XdpProgram implements AutoCloseable {
 
     /**
      * Puts the AF_XDP socket {@code xskFd} in the slot of RX queue {@code queue}: from now on the
-     * program redirects that queue's (matching) frames to it. The socket must have its UMEM,
-     * rings and bind done; the map holds its own reference, so closing the fd alone does not
-     * remove it.
+     * program redirects that queue's (matching) frames to it. The map holds its own reference to
+     * the socket, so closing the fd alone does not empty the slot.
+     *
+     * <p>Register a socket only after binding it to this very interface and queue. The kernel
+     * cannot be asked what a socket is bound to, and Linux 6.18 accepts even an unbound AF_XDP
+     * socket here; frames redirected to a socket that is unbound or bound elsewhere are dropped
+     * by the kernel, not passed.
      */
     public synchronized void registerSocket(int queue, int xskFd) {
         ensureOpen();
@@ -112,14 +116,17 @@ public final class XdpProgram implements AutoCloseable {
         }
     }
 
-    /** Empties the slot of {@code queue}; its frames go to the kernel again. False when it was empty. */
-    public synchronized boolean unregisterSocket(int queue) {
+    /**
+     * Empties the slot of {@code queue}: its frames go to the kernel again. Emptying an empty slot
+     * is not an error (the kernel does not say whether the slot held a socket).
+     */
+    public synchronized void unregisterSocket(int queue) {
         ensureOpen();
         checkQueue(queue);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(JAVA_INT);
             key.set(JAVA_INT, 0, queue);
-            return Bpf.mapDelete(xskMapFd, key, "removing queue " + queue + " from the XSKMAP of " + name);
+            Bpf.mapDelete(xskMapFd, key, "removing queue " + queue + " from the XSKMAP of " + name);
         }
     }
 

@@ -1,0 +1,29 @@
+/**
+ * XDP programs as Java-emitted eBPF bytecode, and their attachment to interfaces.
+ *
+ * <ul>
+ *   <li>{@link dev.sluice.drivers.xdp.BpfAssembler}: a small eBPF assembler (encoding in
+ *       {@link dev.sluice.drivers.xdp.BpfInstructionDescriptor}).</li>
+ *   <li>{@link dev.sluice.drivers.xdp.XdpPrograms}: loads the redirect-all program
+ *       ({@link dev.sluice.drivers.xdp.RedirectAllProgram}) or the steering program
+ *       ({@link dev.sluice.drivers.xdp.SteeringProgram}) with their maps, as an
+ *       {@link dev.sluice.drivers.xdp.XdpProgram} that registers AF_XDP sockets per queue and
+ *       holds {@link dev.sluice.drivers.xdp.SteeringRule}s (key layout:
+ *       {@link dev.sluice.drivers.xdp.SteeringKeyDescriptor}) and verdict counters
+ *       ({@link dev.sluice.drivers.xdp.XdpCountersDescriptor}).</li>
+ *   <li>{@link dev.sluice.drivers.xdp.XdpAttachment}: attaches a program to an interface in an
+ *       {@link dev.sluice.drivers.xdp.XdpMode}, by bpf_link, or by netlink on old kernels.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (XdpProgram program = XdpPrograms.steering(queues, 64);
+ *      XdpAttachment attachment = XdpAttachment.attach(program, "eth0", XdpMode.AUTO)) {
+ *     program.registerSocket(0, xskFd);                       // after the socket's bind
+ *     program.addRule(SteeringRule.udp(InetAddress.getByName("192.0.2.10"), 5000));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * Setup path only: everything here allocates, synchronizes and throws.
+ */
+package dev.sluice.drivers.xdp;

@@ -1,0 +1,86 @@
+package dev.sluice.drivers.xdp;
+
+import dev.sluice.sys.Netlink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What XdpAttachment's javadoc promises about kill -9: a child JVM attaches and is killed with
+ * SIGKILL before it can close anything. The bpf_link goes with the process; the netlink
+ * attachment stays on the interface (the veth's deletion removes it here).
+ */
+class XdpAttachmentCrashTest {
+    private VethPair veth;
+
+    @BeforeEach
+    void setUp() {
+        Privileged.require();
+        veth = VethPair.create();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (veth != null) {
+            veth.close();
+        }
+    }
+
+    @Test
+    void aLinkDiesWithItsProcess() throws Exception {
+        int id = attachInChildAndKill("link");
+        assertThat(eventuallyDetached()).as("program %d still attached after kill -9", id).isTrue();
+    }
+
+    @Test
+    void aNetlinkAttachmentOutlivesItsProcess() throws Exception {
+        int id = attachInChildAndKill("netlink");
+        Thread.sleep(200);
+        Netlink.LinkInfo info = Netlink.link(veth.ifindexA());
+        assertThat(info.hasXdpProgram()).isTrue();
+        assertThat(info.xdpProgId()).isEqualTo(id);
+    }
+
+    private int attachInChildAndKill(String mechanism) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), AttachAndHold.class.getName(), veth.a, mechanism)
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("ATTACHED ")) {
+                    int id = Integer.parseInt(line.substring("ATTACHED ".length()).trim());
+                    assertThat(Netlink.link(veth.ifindexA()).xdpProgId()).isEqualTo(id);
+                    return id;
+                }
+                seen.append(line).append('\n');
+            }
+            throw new AssertionError("child exited without attaching:\n" + seen);
+        } finally {
+            child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close()
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** The kernel releases a dead process's files right away, the link a moment later at most. */
+    private boolean eventuallyDetached() throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (!Netlink.link(veth.ifindexA()).hasXdpProgram()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+}

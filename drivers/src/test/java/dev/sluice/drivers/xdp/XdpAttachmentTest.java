@@ -1,0 +1,146 @@
+package dev.sluice.drivers.xdp;
+
+import dev.sluice.sys.Netlink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Attaching to a real interface: a veth pair made for each test (unique names, deleted after
+ * each test even when it fails, which also removes any program left on it). rtnetlink is the
+ * witness of what is attached.
+ */
+class XdpAttachmentTest {
+    private VethPair veth;
+    private XdpProgram program;
+    private XdpProgram other;
+
+    @BeforeEach
+    void setUp() {
+        Privileged.require();
+        veth = VethPair.create();
+        program = XdpPrograms.steering(1, 4);
+        other = XdpPrograms.redirectAll(1);
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            if (program != null) {
+                program.close();
+            }
+            if (other != null) {
+                other.close();
+            }
+        } finally {
+            if (veth != null) {
+                veth.close();
+            }
+        }
+    }
+
+    private Netlink.LinkInfo link() {
+        return Netlink.link(veth.ifindexA());
+    }
+
+    @Test
+    void nativeViaLinkAndDetachOnClose() {
+        try (XdpAttachment attachment = XdpAttachment.attach(program, veth.a, XdpMode.NATIVE)) {
+            assertThat(attachment.mode()).isEqualTo(XdpMode.NATIVE);
+            assertThat(attachment.mode()).hasToString("native");
+            assertThat(attachment.usesLink()).isTrue();
+            assertThat(attachment.mechanism()).isEqualTo(XdpAttachment.Mechanism.BPF_LINK);
+            assertThat(link().xdpAttached()).isEqualTo(Netlink.XDP_ATTACHED_DRV);
+            assertThat(link().xdpProgId()).isEqualTo(program.id()).isEqualTo(attachment.programId());
+        }
+        assertThat(link().hasXdpProgram()).isFalse();
+    }
+
+    @Test
+    void genericViaLinkAndDetachOnClose() {
+        try (XdpAttachment attachment = XdpAttachment.attach(program, veth.a, XdpMode.GENERIC)) {
+            assertThat(attachment.mode()).isEqualTo(XdpMode.GENERIC);
+            assertThat(attachment.mode()).hasToString("generic");
+            assertThat(attachment.usesLink()).isTrue();
+            assertThat(link().xdpAttached()).isEqualTo(Netlink.XDP_ATTACHED_SKB);
+            assertThat(link().xdpProgId()).isEqualTo(program.id());
+        }
+        assertThat(link().hasXdpProgram()).isFalse();
+    }
+
+    @Test
+    void autoGetsNativeOnVethAndWorksOnAnUpInterface() {
+        veth.up();
+        try (XdpAttachment attachment = XdpAttachment.attach(program, veth.a, XdpMode.AUTO)) {
+            assertThat(attachment.mode()).isEqualTo(XdpMode.NATIVE);
+            assertThat(link().xdpAttached()).isEqualTo(Netlink.XDP_ATTACHED_DRV);
+            assertThat(attachment).hasToString(veth.a + ": program " + program.id() + " attached native via bpf_link");
+        }
+        assertThat(link().hasXdpProgram()).isFalse();
+    }
+
+    @Test
+    void netlinkAttachmentIsRemovedByClose() {
+        for (XdpMode mode : new XdpMode[] {XdpMode.NATIVE, XdpMode.GENERIC}) {
+            XdpAttachment attachment = XdpAttachment.attachNetlink(program, veth.a, mode);
+            try {
+                assertThat(attachment.usesLink()).isFalse();
+                assertThat(attachment.mode()).isEqualTo(mode);
+                assertThat(link().xdpAttached())
+                        .isEqualTo(mode == XdpMode.NATIVE ? Netlink.XDP_ATTACHED_DRV : Netlink.XDP_ATTACHED_SKB);
+                assertThat(link().xdpProgId()).isEqualTo(program.id());
+            } finally {
+                attachment.close();
+            }
+            assertThat(link().hasXdpProgram()).as("after closing the %s netlink attachment", mode).isFalse();
+        }
+    }
+
+    @Test
+    void theLinkKeepsTheProgramAfterItsFdIsClosed() {
+        int id = program.id();
+        try (XdpAttachment attachment = XdpAttachment.attach(program, veth.a, XdpMode.NATIVE)) {
+            program.close();
+            assertThat(link().xdpProgId()).isEqualTo(id);
+            attachment.close();
+            attachment.close(); // idempotent
+            assertThat(link().hasXdpProgram()).isFalse();
+        }
+    }
+
+    @Test
+    void secondAttachIsRefusedWithTheWayOut() {
+        try (XdpAttachment first = XdpAttachment.attach(program, veth.a, XdpMode.NATIVE)) {
+            for (XdpMode mode : XdpMode.values()) {
+                assertThatThrownBy(() -> XdpAttachment.attach(other, veth.a, mode))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("interface " + veth.a + " already has an XDP program attached (id " + program.id()
+                                + ", mode native): detach it with 'ip link set dev " + veth.a
+                                + " xdp off' (or xdpgeneric off), or stop the program that owns it");
+            }
+            assertThat(link().xdpProgId()).isEqualTo(program.id());
+        }
+    }
+
+    @Test
+    void aGenericProgramOfSomebodyElseNamesXdpgenericOff() {
+        try (XdpAttachment first = XdpAttachment.attachNetlink(other, veth.a, XdpMode.GENERIC)) {
+            assertThatThrownBy(() -> XdpAttachment.attach(program, veth.a, XdpMode.AUTO))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("interface " + veth.a + " already has an XDP program attached (id " + other.id()
+                            + ", mode generic): detach it with 'ip link set dev " + veth.a
+                            + " xdpgeneric off', or stop the program that owns it");
+        }
+        assertThat(link().hasXdpProgram()).isFalse();
+    }
+
+    @Test
+    void unknownInterface() {
+        assertThatThrownBy(() -> XdpAttachment.attach(program, "nosuchif0", XdpMode.AUTO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no network interface named nosuchif0 (see 'ip link')");
+    }
+}
