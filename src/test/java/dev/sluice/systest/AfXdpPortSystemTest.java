@@ -182,16 +182,19 @@ class AfXdpPortSystemTest {
                 Forwarder fwd = new Forwarder(port.queues(), ForwardMode.MACSWAP, 64, null);
                 fwd.start();
                 try {
-                    Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 32, 200_000).get(30, TimeUnit.SECONDS);
+                    Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
                     capture.awaitPackets(count, 15_000);
                 } finally {
                     fwd.stop();
                 }
                 List<String> lines = capture.stop();
                 long reflected = lines.stream().filter(l -> l.contains(box.macA() + " > " + box.macB())).count();
-                assertThat(reflected).as("frames that came back to " + box.ifB + " with swapped MACs").isEqualTo(count);
                 long rx = port.counters().get(dev.sluice.drivers.PortCounters.RX_PACKETS);
-                assertThat(rx).isEqualTo(count);
+                long tx = port.counters().get(dev.sluice.drivers.PortCounters.TX_PACKETS);
+                assertThat(rx).as("received by the AF_XDP port").isEqualTo(count);
+                assertThat(tx).as("transmitted by the AF_XDP port").isEqualTo(count);
+                assertThat(reflected).as("frames that came back to " + box.ifB + " with swapped MACs; "
+                        + Sandbox.run("ip", "-n", box.nsB, "-s", "link", "show", "dev", box.ifB)).isEqualTo(count);
                 assertAllFramesAccounted(port);
             }
         }

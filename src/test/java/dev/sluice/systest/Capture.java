@@ -35,7 +35,7 @@ final class Capture implements AutoCloseable {
     /** Starts tcpdump; {@code direction} is "in", "out" or "inout". Waits until it listens. */
     static Capture start(String netns, String ifname, String direction, String filter) throws Exception {
         String dir = direction.equals("inbound") ? "in" : direction;
-        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "tcpdump", "-l", "-nn", "-e", "-Q", dir, "-i", ifname, filter)
+        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "tcpdump", "-l", "-nn", "-e", "-B", "8192", "-Q", dir, "-i", ifname, filter)
                 .redirectError(ProcessBuilder.Redirect.PIPE).start();
         // tcpdump says "listening on ..." on stderr once the capture is live.
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
