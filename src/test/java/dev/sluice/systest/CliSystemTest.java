@@ -94,6 +94,29 @@ class CliSystemTest {
     }
 
     @Test
+    void ctrlCEndsCleanlyWithTheSummaryAndDetaches() throws Exception {
+        try (Sandbox box = Sandbox.create("cliint", 1)) {
+            Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
+                    .redirectErrorStream(true).start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder out = new StringBuilder();
+            String line;
+            while ((line = r.readLine()) != null && !line.startsWith("fwd ")) {
+                out.append(line).append('\n');
+            }
+            assertThat(line).as("fwd started: " + out).isNotNull();
+            Thread.sleep(1500);
+            Sandbox.run("kill", "-INT", Long.toString(p.pid())); // what Ctrl-C sends
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+            }
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(summary(out.toString())).containsKeys("rx_packets", "rx_pps", "mode", "xdp");
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
+    @Test
     void unknownInterfaceIsOneClearLine() throws Exception {
         Cli.Result r = Cli.run(List.of(), 60, "fwd", "--iface", "nosuch0", "--duration", "1");
         assertOneClearLine(r, "no network interface named 'nosuch0'");
