@@ -2,6 +2,7 @@ package dev.sluice.ring;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_CACHED_PRODUCER_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_INDEX_OFFSET;
@@ -58,6 +59,8 @@ public final class SpscDescriptorRing implements AutoCloseable {
         this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: every index starts at 0
         this.capacity = capacity;
         this.mask = capacity - 1;
+        // release: threads that receive this ring through a plain field must see the zeroed indices
+        VarHandle.releaseFence();
     }
 
     private static Arena ownedArena(int capacity) {

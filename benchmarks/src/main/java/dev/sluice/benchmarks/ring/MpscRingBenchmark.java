@@ -117,14 +117,14 @@ public class MpscRingBenchmark {
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsOffer(JctoolsQueue s, RingProducer p) {
-        p.offered += s.queue.fill(p, s.burst);
+        p.offered += s.queue.fill(p.boxed, s.burst);
     }
 
     @Benchmark
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsPoll(JctoolsQueue s, RingConsumer c) {
-        c.polled += s.queue.drain(c, s.burst);
+        c.polled += s.queue.drain(c.sink, s.burst);
     }
 
     @Benchmark
@@ -138,6 +138,6 @@ public class MpscRingBenchmark {
     @Group("agrona")
     @GroupThreads(1)
     public void agronaPoll(AgronaRingBuffer s, RingConsumer c) {
-        c.polled += s.ring.read(c, s.burst);
+        c.polled += s.ring.read(c.sink, s.burst);
     }
 }

@@ -10,12 +10,12 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The producer thread's state in every ring benchmark: what it offers, and the one counter that
  * JMH reports for it ({@code offered}: descriptors actually accepted by the ring, never attempts).
- * It is also the JCTools {@code fill} supplier, handing out pre-boxed values so that the queue
- * benchmarks do not measure boxing.
+ * JMH turns every public field and public getter of this class into a counter, so everything else
+ * is package-private.
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.OPERATIONS)
-public class RingProducer implements MessagePassingQueue.Supplier<Long> {
+public class RingProducer {
 
     /** Largest burst of any benchmark. */
     static final int MAX_BURST = 32;
@@ -24,15 +24,13 @@ public class RingProducer implements MessagePassingQueue.Supplier<Long> {
     public long offered;
 
     final long[] src = new long[MAX_BURST];
-    private final Long[] boxes = new Long[1024];
+    /** JCTools {@code fill} supplier: hands out pre-boxed values, so the queues do not measure boxing. */
+    final BoxedDescriptors boxed = new BoxedDescriptors();
     private int next;
 
     public RingProducer() {
         for (int i = 0; i < src.length; i++) {
             src[i] = 0x10_0000L + i * 2048L; // looks like UMEM frame addresses
-        }
-        for (int i = 0; i < boxes.length; i++) {
-            boxes[i] = 0x10_0000L + i * 2048L;
         }
     }
 
@@ -41,13 +39,24 @@ public class RingProducer implements MessagePassingQueue.Supplier<Long> {
         offered = 0;
     }
 
-    /** The next descriptor as a value (Agrona) or a pre-boxed object (JCTools). */
+    /** The next descriptor value (Agrona). */
     long nextValue() {
         return src[next++ & (MAX_BURST - 1)];
     }
 
-    @Override
-    public Long get() {
-        return boxes[next++ & (boxes.length - 1)];
+    static final class BoxedDescriptors implements MessagePassingQueue.Supplier<Long> {
+        private final Long[] boxes = new Long[1024];
+        private int next;
+
+        BoxedDescriptors() {
+            for (int i = 0; i < boxes.length; i++) {
+                boxes[i] = 0x10_0000L + i * 2048L;
+            }
+        }
+
+        @Override
+        public Long get() {
+            return boxes[next++ & (boxes.length - 1)];
+        }
     }
 }

@@ -113,14 +113,14 @@ public class SpscRingBenchmark {
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsOffer(JctoolsQueue s, RingProducer p) {
-        p.offered += s.queue.fill(p, s.burst);
+        p.offered += s.queue.fill(p.boxed, s.burst);
     }
 
     @Benchmark
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsPoll(JctoolsQueue s, RingConsumer c) {
-        c.polled += s.queue.drain(c, s.burst);
+        c.polled += s.queue.drain(c.sink, s.burst);
     }
 
     @Benchmark
@@ -134,6 +134,6 @@ public class SpscRingBenchmark {
     @Group("agrona")
     @GroupThreads(1)
     public void agronaPoll(AgronaRingBuffer s, RingConsumer c) {
-        c.polled += s.ring.read(c, s.burst);
+        c.polled += s.ring.read(c.sink, s.burst);
     }
 }
