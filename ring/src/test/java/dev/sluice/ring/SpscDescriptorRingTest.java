@@ -106,13 +106,14 @@ class SpscDescriptorRingTest {
             CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
                 SplittableRandom random = new SplittableRandom(1);
                 long[] src = new long[64];
+                int[] spins = {0};
                 long next = 0;
                 while (next < total) {
                     if (random.nextInt(8) == 0) {
                         if (ring.offer(value(next))) {
                             next++;
                         } else {
-                            Thread.onSpinWait();
+                            XskRingKernelSideTest.idle(++spins[0]);
                         }
                         continue;
                     }
@@ -123,7 +124,7 @@ class SpscDescriptorRingTest {
                     int k = ring.offer(src, 0, n);
                     next += k;
                     if (k == 0) {
-                        Thread.onSpinWait();
+                        XskRingKernelSideTest.idle(++spins[0]);
                     }
                 }
             }, r -> new Thread(r, "spsc-producer").start());
@@ -161,11 +162,13 @@ class SpscDescriptorRingTest {
         }
     }
 
+    private static int consumerSpins;
+
     private static void failFastIfDone(CompletableFuture<Void> producer) {
         if (producer.isCompletedExceptionally()) {
             producer.join();
         }
-        Thread.onSpinWait();
+        XskRingKernelSideTest.idle(++consumerSpins);
     }
 
     /** Distinct for every sequence number, and using all 64 bits. */
