@@ -118,6 +118,15 @@ class XskRingKernelSideTest {
         }
     }
 
+    /** Spin briefly, then yield: the machine may have fewer free cores than busy threads. */
+    static void idle(int spins) {
+        if ((spins & 0x3F) == 0) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
+        }
+    }
+
     /** FILL/TX from user space: random reservation sizes, sometimes submitting fewer than reserved. */
     private static long userProduce(XskProducerRing ring, boolean desc, AtomicBoolean stop, long deadline) {
         SplittableRandom random = new SplittableRandom(42);
@@ -130,7 +139,7 @@ class XskRingKernelSideTest {
                 if ((++spins & 0xFFF) == 0) {
                     checkAlive(stop, deadline, "user producer");
                 }
-                Thread.onSpinWait();
+                idle(spins);
                 continue;
             }
             if (random.nextInt(4) == 0) {
@@ -162,7 +171,7 @@ class XskRingKernelSideTest {
                 if ((++spins & 0xFFF) == 0) {
                     checkAlive(stop, deadline, "user consumer");
                 }
-                Thread.onSpinWait();
+                idle(spins);
                 continue;
             }
             if (random.nextInt(4) == 0) {
@@ -222,7 +231,7 @@ class XskRingKernelSideTest {
                     if ((++spins & 0xFFF) == 0) {
                         checkAlive(stop, deadline, "kernel consumer");
                     }
-                    Thread.onSpinWait();
+                    idle(spins);
                     continue;
                 }
                 for (int i = 0; i < n; i++) {
@@ -265,7 +274,7 @@ class XskRingKernelSideTest {
                     if ((++spins & 0xFFF) == 0) {
                         checkAlive(stop, deadline, "kernel producer");
                     }
-                    Thread.onSpinWait();
+                    idle(spins);
                     continue;
                 }
                 for (int i = 0; i < n; i++) {

@@ -1,0 +1,204 @@
+package dev.sluice.ring;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_CACHED_PRODUCER_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_INDEX_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_CACHED_CONSUMER_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_INDEX_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.SEGMENT_ALIGNMENT;
+import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOTS_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOT_SHIFT;
+import static dev.sluice.ring.SegmentAccess.LONG;
+
+/**
+ * A bounded single-producer single-consumer FIFO of 64-bit descriptors (UMEM addresses, packed frame
+ * handles: any {@code long} value) in off-heap memory, the in-process counterpart of DPDK's
+ * {@code rte_ring} in SP/SC mode. Layout: {@link DescriptorRingDescriptor}.
+ * <p>
+ * One producer thread calls {@code offer}, one consumer thread calls {@code poll} (each may change
+ * over time if the hand-over is itself ordered). Bursts move up to n descriptors with one acquire
+ * load at most and one release store: each side caches the other's index and reads it again only
+ * when the cached value does not allow the whole burst. No CAS, no lock, no allocation, no
+ * exception except for arguments that index outside the caller's array.
+ * <p>
+ * Memory ordering: the producer writes slots then publishes the producer index with a release
+ * store; the consumer acquires the producer index before reading slots and releases the consumer
+ * index after reading them; the producer acquires the consumer index before overwriting slots.
+ */
+public final class SpscDescriptorRing implements AutoCloseable {
+
+    private final MemorySegment segment;
+    private final Arena ownedArena;
+    private final int capacity;
+    private final long mask;
+
+    /**
+     * A ring in memory of {@code arena}, which must be shared (or global) if producer and consumer
+     * are different threads. Closing the arena frees the ring; {@link #close()} does not.
+     *
+     * @param capacity a power of two in [1, {@link DescriptorRingDescriptor#MAX_CAPACITY}]
+     */
+    public SpscDescriptorRing(Arena arena, int capacity) {
+        this(arena, capacity, false);
+    }
+
+    /** A ring in memory it owns (a shared arena), freed by {@link #close()}. */
+    public SpscDescriptorRing(int capacity) {
+        this(ownedArena(capacity), capacity, true);
+    }
+
+    private SpscDescriptorRing(Arena arena, int capacity, boolean owned) {
+        final long length = DescriptorRingDescriptor.spscLength(capacity); // validates capacity
+        if (arena == null) {
+            throw new IllegalArgumentException("arena is required");
+        }
+        this.ownedArena = owned ? arena : null;
+        this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: every index starts at 0
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        // release: threads that receive this ring through a plain field must see the zeroed indices
+        VarHandle.releaseFence();
+    }
+
+    private static Arena ownedArena(int capacity) {
+        DescriptorRingDescriptor.checkCapacity(capacity); // before creating an arena that would leak
+        return Arena.ofShared();
+    }
+
+    /** Number of slots. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Appends one descriptor.
+     *
+     * @return false if the ring is full
+     */
+    public boolean offer(long descriptor) {
+        final MemorySegment s = segment;
+        final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
+        if (p - cachedConsumer(s) >= capacity && p - refreshConsumerAcquire(s) >= capacity) {
+            return false;
+        }
+        LONG.set(s, slot(p), descriptor);
+        // release: the consumer must see the slot written above once it sees the new index
+        LONG.setRelease(s, (long) PRODUCER_INDEX_OFFSET, p + 1);
+        return true;
+    }
+
+    /**
+     * Appends up to {@code n} descriptors {@code src[off..off+n)}, in order, as many as fit.
+     *
+     * @return how many were appended (0..n); the first that many of {@code src[off..]}
+     */
+    public int offer(long[] src, int off, int n) {
+        final MemorySegment s = segment;
+        final long mask = this.mask;
+        final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
+        long limit = cachedConsumer(s) + capacity;
+        if (limit - p < n) {
+            limit = refreshConsumerAcquire(s) + capacity;
+        }
+        final int k = (int) Math.min(n, limit - p);
+        if (k <= 0) {
+            return 0;
+        }
+        for (int i = 0; i < k; i++) {
+            LONG.set(s, SPSC_SLOTS_OFFSET + (((p + i) & mask) << SPSC_SLOT_SHIFT), src[off + i]);
+        }
+        // release: the consumer must see the k slots written above once it sees the new index
+        LONG.setRelease(s, (long) PRODUCER_INDEX_OFFSET, p + k);
+        return k;
+    }
+
+    /**
+     * Removes the oldest descriptor.
+     *
+     * @param ifEmpty returned when the ring is empty: a value that is never a descriptor (often -1)
+     */
+    public long poll(long ifEmpty) {
+        final MemorySegment s = segment;
+        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        if (cachedProducer(s) == c && refreshProducerAcquire(s) == c) {
+            return ifEmpty;
+        }
+        final long descriptor = (long) LONG.get(s, slot(c));
+        // release: our read of the slot must complete before the producer may overwrite it
+        LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + 1);
+        return descriptor;
+    }
+
+    /**
+     * Removes up to {@code max} of the oldest descriptors into {@code dst[off..]}, in FIFO order.
+     *
+     * @return how many were removed (0..max)
+     */
+    public int poll(long[] dst, int off, int max) {
+        final MemorySegment s = segment;
+        final long mask = this.mask;
+        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        long p = cachedProducer(s);
+        if (p - c < max) {
+            p = refreshProducerAcquire(s);
+        }
+        final int k = (int) Math.min(max, p - c);
+        if (k <= 0) {
+            return 0;
+        }
+        for (int i = 0; i < k; i++) {
+            dst[off + i] = (long) LONG.get(s, SPSC_SLOTS_OFFSET + (((c + i) & mask) << SPSC_SLOT_SHIFT));
+        }
+        // release: our reads of the k slots must complete before the producer may overwrite them
+        LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + k);
+        return k;
+    }
+
+    /** Descriptors in the ring right now (a snapshot; exact only when both sides are quiescent). */
+    public int sizeAcquire() {
+        final MemorySegment s = segment;
+        long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
+        long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
+        return (int) Math.max(0, Math.min(capacity, p - c));
+    }
+
+    /** Frees the ring's memory if the ring owns its arena; does nothing otherwise. */
+    @Override
+    public void close() {
+        if (ownedArena != null) {
+            ownedArena.close();
+        }
+    }
+
+    private long slot(long index) {
+        return SPSC_SLOTS_OFFSET + ((index & mask) << SPSC_SLOT_SHIFT);
+    }
+
+    private static long cachedConsumer(MemorySegment s) {
+        return (long) LONG.get(s, (long) PRODUCER_CACHED_CONSUMER_OFFSET);
+    }
+
+    private static long refreshConsumerAcquire(MemorySegment s) {
+        final long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
+        LONG.set(s, (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
+        return c;
+    }
+
+    private static long cachedProducer(MemorySegment s) {
+        return (long) LONG.get(s, (long) CONSUMER_CACHED_PRODUCER_OFFSET);
+    }
+
+    private static long refreshProducerAcquire(MemorySegment s) {
+        final long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
+        LONG.set(s, (long) CONSUMER_CACHED_PRODUCER_OFFSET, p);
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "SpscDescriptorRing[capacity=" + capacity + ", size=" + sizeAcquire() + "]";
+    }
+}
