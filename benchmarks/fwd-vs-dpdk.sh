@@ -167,7 +167,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-qcmd() { local out="" a; for a in "$@"; do out+="$(printf '%q' "$a") "; done; printf '%s' "${out% }"; }
+# Prints a command line that can be pasted into a shell: plain words as they are, others quoted.
+qcmd() {
+    local out="" a
+    for a in "$@"; do
+        if [[ $a =~ ^[][A-Za-z0-9_@%+=:,./-]+$ ]]; then out+="$a "; else out+="'${a//\'/\'\\\'\'}' "; fi
+    done
+    printf '%s' "${out% }"
+}
 
 # ---------------------------------------------------------------------------------------------
 # Topology
@@ -386,7 +393,11 @@ measure() { # contender mode round
     reset_vr "$c"
     rx[$c,$mode,$round]=$res_rx
     tx[$c,$mode,$round]=$res_tx
-    offered[$c,$mode,$round]=$(gen_mean "$g0" "$g1")
+    # Offered load: the generator's samples of (about) the contender's measured seconds, i.e. the
+    # last $secs before the contender stopped (the last sample overlaps its shutdown).
+    local ga=$((g1 - secs - 1))
+    [ $ga -ge "$g0" ] || ga=$g0
+    offered[$c,$mode,$round]=$(gen_mean "$ga" $((g1 - 1)))
     [ "${rx[$c,$mode,$round]}" != nan ] || measure_failures=$((measure_failures + 1))
     log "round $round $mode $c: rx_pps=${rx[$c,$mode,$round]} tx_pps=${tx[$c,$mode,$round]} (generator offered ~${offered[$c,$mode,$round]} pps)"
 }
@@ -447,7 +458,7 @@ for mode in "${modes[@]}"; do
     echo
     hdr="| contender | mean |"; sep="|---|---|"
     for ((r = 1; r <= rounds; r++)); do hdr+=" round $r |"; sep+="---|"; done
-    echo "$hdr offered (generator, mean) |"; echo "$sep---|"
+    echo "$hdr generator sent (mean) |"; echo "$sep---|"
     best_dpdk=nan; best_name=""
     declare -A mean_m=()
     for c in "${contenders[@]}"; do
@@ -487,7 +498,7 @@ for mode in "${modes[@]}"; do
     unset mean_m
 done
 
-echo "Note: if a contender's rate is within a few % of the offered rate, the generator (CPU 0)"
+echo "Note: if a contender's rate is within a few % of what the generator sent, the generator (CPU 0)"
 echo "was the limit in that measurement and the ratio understates the difference."
 echo
 echo "### Command lines"
