@@ -36,6 +36,10 @@ Options:
   --no-sluice      measure only the DPDK contenders
   --no-dpdk        measure only sluice
   --keep-logs      keep the per-run logs (their directory is printed)
+  --max-other N    the machine is shared: before each measurement wait until processes that
+                   are not ours use less than N% of one CPU (sampled over 2 s; default 25), and
+                   mark measurements during which they used more with '!' (default 25)
+  --quiet-wait N   wait at most N seconds for that (default 120; 0 = do not wait)
   -h, --help       this text
 
 Contract with sluice: the command
@@ -61,6 +65,8 @@ gen_args=""
 run_sluice=1
 run_dpdk=1
 keep_logs=0
+max_other=25
+quiet_wait=120
 warmup=1     # DPDK: 1-second stats samples skipped after the first (baseline) sample
 
 die_usage() { echo "${0##*/}: $*" >&2; echo "Try '${0##*/} --help'." >&2; exit 2; }
@@ -79,6 +85,8 @@ while [ $# -gt 0 ]; do
         --no-sluice) run_sluice=0; shift ;;
         --no-dpdk) run_dpdk=0; shift ;;
         --keep-logs) keep_logs=1; shift ;;
+        --max-other) need_arg "$@"; max_other=$2; shift 2 ;;
+        --quiet-wait) need_arg "$@"; quiet_wait=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) die_usage "unknown argument: $1" ;;
     esac
@@ -86,6 +94,8 @@ done
 is_uint "$secs" && [ "$secs" -ge 2 ] || die_usage "--seconds must be an integer >= 2"
 is_uint "$rounds" && [ "$rounds" -ge 1 ] || die_usage "--rounds must be an integer >= 1"
 is_uint "$size" && [ "$size" -ge 64 ] && [ "$size" -le 1518 ] || die_usage "--size must be 64..1518"
+is_uint "$max_other" || die_usage "--max-other must be an integer (percent of one CPU)"
+is_uint "$quiet_wait" || die_usage "--quiet-wait must be an integer (seconds)"
 case $only in ""|rxonly|macswap) ;; *) die_usage "--only takes rxonly or macswap" ;; esac
 case $gen_kind in af_packet|af_xdp) ;; *) die_usage "--gen takes af_packet or af_xdp" ;; esac
 [ $run_sluice = 1 ] || [ $run_dpdk = 1 ] || die_usage "--no-sluice and --no-dpdk exclude each other"
@@ -174,6 +184,46 @@ qcmd() {
         if [[ $a =~ ^[][A-Za-z0-9_@%+=:,./-]+$ ]]; then out+="$a "; else out+="'${a//\'/\'\\\'\'}' "; fi
     done
     printf '%s' "${out% }"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Other load: CPU ticks (user+system, plus reaped children) of every process that is neither this
+# script nor one of its descendants nor a kernel thread (ksoftirqd may be working for our veth).
+# Other builds and tests on this shared 2-CPU machine halve the numbers when they run.
+clk_tck=$(getconf CLK_TCK)
+other_ticks() {
+    cat /proc/[0-9]*/stat 2>/dev/null | awk -v me=$$ '
+        {
+            p = 0; while ((q = index(substr($0, p + 1), ")")) > 0) p += q
+            n = split(substr($0, p + 2), f, " ")
+            if (n < 15) next
+            pid = $1; pp[pid] = f[2]; t[pid] = f[12] + f[13] + f[14] + f[15]
+        }
+        END {
+            for (pid in pp) {
+                if (pid == 2 || pp[pid] == 2) continue
+                x = pid; ours = 0
+                for (d = 0; d < 64 && x > 1; d++) { if (x == me) { ours = 1; break } x = pp[x] }
+                if (!ours) s += t[pid]
+            }
+            printf "%d\n", s
+        }'
+}
+other_pct() { # ticks0 ticks1 seconds -> percent of one CPU
+    awk -v a="$1" -v b="$2" -v s="$3" -v hz="$clk_tck" 'BEGIN {printf "%.0f", (s > 0 ? 100 * (b - a) / hz / s : 0)}'
+}
+wait_quiet() {
+    local t0 t1 pct waited=0
+    while :; do
+        t0=$(other_ticks); sleep 2; t1=$(other_ticks)
+        pct=$(other_pct "$t0" "$t1" 2)
+        [ "$pct" -ge "$max_other" ] || return 0
+        if [ $waited -ge "$quiet_wait" ]; then
+            log "warning: other processes still use ${pct}% of a CPU; measuring anyway"; return 0
+        fi
+        [ $waited -gt 0 ] || log "other processes use ${pct}% of a CPU; waiting up to ${quiet_wait}s for quiet"
+        waited=$((waited + 2))
+    done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -377,19 +427,23 @@ label() {
     esac
 }
 
-declare -A rx tx offered   # key: contender,mode,round
+declare -A rx tx offered other   # key: contender,mode,round
 
 measure() { # contender mode round
-    local c=$1 mode=$2 round=$3 g0 g1
+    local c=$1 mode=$2 round=$3 g0 g1 o0 o1 w0 w1
     reset_vr "the previous contender"
     kill -0 "$gen_pid" 2>/dev/null || { log "warning: generator died; restarting it"; start_generator; }
+    wait_quiet
     g0=$(gen_samples)
+    o0=$(other_ticks); w0=$EPOCHREALTIME
     case $c in
         sluice) run_sluice_once "$mode" "$round" ;;
         dpdk-bb0) run_dpdk_once "$mode" bb0 "$round" ;;
         dpdk-busy) run_dpdk_once "$mode" busy "$round" ;;
     esac
     g1=$(gen_samples)
+    o1=$(other_ticks); w1=$EPOCHREALTIME
+    other[$c,$mode,$round]=$(other_pct "$o0" "$o1" "$(awk -v a="$w0" -v b="$w1" 'BEGIN {print b - a}')")
     reset_vr "$c"
     rx[$c,$mode,$round]=$res_rx
     tx[$c,$mode,$round]=$res_tx
@@ -399,7 +453,7 @@ measure() { # contender mode round
     [ $ga -ge "$g0" ] || ga=$g0
     offered[$c,$mode,$round]=$(gen_mean "$ga" $((g1 - 1)))
     [ "${rx[$c,$mode,$round]}" != nan ] || measure_failures=$((measure_failures + 1))
-    log "round $round $mode $c: rx_pps=${rx[$c,$mode,$round]} tx_pps=${tx[$c,$mode,$round]} (generator offered ~${offered[$c,$mode,$round]} pps)"
+    log "round $round $mode $c: rx_pps=${rx[$c,$mode,$round]} tx_pps=${tx[$c,$mode,$round]} (generator sent ~${offered[$c,$mode,$round]} pps; other processes ${other[$c,$mode,$round]}% CPU)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -458,14 +512,17 @@ for mode in "${modes[@]}"; do
     echo
     hdr="| contender | mean |"; sep="|---|---|"
     for ((r = 1; r <= rounds; r++)); do hdr+=" round $r |"; sep+="---|"; done
-    echo "$hdr generator sent (mean) |"; echo "$sep---|"
+    echo "$hdr generator sent (mean) | other CPU% per round |"; echo "$sep---|---|"
     best_dpdk=nan; best_name=""
     declare -A mean_m=()
     for c in "${contenders[@]}"; do
-        vals=(); rvals=(); ovals=()
+        vals=(); rvals=(); ovals=(); noisy=""
         for ((r = 1; r <= rounds; r++)); do
             if [ $metric = rx ]; then vals+=("${rx[$c,$mode,$r]}"); else vals+=("${tx[$c,$mode,$r]}"); fi
             rvals+=("${rx[$c,$mode,$r]}"); ovals+=("${offered[$c,$mode,$r]}")
+            noisy+="${other[$c,$mode,$r]}"
+            [ "${other[$c,$mode,$r]}" -lt "$max_other" ] || noisy+="!"
+            [ $r = "$rounds" ] || noisy+=" / "
         done
         m=$(mean_of "${vals[@]}"); mean_m[$c]=$m
         line="| $(label "$c") | **$(mpps "$m")**"
@@ -474,9 +531,10 @@ for mode in "${modes[@]}"; do
         for ((r = 1; r <= rounds; r++)); do
             line+=" $(mpps "${vals[r - 1]}")"
             [ $metric = tx ] && line+=" ($(mpps "${rvals[r - 1]}"))"
+            [ "${other[$c,$mode,$r]}" -lt "$max_other" ] || line+=" !"
             line+=" |"
         done
-        echo "$line $(mpps "$(mean_of "${ovals[@]}")") |"
+        echo "$line $(mpps "$(mean_of "${ovals[@]}")") | $noisy |"
         if [ "$c" != sluice ] && [ "$m" != nan ]; then
             if [ "$best_dpdk" = nan ] || awk -v a="$m" -v b="$best_dpdk" 'BEGIN {exit !(a > b)}'; then
                 best_dpdk=$m; best_name=$(label "$c")
@@ -499,7 +557,8 @@ for mode in "${modes[@]}"; do
 done
 
 echo "Note: if a contender's rate is within a few % of what the generator sent, the generator (CPU 0)"
-echo "was the limit in that measurement and the ratio understates the difference."
+echo "was the limit in that measurement and the ratio understates the difference. '!' marks a"
+echo "measurement during which processes outside this benchmark used >= ${max_other}% of a CPU."
 echo
 echo "### Command lines"
 echo
