@@ -133,19 +133,21 @@ cur_pid=""
 created_ns=0
 measure_failures=0
 
-# Ends a process we started: SIGINT first (testpmd then stops its ports, and its PMD detaches the
-# XDP program), SIGKILL after a grace period.
+# Ends a process we started: SIGTERM first (testpmd handles it like SIGINT: it stops its ports and
+# its PMD detaches the XDP program; the JVM runs its shutdown hooks), SIGKILL after a grace period.
+# Not SIGINT: a non-interactive bash starts background jobs with SIGINT ignored, so a testpmd still
+# in EAL init (no handler yet) or a JVM would ignore it.
 stop_pid() {
     local pid=$1 grace=${2:-10} i
     [ -n "$pid" ] || return 0
     kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -INT "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < grace * 10; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
     if kill -0 "$pid" 2>/dev/null; then
-        echo "warning: pid $pid ignored SIGINT, killing it" >&2
+        echo "warning: pid $pid ignored SIGTERM, killing it" >&2
         kill -KILL "$pid" 2>/dev/null || true
     fi
     wait "$pid" 2>/dev/null || true
@@ -295,6 +297,7 @@ start_generator() {
     local n i
     gen_round=$((gen_round + 1))
     gen_log=$logdir/generator.$gen_round.log
+    : >"$gen_log"   # exists before the background job opens it (we poll it at once)
     "${gen_cmd[@]}" >"$gen_log" 2>&1 &
     gen_pid=$!
     # Wait until it reports traffic twice (stats every second).
@@ -346,6 +349,7 @@ run_sluice_once() { # mode round
     # The launcher may build on first use and the JVM needs time to start: allow a generous
     # margin before giving up; sluice itself stops after --duration.
     limit=$((secs + 180))
+    : >"$lg"   # exists before the background job opens it (we poll it at once)
     "${sluice_run[@]}" >"$lg" 2>&1 &
     cur_pid=$!
     local i
@@ -391,6 +395,7 @@ run_dpdk_once() { # mode variant round
     dpdk_cmdline "$mode" "$variant"
     want=$((1 + warmup + secs))
     limit=$((want + 90))
+    : >"$lg"   # exists before the background job opens it (we poll it at once)
     "${dpdk_run[@]}" >"$lg" 2>&1 &
     cur_pid=$!
     for ((i = 0; i < limit * 10; i++)); do
