@@ -194,7 +194,8 @@ qcmd() {
 # Other builds and tests on this shared 2-CPU machine halve the numbers when they run.
 clk_tck=$(getconf CLK_TCK)
 other_ticks() {
-    cat /proc/[0-9]*/stat 2>/dev/null | awk -v me=$$ '
+    # (cat fails when a process exits while we read: ignore that, pipefail is on)
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me=$$ '
         {
             p = 0; while ((q = index(substr($0, p + 1), ")")) > 0) p += q
             n = split(substr($0, p + 2), f, " ")
@@ -212,7 +213,7 @@ other_ticks() {
         }'
 }
 other_pct() { # ticks0 ticks1 seconds -> percent of one CPU
-    awk -v a="$1" -v b="$2" -v s="$3" -v hz="$clk_tck" 'BEGIN {printf "%.0f", (s > 0 ? 100 * (b - a) / hz / s : 0)}'
+    awk -v a="$1" -v b="$2" -v s="$3" -v hz="$clk_tck" 'BEGIN {v = (s > 0 ? 100 * (b - a) / hz / s : 0); printf "%.0f", (v < 0 ? 0 : v)}'
 }
 wait_quiet() {
     local t0 t1 pct waited=0
