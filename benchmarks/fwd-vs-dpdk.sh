@@ -30,8 +30,8 @@ Options:
                    May be a command with arguments, e.g. "bash benchmarks/fake-sluice-fwd.sh".
   --size N         frame size on the wire including the 4-byte FCS (default 64; 64..1518)
   --only MODE      run only rxonly or only macswap
-  --gen KIND       generator PMD: af_packet (net_af_packet, default) or af_xdp (net_af_xdp;
-                   faster on veth, see the notes at the end of the output)
+  --gen KIND       generator PMD: af_packet (net_af_packet, default) or af_xdp (net_af_xdp,
+                   busy_budget=0; faster on veth, see the note at the end of the output)
   --gen-args ARGS  extra devargs for the generator PMD, e.g. "framecnt=2048" (default none)
   --no-sluice      measure only the DPDK contenders
   --no-dpdk        measure only sluice
@@ -588,6 +588,12 @@ echo '```'
 echo
 echo "DPDK rates: mean of testpmd's per-second Rx-pps/Tx-pps over $secs seconds after skipping the"
 echo "baseline sample and $warmup warm-up second(s). Sluice rates: rx_pps/tx_pps of its summary line."
+echo
+echo "Generator: net_af_packet's TX ring builds skbs whose payload sits in ring pages; the veth"
+echo "forward copies them (skb_copy_ubufs, a page allocation per packet), so on this machine kind it"
+echo "tops out near 0.5 Mpps on CPU 0 and both contenders may be generator-bound. --gen af_xdp"
+echo "(copy-mode AF_XDP TX, linear skbs) sent ~0.79 Mpps; use it when the rates equal what the"
+echo "generator sent."
 
 [ $measure_failures = 0 ] || status=1
 exit $status
