@@ -117,6 +117,35 @@ class CliSystemTest {
     }
 
     @Test
+    void genIntoFwdOnTheOtherNamespaceCountsMatch() throws Exception {
+        long count = 40_000;
+        try (Sandbox box = Sandbox.create("cligen", 1)) {
+            Process fwd = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsB), "fwd", "--iface", box.ifB, "--mode", "rxonly",
+                    "--duration", "8", "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder fwdOut = new StringBuilder();
+            String line;
+            while ((line = r.readLine()) != null && !line.startsWith("fwd ")) {
+                fwdOut.append(line).append('\n');
+            }
+            assertThat(line).as("fwd started: " + fwdOut).isNotNull();
+            Cli.Result gen = Cli.run(Cli.inNetns(box.nsA), 60, "gen", "--iface", box.ifA, "--dst-mac", box.macB(),
+                    "--src-ip", box.ipA, "--dst-ip", box.ipB, "--count", "" + count, "--rate", "20000", "--flows", "16");
+            assertThat(gen.exit()).as(gen.out() + gen.err()).isZero();
+            Map<String, String> g = summary(gen.out());
+            assertThat(Long.parseLong(g.get("tx_packets"))).isEqualTo(count);
+            assertThat(g.get("mode")).isEqualTo("flowgen");
+            while ((line = r.readLine()) != null) {
+                fwdOut.append(line).append('\n');
+            }
+            assertThat(fwd.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            Map<String, String> f = summary(fwdOut.toString());
+            assertThat(Long.parseLong(f.get("rx_packets"))).as(fwdOut.toString()).isEqualTo(count);
+            assertThat(f.get("dropped")).isEqualTo("0");
+        }
+    }
+
+    @Test
     void unknownInterfaceIsOneClearLine() throws Exception {
         Cli.Result r = Cli.run(List.of(), 60, "fwd", "--iface", "nosuch0", "--duration", "1");
         assertOneClearLine(r, "no network interface named 'nosuch0'");

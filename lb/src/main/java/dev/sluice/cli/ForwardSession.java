@@ -1,10 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
-import dev.sluice.drivers.afxdp.XskQueue;
-import dev.sluice.drivers.afxdp.XskStatistics;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
 import dev.sluice.sys.NetNs;
@@ -69,31 +66,11 @@ final class ForwardSession {
                         settings.iface(), java.util.Arrays.toString(settings.queues()), settings.mode().label(),
                         port.copyMode(), port.xdpMode(), settings.burst(), settings.options().framesInFlight(),
                         warmed > 0 ? ", warmed up on " + warmed + " simulated packets" : "");
-                RateReport report = new RateReport(out);
-                long start = System.nanoTime();
-                report.start(sample(port, start));
-                long end = seconds > 0 ? start + (long) (seconds * 1e9) : Long.MAX_VALUE;
-                long nextTick = start + 1_000_000_000L;
-                while (!stopRequested && !until.getAsBoolean()) {
-                    long now = System.nanoTime();
-                    if (now >= end) {
-                        break;
-                    }
-                    if (now >= nextTick) {
-                        report.tick(sample(port, now));
-                        nextTick += 1_000_000_000L;
-                        continue;
-                    }
-                    sleepMillis(Math.min(50, Math.max(1, (Math.min(nextTick, end) - now) / 1_000_000L)));
-                }
-                forwarder.stop();
-                port.drainTx(500);
-                long now = System.nanoTime();
-                RateReport.Sample last = sample(port, now);
-                if (now - start >= 500_000_000L && (now - start) % 1_000_000_000L >= 200_000_000L) {
-                    report.tick(last);
-                }
-                Map<String, String> summary = report.summary(last);
+                Map<String, String> summary = LiveReporter.run(port, seconds, () -> stopRequested || until.getAsBoolean(),
+                        () -> {
+                            forwarder.stop();
+                            port.drainTx(500);
+                        }, out);
                 summary.put("mode", settings.mode().label());
                 summary.put("xdp", port.xdpMode());
                 summary.put("copy", port.copyMode().equals("copy") ? "copy" : "zero-copy");
@@ -115,30 +92,6 @@ final class ForwardSession {
         }
         try (NetNs.Scope ignored = NetNs.enter(settings.netns())) {
             return AfXdpPort.prepare(settings.iface(), settings.queues(), settings.umem(), settings.options());
-        }
-    }
-
-    private static RateReport.Sample sample(AfXdpPort port, long now) {
-        long rx = 0, rxb = 0, tx = 0, txb = 0, txFull = 0;
-        XskStatistics k = XskStatistics.ZERO;
-        for (XskQueue q : port.queues()) {
-            PortCounters c = q.counters();
-            rx += c.get(PortCounters.RX_PACKETS);
-            rxb += c.get(PortCounters.RX_BYTES);
-            tx += c.get(PortCounters.TX_PACKETS);
-            txb += c.get(PortCounters.TX_BYTES);
-            txFull += c.get(PortCounters.TX_RING_FULL);
-            k = k.plus(q.statistics());
-        }
-        long dropped = k.rxDropped() + k.rxRingFull() + txFull;
-        return new RateReport.Sample(now, rx, rxb, tx, txb, dropped, k.rxRingFull() + txFull, k.rxFillRingEmptyDescs());
-    }
-
-    private static void sleepMillis(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

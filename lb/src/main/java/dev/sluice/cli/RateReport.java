@@ -62,15 +62,17 @@ final class RateReport {
     Map<String, String> summary(Sample end) {
         Map<String, String> m = new LinkedHashMap<>();
         double secs = (end.nanos() - first.nanos()) / 1e9;
-        m.put("rx_packets", "" + (end.rxPackets() - first.rxPackets()));
-        m.put("tx_packets", "" + (end.txPackets() - first.txPackets()));
+        // Totals since the port opened (its counters start at zero), not since the first sample:
+        // a worker may have started a moment before the reporter.
+        m.put("rx_packets", "" + end.rxPackets());
+        m.put("tx_packets", "" + end.txPackets());
         m.put("rx_pps", "" + (rxBusySeconds == 0 ? 0 : Math.round((double) rxBusyPackets / rxBusySeconds)));
         m.put("tx_pps", "" + (txBusySeconds == 0 ? 0 : Math.round((double) txBusyPackets / txBusySeconds)));
-        m.put("rx_bytes", "" + (end.rxBytes() - first.rxBytes()));
-        m.put("tx_bytes", "" + (end.txBytes() - first.txBytes()));
-        m.put("dropped", "" + (end.dropped() - first.dropped()));
-        m.put("ring_full", "" + (end.ringFull() - first.ringFull()));
-        m.put("fill_empty", "" + (end.fillEmpty() - first.fillEmpty()));
+        m.put("rx_bytes", "" + end.rxBytes());
+        m.put("tx_bytes", "" + end.txBytes());
+        m.put("dropped", "" + end.dropped());
+        m.put("ring_full", "" + end.ringFull());
+        m.put("fill_empty", "" + end.fillEmpty());
         m.put("seconds", String.format(Locale.ROOT, "%.1f", secs));
         return m;
     }
