@@ -41,6 +41,7 @@ public final class XskKernelSimulator implements AutoCloseable {
     private final MemorySegment frames;
     private final byte[] template;
     private final int headroom;
+    private boolean copyOnDeliver = true;
     private long delivered;
     private long completed;
 
@@ -82,6 +83,19 @@ public final class XskKernelSimulator implements AutoCloseable {
         return arena.allocate(XskRingDescriptor.mappingLength(OFFSETS, size, entrySize), 4096);
     }
 
+    /**
+     * Writes the template into every frame once and stops copying it on delivery: the simulated
+     * kernel then only moves descriptors, so a benchmark that plays it on another core measures
+     * the user-space side, not the simulator's memcpy.
+     */
+    public XskKernelSimulator prefilled() {
+        for (int i = 0; i < umem.frameCount(); i++) {
+            MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, (long) i * umem.frameSize() + headroom, template.length);
+        }
+        copyOnDeliver = false;
+        return this;
+    }
+
     /** The user side: a real {@link XskQueue} over the simulated rings. */
     public XskQueue queue() {
         return queue;
@@ -115,7 +129,9 @@ public final class XskKernelSimulator implements AutoCloseable {
         int len = template.length;
         for (int i = 0; i < n; i++) {
             long addr = kernelFill.address(from + i) + headroom;
-            MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, addr, len);
+            if (copyOnDeliver) {
+                MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, addr, len);
+            }
             kernelRx.putDescriptor(to + i, addr, len, 0);
         }
         kernelFill.releaseRelease(n);
