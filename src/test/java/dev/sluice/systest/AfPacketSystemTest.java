@@ -8,6 +8,7 @@ import dev.sluice.drivers.afpacket.AfPacketOptions;
 import dev.sluice.drivers.afpacket.AfPacketPort;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
+import dev.sluice.sys.NativeException;
 import dev.sluice.sys.NetNs;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
@@ -269,6 +270,119 @@ class AfPacketSystemTest {
     }
 
     @Test
+    void aFullPoolLeavesPacketsInTheRingUntilFramesComeBack() throws Exception {
+        int count = 500;
+        try (Sandbox box = Sandbox.create("pkpool", 1);
+             DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
+            box.staticNeighbours();
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withPoolFrames(64))) {
+                Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
+                Thread.sleep(50); // past the retire timeout: the last block is handed over
+                // Hold every frame: receiving stops at 64 and the rest waits in the ring.
+                PacketBatch held = port.newBatch(64);
+                while (held.remaining() > 0 && port.receive(held) > 0) {
+                    // keep
+                }
+                assertThat(held.count()).isEqualTo(64);
+                PacketBatch more = port.newBatch(64);
+                assertThat(port.receive(more)).as("nothing without free frames").isZero();
+                assertThat(port.counters().get(PortCounters.FILL_STARVED)).isPositive();
+                AfPacketFrameCounts c = port.frameCounts();
+                assertThat(c.poolApp()).isEqualTo(64);
+                assertThat(c.poolFree()).isZero();
+                assertThat(c.rxBlocksHeld()).as("the block being read stays held while it has unread records").isEqualTo(1);
+                assertThat(c.balanced()).as(c.toString()).isTrue();
+                // Give the frames back: the rest comes out of the ring, nothing lost.
+                BitSet seen = new BitSet(count);
+                int[] problems = new int[3];
+                for (int i = 0; i < held.count(); i++) {
+                    check(held.packet(i), box.ipA, seen, count, problems);
+                }
+                port.release(held);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                    if (port.receive(more) == 0) {
+                        port.awaitReceive(10);
+                        continue;
+                    }
+                    for (int i = 0; i < more.count(); i++) {
+                        check(more.packet(i), box.ipA, seen, count, problems);
+                    }
+                    port.release(more);
+                }
+                assertThat(problems[0] + problems[1]).as("duplicates and corrupt datagrams").isZero();
+                assertThat(seen.cardinality()).as("kernel says " + port.statistics()).isEqualTo(count);
+                assertAllFramesAccounted(port);
+            }
+        }
+    }
+
+    @Test
+    void twoPortsInOneFanoutGroupShareTheTraffic() throws Exception {
+        int flows = 8;
+        int perFlow = 250;
+        try (Sandbox box = Sandbox.create("pkfan", 1);
+             DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
+            box.staticNeighbours();
+            AfPacketOptions options = AfPacketOptions.defaults().withFanout(4242, AfPacketOptions.FanoutMode.LOAD_BALANCE);
+            try (AfPacketPort first = openIn(box.nsA, box.ifA, options);
+                 AfPacketPort second = openIn(box.nsA, box.ifA, options)) {
+                CompletableFuture<?>[] senders = new CompletableFuture<?>[flows];
+                for (int f = 0; f < flows; f++) {
+                    senders[f] = Traffic.sendNumbered(box.nsB, box.ipA, PORT, perFlow, PAYLOAD, 8, 1_000_000);
+                }
+                AfPacketPort[] ports = {first, second};
+                long[] ours = new long[2];
+                PacketBatch batch = first.newBatch(64);
+                PacketBatch batch2 = second.newBatch(64);
+                PacketBatch[] batches = {batch, batch2};
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (ours[0] + ours[1] < (long) flows * perFlow && System.nanoTime() < deadline) {
+                    boolean idle = true;
+                    for (int k = 0; k < 2; k++) {
+                        if (ports[k].receive(batches[k]) > 0) {
+                            idle = false;
+                            for (int i = 0; i < batches[k].count(); i++) {
+                                Packet p = batches[k].packet(i);
+                                if (p.length() >= UdpFrames.HEADERS && p.getShort(UdpFrames.ETH + 20 + 2) == PORT) {
+                                    ours[k]++;
+                                }
+                            }
+                            ports[k].release(batches[k]);
+                        }
+                    }
+                    if (idle) {
+                        Thread.onSpinWait();
+                    }
+                }
+                CompletableFuture.allOf(senders).get(10, TimeUnit.SECONDS);
+                assertThat(ours[0] + ours[1]).as("datagrams over both sockets").isEqualTo((long) flows * perFlow);
+                assertThat(ours[0]).as("first socket").isPositive();
+                assertThat(ours[1]).as("second socket").isPositive();
+                assertAllFramesAccounted(first);
+                assertAllFramesAccounted(second);
+            }
+            // A port that asks for the same group id with another mode is told why it cannot join.
+            try (AfPacketPort first = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withFanout(77, AfPacketOptions.FanoutMode.HASH))) {
+                assertThatThrownBy(() -> openIn(box.nsA, box.ifA,
+                        AfPacketOptions.defaults().withFanout(77, AfPacketOptions.FanoutMode.LOAD_BALANCE)))
+                        .isInstanceOf(PortSetupException.class).hasMessageContaining("fanout group 77");
+            }
+        }
+    }
+
+    @Test
+    void promiscuousModeLastsAsLongAsThePort() {
+        try (Sandbox box = Sandbox.create("pkpromisc", 1)) {
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withPromiscuous(true))) {
+                // A socket's promiscuity is a counter on the device (not the PROMISC flag 'ip link' shows).
+                assertThat(Sandbox.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 1");
+            }
+            assertThat(Sandbox.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 0");
+        }
+    }
+
+    @Test
     void anUnknownInterfaceIsNamedInTheMessage() {
         try (Sandbox box = Sandbox.create("pkbadif", 1)) {
             assertThatThrownBy(() -> openIn(box.nsA, "nope0", AfPacketOptions.defaults()))
@@ -294,6 +408,13 @@ class AfPacketSystemTest {
                     .isInstanceOf(PortSetupException.class)
                     .hasMessageStartingWith("ENOMEM: the AF_PACKET rings for " + box.ifA + " are too large")
                     .hasMessageContaining("use fewer or smaller blocks");
+            long kernelPathBytes = (4096L << 20) + AfPacketOptions.defaults().txRingBytes();
+            if (kernelPathBytes <= available / 2) {
+                assertThatThrownBy(() -> openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withBlockSize(4096).withBlockCount(1 << 20)))
+                        .as("this machine has the memory, so the kernel itself said ENOMEM")
+                        .hasRootCauseInstanceOf(NativeException.class)
+                        .rootCause().hasMessageContaining("setsockopt(PACKET_RX_RING)").hasMessageStartingWith("ENOMEM");
+            }
             // Nothing leaked: a normal port still opens on the same interface.
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults())) {
                 assertThat(port.frameCounts().balanced()).isTrue();
