@@ -44,9 +44,11 @@ import static dev.sluice.sys.TpacketDescriptor.TX_DATA_OFFSET;
  *       tunnel header, a VLAN tag) would overwrite the next packet. A frame has room for that
  *       ({@code frameSize} bytes, data at {@link UmemConfig#KERNEL_HEADROOM}), exactly like an
  *       AF_XDP frame, so handlers behave the same on both drivers;</li>
- *   <li>the copy is small next to what AF_PACKET already costs per packet (an skb, a kernel copy,
- *       the ring bookkeeping: about a microsecond on the machines we measured AF_XDP on), and the
- *       TX ring needs a copy anyway, since it is a separate region the kernel sends from.</li>
+ *   <li>the copy (one memcpy of the packet's bytes into a cache-warm frame, LIFO pool) is small
+ *       next to what AF_PACKET already costs per packet in the kernel (an skb, a copy into the
+ *       ring, the block bookkeeping); not yet measured against the flyweight variant: a JMH pair
+ *       would settle it. The TX ring needs a copy anyway, being a region of its own that the
+ *       kernel sends from.</li>
  * </ul>
  * So: RX = kernel copy + one copy into a frame; TX = one copy from the frame into a TX ring frame.
  *
@@ -223,8 +225,12 @@ public final class AfPacketPort implements Port {
         int count = batch.count();
         TpacketTxRing t = tx;
         if (count == 0) {
+            // An idle burst: finish what an earlier kick left (EAGAIN with a full send buffer).
             if (t.inFlight() > 0) {
                 t.reclaim();
+                if (t.requestPending()) {
+                    kick();
+                }
             }
             return 0;
         }
@@ -325,7 +331,9 @@ public final class AfPacketPort implements Port {
         TpacketTxRing t = tx;
         t.reclaim();
         while (t.inFlight() > 0 && System.nanoTime() < deadline) {
-            kick();
+            if (t.requestPending()) {
+                kick();
+            }
             if (t.reclaim() == 0) {
                 Thread.onSpinWait();
             }

@@ -80,6 +80,21 @@ final class TpacketTxRing {
         inFlight++;
     }
 
+    /**
+     * True when the kernel has not yet picked up the last requested frame (it is still exactly
+     * SEND_REQUEST), so a kick is needed to get it sent. The kernel walks in ring order, so the last
+     * frame tells for all of them; a frame it has taken is SENDING or already available.
+     */
+    boolean requestPending() {
+        if (inFlight == 0) {
+            return false;
+        }
+        int last = head == 0 ? frames - 1 : head - 1;
+        // Acquire: pairs with the kernel's status store; a stale read only costs one extra kick.
+        int status = (int) INT.getAcquire(ring, base + ((long) last << frameShift) + TP_STATUS_OFFSET);
+        return status == TP_STATUS_SEND_REQUEST;
+    }
+
     /** Takes back frames the kernel is done with, in ring order; returns how many. */
     int reclaim() {
         int n = 0;
