@@ -1,0 +1,70 @@
+package dev.sluice.drivers.afpacket;
+
+import dev.sluice.drivers.PortSetupException;
+import dev.sluice.sys.Errno;
+import dev.sluice.sys.NativeException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Which AF_XDP failures make a tool offer {@code --driver afpacket}. The failures are built the
+ * way the AF_XDP driver builds them (same call names and messages); the privilege-dependent rule
+ * (AF_PACKET needs CAP_NET_RAW) is why these run with it.
+ */
+class AfXdpFallbackTest {
+    @BeforeEach
+    void netRaw() {
+        Privileged.requireNetRaw();
+    }
+
+    private static NativeException nx(String call, int errno) {
+        return new NativeException(call, errno, "doing it", "remedy");
+    }
+
+    @Test
+    void aKernelWithoutAfXdpOrBpfIsAReasonToFallBack() {
+        assertThat(AfXdpFallback.suggest(nx("socket(AF_XDP)", Errno.EAFNOSUPPORT))).isTrue();
+        assertThat(AfXdpFallback.suggest(nx("bpf BPF_MAP_CREATE", Errno.ENOSYS))).isTrue();
+        assertThat(AfXdpFallback.message("eth0", nx("socket(AF_XDP)", Errno.EAFNOSUPPORT)))
+                .isEqualTo("AF_XDP is not available on eth0 (this kernel has no AF_XDP sockets): rerun with --driver afpacket");
+    }
+
+    @Test
+    void xdpRefusedByTheDriverOrTheVerifierIsAReasonToFallBack() {
+        assertThat(AfXdpFallback.suggest(nx("bpf BPF_LINK_CREATE", Errno.EOPNOTSUPP))).isTrue();
+        assertThat(AfXdpFallback.suggest(nx("netlink RTM_SETLINK IFLA_XDP", Errno.EOPNOTSUPP))).isTrue();
+        assertThat(AfXdpFallback.suggest(nx("bpf BPF_PROG_LOAD", Errno.EACCES))).isTrue();
+        // wrapped the way AfXdpPort.attach wraps XdpAttachment's failure
+        IllegalStateException attach = new IllegalStateException("cannot attach an XDP program to eth0 in mode AUTO:\n ...",
+                nx("bpf BPF_LINK_CREATE", Errno.EINVAL));
+        assertThat(AfXdpFallback.suggest(new PortSetupException(attach.getMessage(), attach))).isTrue();
+    }
+
+    @Test
+    void missingBpfPrivilegesOrMemlockAreReasonsToFallBack() {
+        assertThat(AfXdpFallback.suggest(nx("bpf BPF_PROG_LOAD", Errno.EPERM))).isTrue();
+        assertThat(AfXdpFallback.suggest(new PortSetupException("AF_XDP on eth0 needs CAP_BPF: run as root or grant them"))).isTrue();
+        assertThat(AfXdpFallback.suggest(nx("setsockopt(XDP_UMEM_REG)", Errno.ENOBUFS))).isTrue();
+        assertThat(AfXdpFallback.reason(nx("setsockopt(XDP_UMEM_REG)", Errno.ENOBUFS))).contains(
+                "the UMEM exceeds the locked-memory limit (RLIMIT_MEMLOCK)");
+    }
+
+    @Test
+    void userErrorsAndBusyInterfacesAreNotReasonsToFallBack() {
+        assertThat(AfXdpFallback.suggest(new PortSetupException("no network interface named 'nope0' (see 'ip link')"))).isFalse();
+        assertThat(AfXdpFallback.suggest(new PortSetupException("queue 3 is out of range: eth0 has 1 RX queue (use --queue 0)"))).isFalse();
+        assertThat(AfXdpFallback.suggest(new PortSetupException("interface eth0 already has an XDP program attached (id 7)"))).isFalse();
+        assertThat(AfXdpFallback.suggest(nx("bind(AF_XDP, XDP_COPY)", Errno.EBUSY))).isFalse();
+        assertThat(AfXdpFallback.suggest(nx("bind(AF_XDP, XDP_ZEROCOPY)", Errno.EOPNOTSUPP))).isFalse();
+        assertThat(AfXdpFallback.suggest(new IllegalArgumentException("ring size must be a power of two"))).isFalse();
+        assertThat(AfXdpFallback.suggest(null)).isFalse();
+    }
+
+    @Test
+    void theFirstRecognisedNativeCauseDecides() {
+        RuntimeException busyUnderneath = new RuntimeException("wrapper", nx("bpf BPF_LINK_CREATE", Errno.EBUSY));
+        assertThat(AfXdpFallback.suggest(busyUnderneath)).isFalse();
+    }
+}

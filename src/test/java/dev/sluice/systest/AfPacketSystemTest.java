@@ -1,0 +1,454 @@
+package dev.sluice.systest;
+
+import dev.sluice.cli.Sandbox;
+import dev.sluice.drivers.PortCounters;
+import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.afpacket.AfPacketFrameCounts;
+import dev.sluice.drivers.afpacket.AfPacketOptions;
+import dev.sluice.drivers.afpacket.AfPacketPort;
+import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.pipeline.fwd.Forwarder;
+import dev.sluice.sys.NativeException;
+import dev.sluice.sys.NetNs;
+import dev.sluice.umem.Packet;
+import dev.sluice.umem.PacketBatch;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Real AF_PACKET sockets (TPACKET_V3 rings) on a veth pair between two namespaces, with traffic
+ * from and to kernel UDP sockets. Every scenario ends by checking that every pool frame, RX block
+ * and TX frame of the port is accounted for.
+ *
+ * <p>Unlike AF_XDP, AF_PACKET takes a copy and the kernel of namespace A still gets every packet:
+ * a UDP socket in A absorbs the test datagrams so that A does not answer with ICMP port-unreachable
+ * (which would make the connected sender in B fail).
+ */
+class AfPacketSystemTest {
+    private static final int PORT = 7777;
+    private static final int PAYLOAD = 64;
+
+    @BeforeEach
+    void privileged() {
+        Privileged.require();
+    }
+
+    static AfPacketPort openIn(String netns, String ifname, AfPacketOptions options) {
+        try (NetNs.Scope ignored = NetNs.enter(netns)) {
+            return AfPacketPort.open(ifname, options);
+        }
+    }
+
+    /** Reads what is still in the RX ring, then checks the three budgets. */
+    static void assertAllFramesAccounted(AfPacketPort port) {
+        PacketBatch batch = port.newBatch(64);
+        while (port.receive(batch) > 0) {
+            port.release(batch);
+        }
+        port.drainTx(2000);
+        AfPacketFrameCounts c = port.frameCounts();
+        assertThat(c.poolApp()).as("frames still held by the application: " + c).isZero();
+        assertThat(c.poolFree()).as("pool frames free: " + c).isEqualTo(c.poolFrames());
+        assertThat(c.txInFlight()).as("TX frames still in flight: " + c).isZero();
+        assertThat(c.rxBlocksHeld()).as("RX blocks held after reading everything: " + c).isZero();
+        assertThat(c.rxBlocksInconsistent()).as("RX blocks both ours and the kernel's: " + c).isZero();
+        assertThat(c.balanced()).as("every budget adds up: " + c).isTrue();
+    }
+
+    @Test
+    void tenThousandNumberedDatagramsArriveCompleteAndIntact() throws Exception {
+        int count = 10_000;
+        try (Sandbox box = Sandbox.create("pkrx", 1);
+             DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
+            box.staticNeighbours();
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults())) {
+                BitSet seen = new BitSet(count);
+                int[] problems = new int[3]; // duplicates, corrupt, foreign
+                CompletableFuture<Long> sender = Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000);
+                PacketBatch batch = port.newBatch(64);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                    if (port.receive(batch) == 0) {
+                        port.awaitReceive(10);
+                        continue;
+                    }
+                    for (int i = 0; i < batch.count(); i++) {
+                        check(batch.packet(i), box.ipA, seen, count, problems);
+                    }
+                    port.release(batch);
+                }
+                assertThat(sender.get(10, TimeUnit.SECONDS)).isEqualTo(count);
+                assertThat(problems[0]).as("duplicates").isZero();
+                assertThat(problems[1]).as("corrupt datagrams").isZero();
+                assertThat(seen.cardinality()).as("distinct datagrams received; kernel says " + port.statistics())
+                        .isEqualTo(count);
+                assertThat(port.counters().get(PortCounters.RX_PACKETS)).isEqualTo(count + problems[2]);
+                assertThat(port.rxOversize()).isZero();
+                assertThat(port.statistics().drops()).as("kernel drops").isZero();
+                assertThat(port.statistics().packets()).as("packets the kernel counted").isGreaterThanOrEqualTo(count);
+                assertAllFramesAccounted(port);
+            }
+        }
+    }
+
+    private static void check(Packet p, String dstIp, BitSet seen, int count, int[] problems) {
+        int ip = UdpFrames.ETH;
+        boolean ours = p.length() >= UdpFrames.HEADERS && p.getShort(12) == 0x0800 && p.getByte(ip + 9) == 17
+                && p.getInt(ip + 16) == UdpFrames.ipv4(dstIp) && p.getShort(ip + 20 + 2) == PORT;
+        if (!ours) {
+            problems[2]++;
+            return;
+        }
+        byte[] all = p.toArray();
+        byte[] payload = Arrays.copyOfRange(all, UdpFrames.HEADERS, all.length);
+        long seq = payload.length == PAYLOAD ? UdpFrames.sequence(payload) : -1;
+        if (seq < 0 || seq >= count) {
+            problems[1]++;
+        } else if (seen.get((int) seq)) {
+            problems[0]++;
+        } else {
+            seen.set((int) seq);
+        }
+    }
+
+    @Test
+    void framesSentThroughTheTxRingArriveAtAKernelSocketWithValidChecksums() throws Exception {
+        int count = 2_000;
+        try (Sandbox box = Sandbox.create("pktx", 1);
+             DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
+            box.staticNeighbours();
+            // A small TX ring, so that the test also runs the ring round many times.
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withTxFrames(64))) {
+                byte[] macA = UdpFrames.mac(box.macA());
+                byte[] macB = UdpFrames.mac(box.macB());
+                PacketBatch batch = port.newBatch(64);
+                BitSet seen = new BitSet(count);
+                ByteBuffer buf = ByteBuffer.allocate(2048);
+                receiver.configureBlocking(false);
+                int[] corrupt = new int[1];
+                int sent = 0;
+                int seq = 0;
+                while (seq < count) {
+                    int n = port.allocate(batch, Math.min(32, count - seq), 0);
+                    for (int i = 0; i < n; i++) {
+                        UdpFrames.write(batch.packet(i), macA, macB, UdpFrames.ipv4(box.ipA), UdpFrames.ipv4(box.ipB),
+                                40000, PORT, UdpFrames.numbered(seq++, PAYLOAD));
+                    }
+                    sent += port.transmit(batch);
+                    port.drainTx(1000);
+                    // Read as we go: the socket buffer holds only a few hundred small datagrams.
+                    drain(receiver, buf, seen, count, corrupt, 0);
+                }
+                assertThat(sent).isEqualTo(count);
+                assertThat(port.counters().get(PortCounters.TX_RING_FULL)).isZero();
+                drain(receiver, buf, seen, count, corrupt, 5000);
+                // The kernel drops UDP datagrams with a bad IP or UDP checksum before the socket:
+                // arriving at all proves both checksums valid.
+                assertThat(corrupt[0]).isZero();
+                assertThat(seen.cardinality()).as("datagrams that reached the kernel socket").isEqualTo(count);
+                // PACKET_IGNORE_OUTGOING: the port's own transmissions never show up in its RX ring.
+                PacketBatch rx = port.newBatch(64);
+                long own = 0;
+                while (port.receive(rx) > 0) {
+                    for (int i = 0; i < rx.count(); i++) {
+                        Packet p = rx.packet(i);
+                        if (p.length() >= UdpFrames.HEADERS && p.getShort(12) == 0x0800
+                                && p.getInt(UdpFrames.ETH + 16) == UdpFrames.ipv4(box.ipB)) {
+                            own++;
+                        }
+                    }
+                    port.release(rx);
+                }
+                assertThat(own).as("own TX frames seen by RX").isZero();
+                assertAllFramesAccounted(port);
+            }
+        }
+    }
+
+    /** Reads numbered datagrams until none is pending (or, with a wait, until all arrived or it passed). */
+    private static void drain(DatagramChannel receiver, ByteBuffer buf, BitSet seen, int count, int[] corrupt, long waitMillis)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + waitMillis;
+        while (true) {
+            buf.clear();
+            if (receiver.receive(buf) == null) {
+                if (System.currentTimeMillis() >= deadline || seen.cardinality() == count) {
+                    return;
+                }
+                Thread.sleep(1);
+                continue;
+            }
+            buf.flip();
+            byte[] payload = new byte[buf.remaining()];
+            buf.get(payload);
+            long s = UdpFrames.sequence(payload);
+            if (s < 0 || s >= count || payload.length != PAYLOAD) {
+                corrupt[0]++;
+            } else {
+                seen.set((int) s);
+            }
+        }
+    }
+
+    @Test
+    void malformedAndOversizedPacketsAreDroppedAndCountedWithoutBlockingTheRing() throws Exception {
+        try (Sandbox box = Sandbox.create("pkbad", 1);
+             DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
+            box.staticNeighbours();
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withTxFrames(64))) {
+                byte[] macA = UdpFrames.mac(box.macA());
+                byte[] macB = UdpFrames.mac(box.macB());
+                PacketBatch batch = port.newBatch(8);
+                assertThat(port.allocate(batch, 4, 0)).isEqualTo(4);
+                for (int i = 0; i < 4; i++) {
+                    UdpFrames.write(batch.packet(i), macA, macB, UdpFrames.ipv4(box.ipA), UdpFrames.ipv4(box.ipB),
+                            40000, PORT, UdpFrames.numbered(i, PAYLOAD));
+                }
+                batch.packet(1).setLength(10);                       // a runt: not even an Ethernet header
+                batch.packet(2).setLength(port.maxTxLength() + 1);   // longer than the MTU allows
+                assertThat(port.transmit(batch)).isEqualTo(2);
+                port.drainTx(1000);
+                assertThat(port.txInvalid()).isEqualTo(2);
+                assertThat(port.counters().get(PortCounters.DROPPED)).isEqualTo(2);
+                BitSet seen = new BitSet(4);
+                int[] corrupt = new int[1];
+                receiver.configureBlocking(false);
+                ByteBuffer buf = ByteBuffer.allocate(2048);
+                long deadline = System.currentTimeMillis() + 3000;
+                while (!(seen.get(0) && seen.get(3)) && System.currentTimeMillis() < deadline) {
+                    drain(receiver, buf, seen, 4, corrupt, 0);
+                    Thread.sleep(1);
+                }
+                assertThat(seen.get(0) && seen.get(3)).as("the good packets around the bad ones arrived: " + seen).isTrue();
+                assertThat(seen.get(1) || seen.get(2)).as("the bad packets did not: " + seen).isFalse();
+                assertThat(corrupt[0]).isZero();
+                assertAllFramesAccounted(port);
+            }
+        }
+    }
+
+    @Test
+    void macswapThroughTheForwarderReflectsTrafficBackToThePeer() throws Exception {
+        int count = 3_000;
+        try (Sandbox box = Sandbox.create("pkswap", 1);
+             DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
+            box.staticNeighbours();
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults());
+                 Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
+                Forwarder fwd = new Forwarder(List.of(port), ForwardMode.MACSWAP, 64, null);
+                fwd.start();
+                try {
+                    Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
+                    capture.awaitPackets(count, 15_000);
+                } finally {
+                    fwd.stop();
+                }
+                List<String> lines = capture.stop();
+                long reflected = lines.stream().filter(l -> l.contains(box.macA() + " > " + box.macB())).count();
+                long rx = port.counters().get(PortCounters.RX_PACKETS);
+                long tx = port.counters().get(PortCounters.TX_PACKETS);
+                assertThat(rx).as("received by the AF_PACKET port").isGreaterThanOrEqualTo(count);
+                assertThat(tx).as("transmitted by the AF_PACKET port").isEqualTo(rx);
+                assertThat(reflected).as("frames that came back to " + box.ifB + " with swapped MACs").isEqualTo(count);
+                assertAllFramesAccounted(port);
+            }
+        }
+    }
+
+    @Test
+    void aFullPoolLeavesPacketsInTheRingUntilFramesComeBack() throws Exception {
+        int count = 500;
+        try (Sandbox box = Sandbox.create("pkpool", 1);
+             DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
+            box.staticNeighbours();
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withPoolFrames(64))) {
+                Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
+                Thread.sleep(50); // past the retire timeout: the last block is handed over
+                // Hold every frame: receiving stops at 64 and the rest waits in the ring.
+                PacketBatch held = port.newBatch(64);
+                while (held.remaining() > 0 && port.receive(held) > 0) {
+                    // keep
+                }
+                assertThat(held.count()).isEqualTo(64);
+                PacketBatch more = port.newBatch(64);
+                assertThat(port.receive(more)).as("nothing without free frames").isZero();
+                assertThat(port.counters().get(PortCounters.FILL_STARVED)).isPositive();
+                AfPacketFrameCounts c = port.frameCounts();
+                assertThat(c.poolApp()).isEqualTo(64);
+                assertThat(c.poolFree()).isZero();
+                assertThat(c.rxBlocksHeld()).as("the block being read stays held while it has unread records").isEqualTo(1);
+                assertThat(c.balanced()).as(c.toString()).isTrue();
+                // Give the frames back: the rest comes out of the ring, nothing lost.
+                BitSet seen = new BitSet(count);
+                int[] problems = new int[3];
+                for (int i = 0; i < held.count(); i++) {
+                    check(held.packet(i), box.ipA, seen, count, problems);
+                }
+                port.release(held);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                    if (port.receive(more) == 0) {
+                        port.awaitReceive(10);
+                        continue;
+                    }
+                    for (int i = 0; i < more.count(); i++) {
+                        check(more.packet(i), box.ipA, seen, count, problems);
+                    }
+                    port.release(more);
+                }
+                assertThat(problems[0] + problems[1]).as("duplicates and corrupt datagrams").isZero();
+                assertThat(seen.cardinality()).as("kernel says " + port.statistics()).isEqualTo(count);
+                assertAllFramesAccounted(port);
+            }
+        }
+    }
+
+    @Test
+    void twoPortsInOneFanoutGroupShareTheTraffic() throws Exception {
+        int flows = 8;
+        int perFlow = 250;
+        try (Sandbox box = Sandbox.create("pkfan", 1);
+             DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
+            box.staticNeighbours();
+            AfPacketOptions options = AfPacketOptions.defaults().withFanout(4242, AfPacketOptions.FanoutMode.LOAD_BALANCE);
+            try (AfPacketPort first = openIn(box.nsA, box.ifA, options);
+                 AfPacketPort second = openIn(box.nsA, box.ifA, options)) {
+                CompletableFuture<?>[] senders = new CompletableFuture<?>[flows];
+                for (int f = 0; f < flows; f++) {
+                    senders[f] = Traffic.sendNumbered(box.nsB, box.ipA, PORT, perFlow, PAYLOAD, 8, 1_000_000);
+                }
+                AfPacketPort[] ports = {first, second};
+                long[] ours = new long[2];
+                PacketBatch batch = first.newBatch(64);
+                PacketBatch batch2 = second.newBatch(64);
+                PacketBatch[] batches = {batch, batch2};
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (ours[0] + ours[1] < (long) flows * perFlow && System.nanoTime() < deadline) {
+                    boolean idle = true;
+                    for (int k = 0; k < 2; k++) {
+                        if (ports[k].receive(batches[k]) > 0) {
+                            idle = false;
+                            for (int i = 0; i < batches[k].count(); i++) {
+                                Packet p = batches[k].packet(i);
+                                if (p.length() >= UdpFrames.HEADERS && p.getShort(UdpFrames.ETH + 20 + 2) == PORT) {
+                                    ours[k]++;
+                                }
+                            }
+                            ports[k].release(batches[k]);
+                        }
+                    }
+                    if (idle) {
+                        Thread.onSpinWait();
+                    }
+                }
+                CompletableFuture.allOf(senders).get(10, TimeUnit.SECONDS);
+                assertThat(ours[0] + ours[1]).as("datagrams over both sockets").isEqualTo((long) flows * perFlow);
+                assertThat(ours[0]).as("first socket").isPositive();
+                assertThat(ours[1]).as("second socket").isPositive();
+                assertAllFramesAccounted(first);
+                assertAllFramesAccounted(second);
+            }
+            // A port that asks for the same group id with another mode is told why it cannot join.
+            try (AfPacketPort first = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withFanout(77, AfPacketOptions.FanoutMode.HASH))) {
+                assertThatThrownBy(() -> openIn(box.nsA, box.ifA,
+                        AfPacketOptions.defaults().withFanout(77, AfPacketOptions.FanoutMode.LOAD_BALANCE)))
+                        .isInstanceOf(PortSetupException.class).hasMessageContaining("fanout group 77");
+            }
+        }
+    }
+
+    @Test
+    void promiscuousModeLastsAsLongAsThePort() {
+        try (Sandbox box = Sandbox.create("pkpromisc", 1)) {
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withPromiscuous(true))) {
+                // A socket's promiscuity is a counter on the device (not the PROMISC flag 'ip link' shows).
+                assertThat(Sandbox.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 1");
+            }
+            assertThat(Sandbox.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 0");
+        }
+    }
+
+    @Test
+    void anUnknownInterfaceIsNamedInTheMessage() {
+        try (Sandbox box = Sandbox.create("pkbadif", 1)) {
+            assertThatThrownBy(() -> openIn(box.nsA, "nope0", AfPacketOptions.defaults()))
+                    .isInstanceOf(PortSetupException.class)
+                    .hasMessage("no network interface named 'nope0' (see 'ip link')");
+        }
+    }
+
+    @Test
+    void ringsLargerThanTheMemoryAreRefusedWithAdvice() {
+        try (Sandbox box = Sandbox.create("pkbig", 1)) {
+            long available = memAvailable();
+            // 1 GiB blocks, more of them than half the free memory: refused before the kernel tries.
+            int blocks = (int) (available / (1L << 30)) + 2;
+            assertThatThrownBy(() -> openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withBlockSize(1 << 30).withBlockCount(blocks)))
+                    .isInstanceOf(PortSetupException.class)
+                    .hasMessageStartingWith("ENOMEM: the AF_PACKET rings for " + box.ifA + " are too large")
+                    .hasMessageContaining("MemAvailable")
+                    .hasMessageContaining("use fewer or smaller blocks (--block-count, --block-size)");
+            // A million one-page blocks: the kernel itself answers ENOMEM (its block table does not
+            // fit one allocation) on machines where 4 GiB passes the memory check.
+            assertThatThrownBy(() -> openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withBlockSize(4096).withBlockCount(1 << 20)))
+                    .isInstanceOf(PortSetupException.class)
+                    .hasMessageStartingWith("ENOMEM: the AF_PACKET rings for " + box.ifA + " are too large")
+                    .hasMessageContaining("use fewer or smaller blocks");
+            long kernelPathBytes = (4096L << 20) + AfPacketOptions.defaults().txRingBytes();
+            if (kernelPathBytes <= available / 2) {
+                assertThatThrownBy(() -> openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withBlockSize(4096).withBlockCount(1 << 20)))
+                        .as("this machine has the memory, so the kernel itself said ENOMEM")
+                        .hasRootCauseInstanceOf(NativeException.class)
+                        .rootCause().hasMessageContaining("setsockopt(PACKET_RX_RING)").hasMessageStartingWith("ENOMEM");
+            }
+            // Nothing leaked: a normal port still opens on the same interface.
+            try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults())) {
+                assertThat(port.frameCounts().balanced()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void withoutCapNetRawTheMessageSaysSo() throws Exception {
+        try (Sandbox box = Sandbox.create("pkcap", 1)) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // Root without CAP_NET_RAW in its bounding set (CAP_SYS_ADMIN stays, to enter the namespace).
+            Process child = new ProcessBuilder("setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw", "--",
+                    java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    AfPacketOpenProbe.class.getName(), box.nsA, box.ifA)
+                    .redirectErrorStream(true).start();
+            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(out).as("child output").endsWith("setup: AF_PACKET on " + box.ifA + " needs CAP_NET_RAW: run as root or grant it "
+                    + "(e.g. setcap cap_net_raw+ep on the java binary)");
+            assertThat(child.exitValue()).isEqualTo(3);
+        }
+    }
+
+    private static long memAvailable() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.substring(13).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read MemAvailable", e);
+        }
+        throw new IllegalStateException("no MemAvailable in /proc/meminfo");
+    }
+}
