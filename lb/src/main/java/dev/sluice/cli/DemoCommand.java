@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "How long to run (default: ${DEFAULT-VALUE}).")
     double duration = 30;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io or macswap (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io, macswap or 5tswap (default: ${DEFAULT-VALUE}).")
     String mode = "rxonly";
 
     @Option(names = "--size", paramLabel = "BYTES", description = "UDP payload bytes (default: ${DEFAULT-VALUE}, 64-byte frames).")

@@ -19,7 +19,7 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--queue", split = ",", paramLabel = "N", description = "RX queue(s), e.g. 0 or 0,1 (default: 0).")
     int[] queues = {0};
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io or macswap (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io, macswap or 5tswap (default: ${DEFAULT-VALUE}).")
     String mode = "rxonly";
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")

@@ -77,6 +77,7 @@ public final class XskKernelSimulator implements AutoCloseable {
         FramePool pool = FramePool.ofFrames(umem, 0, umem.frameCount());
         this.queue = new XskQueue("sim/0", 0, null, -1, userRings, pool, frames, config.frameSize(), config.headroom(), framesInFlight,
                 trackFrames ? new FrameOwnership(umem) : null, arena);
+        queue.prime(); // as a real port does before attaching
     }
 
     private MemorySegment ring(int size, int entrySize) {
