@@ -89,6 +89,35 @@ class AfXdpPortSystemTest {
         }
     }
 
+    @Test
+    void configuredHeadroomAndFrameSizeAreWhereTheKernelPutsPackets() throws Exception {
+        try (Sandbox box = Sandbox.create("headroom", 1)) {
+            box.staticNeighbours();
+            UmemConfig config = UmemConfig.defaults().withFrameSize(4096).withHeadroom(192).withHugePages(true);
+            AfXdpPort port;
+            try (NetNs.Scope ignored = NetNs.enter(box.nsA)) {
+                port = AfXdpPort.open(box.ifA, new int[] {0}, config, AfXdpOptions.defaults().withTrackFrames(true));
+            }
+            try (port) {
+                Traffic.sendNumbered(box.nsB, box.ipA, PORT, 100, PAYLOAD, 10, 1_000_000).get(10, TimeUnit.SECONDS);
+                PacketBatch batch = port.newBatch(64);
+                int got = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (got < 100 && System.nanoTime() < deadline) {
+                    int n = port.receive(batch);
+                    for (int i = 0; i < n; i++) {
+                        // Kernel headroom (256) + ours (192) from the start of a 4096-byte frame.
+                        assertThat(batch.address(i) & 4095).isEqualTo(256 + 192);
+                    }
+                    got += n;
+                    port.release(batch);
+                }
+                assertThat(got).isEqualTo(100);
+                assertAllFramesAccounted(port);
+            }
+        }
+    }
+
     private static void check(Packet p, Sandbox box, BitSet seen, int count, int[] problems) {
         int ip = UdpFrames.ETH;
         boolean ours = p.length() >= UdpFrames.HEADERS && p.getShort(12) == 0x0800 && p.getByte(ip + 9) == 17
