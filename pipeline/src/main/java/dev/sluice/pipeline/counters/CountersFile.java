@@ -78,7 +78,12 @@ public final class CountersFile implements CounterAllocator, AutoCloseable {
         long length = fileLength(capacity);
         try {
             CountersDirectory.createDirectory(dir);
-            Files.deleteIfExists(path); // a file of an earlier process that had our pid
+            if (Files.exists(path)) {
+                CountersDirectory.describe(path).filter(CountersDirectory.Instance::running).ifPresent(mine -> {
+                    throw new IllegalStateException("this process already has a counters file for '" + instanceName + "': " + path);
+                });
+                Files.delete(path); // left by an earlier process that had our pid
+            }
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
             try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
                 f.setLength(length); // sparse and zeroed: records free, values 0

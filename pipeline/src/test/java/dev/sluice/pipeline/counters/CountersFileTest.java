@@ -78,6 +78,15 @@ class CountersFileTest {
     }
 
     @Test
+    void oneProcessCannotOpenTheSameInstanceTwice() {
+        try (CountersFile first = CountersFile.create(dir, "twice", "test", 8)) {
+            assertThatThrownBy(() -> CountersFile.create(dir, "twice", "test", 8))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("already has a counters file for 'twice'");
+            assertThat(Files.exists(first.path())).isTrue();
+        }
+    }
+
+    @Test
     void aFullFileSaysSoAndKeepsWhatItHas() {
         try (CountersFile file = CountersFile.create(dir, "small", "test", 12)) {
             PortCounters.allocate(file, "port a");
