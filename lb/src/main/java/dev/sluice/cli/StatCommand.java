@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
  * ({@code --metrics}).
  */
 @Command(name = "stat", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the live counters of a running sluice instance (from its file in /dev/shm/sluice,",
-                "or $SLUICE_RUN_DIR). With no option: the one running instance, or a list to choose from."})
+        description = {"Show the live counters of a running sluice instance, read from its file in /dev/shm/sluice "
+                + "(or $SLUICE_RUN_DIR). With no option: the one running instance, or a list to choose from."})
 final class StatCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
