@@ -4,12 +4,14 @@ import dev.sluice.cli.Sandbox;
 import dev.sluice.cli.UdpSender;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.pipeline.counters.CountersDirectory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -211,6 +213,8 @@ class CliSystemTest {
             } finally {
                 p.destroyForcibly(); // SIGKILL: no shutdown hook runs
                 p.waitFor(10, TimeUnit.SECONDS);
+                // Its counters file stays (sluice stat would remove it later); leave nothing behind.
+                Files.deleteIfExists(CountersDirectory.fileFor(CountersDirectory.resolve(), p.pid(), "fwd-" + box.ifA));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (xdpAttached(box) && System.nanoTime() < deadline) {

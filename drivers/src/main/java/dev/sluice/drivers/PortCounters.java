@@ -1,15 +1,21 @@
 package dev.sluice.drivers;
 
-import java.lang.invoke.MethodHandles;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
  * Counters of one port, written by its data-path thread only and read by any thread (stats lines,
- * tests). Writers use plain increments followed by one opaque store per burst; readers use opaque
- * loads, so a reader never sees a torn value and the writer pays no fence.
+ * tests) or, when the segment comes from a counters file, by another process ({@code sluice stat}).
+ * Writers use a plain add followed by one opaque store; readers use opaque loads, so a reader never
+ * sees a torn value, sees each counter's values in the order they were written, and the writer
+ * pays no fence. Nothing else is published through a counter, so release/acquire would buy nothing.
+ *
+ * <p>Backed by a segment of {@link #COUNT} {@code u64} slots from a {@link CounterAllocator}; the
+ * no-argument constructor keeps them in this process's memory.
  */
 public final class PortCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONGS = ValueLayout.JAVA_LONG.varHandle();
 
     public static final int RX_PACKETS = 0;
     public static final int RX_BYTES = 1;
@@ -34,21 +40,45 @@ public final class PortCounters {
         "kicks", "kicks_busy", "kick_errors"
     };
 
-    private final long[] values = new long[COUNT];
+    private final MemorySegment values;
+
+    /** Counters in this process's memory. */
+    public PortCounters() {
+        this(CounterAllocator.inMemory().allocate("port", NAMES));
+    }
+
+    /** Counters over {@code values}: {@link #COUNT} {@code u64} slots, 8-byte aligned, in {@link #name} order. */
+    public PortCounters(MemorySegment values) {
+        if (values.byteSize() < COUNT * 8L || values.address() % 8 != 0) {
+            throw new IllegalArgumentException("port counters need " + COUNT * 8 + " bytes, 8-byte aligned; got " + values);
+        }
+        this.values = values;
+    }
+
+    /** Allocates the counters of {@code owner} (e.g. {@code "port afxdp:eth0/0"}) from {@code allocator}. */
+    public static PortCounters allocate(CounterAllocator allocator, String owner) {
+        return new PortCounters(allocator.allocate(owner, NAMES, CounterAllocator.TYPE_COUNTER));
+    }
 
     /** Adds to a counter; single writer. */
     public void add(int counter, long delta) {
-        long v = (long) LONGS.getOpaque(values, counter);
+        long offset = counter * 8L;
+        long v = (long) LONGS.getOpaque(values, offset);
         // Opaque: readers on other threads see whole, eventually-current values; no fence needed.
-        LONGS.setOpaque(values, counter, v + delta);
+        LONGS.setOpaque(values, offset, v + delta);
     }
 
     public long get(int counter) {
-        return (long) LONGS.getOpaque(values, counter);
+        return (long) LONGS.getOpaque(values, counter * 8L);
     }
 
     public static String name(int counter) {
         return NAMES[counter];
+    }
+
+    /** Every counter's name, in index order. */
+    public static String[] names() {
+        return NAMES.clone();
     }
 
     /** Sums {@code other} into this (for totals over queues); called off the data path. */

@@ -1,17 +1,22 @@
 package dev.sluice.cli;
 
 import dev.sluice.drivers.afxdp.AfXdpOptions;
+import dev.sluice.pipeline.counters.CountersDirectory;
+import dev.sluice.pipeline.counters.CountersFile;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.umem.UmemConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 
 /** {@code sluice fwd}: receive on an AF_XDP port and drop, echo or MAC-swap, with live rates. */
 @Command(name = "fwd", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Forward packets through an AF_XDP port (testpmd-style): rxonly, io or macswap.",
-                "Prints one line per second and ends with 'summary key=value ...'."})
+                "Prints one line per second and ends with 'summary key=value ...'.",
+                "Its counters are in a shared-memory file for 'sluice stat' while it runs."})
 final class FwdCommand implements Callable<Integer> {
     @Option(names = "--iface", required = true, paramLabel = "IF", description = "Network interface.")
     String iface;
@@ -58,10 +63,28 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the loop up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
     long warmUpMillis = 1500;
 
+    @Option(names = "--metrics", arity = "0..1", fallbackValue = MetricsServer.DEFAULT, paramLabel = "[ADDR:]PORT",
+            description = "Serve the counters in Prometheus text format at http://ADDR:PORT/metrics (address default 127.0.0.1, "
+                    + "port default 9464; 0: any free port).")
+    String metrics;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         ForwardSession.Settings settings = settings();
-        ForwardSession session = new ForwardSession(settings, System.out);
+        if (metrics != null) {
+            MetricsServer.parse(metrics); // a bad address fails before anything is set up
+        }
+        CountersFile counters;
+        try {
+            counters = CountersFile.create(CountersDirectory.resolve(), "fwd-" + iface, commandLine(), CountersFile.DEFAULT_CAPACITY);
+        } catch (UncheckedIOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        MetricsServer[] server = new MetricsServer[1];
+        ForwardSession session = new ForwardSession(settings, System.out, counters);
         Thread hook = new Thread(() -> {
             session.requestStop();
             try {
@@ -69,15 +92,36 @@ final class FwdCommand implements Callable<Integer> {
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
+            closeQuietly(server[0], counters); // the JVM may halt before the main thread gets there
         }, "sluice-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
-        session.run(duration, () -> false);
+        try {
+            if (metrics != null) {
+                server[0] = MetricsServer.start(metrics, new CountersCollector(counters.reader(), () -> true));
+                System.out.println("metrics " + server[0].url());
+            }
+            session.run(duration, () -> false);
+        } finally {
+            closeQuietly(server[0], counters);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // Ctrl-C arrived: the hook is running and waits for us; nothing to remove.
         }
         return 0;
+    }
+
+    /** Stops serving metrics, then removes the counters file (idempotent, from either thread). */
+    private static synchronized void closeQuietly(MetricsServer server, CountersFile counters) {
+        if (server != null) {
+            server.close();
+        }
+        counters.close();
+    }
+
+    private String commandLine() {
+        return "sluice " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     }
 
     ForwardSession.Settings settings() {

@@ -26,9 +26,21 @@ final class LiveReporter {
      */
     static Map<String, String> run(AfXdpPort port, double seconds, BooleanSupplier stop, Runnable beforeLastSample,
                                    PrintStream out) {
+        return run(now -> sample(port, now), seconds, stop, beforeLastSample, out);
+    }
+
+    /** Samples cumulative counters at {@code now} (nanoTime); called once per second. */
+    @FunctionalInterface
+    interface Sampler {
+        RateReport.Sample sample(long now);
+    }
+
+    /** As above with a sampler of its own (e.g. one that also copies kernel statistics into a counters file). */
+    static Map<String, String> run(Sampler sampler, double seconds, BooleanSupplier stop, Runnable beforeLastSample,
+                                   PrintStream out) {
         RateReport report = new RateReport(out);
         long start = System.nanoTime();
-        report.start(sample(port, start));
+        report.start(sampler.sample(start));
         long end = seconds > 0 ? start + (long) (seconds * 1e9) : Long.MAX_VALUE;
         long nextTick = start + 1_000_000_000L;
         while (!stop.getAsBoolean()) {
@@ -37,7 +49,7 @@ final class LiveReporter {
                 break;
             }
             if (now >= nextTick) {
-                report.tick(sample(port, now));
+                report.tick(sampler.sample(now));
                 nextTick += 1_000_000_000L;
                 continue;
             }
@@ -45,7 +57,7 @@ final class LiveReporter {
         }
         beforeLastSample.run();
         long now = System.nanoTime();
-        RateReport.Sample last = sample(port, now);
+        RateReport.Sample last = sampler.sample(now);
         if ((now - start) % 1_000_000_000L >= 200_000_000L) {
             report.tick(last); // the partial last second, when it is long enough to mean something
         }

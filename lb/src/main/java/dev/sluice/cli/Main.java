@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command line. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "User-space packet processing on AF_XDP, in Java.",
-        subcommands = {DemoCommand.class, FwdCommand.class, GenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, FwdCommand.class, GenCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -267,6 +267,7 @@ public final class LibC {
     }
 
     public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000;
 
@@ -274,6 +275,21 @@ public final class LibC {
     public static int openReadOnly(String path, String doing) {
         try (Arena arena = Arena.ofConfined()) {
             int fd = (int) OPEN.invokeExact(setupErrno(), arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                throw failure("open(" + path + ")", doing);
+            }
+            return fd;
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** open(2) read-write of an existing file (e.g. to mmap it MAP_SHARED); returns the fd. */
+    public static int openReadWrite(String path, String doing) {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(setupErrno(), arena.allocateFrom(path), O_RDWR | O_CLOEXEC);
             if (fd < 0) {
                 throw failure("open(" + path + ")", doing);
             }

@@ -1,5 +1,7 @@
 package dev.sluice.drivers.afxdp;
 
+import dev.sluice.drivers.CounterAllocator;
+
 /**
  * How to open an AF_XDP port. Immutable; change with the {@code with*} methods.
  *
@@ -13,9 +15,12 @@ package dev.sluice.drivers.afxdp;
  *                        socket, everything else goes to the kernel) instead of redirect-all
  * @param attachProgram   attach an XDP program at all (false: the caller manages programs)
  * @param trackFrames     record every frame hand-over and count violations (tests, debugging)
+ * @param counters        where each queue's {@link dev.sluice.drivers.PortCounters} live (default:
+ *                        this process's memory; a counters file makes them readable by sluice stat)
  */
 public record AfXdpOptions(CopyMode copyMode, XdpAttachMode xdpMode, int ringSize, int framesInFlight,
-                           boolean needWakeup, boolean steering, boolean attachProgram, boolean trackFrames) {
+                           boolean needWakeup, boolean steering, boolean attachProgram, boolean trackFrames,
+                           CounterAllocator counters) {
 
     public enum CopyMode { AUTO, COPY, ZERO_COPY }
 
@@ -28,41 +33,58 @@ public record AfXdpOptions(CopyMode copyMode, XdpAttachMode xdpMode, int ringSiz
         if (framesInFlight < 1) {
             throw new IllegalArgumentException("frames in flight must be positive, not " + framesInFlight);
         }
+        if (counters == null) {
+            counters = CounterAllocator.inMemory();
+        }
+    }
+
+    /** Options with counters in this process's memory. */
+    public AfXdpOptions(CopyMode copyMode, XdpAttachMode xdpMode, int ringSize, int framesInFlight, boolean needWakeup,
+                        boolean steering, boolean attachProgram, boolean trackFrames) {
+        this(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames,
+                CounterAllocator.inMemory());
     }
 
     public static AfXdpOptions defaults() {
-        return new AfXdpOptions(CopyMode.AUTO, XdpAttachMode.AUTO, 2048, 512, true, false, true, false);
+        return new AfXdpOptions(CopyMode.AUTO, XdpAttachMode.AUTO, 2048, 512, true, false, true, false,
+                CounterAllocator.inMemory());
     }
 
     public AfXdpOptions withCopyMode(CopyMode m) {
-        return new AfXdpOptions(m, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames);
+        return new AfXdpOptions(m, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames, counters);
     }
 
     public AfXdpOptions withXdpMode(XdpAttachMode m) {
-        return new AfXdpOptions(copyMode, m, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames);
+        return new AfXdpOptions(copyMode, m, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames, counters);
     }
 
     public AfXdpOptions withRingSize(int n) {
-        return new AfXdpOptions(copyMode, xdpMode, n, framesInFlight, needWakeup, steering, attachProgram, trackFrames);
+        return new AfXdpOptions(copyMode, xdpMode, n, framesInFlight, needWakeup, steering, attachProgram, trackFrames, counters);
     }
 
     public AfXdpOptions withFramesInFlight(int n) {
-        return new AfXdpOptions(copyMode, xdpMode, ringSize, n, needWakeup, steering, attachProgram, trackFrames);
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, n, needWakeup, steering, attachProgram, trackFrames, counters);
     }
 
     public AfXdpOptions withNeedWakeup(boolean on) {
-        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, on, steering, attachProgram, trackFrames);
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, on, steering, attachProgram, trackFrames, counters);
     }
 
     public AfXdpOptions withSteering(boolean on) {
-        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, on, attachProgram, trackFrames);
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, on, attachProgram, trackFrames, counters);
     }
 
     public AfXdpOptions withAttachProgram(boolean on) {
-        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, on, trackFrames);
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, on, trackFrames, counters);
     }
 
     public AfXdpOptions withTrackFrames(boolean on) {
-        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, on);
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, on, counters);
+    }
+
+    /** Allocates each queue's port counters from {@code allocator} (e.g. a counters file). */
+    public AfXdpOptions withCounters(CounterAllocator allocator) {
+        return new AfXdpOptions(copyMode, xdpMode, ringSize, framesInFlight, needWakeup, steering, attachProgram, trackFrames,
+                allocator);
     }
 }

@@ -166,8 +166,10 @@ public final class AfXdpPort implements Port {
                     ownerFd = s.fd;
                 }
                 FramePool pool = FramePool.ofFrames(umem, i * perQueue, perQueue);
-                queues[i] = new XskQueue("afxdp:" + ifname + "/" + queueIds[i], queueIds[i], s, s.fd, s.rings, pool,
-                        umem.segment(), umem.frameSize(), umem.headroom(), options.framesInFlight(), ownership, arena);
+                String queueName = "afxdp:" + ifname + "/" + queueIds[i];
+                queues[i] = new XskQueue(queueName, queueIds[i], s, s.fd, s.rings, pool, umem.segment(), umem.frameSize(),
+                        umem.headroom(), options.framesInFlight(), ownership, arena,
+                        PortCounters.allocate(options.counters(), "port " + queueName));
                 queues[i].prime();
             }
             XdpProgram program = null;

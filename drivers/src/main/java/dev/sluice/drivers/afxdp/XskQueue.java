@@ -44,7 +44,7 @@ public final class XskQueue implements Port {
     private final long frameMask;
     private final int framesInFlight;
     private final FrameOwnership ownership;
-    private final PortCounters counters = new PortCounters();
+    private final PortCounters counters;
     private final XskSocket socket;
     private final boolean zeroCopy;
     /** Where packet data starts in a frame we fill ourselves: the same place the kernel puts RX data. */
@@ -56,6 +56,13 @@ public final class XskQueue implements Port {
 
     XskQueue(String name, int queueId, XskSocket socket, int fd, XskRings rings, FramePool pool, MemorySegment umem,
              int frameSize, int headroom, int framesInFlight, FrameOwnership ownership, Arena arena) {
+        this(name, queueId, socket, fd, rings, pool, umem, frameSize, headroom, framesInFlight, ownership, arena,
+                new PortCounters());
+    }
+
+    XskQueue(String name, int queueId, XskSocket socket, int fd, XskRings rings, FramePool pool, MemorySegment umem,
+             int frameSize, int headroom, int framesInFlight, FrameOwnership ownership, Arena arena, PortCounters counters) {
+        this.counters = counters;
         this.name = name;
         this.queueId = queueId;
         this.socket = socket;

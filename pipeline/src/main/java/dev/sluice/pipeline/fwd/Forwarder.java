@@ -1,7 +1,9 @@
 package dev.sluice.pipeline.fwd;
 
+import dev.sluice.drivers.CounterAllocator;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
+import dev.sluice.pipeline.counters.WorkerCounters;
 import dev.sluice.sys.LibC;
 import dev.sluice.umem.UmemConfig;
 
@@ -16,7 +18,11 @@ import java.util.concurrent.TimeUnit;
  * measured preempting the poller.
  */
 public final class Forwarder implements AutoCloseable {
+    /** Workers publish their poll counts every this many polls (a power of two). */
+    private static final long PUBLISH_EVERY = 1024;
+
     private final List<ForwardLoop> loops = new ArrayList<>();
+    private final List<WorkerCounters> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final int[] cpus;
     private final CountDownLatch started;
@@ -28,7 +34,13 @@ public final class Forwarder implements AutoCloseable {
      *             null or empty: none pinned)
      */
     public Forwarder(List<? extends Port> ports, ForwardMode mode, int burst, int[] cpus) {
+        this(ports, mode, burst, cpus, CounterAllocator.inMemory());
+    }
+
+    /** As above, with each worker's counters ("worker N": busy and idle polls) from {@code counters}. */
+    public Forwarder(List<? extends Port> ports, ForwardMode mode, int burst, int[] cpus, CounterAllocator counters) {
         for (Port p : ports) {
+            workers.add(WorkerCounters.allocate(counters, "worker " + loops.size()));
             loops.add(new ForwardLoop(p, mode, burst));
         }
         this.cpus = cpus == null ? new int[0] : cpus.clone();
@@ -67,8 +79,9 @@ public final class Forwarder implements AutoCloseable {
         running = true;
         for (int i = 0; i < loops.size(); i++) {
             ForwardLoop loop = loops.get(i);
+            WorkerCounters counters = workers.get(i);
             int cpu = i < cpus.length ? cpus[i] : -1;
-            Thread t = new Thread(() -> run(loop, cpu), "sluice-fwd-" + loop.port().name());
+            Thread t = new Thread(() -> run(loop, counters, cpu), "sluice-fwd-" + loop.port().name());
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -83,7 +96,7 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    private void run(ForwardLoop loop, int cpu) {
+    private void run(ForwardLoop loop, WorkerCounters counters, int cpu) {
         try {
             if (cpu >= 0) {
                 LibC.pinCurrentThread(cpu);
@@ -94,11 +107,20 @@ public final class Forwarder implements AutoCloseable {
             return;
         }
         started.countDown();
+        long busy = 0;
+        long idle = 0;
         while (running) {
             if (loop.doWork() == 0) {
+                idle++;
                 Thread.onSpinWait();
+            } else {
+                busy++;
+            }
+            if (((busy + idle) & (PUBLISH_EVERY - 1)) == 0) {
+                counters.publish(busy, idle);
             }
         }
+        counters.publish(busy, idle);
     }
 
     /** Stops the threads and waits for them; the ports stay open (their owner closes them). */
@@ -116,6 +138,11 @@ public final class Forwarder implements AutoCloseable {
 
     public List<ForwardLoop> loops() {
         return loops;
+    }
+
+    /** Each worker's poll counters, in the order of the ports. */
+    public List<WorkerCounters> workers() {
+        return workers;
     }
 
     @Override

@@ -1,0 +1,318 @@
+package dev.sluice.systest;
+
+import dev.sluice.cli.Sandbox;
+import dev.sluice.cli.UdpSender;
+import dev.sluice.pipeline.counters.CountersDirectory;
+import dev.sluice.pipeline.counters.CountersFile;
+import dev.sluice.sys.NetNs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sluice stat} reading a running {@code sluice fwd} from another process: its counters file
+ * (via {@code --once}), Prometheus text format from both {@code fwd --metrics} and
+ * {@code stat --metrics}, and the file's removal at exit or, after {@code kill -9}, by stat.
+ * Each test uses a run directory of its own ({@code SLUICE_RUN_DIR}), so other instances on the
+ * machine do not count.
+ */
+class StatSystemTest {
+    private Path runDir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Privileged.require();
+        runDir = Files.createTempDirectory("sluice-run");
+    }
+
+    @AfterEach
+    void removeRunDir() throws IOException {
+        try (Stream<Path> s = Files.walk(runDir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private List<String> env() {
+        return List.of("env", CountersDirectory.ENV + "=" + runDir);
+    }
+
+    private List<String> inNetns(String ns) {
+        List<String> prefix = new ArrayList<>(Cli.inNetns(ns));
+        prefix.addAll(env());
+        return prefix;
+    }
+
+    /** "OWNER NAME VALUE" lines → "OWNER NAME" → value. */
+    static Map<String, Long> parseOnce(String out) {
+        Map<String, Long> m = new HashMap<>();
+        for (String line : out.strip().split("\n")) {
+            int last = line.lastIndexOf(' ');
+            m.put(line.substring(0, last), Long.parseLong(line.substring(last + 1)));
+        }
+        return m;
+    }
+
+    private List<Path> counterFiles() {
+        return CountersDirectory.files(runDir);
+    }
+
+    /** A running fwd's output, read on a thread of its own so that the pipe never fills. */
+    private static final class Output {
+        final StringBuilder text = new StringBuilder();
+        final Thread thread;
+
+        Output(BufferedReader r) {
+            thread = new Thread(() -> {
+                try {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        synchronized (text) {
+                            text.append(line).append('\n');
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // process ended
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public String toString() {
+            synchronized (text) {
+                return text.toString();
+            }
+        }
+    }
+
+    /** Reads up to the "fwd ..." header (attached) and returns the lines so far. */
+    private static String readUntilAttached(BufferedReader r) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        String line;
+        while ((line = r.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.startsWith("fwd ")) {
+                return seen.toString();
+            }
+        }
+        throw new AssertionError("fwd never attached:\n" + seen);
+    }
+
+    private static String metricsUrl(String lines) {
+        Matcher m = Pattern.compile("(?m)^metrics (http://\\S+)$").matcher(lines);
+        assertThat(m.find()).as("a 'metrics URL' line in:\n" + lines).isTrue();
+        return m.group(1);
+    }
+
+    private static String get(String url) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            return r.body();
+        }
+    }
+
+    /** The same GET from a thread inside {@code netns} (where fwd and its loopback live). */
+    private static String getIn(String netns, String url) throws Exception {
+        String[] body = new String[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (NetNs.Scope ignored = NetNs.enter(netns)) {
+                body[0] = get(url);
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join(30_000);
+        if (failure[0] != null) {
+            throw new AssertionError("GET " + url + " in " + netns + " failed", failure[0]);
+        }
+        return body[0];
+    }
+
+    private static long metric(String body, String name, String labels) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " (\\S+)$").matcher(body);
+        assertThat(m.find()).as(name + "{" + labels + "} in:\n" + body).isTrue();
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void statReadsARunningFwdLiveFromAnotherProcessAndItsFileGoesWithIt() throws Exception {
+        try (Sandbox box = Sandbox.create("stat", 1)) {
+            box.staticNeighbours();
+            Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--mode", "rxonly",
+                    "--warmup-ms", "300", "--metrics", "9464")).redirectErrorStream(true).start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
+            String head = readUntilAttached(r);
+            Output rest = new Output(r);
+            String instance = "fwd-" + box.ifA;
+            String port = "afxdp:" + box.ifA + "/0";
+            try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
+                Thread.sleep(2000);
+                assertThat(counterFiles()).as("the counters file while fwd runs").hasSize(1);
+                assertThat(counterFiles().get(0).getFileName().toString()).isEqualTo(fwd.pid() + "-" + instance + ".counters");
+
+                // 1. sluice stat --once, in another process (and another network namespace)
+                Cli.Result once = Cli.run(env(), 60, "stat", "--once");
+                assertThat(once.exit()).as(once.err()).isZero();
+                Map<String, Long> c = parseOnce(once.out());
+                assertThat(c.get("port " + port + " rx_packets")).as(once.out()).isPositive();
+                assertThat(c.get("port " + port + " rx_bytes")).isGreaterThanOrEqualTo(60 * c.get("port " + port + " rx_packets"));
+                assertThat(c).containsKeys("port " + port + " rx_fill_empty", "port " + port + " rx_ring_full",
+                        "port " + port + " rx_dropped", "port " + port + " tx_ring_full", "worker 0 idle_polls");
+                assertThat(c.get("worker 0 busy_polls")).as(once.out()).isPositive();
+
+                Cli.Result byPid = Cli.run(env(), 60, "stat", "--once", "--pid", Long.toString(fwd.pid()));
+                assertThat(byPid.exit()).as(byPid.err()).isZero();
+                assertThat(parseOnce(byPid.out()).get("port " + port + " rx_packets"))
+                        .as("counters keep growing").isGreaterThanOrEqualTo(c.get("port " + port + " rx_packets"));
+
+                // 2. Prometheus from fwd itself (bound to loopback inside its namespace)
+                String url = metricsUrl(head);
+                assertThat(url).isEqualTo("http://127.0.0.1:9464/metrics");
+                String body = getIn(box.nsA, url);
+                assertThat(metric(body, "sluice_port_rx_packets_total", "instance=\"" + instance + "\",port=\"" + port + "\""))
+                        .isPositive();
+                assertThat(metric(body, "sluice_up", "instance=\"" + instance + "\"")).isEqualTo(1);
+                assertThat(body).contains("# TYPE sluice_port_rx_packets_total counter")
+                        .contains("sluice_worker_idle_polls_total{instance=\"" + instance + "\",worker=\"0\"}");
+
+                // 3. Prometheus from sluice stat --metrics, serving the other process's file
+                Process stat = new ProcessBuilder(Cli.command(env(), "stat", "--metrics", "127.0.0.1:0", "--interval", "200"))
+                        .redirectErrorStream(true).start();
+                try {
+                    BufferedReader sr = new BufferedReader(new InputStreamReader(stat.getInputStream(), StandardCharsets.UTF_8));
+                    StringBuilder statHead = new StringBuilder();
+                    String line;
+                    while ((line = sr.readLine()) != null && !line.startsWith("metrics ")) {
+                        statHead.append(line).append('\n');
+                    }
+                    assertThat(line).as("stat --metrics printed its URL: " + statHead).isNotNull();
+                    Output statRest = new Output(sr);
+                    String statBody = get(metricsUrl(line));
+                    assertThat(metric(statBody, "sluice_port_rx_packets_total", "instance=\"" + instance + "\",port=\"" + port + "\""))
+                            .isPositive();
+                    assertThat(metric(statBody, "sluice_up", "instance=\"" + instance + "\"")).isEqualTo(1);
+
+                    // The live table ends by itself when fwd exits (Ctrl-C).
+                    Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+                    assertThat(fwd.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                    assertThat(stat.waitFor(20, TimeUnit.SECONDS)).as("stat ends after fwd: " + statRest).isTrue();
+                    statRest.thread.join(5000);
+                    assertThat(statRest.toString()).contains("rx_packets").contains("idle_ratio")
+                            .contains(instance + " (pid " + fwd.pid() + ") has exited");
+                } finally {
+                    stat.destroyForcibly();
+                }
+            } finally {
+                if (fwd.isAlive()) {
+                    Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+                    fwd.waitFor(60, TimeUnit.SECONDS);
+                }
+                fwd.destroyForcibly();
+            }
+            rest.thread.join(5000);
+            assertThat(fwd.exitValue()).as(head + rest).isIn(0, 130); // 130: ended by SIGINT, as Ctrl-C does
+            assertThat(CliSystemTest.summary(head + rest).get("rx_packets")).isNotEqualTo("0");
+
+            // 4. fwd removed its file at exit; stat finds no instance and says where it looked.
+            assertThat(counterFiles()).as("counters file left after fwd exited").isEmpty();
+            Cli.Result none = Cli.run(env(), 60, "stat", "--once");
+            assertThat(none.exit()).isEqualTo(2);
+            assertThat(none.err().strip()).isEqualTo("sluice: no running sluice instance (looked in " + runDir + ")");
+        }
+    }
+
+    @Test
+    void ctrlCRemovesTheCountersFileToo() throws Exception {
+        try (Sandbox box = Sandbox.create("statint", 1)) {
+            Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100",
+                    "--metrics", "0")).redirectErrorStream(true).start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
+            String head = readUntilAttached(r);
+            Output rest = new Output(r);
+            assertThat(counterFiles()).hasSize(1);
+            Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+            assertThat(fwd.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            rest.thread.join(5000);
+            assertThat(CliSystemTest.summary(head + rest)).containsKey("rx_packets");
+            assertThat(counterFiles()).as("after Ctrl-C:\n" + head + rest).isEmpty();
+        }
+    }
+
+    @Test
+    void theFileOfAKilledFwdIsRemovedByStatWhichSaysSo() throws Exception {
+        try (Sandbox box = Sandbox.create("statkill", 1)) {
+            Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
+                    .redirectErrorStream(true).start();
+            try {
+                readUntilAttached(new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8)));
+            } finally {
+                fwd.destroyForcibly(); // SIGKILL: no shutdown hook, the file stays
+                fwd.waitFor(10, TimeUnit.SECONDS);
+            }
+            assertThat(counterFiles()).hasSize(1);
+            Path left = counterFiles().get(0);
+
+            Cli.Result soon = Cli.run(env(), 60, "stat", "--once");
+            assertThat(soon.exit()).isEqualTo(2);
+            assertThat(soon.err()).contains("ignoring " + left + ": pid " + fwd.pid()).contains("is not running");
+
+            Thread.sleep(CountersDirectory.STALE_AFTER_MILLIS + 500); // its heartbeat goes stale
+            Cli.Result later = Cli.run(env(), 60, "stat", "--once");
+            assertThat(later.exit()).isEqualTo(2);
+            assertThat(later.err()).contains("removed " + left + ": pid " + fwd.pid() + " (fwd-" + box.ifA + ") is not running")
+                    .contains("no running sluice instance");
+            assertThat(counterFiles()).isEmpty();
+        }
+    }
+
+    @Test
+    void severalInstancesAreListedToChooseFrom() throws Exception {
+        try (CountersFile a = CountersFile.create(runDir, "test-a", "test a", 16);
+             CountersFile b = CountersFile.create(runDir, "test-b", "test b", 16)) {
+            a.allocate("worker 0", new String[] {"busy_polls"}).set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 11);
+            b.allocate("worker 0", new String[] {"busy_polls"}).set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 22);
+
+            Cli.Result both = Cli.run(env(), 60, "stat", "--once");
+            assertThat(both.exit()).isEqualTo(2);
+            assertThat(both.out()).contains("2 sluice instances are running").contains("test-a").contains("test-b")
+                    .contains(Long.toString(ProcessHandle.current().pid()));
+            assertThat(both.err().strip())
+                    .isEqualTo("sluice: several sluice instances are running: choose one with --instance NAME or --pid N");
+
+            Cli.Result chosen = Cli.run(env(), 60, "stat", "--once", "--instance", "test-b");
+            assertThat(chosen.exit()).as(chosen.err()).isZero();
+            assertThat(chosen.out()).isEqualTo("worker 0 busy_polls 22\n");
+
+            Cli.Result unknown = Cli.run(env(), 60, "stat", "--once", "--instance", "nosuch");
+            assertThat(unknown.err().strip()).isEqualTo("sluice: no running sluice instance named nosuch (looked in " + runDir + ")");
+        }
+    }
+}
