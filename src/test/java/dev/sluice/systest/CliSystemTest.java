@@ -120,7 +120,7 @@ class CliSystemTest {
 
     @Test
     void genIntoFwdOnTheOtherNamespaceCountsMatch() throws Exception {
-        long count = 40_000;
+        long count = 30_000;
         try (Sandbox box = Sandbox.create("cligen", 1)) {
             Process fwd = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsB), "fwd", "--iface", box.ifB, "--mode", "rxonly",
                     "--duration", "8", "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
@@ -132,7 +132,7 @@ class CliSystemTest {
             }
             assertThat(line).as("fwd started: " + fwdOut).isNotNull();
             Cli.Result gen = Cli.run(Cli.inNetns(box.nsA), 60, "gen", "--iface", box.ifA, "--dst-mac", box.macB(),
-                    "--src-ip", box.ipA, "--dst-ip", box.ipB, "--count", "" + count, "--rate", "20000", "--flows", "16");
+                    "--src-ip", box.ipA, "--dst-ip", box.ipB, "--count", "" + count, "--rate", "10000", "--flows", "16");
             assertThat(gen.exit()).as(gen.out() + gen.err()).isZero();
             Map<String, String> g = summary(gen.out());
             assertThat(Long.parseLong(g.get("tx_packets"))).isEqualTo(count);
