@@ -297,7 +297,9 @@ public final class PacketParser {
                 int word = u16(segment, h + Ipv6ExtensionHeader.FRAGMENT_OFFSET_FIELD_OFFSET);
                 fragmentOffset = word & 0xFFF8;
                 moreFragments = (word & 1) != 0;
-                fragment = true; // also an atomic fragment (offset 0, M 0): RFC 6946 still calls it one
+                // An atomic fragment (offset 0, M 0) is a whole datagram (RFC 6946): not a fragment
+                // here; EXT_FRAGMENT and fragmentId still tell that the header was there.
+                fragment = fragmentOffset != 0 || moreFragments;
                 fragmentId = u32(segment, h + Ipv6ExtensionHeader.FRAGMENT_IDENTIFICATION_OFFSET);
             }
             next = following;

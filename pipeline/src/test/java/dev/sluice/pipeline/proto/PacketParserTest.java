@@ -245,6 +245,17 @@ class PacketParserTest {
     }
 
     @Test
+    void ipv6AtomicFragmentIsAWholeDatagram() {
+        byte[] f = new FrameBuilder().ethernet().ipv6(IP6_A, IP6_B, IpProtocol.FRAGMENT)
+                .ipv6Fragment(IpProtocol.UDP, 0, false, 5).udp(1, 2, FrameBuilder.bytes(9, 1)).build();
+        assertThat(parse(f)).isEqualTo(ParseResult.OK);
+        assertThat(p.isFragment()).isFalse();
+        assertThat(p.ipv6ExtensionMask()).isEqualTo(PacketParser.EXT_FRAGMENT);
+        assertThat(p.fragmentId()).isEqualTo(5);
+        assertThat(p.verifyL4Checksum()).isEqualTo(PacketParser.CHECKSUM_VALID);
+    }
+
+    @Test
     void espAndNoNextHeaderStopTheWalk() {
         byte[] esp = new FrameBuilder().ethernet().ipv6(IP6_A, IP6_B, IpProtocol.DSTOPTS)
                 .ipv6Extension(IpProtocol.ESP, 8).raw(FrameBuilder.bytes(40, 3)).build();
