@@ -23,6 +23,17 @@ public final class Verdicts {
         this.receivedOn = new int[capacity];
     }
 
+    /**
+     * Verdicts of a burst whose packets arrived on {@code receivedOn[i]}, all DROP: for unit tests of
+     * handlers outside a pipeline (allocates; never on a data path).
+     */
+    public static Verdicts forBurst(int... receivedOn) {
+        Verdicts v = new Verdicts(Math.max(1, receivedOn.length));
+        System.arraycopy(receivedOn, 0, v.receivedOn, 0, receivedOn.length);
+        v.reset(receivedOn.length);
+        return v;
+    }
+
     /** Packets in the burst. */
     public int count() {
         return count;
