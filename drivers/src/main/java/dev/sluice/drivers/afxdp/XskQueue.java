@@ -348,6 +348,11 @@ public final class XskQueue implements Port {
         return fd;
     }
 
+    /** The frame ownership record this queue writes to, or null when not tracking. */
+    public FrameOwnership ownership() {
+        return ownership;
+    }
+
     FramePool pool() {
         return pool;
     }

@@ -1,0 +1,448 @@
+package dev.sluice.pipeline.runtime;
+
+import dev.sluice.drivers.Port;
+import dev.sluice.pipeline.hash.FlowHasher;
+import dev.sluice.pipeline.hash.Toeplitz;
+import dev.sluice.umem.FrameDescriptor;
+import dev.sluice.umem.FrameOwnership;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Running workers over ports: run-to-completion (each stage-0 worker receives from its ports, runs the
+ * handler and sends), optionally spreading a port's packets over several workers by flow hash, and
+ * optionally followed by further stages joined by SPSC rings.
+ *
+ * <pre>{@code
+ * try (Pipeline p = Pipeline.builder()
+ *         .ports(portA, portB)               // ports sharing one UMEM; port i -> stage-0 worker i % workers
+ *         .workers(2).cpus(0, 1).idle("backoff")
+ *         .handler(MyHandler::new)           // one handler per worker
+ *         .stage(Audit::new, 1)              // NEXT_STAGE verdicts go here (optional)
+ *         .hashing(Toeplitz.symmetric())     // spread by flow, both directions on one worker (optional)
+ *         .start()) {
+ *     ...
+ * }   // graceful: stop receiving, drain links, transmit or release every frame
+ * }</pre>
+ *
+ * Each worker is an Agrona agent on its own thread, pinned to its CPU before its first duty cycle.
+ * Ports belong to the stage-0 worker that receives from them: only that thread touches a port; other
+ * workers send on it through egress links. The pipeline does not close ports: their owner does.
+ */
+public final class Pipeline implements AutoCloseable {
+    private final List<Port> ports;
+    private final List<Worker> workers;
+    private final int[] ownerOf;
+    private final Links links;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicReference<Throwable> firstError = new AtomicReference<>();
+    private final Duration drainTimeout;
+    private boolean closed;
+
+    private Pipeline(List<Port> ports, List<Worker> workers, int[] ownerOf, Links links, Duration drainTimeout) {
+        this.ports = ports;
+        this.workers = workers;
+        this.ownerOf = ownerOf;
+        this.links = links;
+        this.drainTimeout = drainTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void start(Supplier<IdleStrategy> idle) {
+        for (Worker w : workers) {
+            AgentRunner runner = new AgentRunner(idle.get(), this::onError, null, w);
+            runners.add(runner);
+            AgentRunner.startOnThread(runner, r -> {
+                Thread t = new Thread(r, w.roleName());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        for (Worker w : workers) {
+            try {
+                if (!w.started().await(10, TimeUnit.SECONDS)) {
+                    fail(new IllegalStateException(w.roleName() + " did not start within 10 s"));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(new IllegalStateException("interrupted while starting workers", e));
+            }
+            if (w.startFailure() != null) {
+                fail(new IllegalStateException(w.roleName() + " could not start on CPU " + w.cpu() + ": "
+                        + w.startFailure().getMessage(), w.startFailure()));
+            }
+        }
+    }
+
+    private void fail(RuntimeException e) {
+        try {
+            close();
+        } catch (RuntimeException suppressed) {
+            e.addSuppressed(suppressed);
+        }
+        throw e;
+    }
+
+    private void onError(Throwable t) {
+        errors.incrementAndGet();
+        firstError.compareAndSet(null, t);
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /** Queues {@code command} for every worker; returns at once. */
+    public CommandReceipt broadcast(Command command) {
+        CommandReceipt receipt = new CommandReceipt(workers.size());
+        for (Worker w : workers) {
+            w.control().offer(command, receipt);
+        }
+        return receipt;
+    }
+
+    /** Queues {@code command} for one worker; returns at once. */
+    public CommandReceipt send(int worker, Command command) {
+        CommandReceipt receipt = new CommandReceipt(1);
+        workers.get(worker).control().offer(command, receipt);
+        return receipt;
+    }
+
+    /** Workers stop taking packets from their ports at their next burst boundary. */
+    public CommandReceipt pause() {
+        return broadcast(WorkerControl::pauseReceiving);
+    }
+
+    public CommandReceipt resume() {
+        return broadcast(WorkerControl::resumeReceiving);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    public int workerCount() {
+        return workers.size();
+    }
+
+    public WorkerCounters counters(int worker) {
+        return workers.get(worker).counters();
+    }
+
+    /** A counter summed over all workers. */
+    public long total(int counter) {
+        long n = 0;
+        for (Worker w : workers) {
+            n += w.counters().get(counter);
+        }
+        return n;
+    }
+
+    public List<Port> ports() {
+        return ports;
+    }
+
+    /** The worker that owns (receives from and transmits on) port {@code port}. */
+    public int ownerOf(int port) {
+        return ownerOf[port];
+    }
+
+    /** CPU worker {@code worker} is pinned to, or -1. */
+    public int cpuOf(int worker) {
+        return workers.get(worker).cpu();
+    }
+
+    /** Linux thread id of worker {@code worker}'s thread (for /proc/&lt;pid&gt;/task/&lt;tid&gt;). */
+    public long threadIdOf(int worker) {
+        return workers.get(worker).tid();
+    }
+
+    /**
+     * Frames held inside the pipeline (batches, outboxes, links), not by its ports: exact once closed,
+     * where it must be 0.
+     */
+    public int framesHeld() {
+        int n = links.inFlight();
+        for (Worker w : workers) {
+            n += w.framesHeld();
+        }
+        return n;
+    }
+
+    /** Unexpected errors reported by the agent runners (handler exceptions are counted per worker). */
+    public long errors() {
+        return errors.get();
+    }
+
+    public Throwable firstError() {
+        return firstError.get();
+    }
+
+    /** The last exception a handler of {@code worker} threw, or null. */
+    public Throwable lastHandlerError(int worker) {
+        return workers.get(worker).lastHandlerError();
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /**
+     * Graceful shutdown: workers stop receiving at their next burst boundary and keep moving what is
+     * inside until it is quiet; then the threads stop, and this thread finishes the job: every packet
+     * still in a batch or a link is handled, transmitted or released, until the pipeline holds no frame
+     * ({@link #framesHeld()} is 0). Ports stay open.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pause().await(drainTimeout);
+        awaitQuiet(drainTimeout);
+        for (AgentRunner r : runners) {
+            r.close();
+        }
+        // The threads have ended (close joins them): from here on this thread owns every worker and port.
+        for (Worker w : workers) {
+            w.pauseReceiving();
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (true) {
+            int work = 0;
+            for (Worker w : workers) {
+                work += w.dutyCycle();
+            }
+            if (work == 0 && framesHeld() == 0) {
+                break;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                onError(new IllegalStateException("pipeline still holds " + framesHeld() + " frames after " + drainTimeout));
+                break;
+            }
+        }
+        links.close();
+    }
+
+    /** Waits until nothing moves for a few milliseconds (the running workers drain the links). */
+    private void awaitQuiet(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long last = -1;
+        int quietRounds = 0;
+        while (quietRounds < 3 && System.nanoTime() - deadline < 0) {
+            long moved = total(WorkerCounters.PROCESSED) + total(WorkerCounters.EGRESS_IN) + total(WorkerCounters.LINK_IN);
+            if (moved == last && links.inFlight() == 0) {
+                quietRounds++;
+            } else {
+                quietRounds = 0;
+            }
+            last = moved;
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /** Shape of a pipeline; {@link #start()} checks it and fails with one clear message per problem. */
+    public static final class Builder {
+        private final List<Port> ports = new ArrayList<>();
+        private final List<Supplier<? extends PacketHandler>> stageHandlers = new ArrayList<>();
+        private final List<Integer> stageWorkers = new ArrayList<>();
+        private int workers = 1;
+        private int[] cpus = new int[0];
+        private Supplier<IdleStrategy> idle = IdleStrategies.byName("backoff");
+        private Toeplitz hashing;
+        private int burst = 64;
+        private int ringSize = 1024;
+        private FrameOwnership ownership;
+        private Duration drainTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+            stageHandlers.add(null);
+            stageWorkers.add(1);
+        }
+
+        public Builder port(Port port) {
+            ports.add(Objects.requireNonNull(port, "port"));
+            return this;
+        }
+
+        public Builder ports(Port... ports) {
+            for (Port p : ports) {
+                port(p);
+            }
+            return this;
+        }
+
+        public Builder ports(List<? extends Port> ports) {
+            ports.forEach(this::port);
+            return this;
+        }
+
+        /** Workers of the first stage (default 1). Port i belongs to worker i % n. */
+        public Builder workers(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, not " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
+        /** The first stage's handler: one instance per worker. */
+        public Builder handler(Supplier<? extends PacketHandler> handler) {
+            stageHandlers.set(0, Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /** Appends a stage of {@code workers} workers, fed by NEXT_STAGE verdicts of the stage before. */
+        public Builder stage(Supplier<? extends PacketHandler> handler, int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("a stage needs at least 1 worker, not " + workers);
+            }
+            stageHandlers.add(Objects.requireNonNull(handler, "handler"));
+            stageWorkers.add(workers);
+            return this;
+        }
+
+        /** CPU of each worker in order (stage 0 first); workers beyond the list are not pinned. */
+        public Builder cpus(int... cpus) {
+            for (int c : cpus) {
+                if (c < 0 || c >= 1024) {
+                    throw new IllegalArgumentException("cpu " + c + " out of range 0..1023");
+                }
+            }
+            this.cpus = cpus.clone();
+            return this;
+        }
+
+        /** Idle strategy by name: spin, yield, backoff (default), sleep, noop. */
+        public Builder idle(String name) {
+            this.idle = IdleStrategies.byName(name);
+            return this;
+        }
+
+        public Builder idle(Supplier<IdleStrategy> idle) {
+            this.idle = Objects.requireNonNull(idle, "idle");
+            return this;
+        }
+
+        /**
+         * Spread packets by flow: stage-0 workers that receive from a port hand each packet to the
+         * stage-0 worker its Toeplitz hash selects, and NEXT_STAGE hand-offs also go by hash.
+         */
+        public Builder hashing(Toeplitz toeplitz) {
+            this.hashing = toeplitz;
+            return this;
+        }
+
+        /** Packets per burst (default 64). */
+        public Builder burst(int burst) {
+            if (burst < 1 || burst > 4096) {
+                throw new IllegalArgumentException("burst must be in 1..4096, not " + burst);
+            }
+            this.burst = burst;
+            return this;
+        }
+
+        /** Slots of each ring between workers (power of two, default 1024). */
+        public Builder ringSize(int size) {
+            this.ringSize = size;
+            return this;
+        }
+
+        /** Record every frame hand-over between workers in this (the ports' own record, if any). */
+        public Builder ownership(FrameOwnership ownership) {
+            this.ownership = ownership;
+            return this;
+        }
+
+        /** How long {@link Pipeline#close()} waits for in-flight packets at most (default 5 s). */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        public Pipeline start() {
+            stageWorkers.set(0, workers);
+            if (ports.isEmpty()) {
+                throw new IllegalArgumentException("a pipeline needs at least one port");
+            }
+            if (ports.size() > FrameDescriptor.MAX_PORT + 1) {
+                throw new IllegalArgumentException("a pipeline has at most " + (FrameDescriptor.MAX_PORT + 1) + " ports, not " + ports.size());
+            }
+            for (int s = 0; s < stageHandlers.size(); s++) {
+                if (stageHandlers.get(s) == null) {
+                    throw new IllegalArgumentException("no handler for stage " + s + ": call handler(...)");
+                }
+            }
+            checkSharedUmem();
+            if (workers > ports.size() && hashing == null) {
+                throw new IllegalArgumentException(workers + " first-stage workers but " + ports.size() + " port"
+                        + (ports.size() == 1 ? "" : "s") + ": workers without a port get no packets unless hashing(...) spreads"
+                        + " flows over them; use hashing(Toeplitz.symmetric()) or workers(" + ports.size() + ")");
+            }
+            int stages = stageWorkers.size();
+            int total = stageWorkers.stream().mapToInt(Integer::intValue).sum();
+            int[] stageOf = new int[total];
+            int[] indexInStage = new int[total];
+            int[] stageSize = new int[stages];
+            for (int s = 0, id = 0; s < stages; s++) {
+                stageSize[s] = stageWorkers.get(s);
+                for (int i = 0; i < stageSize[s]; i++, id++) {
+                    stageOf[id] = s;
+                    indexInStage[id] = i;
+                }
+            }
+            int[] ownerOf = new int[ports.size()];
+            boolean[] ownsPort = new boolean[total];
+            for (int p = 0; p < ownerOf.length; p++) {
+                ownerOf[p] = p % workers;
+                ownsPort[ownerOf[p]] = true;
+            }
+            boolean dispatch = hashing != null && workers > 1;
+            Links links = new Links(stageOf, indexInStage, stageSize, ownsPort, dispatch, hashing != null, ringSize);
+            List<Worker> list = new ArrayList<>();
+            try {
+                Port[] portArray = ports.toArray(new Port[0]);
+                for (int id = 0; id < total; id++) {
+                    int s = stageOf[id];
+                    FlowHasher hasher = hashing == null ? null : new FlowHasher(hashing);
+                    PacketHandler handler = Objects.requireNonNull(stageHandlers.get(s).get(), "handler supplier returned null");
+                    list.add(new Worker(id, s, indexInStage[id], id < cpus.length ? cpus[id] : -1, handler, portArray, ownerOf,
+                            burst, hasher, stageSize[s], s + 1 < stages ? stageSize[s + 1] : 0, ownership, links));
+                }
+            } catch (RuntimeException e) {
+                links.close();
+                throw e;
+            }
+            Pipeline p = new Pipeline(List.copyOf(ports), List.copyOf(list), ownerOf, links, drainTimeout);
+            p.start(idle);
+            return p;
+        }
+
+        private void checkSharedUmem() {
+            MemorySegment first = ports.getFirst().newBatch(1).umem();
+            for (Port p : ports) {
+                MemorySegment s = p.newBatch(1).umem();
+                if (s.address() != first.address() || s.byteSize() != first.byteSize()) {
+                    throw new IllegalArgumentException("port " + p.name() + " uses another UMEM than " + ports.getFirst().name()
+                            + ": the ports of a pipeline must share one UMEM (frames move between them without copies)");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.sluice.pipeline.runtime;
+
+import dev.sluice.drivers.PortCounters;
+import dev.sluice.pipeline.hash.Toeplitz;
+import dev.sluice.umem.PacketBatch;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PipelineRuntimeTest {
+
+    /** Verdicts route packets to the other port: in on wire 0 comes out on wire 1 and vice versa. */
+    @ParameterizedTest(name = "workers={0}")
+    @ValueSource(ints = {1, 2})
+    void verdictsRoutePacketsToTwoPorts(int workers) {
+        try (MemoryRig rig = new MemoryRig(2, 4096, 1024)) {
+            Pipeline p = Pipeline.builder().ports(rig.pipelinePorts()).workers(workers)
+                    .handler(() -> (batch, v) -> {
+                        for (int i = 0; i < batch.count(); i++) {
+                            v.transmit(i, 1 - v.receivedOn(i));
+                        }
+                    }).ownership(rig.ownership).start();
+            rig.run(50_000, 512, 8, (wire, b, i) ->
+                    assertThat(b.packet(i).getInt(MemoryRig.SENT_ON)).isEqualTo(1 - wire));
+            p.close();
+            assertThat(rig.receivedOn[0]).isPositive();
+            assertThat(rig.receivedOn[1]).isPositive();
+            assertThat(rig.received).isEqualTo(50_000);
+            // with two workers every packet crosses to the other port's owner through an egress link
+            assertThat(p.total(WorkerCounters.EGRESS_OUT)).isEqualTo(workers == 1 ? 0 : 50_000);
+            assertThat(p.total(WorkerCounters.TX)).isEqualTo(50_000);
+            assertThat(p.framesHeld()).isZero();
+            rig.assertAllFramesBack();
+        }
+    }
+
+    /**
+     * Close while the wire keeps sending as fast as it can (rings overflow, ports drop and count):
+     * every packet is accounted for and every frame comes back.
+     */
+    @Test
+    void gracefulShutdownUnderTrafficReturnsEveryFrame() throws Exception {
+        try (MemoryRig rig = new MemoryRig(2, 4096, 256)) {
+            Pipeline p = Pipeline.builder().ports(rig.pipelinePorts()).workers(2).hashing(Toeplitz.symmetric())
+                    .handler(() -> new StampingHandler(Verdicts.NEXT_STAGE, 0))
+                    .stage(() -> new StampingHandler(StampingHandler.BACK, 8), 1)
+                    .ringSize(256).ownership(rig.ownership).start();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread wire = Thread.ofPlatform().start(() -> {
+                try {
+                    int w = 0;
+                    while (!stop.get()) {
+                        rig.send(w, 64, 0, 32, false);
+                        w ^= 1;
+                        rig.receiveAll(null);
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            Thread.sleep(300);
+            assertThat(p.total(WorkerCounters.PROCESSED)).isPositive();
+            p.close(); // under traffic
+            assertThat(p.framesHeld()).isZero();
+            stop.set(true);
+            wire.join();
+            assertThat(failure.get()).isNull();
+            while (rig.receiveAll(null) > 0) {
+                // what the pipeline sent before it stopped
+            }
+            long notReceived = 0;
+            for (var pair : rig.pairs) {
+                notReceived += pair.b().pendingReceive();
+            }
+            long pipelineDrops = p.total(WorkerCounters.DROPPED) + p.total(WorkerCounters.LINK_FULL)
+                    + p.total(WorkerCounters.NO_NEXT_STAGE) + p.total(WorkerCounters.BAD_PORT);
+            long portDrops = rig.txRingFull(); // wire->pipeline rings full, and pipeline->wire rings full
+            long wireAccepted = rig.sent;      // transmit's return: what entered a ring
+            long pipelineRefused = p.total(WorkerCounters.TX_REFUSED);
+            assertThat(wireAccepted).isEqualTo(rig.received + notReceived + pipelineDrops + pipelineRefused);
+            assertThat(portDrops).isGreaterThanOrEqualTo(pipelineRefused);
+            rig.assertAllFramesBack();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"spin", "yield", "backoff", "sleep", "noop"})
+    void idleStrategiesSelectableByName(String name) {
+        try (MemoryRig rig = new MemoryRig(1, 1024, 512)) {
+            Pipeline p = Pipeline.builder().ports(rig.pipelinePorts()).idle(name)
+                    .handler(() -> new StampingHandler(StampingHandler.BACK, 0)).ownership(rig.ownership).start();
+            rig.run(5_000, 256, 4, null);
+            p.close();
+            assertThat(rig.received).isEqualTo(5_000);
+            rig.assertAllFramesBack();
+        }
+        assertThat(IdleStrategies.byName("spin").get()).isInstanceOf(BusySpinIdleStrategy.class);
+        assertThat(IdleStrategies.byName("yield").get()).isInstanceOf(YieldingIdleStrategy.class);
+        assertThat(IdleStrategies.byName("backoff").get()).isInstanceOf(BackoffIdleStrategy.class);
+    }
+
+    @Test
+    void unknownIdleStrategyAndBadShapesFailAtSetup() {
+        assertThatThrownBy(() -> IdleStrategies.byName("nap")).hasMessageContaining("spin, yield, backoff");
+        try (MemoryRig rig = new MemoryRig(1, 1024, 512)) {
+            assertThatThrownBy(() -> Pipeline.builder().ports(rig.pipelinePorts()).workers(2)
+                    .handler(() -> (b, v) -> { }).start())
+                    .hasMessageContaining("hashing(Toeplitz.symmetric())");
+            assertThatThrownBy(() -> Pipeline.builder().ports(rig.pipelinePorts()).start())
+                    .hasMessageContaining("handler(...)");
+        }
+    }
+
+    /** Each worker pins its own thread: the kernel's view of its affinity and of where it ran. */
+    @Test
+    void workersArePinnedToTheirCpus() throws Exception {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int[] wanted = cpus >= 2 ? new int[] {1, 0} : new int[] {0, 0};
+        try (MemoryRig rig = new MemoryRig(2, 2048, 512)) {
+            Pipeline p = Pipeline.builder().ports(rig.pipelinePorts()).workers(2).cpus(wanted)
+                    .handler(() -> (b, v) -> v.transmitEachBack()).start();
+            AtomicIntegerArray ranOn = new AtomicIntegerArray(2);
+            AtomicReference<String> allowed0 = new AtomicReference<>();
+            CommandReceipt r = p.broadcast(w -> {
+                try {
+                    String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ranOn.set(w.workerId(), Integer.parseInt(f[39 - 3])); // field 39: CPU last run on
+                    if (w.workerId() == 0) {
+                        allowed0.set(cpusAllowed(Path.of("/proc/thread-self/status")));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(r.await(Duration.ofSeconds(5))).isTrue();
+            for (int w = 0; w < 2; w++) {
+                assertThat(ranOn.get(w)).isEqualTo(wanted[w]);
+                String status = "/proc/self/task/" + p.threadIdOf(w) + "/status";
+                assertThat(cpusAllowed(Path.of(status))).isEqualTo(Integer.toString(wanted[w]));
+            }
+            assertThat(allowed0.get()).isEqualTo(Integer.toString(wanted[0]));
+            p.close();
+        }
+    }
+
+    private static String cpusAllowed(Path status) throws Exception {
+        return Files.readAllLines(status).stream().filter(l -> l.startsWith("Cpus_allowed_list:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void pinningToAMissingCpuFailsStartLoudly() {
+        try (MemoryRig rig = new MemoryRig(1, 1024, 512)) {
+            assertThatThrownBy(() -> Pipeline.builder().ports(rig.pipelinePorts()).cpus(1000)
+                    .handler(() -> (b, v) -> { }).start())
+                    .hasMessageContaining("could not start on CPU 1000")
+                    .hasMessageContaining("sched_setaffinity");
+            rig.assertAllFramesBack();
+        }
+    }
+
+    /** A table handler: reads the published table once per burst and stamps its version. */
+    static final class TableHandler implements PacketHandler {
+        record Table(int version) {
+        }
+
+        final Published<Table> table;
+        final AtomicIntegerArray seen;
+        final int index;
+        volatile int commandVersion;
+
+        TableHandler(Published<Table> table, AtomicIntegerArray seen, int index) {
+            this.table = table;
+            this.seen = seen;
+            this.index = index;
+        }
+
+        @Override
+        public void onBurst(PacketBatch batch, Verdicts verdicts) {
+            Table t = table.getAcquire(); // burst boundary: one version for the whole burst
+            seen.set(index, t.version());
+            verdicts.transmitEachBack();
+        }
+    }
+
+    /**
+     * A table swap is one release store; every worker sees the new table at its next burst. Commands
+     * reach workers through their queues without blocking the sender, even when a worker is stuck.
+     */
+    @Test
+    void tableSwapsAndCommandsReachEveryWorkerWithoutBlocking() throws Exception {
+        try (MemoryRig rig = new MemoryRig(2, 4096, 1024)) {
+            Published<TableHandler.Table> table = new Published<>(new TableHandler.Table(1));
+            AtomicIntegerArray seen = new AtomicIntegerArray(2);
+            int[] next = {0};
+            Pipeline p = Pipeline.builder().ports(rig.pipelinePorts()).workers(2)
+                    .handler(() -> new TableHandler(table, seen, next[0]++)).ownership(rig.ownership).start();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread wire = Thread.ofPlatform().start(() -> {
+                int w = 0;
+                while (!stop.get()) {
+                    if (rig.sent - rig.received < 256) {
+                        rig.send(w, 16, 0, 8, false);
+                        w ^= 1;
+                    }
+                    rig.receiveAll(null);
+                    Thread.yield();
+                }
+            });
+            awaitVersion(seen, 1);
+            long t0 = System.nanoTime();
+            table.publishRelease(new TableHandler.Table(2));
+            long publishNanos = System.nanoTime() - t0;
+            awaitVersion(seen, 2);
+            assertThat(publishNanos).isLessThan(10_000_000L);
+
+            // Worker 0 is stuck in a long command; a broadcast still returns at once and worker 1 applies it.
+            CountDownLatch unblock = new CountDownLatch(1);
+            p.send(0, w -> {
+                try {
+                    unblock.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t0 = System.nanoTime();
+            CommandReceipt swap = p.broadcast(w -> ((TableHandler) w.handler()).commandVersion = 3);
+            assertThat(System.nanoTime() - t0).isLessThan(10_000_000L);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (swap.remaining() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(swap.remaining()).isEqualTo(1);
+            assertThat(swap.isDone()).isFalse();
+            unblock.countDown();
+            assertThat(swap.await(Duration.ofSeconds(5))).isTrue();
+            assertThat(p.total(WorkerCounters.COMMANDS)).isGreaterThanOrEqualTo(3);
+
+            // pause/resume: no packet is received from the ports while paused
+            assertThat(p.pause().await(Duration.ofSeconds(5))).isTrue();
+            long rx = p.total(WorkerCounters.RX);
+            Thread.sleep(50);
+            assertThat(p.total(WorkerCounters.RX)).isEqualTo(rx);
+            assertThat(p.resume().await(Duration.ofSeconds(5))).isTrue();
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (p.total(WorkerCounters.RX) == rx && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(p.total(WorkerCounters.RX)).isGreaterThan(rx);
+
+            stop.set(true);
+            wire.join();
+            p.close();
+            while (rig.receiveAll(null) > 0) {
+                // drain what the pipeline sent last
+            }
+            assertThat(rig.received).isEqualTo(rig.sent);
+            assertThat(rig.portCounter(PortCounters.TX_RING_FULL)).isZero();
+            rig.assertAllFramesBack();
+        }
+    }
+
+    private static void awaitVersion(AtomicIntegerArray seen, int version) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while ((seen.get(0) != version || seen.get(1) != version) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(seen.get(0)).isEqualTo(version);
+        assertThat(seen.get(1)).isEqualTo(version);
+    }
+}

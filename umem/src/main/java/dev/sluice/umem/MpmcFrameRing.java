@@ -1,0 +1,237 @@
+package dev.sluice.umem;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A bounded multi-producer multi-consumer ring of 64-bit values (frame addresses) in off-heap
+ * memory: the shared level of {@link SharedFramePool}, touched once per bulk of frames by the
+ * per-worker {@link FrameCache}s, never per packet.
+ *
+ * <h2>Algorithm: per-slot sequences (Vyukov's bounded MPMC queue) with bulk claims</h2>
+ * Slot {@code i & mask} carries a sequence word. For index {@code i} of lap {@code L}:
+ * {@code seq == i} means free for the producer of {@code i}; {@code seq == i + 1} means published for
+ * the consumer of {@code i}; the consumer then stores {@code i + capacity}, freeing it for the next lap.
+ * A producer reads the producer index {@code p}, checks that slots {@code p, p+1, ...} are free (stops
+ * at the first that is not, or at {@code n}), claims that run with one CAS {@code p -> p+k}, writes the
+ * values and publishes each slot with a release store of its sequence. Consumers mirror this on the
+ * consumer index. A successful CAS from {@code p} proves that nobody claimed any index at or after
+ * {@code p} meanwhile (indices only grow, 64 bits never wrap), so the slots checked before the CAS are
+ * still ours to use.
+ * <p>
+ * Why not the MPSC ring of {@code dev.sluice.ring} plus ownership rules: frames come back to the pool
+ * from every worker and are taken by every worker (a generator allocates on one thread, another thread
+ * frees), so both ends are shared. Why not DPDK's head/tail rte_ring: a thread preempted between its
+ * CAS and its tail update stalls every other thread on the same side; here nobody waits for anybody,
+ * at the cost of a 16-byte slot.
+ * <p>
+ * Relaxed like {@code MpscDescriptorRing}: {@link #poll} may return fewer than are present while a
+ * producer sits between its claim and its publication, and {@link #offer} may accept fewer than there
+ * is room for while a consumer sits between its claim and its release. Callers retry at their next
+ * bulk. No lock, no allocation, no exception on the data path.
+ *
+ * <pre>
+ *  +--------------------------------------------+
+ *  | producer index (u64), CAS by producers     |  PRODUCER_INDEX_OFFSET   0
+ *  |            ... pad to 128 bytes ...        |
+ *  +--------------------------------------------+
+ *  | consumer index (u64), CAS by consumers     |  CONSUMER_INDEX_OFFSET 128
+ *  |            ... pad to 128 bytes ...        |
+ *  +--------------------------------------------+
+ *  | slot 0: sequence (u64) | value (u64) | ... |  SLOTS_OFFSET          256
+ *  +--------------------------------------------+
+ *  |            ... pad 128 bytes ...           |
+ *  +--------------------------------------------+
+ * </pre>
+ */
+public final class MpmcFrameRing implements AutoCloseable {
+    static final int LINE = 128;
+    static final long PRODUCER_INDEX_OFFSET = 0;
+    static final long CONSUMER_INDEX_OFFSET = LINE;
+    static final long SLOTS_OFFSET = 2 * LINE;
+    static final int SLOT_SHIFT = 4;
+    static final long SEQUENCE_OFFSET = 0;
+    static final long VALUE_OFFSET = Long.BYTES;
+    public static final int MAX_CAPACITY = 1 << 26;
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final MemorySegment segment;
+    private final Arena ownedArena;
+    private final int capacity;
+    private final long mask;
+
+    /** A ring in memory it owns (a shared arena), freed by {@link #close()}. */
+    public MpmcFrameRing(int capacity) {
+        this(checkCapacity(capacity), Arena.ofShared(), true);
+    }
+
+    /** A ring in memory of {@code arena} (shared or global); closing the arena frees it. */
+    public MpmcFrameRing(Arena arena, int capacity) {
+        this(checkCapacity(capacity), arena, false);
+    }
+
+    private MpmcFrameRing(int capacity, Arena arena, boolean owned) {
+        this.ownedArena = owned ? arena : null;
+        this.segment = arena.allocate(SLOTS_OFFSET + ((long) capacity << SLOT_SHIFT) + LINE, LINE);
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        for (long i = 0; i < capacity; i++) {
+            LONG.set(segment, SLOTS_OFFSET + (i << SLOT_SHIFT) + SEQUENCE_OFFSET, i);
+        }
+        // release: threads that receive this ring through a plain field must see the initial sequences
+        VarHandle.releaseFence();
+    }
+
+    private static int checkCapacity(int capacity) {
+        if (capacity < 1 || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("MPMC ring capacity must be a power of two in [1, " + MAX_CAPACITY
+                    + "], was " + capacity);
+        }
+        return capacity;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Appends one value; false if no slot is free right now. Any thread. */
+    public boolean offer(long value) {
+        final MemorySegment s = segment;
+        while (true) {
+            final long p = (long) LONG.getAcquire(s, PRODUCER_INDEX_OFFSET);
+            final long slot = slot(p);
+            final long seq = (long) LONG.getAcquire(s, slot + SEQUENCE_OFFSET);
+            if (seq < p) {
+                return false; // the previous lap's value is still there (or being consumed)
+            }
+            if (seq == p && LONG.compareAndSet(s, PRODUCER_INDEX_OFFSET, p, p + 1)) {
+                LONG.set(s, slot + VALUE_OFFSET, value);
+                // release: a consumer that sees the sequence must see the value written above
+                LONG.setRelease(s, slot + SEQUENCE_OFFSET, p + 1);
+                return true;
+            }
+            // another producer claimed p meanwhile: read the index again
+        }
+    }
+
+    /**
+     * Appends up to {@code n} values {@code src[off..off+n)} as one contiguous run. Any thread.
+     *
+     * @return how many were appended (the first that many of {@code src[off..]})
+     */
+    public int offer(long[] src, int off, int n) {
+        if (n <= 0) {
+            return 0;
+        }
+        final MemorySegment s = segment;
+        final long mask = this.mask;
+        while (true) {
+            final long p = (long) LONG.getAcquire(s, PRODUCER_INDEX_OFFSET);
+            final long seq0 = (long) LONG.getAcquire(s, slot(p) + SEQUENCE_OFFSET);
+            if (seq0 < p) {
+                return 0;
+            }
+            if (seq0 > p) {
+                continue; // stale p
+            }
+            int k = 1;
+            while (k < n && (long) LONG.getAcquire(s, SLOTS_OFFSET + (((p + k) & mask) << SLOT_SHIFT) + SEQUENCE_OFFSET) == p + k) {
+                k++;
+            }
+            if (LONG.compareAndSet(s, PRODUCER_INDEX_OFFSET, p, p + k)) {
+                for (int i = 0; i < k; i++) {
+                    final long index = p + i;
+                    final long slot = SLOTS_OFFSET + ((index & mask) << SLOT_SHIFT);
+                    LONG.set(s, slot + VALUE_OFFSET, src[off + i]);
+                    // release: a consumer that sees the sequence must see the value written above
+                    LONG.setRelease(s, slot + SEQUENCE_OFFSET, index + 1);
+                }
+                return k;
+            }
+        }
+    }
+
+    /** Removes one value, or returns {@code ifEmpty} when none is published right now. Any thread. */
+    public long poll(long ifEmpty) {
+        final MemorySegment s = segment;
+        while (true) {
+            final long c = (long) LONG.getAcquire(s, CONSUMER_INDEX_OFFSET);
+            final long slot = slot(c);
+            final long seq = (long) LONG.getAcquire(s, slot + SEQUENCE_OFFSET);
+            if (seq < c + 1) {
+                return ifEmpty;
+            }
+            if (seq == c + 1 && LONG.compareAndSet(s, CONSUMER_INDEX_OFFSET, c, c + 1)) {
+                final long value = (long) LONG.get(s, slot + VALUE_OFFSET);
+                // release: our read of the value must complete before a producer of the next lap overwrites it
+                LONG.setRelease(s, slot + SEQUENCE_OFFSET, c + capacity);
+                return value;
+            }
+        }
+    }
+
+    /**
+     * Removes up to {@code max} values into {@code dst[off..]}. Any thread.
+     *
+     * @return how many were removed
+     */
+    public int poll(long[] dst, int off, int max) {
+        if (max <= 0) {
+            return 0;
+        }
+        final MemorySegment s = segment;
+        final long mask = this.mask;
+        final long capacity = this.capacity;
+        while (true) {
+            final long c = (long) LONG.getAcquire(s, CONSUMER_INDEX_OFFSET);
+            final long seq0 = (long) LONG.getAcquire(s, slot(c) + SEQUENCE_OFFSET);
+            if (seq0 < c + 1) {
+                return 0;
+            }
+            if (seq0 > c + 1) {
+                continue; // stale c
+            }
+            int k = 1;
+            while (k < max && (long) LONG.getAcquire(s, SLOTS_OFFSET + (((c + k) & mask) << SLOT_SHIFT) + SEQUENCE_OFFSET) == c + k + 1) {
+                k++;
+            }
+            if (LONG.compareAndSet(s, CONSUMER_INDEX_OFFSET, c, c + k)) {
+                for (int i = 0; i < k; i++) {
+                    final long index = c + i;
+                    final long slot = SLOTS_OFFSET + ((index & mask) << SLOT_SHIFT);
+                    dst[off + i] = (long) LONG.get(s, slot + VALUE_OFFSET);
+                    // release: our read of the value must complete before a producer of the next lap overwrites it
+                    LONG.setRelease(s, slot + SEQUENCE_OFFSET, index + capacity);
+                }
+                return k;
+            }
+        }
+    }
+
+    /** Claimed-for-production minus claimed-for-consumption right now (a snapshot). */
+    public int sizeAcquire() {
+        final long c = (long) LONG.getAcquire(segment, CONSUMER_INDEX_OFFSET);
+        final long p = (long) LONG.getAcquire(segment, PRODUCER_INDEX_OFFSET);
+        return (int) Math.max(0, Math.min(capacity, p - c));
+    }
+
+    private long slot(long index) {
+        return SLOTS_OFFSET + ((index & mask) << SLOT_SHIFT);
+    }
+
+    /** Frees the ring's memory if it owns its arena. */
+    @Override
+    public void close() {
+        if (ownedArena != null) {
+            ownedArena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MpmcFrameRing[capacity=" + capacity + ", size=" + sizeAcquire() + "]";
+    }
+}
