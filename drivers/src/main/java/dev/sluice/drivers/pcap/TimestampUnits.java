@@ -3,7 +3,8 @@ package dev.sluice.drivers.pcap;
 /**
  * Converts pcapng timestamps, counted in units of 10^-n or 2^-n seconds as an interface's
  * {@code if_tsresol} says, to nanoseconds since 1970. Fractions of a nanosecond are truncated, as
- * Wireshark does, so both report the same value.
+ * Wireshark does, so both report the same value; for binary resolutions finer than 2^-33 s the
+ * fraction is multiplied in 128 bits (Wireshark's 64-bit product overflows there).
  */
 final class TimestampUnits {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
