@@ -349,7 +349,11 @@ public final class PcapPort implements Port {
 
     // ------------------------------------------------------------------ state
 
-    /** Replays the input {@code passes} times in all, counting the pass under way (as the option). */
+    /**
+     * Replays the input {@code passes} times in all, counting the pass under way (as the option).
+     * Every pass delivers the file's own timestamps. An input that is damaged, or that holds no
+     * Ethernet packet, is not replayed: another pass would deliver the same nothing again.
+     */
     public void loop(long passes) {
         if (passes < 1) {
             throw new IllegalArgumentException("passes must be at least 1, not " + passes);

@@ -8,7 +8,8 @@ import dev.sluice.umem.UmemConfig;
  * @param umem            frames of the port's own UMEM; a packet longer than a frame's room
  *                        ({@code frameSize - 256 - headroom}) is cut to it and counted
  * @param outputPrecision timestamp precision of the output file
- * @param passes          times the input is read in all (replay); {@link Long#MAX_VALUE}: until closed
+ * @param passes          times the input is read in all (replay; see {@link PcapPort#loop});
+ *                        {@link Long#MAX_VALUE}: until closed
  * @param trackFrames     record every frame hand-over and count violations (tests, debugging)
  */
 public record PcapPortOptions(UmemConfig umem, PcapWriter.Precision outputPrecision, long passes, boolean trackFrames) {

@@ -109,8 +109,8 @@ public final class PcapWriter implements AutoCloseable {
      */
     public void write(MemorySegment src, long offset, int length, int originalLength, long timestampNanos)
             throws IOException {
-        if (failure != null) {
-            throw failed();
+        if (failure != null || closed) {
+            throw failure != null ? failed() : new IOException(file + " is closed");
         }
         int captured = Math.min(length, SNAP_LENGTH);
         if (buffered + RECORD_HEADER_LENGTH + captured > buffer.capacity()) {

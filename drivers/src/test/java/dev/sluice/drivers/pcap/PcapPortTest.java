@@ -27,13 +27,23 @@ class PcapPortTest {
     @TempDir
     Path dir;
 
+    /** Input captures, made once for the class (text2pcap takes a second or two); tests only read them. */
+    @TempDir
+    static Path shared;
+    private static final java.util.Map<String, Path> CAPTURES = new java.util.HashMap<>();
+
     private final List<byte[]> frames = TestFrames.frames(COUNT, 31);
     private final long[] timestamps = TestFrames.timestamps(COUNT, 31);
     private final PcapPortOptions tracked = PcapPortOptions.defaults().withTrackFrames(true);
 
-    private Path capture(String format, String... more) throws IOException {
-        Path dump = CaptureTools.hexDump(dir.resolve("frames.txt"), frames, timestamps);
-        return CaptureTools.text2pcap(dump, dir.resolve("in." + format), format, more);
+    private Path capture(String format) throws IOException {
+        Path made = CAPTURES.get(format);
+        if (made == null) {
+            Path dump = CaptureTools.hexDump(shared.resolve("frames.txt"), frames, timestamps);
+            made = CaptureTools.text2pcap(dump, shared.resolve("in." + format), format);
+            CAPTURES.put(format, made);
+        }
+        return made;
     }
 
     /** Receives everything and transmits it, in bursts of {@code burst}; returns packets received. */

@@ -125,6 +125,20 @@ class PcapWriterTest {
     }
 
     @Test
+    void writeErrorsAreReportedAndNeverRepeatRecords() throws IOException {
+        Path out = dir.resolve("closed.pcap");
+        PcapWriter w = PcapWriter.create(out, PcapWriter.Precision.MICROSECONDS);
+        w.write(new byte[60], 1);
+        w.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(new byte[60], 2))
+                .isInstanceOf(IOException.class).hasMessageEndingWith("closed.pcap is closed");
+        assertThat(CaptureTools.tshark(out)).hasSize(1);
+        // /dev/full fails every write with ENOSPC: already the header cannot be written
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PcapWriter.create(Path.of("/dev/full"), PcapWriter.Precision.MICROSECONDS))
+                .isInstanceOf(IOException.class).hasMessageContaining("No space left on device");
+    }
+
+    @Test
     void anEmptyCaptureIsValidFromTheStart() throws IOException {
         Path out = dir.resolve("empty.pcap");
         try (PcapWriter w = PcapWriter.create(out, PcapWriter.Precision.MICROSECONDS)) {
