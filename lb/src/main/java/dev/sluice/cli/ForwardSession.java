@@ -1,36 +1,37 @@
 package dev.sluice.cli;
 
 import dev.sluice.drivers.CounterAllocator;
-import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
-import dev.sluice.drivers.afxdp.XskQueue;
-import dev.sluice.drivers.afxdp.XskStatistics;
-import dev.sluice.drivers.afxdp.XskStatisticsCounters;
 import dev.sluice.pipeline.counters.CountersFile;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
-import dev.sluice.sys.NetNs;
 import dev.sluice.umem.UmemConfig;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * What {@code sluice fwd} and {@code sluice demo} share: open an AF_XDP port, warm the loop up,
- * attach, forward on pinned threads while printing one line per second, and finish with the
- * summary line, on time, on Ctrl-C or when told to stop. With a counters file, the port's and the
- * workers' counters live in it, and once a second the kernel's socket statistics are copied into it
- * and its heartbeat is updated.
+ * What {@code sluice fwd} and {@code sluice demo} share: open the ports of the chosen driver, warm
+ * the loop up, let traffic in, forward on pinned threads while printing one line per second, and
+ * finish with the summary line, on time, on Ctrl-C, when told to stop or when a finite input is
+ * used up. With a counters file, the ports' and the workers' counters live in it, and once a
+ * second the kernel's socket statistics are copied into it and its heartbeat is updated.
  */
 final class ForwardSession {
-    record Settings(String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem, int burst,
-                    int[] cpus, long warmUpMillis, String netns) {
+    /** The drivers {@code fwd} can run on. */
+    enum Driver { AFXDP, AFPACKET, PCAP, MEMORY }
+
+    record Settings(Driver driver, String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem,
+                    int burst, int[] cpus, long warmUpMillis, String netns, String pcapIn, String pcapOut) {
+        /** AF_XDP settings (what {@code sluice demo} uses). */
+        Settings(String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem, int burst,
+                 int[] cpus, long warmUpMillis, String netns) {
+            this(Driver.AFXDP, iface, queues, mode, options, umem, burst, cpus, warmUpMillis, netns, null, null);
+        }
     }
 
     private final Settings settings;
@@ -71,35 +72,41 @@ final class ForwardSession {
         }
     }
 
+    private FwdPorts open(CounterAllocator allocator) {
+        Settings s = settings;
+        return switch (s.driver()) {
+            case AFXDP -> new AfXdpFwdPorts(s.iface(), s.queues(), s.umem(), s.options(), allocator, s.netns());
+            case AFPACKET -> new AfPacketFwdPorts(s.iface(), s.netns());
+            case MEMORY -> new SimulatedFwdPorts(s.burst(), s.options().framesInFlight(), s.options().ringSize());
+            case PCAP -> new PcapFwdPorts(s.pcapIn(), s.pcapOut(), s.umem());
+        };
+    }
+
     private Map<String, String> runInner(double seconds, BooleanSupplier until) {
         CounterAllocator allocator = counters == null ? CounterAllocator.inMemory() : counters;
-        AfXdpPort port = open(allocator);
-        try (port) {
-            List<XskStatisticsCounters> kernel = new ArrayList<>();
-            for (XskQueue q : port.queues()) {
-                kernel.add(XskStatisticsCounters.allocate(allocator, q));
-            }
-            long warmed = settings.warmUpMillis() > 0
+        try (FwdPorts ports = open(allocator)) {
+            long warmed = settings.warmUpMillis() > 0 && ports.warmsUpOnSimulator()
                     ? Forwarder.warmUp(settings.mode(), settings.burst(), settings.warmUpMillis()) : 0;
-            try (Forwarder forwarder = new Forwarder(port.queues(), settings.mode(), settings.burst(), settings.cpus(), allocator)) {
+            try (Forwarder forwarder = new Forwarder(ports.workerPorts(), settings.mode(), settings.burst(), settings.cpus(),
+                    allocator)) {
                 forwarder.start();
-                port.attach();
-                out.printf("fwd %s queues %s mode %s: %s mode, XDP %s, burst %d, %d frames in flight per queue%s%n",
-                        settings.iface(), java.util.Arrays.toString(settings.queues()), settings.mode().label(),
-                        port.copyMode(), port.xdpMode(), settings.burst(), settings.options().framesInFlight(),
+                ports.attach();
+                out.printf("fwd %s mode %s: %s, burst %d%s%s%n",
+                        settings.driver() == Driver.PCAP ? settings.pcapIn()
+                                : settings.driver() == Driver.MEMORY ? "memory" : settings.iface() + " queues " + Arrays.toString(settings.queues()),
+                        settings.mode().label(), ports.describe(), settings.burst(),
+                        settings.driver() == Driver.AFXDP ? ", " + settings.options().framesInFlight() + " frames in flight per queue" : "",
                         warmed > 0 ? ", warmed up on " + warmed + " simulated packets" : "");
                 Map<String, String> summary = LiveReporter.run(now -> {
                             heartbeat();
-                            return sample(port, kernel, now);
-                        }, seconds, () -> stopRequested || until.getAsBoolean(),
+                            return ports.sample(now);
+                        }, seconds, () -> stopRequested || until.getAsBoolean() || ports.inputDone(),
                         () -> {
                             forwarder.stop();
-                            port.drainTx(500);
+                            ports.drainTx(500);
                         }, out);
                 summary.put("mode", settings.mode().label());
-                summary.put("xdp", port.xdpMode());
-                summary.put("copy", port.copyMode().equals("copy") ? "copy" : "zero-copy");
-                summary.put("queues", "" + settings.queues().length);
+                ports.summarize(summary);
                 long runts = forwarder.loops().stream().mapToLong(l -> l.runts()).sum();
                 if (runts > 0) {
                     summary.put("runts", "" + runts);
@@ -115,33 +122,5 @@ final class ForwardSession {
         if (counters != null) {
             counters.heartbeat();
         }
-    }
-
-    private AfXdpPort open(CounterAllocator allocator) {
-        AfXdpOptions options = settings.options().withCounters(allocator);
-        if (settings.netns() == null) {
-            return AfXdpPort.prepare(settings.iface(), settings.queues(), settings.umem(), options);
-        }
-        try (NetNs.Scope ignored = NetNs.enter(settings.netns())) {
-            return AfXdpPort.prepare(settings.iface(), settings.queues(), settings.umem(), options);
-        }
-    }
-
-    /** Sums the queues' counters; copies each socket's kernel statistics into its counters on the way. */
-    private static RateReport.Sample sample(AfXdpPort port, List<XskStatisticsCounters> kernel, long now) {
-        long rx = 0, rxb = 0, tx = 0, txb = 0, txFull = 0;
-        XskStatistics k = XskStatistics.ZERO;
-        for (int i = 0; i < port.queues().size(); i++) {
-            XskQueue q = port.queues().get(i);
-            PortCounters c = q.counters();
-            rx += c.get(PortCounters.RX_PACKETS);
-            rxb += c.get(PortCounters.RX_BYTES);
-            tx += c.get(PortCounters.TX_PACKETS);
-            txb += c.get(PortCounters.TX_BYTES);
-            txFull += c.get(PortCounters.TX_RING_FULL);
-            k = k.plus(kernel.get(i).update());
-        }
-        long dropped = k.rxDropped() + k.rxRingFull() + txFull;
-        return new RateReport.Sample(now, rx, rxb, tx, txb, dropped, k.rxRingFull() + txFull, k.rxFillRingEmptyDescs());
     }
 }

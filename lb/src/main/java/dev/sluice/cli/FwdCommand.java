@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.drivers.afpacket.AfXdpFallback;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.pipeline.counters.CountersDirectory;
 import dev.sluice.pipeline.counters.CountersFile;
@@ -14,12 +15,22 @@ import java.util.concurrent.Callable;
 
 /** {@code sluice fwd}: receive on an AF_XDP port and drop, echo or MAC-swap, with live rates. */
 @Command(name = "fwd", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Forward packets through an AF_XDP port (testpmd-style): rxonly, io or macswap.",
+        description = {"Forward packets testpmd-style (rxonly, io, macswap, 5tswap) through AF_XDP (default),",
+                "AF_PACKET, a pcap file (offline) or the memory driver (simulated kernel side).",
                 "Prints one line per second and ends with 'summary key=value ...'.",
                 "Its counters are in a shared-memory file for 'sluice stat' while it runs."})
 final class FwdCommand implements Callable<Integer> {
-    @Option(names = "--iface", required = true, paramLabel = "IF", description = "Network interface.")
+    @Option(names = "--iface", paramLabel = "IF", description = "Network interface (afxdp, afpacket).")
     String iface;
+
+    @Option(names = "--driver", paramLabel = "DRIVER", description = "afxdp, afpacket, pcap or memory (default: ${DEFAULT-VALUE}).")
+    String driver = "afxdp";
+
+    @Option(names = "--in", paramLabel = "FILE", description = "pcap or pcapng capture to read (--driver pcap).")
+    String pcapIn;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "pcap file to write what is transmitted (--driver pcap).")
+    String pcapOut;
 
     @Option(names = "--queue", split = ",", paramLabel = "N", description = "RX queue(s), e.g. 0 or 0,1 (default: 0).")
     int[] queues = {0};
@@ -79,7 +90,7 @@ final class FwdCommand implements Callable<Integer> {
         }
         CountersFile counters;
         try {
-            counters = CountersFile.create(CountersDirectory.resolve(), "fwd-" + iface, commandLine(), CountersFile.DEFAULT_CAPACITY);
+            counters = CountersFile.create(CountersDirectory.resolve(), instanceName(), commandLine(), CountersFile.DEFAULT_CAPACITY);
         } catch (UncheckedIOException e) {
             throw new Main.UserError(e.getMessage());
         }
@@ -100,7 +111,15 @@ final class FwdCommand implements Callable<Integer> {
                 server[0] = MetricsServer.start(metrics, new CountersCollector(counters.reader(), () -> true));
                 System.out.println("metrics " + server[0].url());
             }
-            session.run(duration, () -> false);
+            try {
+                session.run(duration, () -> false);
+            } catch (RuntimeException e) {
+                if (settings.driver() == ForwardSession.Driver.AFXDP && AfXdpFallback.suggest(e)) {
+                    // AF_XDP cannot work here, AF_PACKET can: say so instead of just failing.
+                    throw new Main.UserError(AfXdpFallback.message(iface, e));
+                }
+                throw e;
+            }
         } finally {
             closeQuietly(server[0], counters);
         }
@@ -124,7 +143,34 @@ final class FwdCommand implements Callable<Integer> {
         return "sluice " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     }
 
+    ForwardSession.Driver driver() {
+        ForwardSession.Driver d = switch (driver.toLowerCase()) {
+            case "afxdp", "af_xdp" -> ForwardSession.Driver.AFXDP;
+            case "afpacket", "af_packet" -> ForwardSession.Driver.AFPACKET;
+            case "pcap" -> ForwardSession.Driver.PCAP;
+            case "memory" -> ForwardSession.Driver.MEMORY;
+            default -> throw new IllegalArgumentException("unknown --driver '" + driver + "' (afxdp, afpacket, pcap, memory)");
+        };
+        boolean needsIface = d == ForwardSession.Driver.AFXDP || d == ForwardSession.Driver.AFPACKET;
+        if (needsIface && iface == null) {
+            throw new IllegalArgumentException("--driver " + driver + " needs --iface");
+        }
+        if (d == ForwardSession.Driver.PCAP && pcapIn == null) {
+            throw new IllegalArgumentException("--driver pcap needs --in FILE (and --out FILE to keep what is transmitted)");
+        }
+        if (d != ForwardSession.Driver.PCAP && (pcapIn != null || pcapOut != null)) {
+            throw new IllegalArgumentException("--in and --out belong to --driver pcap");
+        }
+        return d;
+    }
+
+    /** The instance name in the counters directory. */
+    String instanceName() {
+        return "fwd-" + (iface != null ? iface : driver.toLowerCase());
+    }
+
     ForwardSession.Settings settings() {
+        ForwardSession.Driver d = driver();
         if (copy && zeroCopy) {
             throw new IllegalArgumentException("--copy and --zero-copy exclude each other");
         }
@@ -148,7 +194,7 @@ final class FwdCommand implements Callable<Integer> {
         AfXdpOptions options = AfXdpOptions.defaults().withCopyMode(cm).withXdpMode(xm).withRingSize(ringSize)
                 .withFramesInFlight(frames);
         UmemConfig umem = new UmemConfig(umemFrames * queues.length, frameSize, 0, hugePages);
-        return new ForwardSession.Settings(iface, queues, ForwardMode.parse(mode), options, umem, batch, cpus,
-                warmUpMillis, null);
+        return new ForwardSession.Settings(d, iface, queues, ForwardMode.parse(mode), options, umem, batch, cpus,
+                warmUpMillis, null, pcapIn, pcapOut);
     }
 }
