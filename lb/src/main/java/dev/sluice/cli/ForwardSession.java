@@ -39,6 +39,7 @@ final class ForwardSession {
     private final CountersFile counters;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    private volatile String inputProblem;
 
     ForwardSession(Settings settings, PrintStream out) {
         this(settings, out, null);
@@ -107,6 +108,7 @@ final class ForwardSession {
                         }, out);
                 summary.put("mode", settings.mode().label());
                 ports.summarize(summary);
+                inputProblem = ports.inputProblem();
                 long runts = forwarder.loops().stream().mapToLong(l -> l.runts()).sum();
                 if (runts > 0) {
                     summary.put("runts", "" + runts);
@@ -116,6 +118,11 @@ final class ForwardSession {
                 return summary;
             }
         }
+    }
+
+    /** What went wrong with a finite input (a damaged capture) in the last run, or null. */
+    String inputProblem() {
+        return inputProblem;
     }
 
     private void heartbeat() {

@@ -113,6 +113,12 @@ final class FwdCommand implements Callable<Integer> {
             }
             try {
                 session.run(duration, () -> false);
+                String problem = session.inputProblem();
+                if (problem != null) {
+                    // Everything before the damage was processed and written; say where it stopped.
+                    System.err.println("sluice: the capture " + pcapIn + " is damaged, stopped there: " + problem);
+                    return 1;
+                }
             } catch (RuntimeException e) {
                 if (settings.driver() == ForwardSession.Driver.AFXDP && AfXdpFallback.suggest(e)) {
                     // AF_XDP cannot work here, AF_PACKET can: say so instead of just failing.

@@ -35,6 +35,11 @@ interface FwdPorts extends AutoCloseable {
         return false;
     }
 
+    /** What went wrong with a finite input (a damaged capture), or null. */
+    default String inputProblem() {
+        return null;
+    }
+
     /** Whether warming up on the simulated AF_XDP kernel side compiles this driver's code path. */
     default boolean warmsUpOnSimulator() {
         return false;

@@ -51,8 +51,13 @@ final class PcapFwdPorts implements FwdPorts {
             summary.put("skipped", "" + port.skippedPackets());
         }
         if (port.inputProblem() != null) {
-            summary.put("input_problem", "\"" + port.inputProblem().replace('"', '\'') + "\"");
+            summary.put("input_damaged", "yes");
         }
+    }
+
+    @Override
+    public String inputProblem() {
+        return port.inputProblem();
     }
 
     @Override

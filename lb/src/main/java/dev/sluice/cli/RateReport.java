@@ -66,8 +66,11 @@ final class RateReport {
         // a worker may have started a moment before the reporter.
         m.put("rx_packets", "" + end.rxPackets());
         m.put("tx_packets", "" + end.txPackets());
-        m.put("rx_pps", "" + (rxBusySeconds == 0 ? 0 : Math.round((double) rxBusyPackets / rxBusySeconds)));
-        m.put("tx_pps", "" + (txBusySeconds == 0 ? 0 : Math.round((double) txBusyPackets / txBusySeconds)));
+        // Runs shorter than a second (an offline capture) have no busy second: use the whole run.
+        m.put("rx_pps", "" + (rxBusySeconds > 0 ? Math.round((double) rxBusyPackets / rxBusySeconds)
+                : secs > 0 ? Math.round(end.rxPackets() / secs) : 0));
+        m.put("tx_pps", "" + (txBusySeconds > 0 ? Math.round((double) txBusyPackets / txBusySeconds)
+                : secs > 0 ? Math.round(end.txPackets() / secs) : 0));
         m.put("rx_bytes", "" + end.rxBytes());
         m.put("tx_bytes", "" + end.txBytes());
         m.put("dropped", "" + end.dropped());
