@@ -148,6 +148,50 @@ class CliSystemTest {
     }
 
     @Test
+    void memoryDriverRunsWithoutANetwork() throws Exception {
+        Cli.Result r = Cli.run(List.of(), 60, "fwd", "--driver", "memory", "--mode", "5tswap", "--duration", "2", "--warmup-ms", "200");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        Map<String, String> s = summary(r.out());
+        assertThat(Long.parseLong(s.get("rx_packets"))).isPositive();
+        assertThat(s.get("tx_packets")).isEqualTo(s.get("rx_packets"));
+        assertThat(s.get("driver")).isEqualTo("memory");
+    }
+
+    @Test
+    void afpacketDriverForwardsRealTraffic() throws Exception {
+        try (Sandbox box = Sandbox.create("cliafp", 1)) {
+            box.staticNeighbours();
+            Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--driver", "afpacket", "--iface", box.ifA,
+                    "--mode", "rxonly", "--duration", "3")).redirectErrorStream(true).start();
+            StringBuilder out = new StringBuilder();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                 UdpSender ignored = startSenderWhenAttached(r, out, box)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    out.append(line).append('\n');
+                }
+            }
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out.toString()).isZero();
+            Map<String, String> s = summary(out.toString());
+            assertThat(s.get("driver")).isEqualTo("afpacket");
+            assertThat(Long.parseLong(s.get("rx_packets"))).as(out.toString()).isPositive();
+        }
+    }
+
+    @Test
+    void whereAfXdpCannotWorkAfPacketIsOffered() throws Exception {
+        try (Sandbox box = Sandbox.create("clifb", 1)) {
+            // Without CAP_BPF (and CAP_SYS_ADMIN, which implies it) no XDP program can be loaded.
+            List<String> prefix = List.of("ip", "netns", "exec", box.nsA, "setpriv", "--bounding-set", "-bpf,-sys_admin",
+                    "--inh-caps", "-bpf,-sys_admin");
+            Cli.Result r = Cli.run(prefix, 60, "fwd", "--iface", box.ifA, "--duration", "1");
+            assertOneClearLine(r, "rerun with --driver afpacket");
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
+    @Test
     void unknownInterfaceIsOneClearLine() throws Exception {
         Cli.Result r = Cli.run(List.of(), 60, "fwd", "--iface", "nosuch0", "--duration", "1");
         assertOneClearLine(r, "no network interface named 'nosuch0'");
