@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# gen-vs-dpdk.sh: how hard does `sluice gen` drive a veth, against dpdk-testpmd txonly on
+# net_af_packet (the issue's reference) and on net_af_xdp, same frames, same CPU, same run.
+#
+#   netns G (generator, CPU 0)  vg <-veth-> vr  netns R (counts what arrives: vr's rx_packets)
+#
+# Rounds alternate the order of the contenders (A B C, then C B A, ...). The rate of a contender is
+# the growth of vr's rx_packets over the measured seconds (after a warm-up second), i.e. what the
+# generator actually put through the veth, whatever the generator itself claims.
+# Needs root, dpdk-testpmd (Debian dpdk, librte-net-af-xdp23), iproute2, taskset.
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+secs=${SECONDS_PER_RUN:-8}
+rounds=${ROUNDS:-3}
+size=${SIZE:-64}
+sluice=${SLUICE_CMD:-$root/sluice}
+tag=$$
+G=sluicegenG$tag
+R=sluicegenR$tag
+MAC_G=02:c9:02:00:00:01
+MAC_R=02:c9:02:00:00:02
+
+cleanup() {
+    pkill -f "file-prefix sluicegen-$tag" 2>/dev/null || true
+    ip netns del "$G" 2>/dev/null || true
+    ip netns del "$R" 2>/dev/null || true
+    rm -rf "/var/run/dpdk/sluicegen-$tag" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$G"
+ip netns add "$R"
+ip -n "$G" link add vg numtxqueues 1 numrxqueues 1 type veth peer name vr netns "$R" numtxqueues 1 numrxqueues 1
+ip -n "$G" link set vg address $MAC_G up
+ip -n "$R" link set vr address $MAC_R up
+ip -n "$G" link set lo up
+ip -n "$R" link set lo up
+
+rx_packets() { ip netns exec "$R" cat /sys/class/net/vr/statistics/rx_packets; }
+
+# Runs "$@" in the background in G, waits a warm-up second, measures vr's rx growth over $secs.
+measure() {
+    local name=$1; shift
+    ip netns exec "$G" "$@" >"/tmp/sluicegen-$tag-$name.log" 2>&1 &
+    local pid=$!
+    # wait until traffic flows (startup of JVM/EAL excluded), then one warm-up second
+    local before after t0 t1 waited=0
+    before=$(rx_packets)
+    while [ "$(rx_packets)" = "$before" ] && [ $waited -lt 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+    sleep 1
+    before=$(rx_packets); t0=$(date +%s.%N)
+    sleep "$secs"
+    after=$(rx_packets); t1=$(date +%s.%N)
+    kill -TERM $pid 2>/dev/null || true
+    sleep 1
+    kill -KILL $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    awk -v a="$after" -v b="$before" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (a - b) / (t1 - t0) }'
+}
+
+pmd_txonly() { # $1: vdev
+    taskset -c 0 dpdk-testpmd --lcores '(0,1)@0' --no-huge -m 512 --no-pci --file-prefix "sluicegen-$tag" \
+        --vdev "$1" -- --total-num-mbufs=16384 --forward-mode=txonly --txpkts=$((size - 4)) \
+        --eth-peer=0,$MAC_R --stats-period=1 --auto-start
+}
+
+sluice_gen=( $sluice gen --iface vg --dst-mac $MAC_R --size "$size" --cpu 0 )
+dpdk_packet=( pmd_txonly "net_af_packet0,iface=vg" )
+dpdk_xdp=( pmd_txonly "net_af_xdp0,iface=vg,start_queue=0,queue_count=1,busy_budget=0" )
+export -f pmd_txonly
+export size tag MAC_R
+
+"$sluice" gen --help >/dev/null # build once before measuring
+declare -A sum
+names=(sluice-gen dpdk-af_packet dpdk-af_xdp)
+for name in "${names[@]}"; do sum[$name]=0; done
+echo "# $(nproc) CPUs, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "# $size-byte frames, $secs s per measurement, $rounds rounds, alternating order"
+for r in $(seq 1 "$rounds"); do
+    order=("${names[@]}")
+    if [ $((r % 2)) -eq 0 ]; then order=(dpdk-af_xdp dpdk-af_packet sluice-gen); fi
+    for name in "${order[@]}"; do
+        case $name in
+            sluice-gen) pps=$(measure "$name" "${sluice_gen[@]}") ;;
+            dpdk-af_packet) pps=$(measure "$name" bash -c "pmd_txonly net_af_packet0,iface=vg") ;;
+            dpdk-af_xdp) pps=$(measure "$name" bash -c "pmd_txonly net_af_xdp0,iface=vg,start_queue=0,queue_count=1,busy_budget=0") ;;
+        esac
+        echo "round $r $name: $pps pps through the veth"
+        sum[$name]=$(( ${sum[$name]} + pps ))
+    done
+done
+echo
+for name in "${names[@]}"; do
+    printf "%-16s %8.3f Mpps (mean of %d)\n" "$name" "$(awk -v s="${sum[$name]}" -v n="$rounds" 'BEGIN { print s / n / 1e6 }')" "$rounds"
+done
+awk -v s="${sum[sluice-gen]}" -v d="${sum[dpdk-af_packet]}" 'BEGIN { r = s / d; printf "sluice gen / testpmd txonly net_af_packet = %.2fx (%s)\n", r, r > 1 ? "PASS: drives the veth harder" : "MISS" }'
+awk -v s="${sum[sluice-gen]}" -v d="${sum[dpdk-af_xdp]}" 'BEGIN { printf "sluice gen / testpmd txonly net_af_xdp    = %.2fx\n", s / d }'
