@@ -52,8 +52,10 @@ measure() {
     sleep "$secs"
     after=$(rx_packets); t1=$(date +%s.%N)
     kill -TERM $pid 2>/dev/null || true
+    pkill -TERM -f "file-prefix sluicegen-$tag" 2>/dev/null || true   # testpmd under bash -c
     sleep 1
     kill -KILL $pid 2>/dev/null || true
+    pkill -KILL -f "file-prefix sluicegen-$tag" 2>/dev/null || true
     wait $pid 2>/dev/null || true
     awk -v a="$after" -v b="$before" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (a - b) / (t1 - t0) }'
 }
