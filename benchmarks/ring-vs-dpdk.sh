@@ -14,8 +14,9 @@
 #   element. The run is short (about a millisecond for size 8), hence noisy: we run it DPDK_RUNS
 #   times and take the median.
 #   Sluice: the JMH group SpscRingBenchmark.sluice (one producer thread, one consumer thread, ring
-#   of 4096, burst offer/poll of 8 or 32, no back-off). Its `:polled` score is descriptors received
-#   per microsecond over whole iterations: wall-clock ns/element = 1000 / polled.
+#   of 4096, burst offer/poll of 8 or 32, backoff=pause: one Thread.onSpinWait(), i.e. PAUSE, after
+#   a call that moved nothing, as DPDK's loop calls rte_pause()). Its `:polled` score is descriptors
+#   received per microsecond over whole iterations: wall-clock ns/element = 1000 / polled.
 #
 # Converting ns to cycles
 #   cycles = ns * TSC GHz. DPDK counts with rdtsc, so we need the TSC frequency, not the current
@@ -27,8 +28,8 @@
 #   and dequeuer both busy for the whole interval), which is the column to hold against DPDK's.
 #   ratio = Sluice (as DPDK counts) / DPDK: below 1 means Sluice moves a descriptor in fewer cycles.
 #
-# Caveats: DPDK's bulk calls are all-or-nothing and pause on failure; Sluice's offer/poll take what
-# fits and the JMH loop retries at once. JMH adds its loop and counter increments to every call.
+# Caveats: DPDK's bulk calls are all-or-nothing; Sluice's offer/poll take what fits, so a consumer
+# that keeps up moves smaller bursts. JMH adds its loop and counter increments to every call.
 # The machine is shared and noisy: compare medians of several runs, never single numbers.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -111,9 +112,9 @@ if [ ! -f "$jar" ] || [ -n "${REBUILD:-}" ]; then
     echo "ring-vs-dpdk: building $jar" >&2
     (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
 fi
-echo "ring-vs-dpdk: java -jar $jar SpscRingBenchmark.sluice -p burst=8,32 $JMH_ARGS" >&2
+echo "ring-vs-dpdk: java -jar $jar SpscRingBenchmark.sluice -p burst=8,32 -p backoff=pause $JMH_ARGS" >&2
 # shellcheck disable=SC2086 # JMH_ARGS is a list of options
-java -jar "$jar" 'dev.sluice.benchmarks.ring.SpscRingBenchmark.sluice$' -p burst=8,32 $JMH_ARGS \
+java -jar "$jar" 'dev.sluice.benchmarks.ring.SpscRingBenchmark.sluice$' -p burst=8,32 -p backoff=pause $JMH_ARGS \
     -rf json -rff "$work/sluice.json" >"$work/jmh.log" 2>&1 \
     || { echo "ring-vs-dpdk: JMH failed, output:" >&2; tail -30 "$work/jmh.log" >&2; exit 1; }
 
