@@ -16,7 +16,11 @@
 #   Sluice: the JMH group SpscRingBenchmark.sluice (one producer thread, one consumer thread, ring
 #   of 4096, burst offer/poll of 8 or 32, backoff=pause: one Thread.onSpinWait(), i.e. PAUSE, after
 #   a call that moved nothing, as DPDK's loop calls rte_pause()). Its `:polled` score is descriptors
-#   received per microsecond over whole iterations: wall-clock ns/element = 1000 / polled.
+#   received per microsecond over whole iterations: wall-clock ns/element = 1000 / polled. We use
+#   the median over all measured iterations of all forks (and print JMH's mean beside it): the
+#   two-thread ring is bimodal on this machine, a consumer right behind the producer bounces every
+#   slot line between the cores, one that trails behind streams them, and a fork may sit in the
+#   slow mode for a few seconds.
 #
 # Converting ns to cycles
 #   cycles = ns * TSC GHz. DPDK counts with rdtsc, so we need the TSC frequency, not the current
@@ -36,7 +40,7 @@ root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$root/bin/jdk.sh"
 
 DPDK_RUNS=${DPDK_RUNS:-3}
-JMH_ARGS=${JMH_ARGS:-"-f 1 -wi 5 -w 1s -i 5 -r 1s"}
+JMH_ARGS=${JMH_ARGS:-"-f 3 -wi 5 -w 1s -i 5 -r 1s"}
 jar="$root/benchmarks/target/benchmarks.jar"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ring-vs-dpdk.XXXXXX")
 prefix="ringperf$$"
@@ -130,10 +134,13 @@ sluice = {}
 for result in json.load(open(sys.argv[3])):
     burst = int(result["params"]["burst"])
     polled = result["secondaryMetrics"]["polled"]
-    sluice[burst] = (polled["score"], polled["scoreError"])
+    iterations = [v for fork in polled["rawData"] for v in fork]
+    sluice[burst] = (statistics.median(iterations), polled["score"], min(iterations), max(iterations))
 
-print("SP/SC bulk, two cores, TSC %.3f GHz; DPDK = enqueuer + dequeuer cycles/element (median of runs)" % tsc_ghz)
-print("%-5s %-26s %12s %12s %14s %14s %7s" % ("size", "DPDK runs", "DPDK median", "Sluice ns/el", "Sluice cyc/el", "Sluice as DPDK", "ratio"))
+print("SP/SC bulk, two cores, TSC %.3f GHz. DPDK: enqueuer + dequeuer cycles/element, median of runs." % tsc_ghz)
+print("Sluice: wall ns/element, median of JMH iterations (mean and fastest-slowest iteration beside it);")
+print("        as DPDK counts = 2 x wall cycles; ratio = Sluice / DPDK, from the medians.")
+print("%-5s %-22s %11s %12s %10s %14s %13s %14s %6s" % ("size", "DPDK runs", "DPDK median", "Sluice ns/el", "(mean)", "(iter range)", "Sluice cyc/el", "Sluice as DPDK", "ratio"))
 summary = []
 for size in (8, 32):
     runs = dpdk.get(size, [])
@@ -141,13 +148,14 @@ for size in (8, 32):
         print("%-5d missing result (dpdk runs=%s, sluice=%s)" % (size, runs, sluice.get(size)))
         continue
     med = statistics.median(runs)
-    ops_per_us, err = sluice[size]
-    ns = 1000.0 / ops_per_us
+    median_ops, mean_ops, slowest, fastest = sluice[size]
+    ns = 1000.0 / median_ops
     wall_cycles = ns * tsc_ghz
     as_dpdk = 2 * wall_cycles
     ratio = as_dpdk / med
-    print("%-5d %-26s %12.2f %12.3f %14.2f %14.2f %7.2f" % (
-        size, ",".join("%.2f" % r for r in runs), med, ns, wall_cycles, as_dpdk, ratio))
+    print("%-5d %-22s %11.2f %12.3f %10.3f %14s %13.2f %14.2f %6.2f" % (
+        size, ",".join("%.2f" % r for r in runs), med, ns, 1000.0 / mean_ops,
+        "%.2f-%.2f" % (1000.0 / fastest, 1000.0 / slowest), wall_cycles, as_dpdk, ratio))
     summary += ["dpdk_bulk%d_cycles=%.2f" % (size, med), "sluice_bulk%d_ns=%.3f" % (size, ns),
                 "sluice_bulk%d_cycles=%.2f" % (size, as_dpdk), "ratio_bulk%d=%.2f" % (size, ratio)]
 print("tsc_mhz=%.3f " % (tsc_ghz * 1000) + " ".join(summary))
