@@ -98,6 +98,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
     public int offer(long[] src, int off, int n) {
         final MemorySegment s = segment;
         final long mask = this.mask;
+        final int capacity = this.capacity;
         final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
         long limit = cachedConsumer(s) + capacity;
         if (limit - p < n) {
@@ -107,8 +108,16 @@ public final class SpscDescriptorRing implements AutoCloseable {
         if (k <= 0) {
             return 0;
         }
-        for (int i = 0; i < k; i++) {
-            LONG.set(s, SPSC_SLOTS_OFFSET + (((p + i) & mask) << SPSC_SLOT_SHIFT), src[off + i]);
+        // Two contiguous runs (to the end of the slot array, then from slot 0): linear offsets
+        // let C2 hoist the bounds checks out of the loops.
+        final int start = (int) (p & mask);
+        final int first = Math.min(k, capacity - start);
+        final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
+        for (int i = 0; i < first; i++) {
+            LONG.set(s, at + ((long) i << SPSC_SLOT_SHIFT), src[off + i]);
+        }
+        for (int i = first; i < k; i++) {
+            LONG.set(s, SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
         }
         // release: the consumer must see the k slots written above once it sees the new index
         LONG.setRelease(s, (long) PRODUCER_INDEX_OFFSET, p + k);
@@ -140,6 +149,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
     public int poll(long[] dst, int off, int max) {
         final MemorySegment s = segment;
         final long mask = this.mask;
+        final int capacity = this.capacity;
         final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
         long p = cachedProducer(s);
         if (p - c < max) {
@@ -149,8 +159,14 @@ public final class SpscDescriptorRing implements AutoCloseable {
         if (k <= 0) {
             return 0;
         }
-        for (int i = 0; i < k; i++) {
-            dst[off + i] = (long) LONG.get(s, SPSC_SLOTS_OFFSET + (((c + i) & mask) << SPSC_SLOT_SHIFT));
+        final int start = (int) (c & mask);
+        final int first = Math.min(k, capacity - start);
+        final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
+        for (int i = 0; i < first; i++) {
+            dst[off + i] = (long) LONG.get(s, at + ((long) i << SPSC_SLOT_SHIFT));
+        }
+        for (int i = first; i < k; i++) {
+            dst[off + i] = (long) LONG.get(s, SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
         }
         // release: our reads of the k slots must complete before the producer may overwrite them
         LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + k);

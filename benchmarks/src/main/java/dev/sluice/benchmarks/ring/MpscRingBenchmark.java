@@ -59,11 +59,15 @@ public class MpscRingBenchmark {
     public static class SluiceRing {
         @Param({"1", "8", "32"})
         public int burst;
+        @Param({"none", "pause"})
+        public String backoff;
+        boolean pause;
         MpscDescriptorRing ring;
         private Arena arena;
 
         @Setup(Level.Trial)
         public void setUp() {
+            pause = RingBenchmarks.pause(backoff);
             arena = Arena.ofShared();
             ring = new MpscDescriptorRing(arena, RingBenchmarks.CAPACITY);
         }
@@ -78,10 +82,14 @@ public class MpscRingBenchmark {
     public static class JctoolsQueue {
         @Param({"1", "8", "32"})
         public int burst;
+        @Param({"none", "pause"})
+        public String backoff;
+        boolean pause;
         MpscArrayQueue<Long> queue;
 
         @Setup(Level.Trial)
         public void setUp() {
+            pause = RingBenchmarks.pause(backoff);
             queue = new MpscArrayQueue<>(RingBenchmarks.CAPACITY);
         }
     }
@@ -90,10 +98,14 @@ public class MpscRingBenchmark {
     public static class AgronaRingBuffer {
         @Param({"1", "8", "32"})
         public int burst;
+        @Param({"none", "pause"})
+        public String backoff;
+        boolean pause;
         ManyToOneRingBuffer ring;
 
         @Setup(Level.Trial)
         public void setUp() {
+            pause = RingBenchmarks.pause(backoff);
             ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 RingBenchmarks.AGRONA_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         }
@@ -103,41 +115,41 @@ public class MpscRingBenchmark {
     @Group("sluice")
     @GroupThreads(1)
     public void sluiceOffer(SluiceRing s, RingProducer p) {
-        p.offered += s.ring.offer(p.src, 0, s.burst);
+        p.offered += RingBenchmarks.idleIfZero(s.ring.offer(p.src, 0, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("sluice")
     @GroupThreads(1)
     public void sluicePoll(SluiceRing s, RingConsumer c) {
-        c.polled += s.ring.poll(c.dst, 0, s.burst);
+        c.polled += RingBenchmarks.idleIfZero(s.ring.poll(c.dst, 0, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsOffer(JctoolsQueue s, RingProducer p) {
-        p.offered += s.queue.fill(p.boxed, s.burst);
+        p.offered += RingBenchmarks.idleIfZero(s.queue.fill(p.boxed, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsPoll(JctoolsQueue s, RingConsumer c) {
-        c.polled += s.queue.drain(c.sink, s.burst);
+        c.polled += RingBenchmarks.idleIfZero(s.queue.drain(c.sink, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("agrona")
     @GroupThreads(1)
     public void agronaOffer(AgronaRingBuffer s, RingProducer p) {
-        p.offered += RingBenchmarks.agronaOffer(s.ring, p, s.burst);
+        p.offered += RingBenchmarks.idleIfZero(RingBenchmarks.agronaOffer(s.ring, p, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("agrona")
     @GroupThreads(1)
     public void agronaPoll(AgronaRingBuffer s, RingConsumer c) {
-        c.polled += s.ring.read(c.sink, s.burst);
+        c.polled += RingBenchmarks.idleIfZero(s.ring.read(c.sink, s.burst), s.pause);
     }
 }

@@ -33,6 +33,23 @@ final class RingBenchmarks {
         return n;
     }
 
+    /** Parses the {@code backoff} parameter: "pause" or "none". */
+    static boolean pause(String backoff) {
+        return switch (backoff) {
+            case "pause" -> true;
+            case "none" -> false;
+            default -> throw new IllegalArgumentException("backoff must be none or pause, was " + backoff);
+        };
+    }
+
+    /** Returns {@code moved}; when it is 0 and {@code pause}, first spins once (PAUSE on x86). */
+    static int idleIfZero(int moved, boolean pause) {
+        if (moved == 0 && pause) {
+            Thread.onSpinWait();
+        }
+        return moved;
+    }
+
     private static int align(int length) {
         return (length + RecordDescriptor.ALIGNMENT - 1) & -RecordDescriptor.ALIGNMENT;
     }

@@ -55,11 +55,15 @@ public class SpscRingBenchmark {
     public static class SluiceRing {
         @Param({"1", "8", "32"})
         public int burst;
+        @Param({"none", "pause"})
+        public String backoff;
+        boolean pause;
         SpscDescriptorRing ring;
         private Arena arena;
 
         @Setup(Level.Trial)
         public void setUp() {
+            pause = RingBenchmarks.pause(backoff);
             arena = Arena.ofShared();
             ring = new SpscDescriptorRing(arena, RingBenchmarks.CAPACITY);
         }
@@ -74,10 +78,14 @@ public class SpscRingBenchmark {
     public static class JctoolsQueue {
         @Param({"1", "8", "32"})
         public int burst;
+        @Param({"none", "pause"})
+        public String backoff;
+        boolean pause;
         SpscArrayQueue<Long> queue;
 
         @Setup(Level.Trial)
         public void setUp() {
+            pause = RingBenchmarks.pause(backoff);
             queue = new SpscArrayQueue<>(RingBenchmarks.CAPACITY);
         }
     }
@@ -86,10 +94,14 @@ public class SpscRingBenchmark {
     public static class AgronaRingBuffer {
         @Param({"1", "8", "32"})
         public int burst;
+        @Param({"none", "pause"})
+        public String backoff;
+        boolean pause;
         OneToOneRingBuffer ring;
 
         @Setup(Level.Trial)
         public void setUp() {
+            pause = RingBenchmarks.pause(backoff);
             ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 RingBenchmarks.AGRONA_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         }
@@ -99,41 +111,41 @@ public class SpscRingBenchmark {
     @Group("sluice")
     @GroupThreads(1)
     public void sluiceOffer(SluiceRing s, RingProducer p) {
-        p.offered += s.ring.offer(p.src, 0, s.burst);
+        p.offered += RingBenchmarks.idleIfZero(s.ring.offer(p.src, 0, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("sluice")
     @GroupThreads(1)
     public void sluicePoll(SluiceRing s, RingConsumer c) {
-        c.polled += s.ring.poll(c.dst, 0, s.burst);
+        c.polled += RingBenchmarks.idleIfZero(s.ring.poll(c.dst, 0, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsOffer(JctoolsQueue s, RingProducer p) {
-        p.offered += s.queue.fill(p.boxed, s.burst);
+        p.offered += RingBenchmarks.idleIfZero(s.queue.fill(p.boxed, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("jctools")
     @GroupThreads(1)
     public void jctoolsPoll(JctoolsQueue s, RingConsumer c) {
-        c.polled += s.queue.drain(c.sink, s.burst);
+        c.polled += RingBenchmarks.idleIfZero(s.queue.drain(c.sink, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("agrona")
     @GroupThreads(1)
     public void agronaOffer(AgronaRingBuffer s, RingProducer p) {
-        p.offered += RingBenchmarks.agronaOffer(s.ring, p, s.burst);
+        p.offered += RingBenchmarks.idleIfZero(RingBenchmarks.agronaOffer(s.ring, p, s.burst), s.pause);
     }
 
     @Benchmark
     @Group("agrona")
     @GroupThreads(1)
     public void agronaPoll(AgronaRingBuffer s, RingConsumer c) {
-        c.polled += s.ring.read(c.sink, s.burst);
+        c.polled += RingBenchmarks.idleIfZero(s.ring.read(c.sink, s.burst), s.pause);
     }
 }

@@ -1,0 +1,21 @@
+/**
+ * Lock-free rings over {@link java.lang.foreign.MemorySegment}: user space's views of the four
+ * kernel AF_XDP rings ({@link dev.sluice.ring.XskProducerRing} for FILL and TX,
+ * {@link dev.sluice.ring.XskConsumerRing} for RX and COMPLETION, layout in
+ * {@link dev.sluice.ring.XskRingDescriptor}) and in-process descriptor rings between workers
+ * ({@link dev.sluice.ring.SpscDescriptorRing}, {@link dev.sluice.ring.MpscDescriptorRing}, layout in
+ * {@link dev.sluice.ring.DescriptorRingDescriptor}).
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>Every binary layout is drawn once, in a {@code *Descriptor} class, with named offsets.</li>
+ *   <li>Memory ordering is in the names: {@code ...Acquire()} performs a load-acquire,
+ *       {@code ...Release(...)} ends with a store-release; other accesses are plain. Every release
+ *       store carries a one-line comment saying what it publishes.</li>
+ *   <li>Hot paths use the {@code static final} var handles of {@code SegmentAccess}, copy fields to
+ *       locals, allocate nothing and throw nothing; arguments are validated once, in constructors.</li>
+ *   <li>Bursts: one acquire load at most and one release store per burst and side.</li>
+ * </ul>
+ * This module depends on nothing but the JDK.
+ */
+package dev.sluice.ring;
