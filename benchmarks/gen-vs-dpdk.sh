@@ -24,7 +24,7 @@ cleanup() {
     pkill -f "file-prefix sluicegen-$tag" 2>/dev/null || true
     ip netns del "$G" 2>/dev/null || true
     ip netns del "$R" 2>/dev/null || true
-    rm -rf "/var/run/dpdk/sluicegen-$tag" 2>/dev/null || true
+    rm -rf /var/run/dpdk/sluicegen-$tag* 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
@@ -56,12 +56,16 @@ measure() {
     sleep 1
     kill -KILL $pid 2>/dev/null || true
     pkill -KILL -f "file-prefix sluicegen-$tag" 2>/dev/null || true
+    # the next contender starts only when this one is gone (an AF_XDP socket or EAL lock may linger)
+    local w=0
+    while pgrep -f "file-prefix sluicegen-$tag" >/dev/null && [ $w -lt 50 ]; do sleep 0.2; w=$((w + 1)); done
+    while ip -n "$G" link show vg | grep -q xdp && [ $w -lt 100 ]; do sleep 0.2; w=$((w + 1)); done
     wait $pid 2>/dev/null || true
     awk -v a="$after" -v b="$before" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (a - b) / (t1 - t0) }'
 }
 
 pmd_txonly() { # $1: vdev
-    taskset -c 0 dpdk-testpmd --lcores '(0,1)@0' --no-huge -m 512 --no-pci --file-prefix "sluicegen-$tag" \
+    taskset -c 0 dpdk-testpmd --lcores '(0,1)@0' --no-huge -m 512 --no-pci --file-prefix "sluicegen-$tag-$BASHPID" \
         --vdev "$1" -- --total-num-mbufs=16384 --forward-mode=txonly --txpkts=$((size - 4)) \
         --eth-peer=0,$MAC_R --stats-period=1 --auto-start
 }
