@@ -99,5 +99,5 @@ echo
 for name in "${names[@]}"; do
     printf "%-16s %8.3f Mpps (mean of %d)\n" "$name" "$(awk -v s="${sum[$name]}" -v n="$rounds" 'BEGIN { print s / n / 1e6 }')" "$rounds"
 done
-awk -v s="${sum[sluice-gen]}" -v d="${sum[dpdk-af_packet]}" 'BEGIN { r = s / d; printf "sluice gen / testpmd txonly net_af_packet = %.2fx (%s)\n", r, r > 1 ? "PASS: drives the veth harder" : "MISS" }'
+awk -v s="${sum[sluice-gen]}" -v d="${sum[dpdk-af_packet]}" 'BEGIN { r = s / d; printf "sluice gen / testpmd txonly net_af_packet = %.2fx (%s)\n", r, (r > 1 ? "PASS: drives the veth harder" : "MISS") }'
 awk -v s="${sum[sluice-gen]}" -v d="${sum[dpdk-af_xdp]}" 'BEGIN { printf "sluice gen / testpmd txonly net_af_xdp    = %.2fx\n", s / d }'
