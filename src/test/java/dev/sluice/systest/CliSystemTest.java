@@ -158,6 +158,17 @@ class CliSystemTest {
     }
 
     @Test
+    void severalWorkersSpreadOneQueueByFlowHash() throws Exception {
+        Cli.Result r = Cli.run(List.of(), 60, "fwd", "--driver", "memory", "--mode", "macswap", "--workers", "2",
+                "--duration", "2", "--warmup-ms", "200");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        Map<String, String> s = summary(r.out());
+        assertThat(s.get("workers")).isEqualTo("2");
+        assertThat(Long.parseLong(s.get("rx_packets"))).isPositive();
+        assertThat(s.get("tx_packets")).as("every packet received was forwarded").isEqualTo(s.get("rx_packets"));
+    }
+
+    @Test
     void afpacketDriverForwardsRealTraffic() throws Exception {
         try (Sandbox box = Sandbox.create("cliafp", 1)) {
             box.staticNeighbours();

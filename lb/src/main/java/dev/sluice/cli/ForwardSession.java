@@ -1,15 +1,21 @@
 package dev.sluice.cli;
 
 import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.drivers.Port;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.pipeline.counters.CountersFile;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
+import dev.sluice.pipeline.handlers.ForwardHandler;
+import dev.sluice.pipeline.hash.Toeplitz;
+import dev.sluice.pipeline.runtime.Pipeline;
 import dev.sluice.umem.UmemConfig;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -25,12 +31,17 @@ final class ForwardSession {
     /** The drivers {@code fwd} can run on. */
     enum Driver { AFXDP, AFPACKET, PCAP, MEMORY }
 
+    /**
+     * @param workers forwarding threads; more than the driver has ports (queues) spreads each
+     *                port's packets over several workers by a symmetric Toeplitz flow hash
+     *                (pipeline runtime); 0 = one per port
+     */
     record Settings(Driver driver, String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem,
-                    int burst, int[] cpus, long warmUpMillis, String netns, String pcapIn, String pcapOut) {
+                    int burst, int[] cpus, long warmUpMillis, String netns, String pcapIn, String pcapOut, int workers) {
         /** AF_XDP settings (what {@code sluice demo} uses). */
         Settings(String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem, int burst,
                  int[] cpus, long warmUpMillis, String netns) {
-            this(Driver.AFXDP, iface, queues, mode, options, umem, burst, cpus, warmUpMillis, netns, null, null);
+            this(Driver.AFXDP, iface, queues, mode, options, umem, burst, cpus, warmUpMillis, netns, null, null, 0);
         }
     }
 
@@ -88,14 +99,12 @@ final class ForwardSession {
         try (FwdPorts ports = open(allocator)) {
             long warmed = settings.warmUpMillis() > 0 && ports.warmsUpOnSimulator()
                     ? Forwarder.warmUp(settings.mode(), settings.burst(), settings.warmUpMillis()) : 0;
-            try (Forwarder forwarder = new Forwarder(ports.workerPorts(), settings.mode(), settings.burst(), settings.cpus(),
-                    allocator)) {
-                forwarder.start();
+            try (Workers workers = startWorkers(ports, allocator)) {
                 ports.attach();
-                out.printf("fwd %s mode %s: %s, burst %d%s%s%n",
+                out.printf("fwd %s mode %s: %s, burst %d, %s%s%s%n",
                         settings.driver() == Driver.PCAP ? settings.pcapIn()
                                 : settings.driver() == Driver.MEMORY ? "memory" : settings.iface() + " queues " + Arrays.toString(settings.queues()),
-                        settings.mode().label(), ports.describe(), settings.burst(),
+                        settings.mode().label(), ports.describe(), settings.burst(), workers.describe(),
                         settings.driver() == Driver.AFXDP ? ", " + settings.options().framesInFlight() + " frames in flight per queue" : "",
                         warmed > 0 ? ", warmed up on " + warmed + " simulated packets" : "");
                 Map<String, String> summary = LiveReporter.run(now -> {
@@ -103,13 +112,14 @@ final class ForwardSession {
                             return ports.sample(now);
                         }, seconds, () -> stopRequested || until.getAsBoolean() || ports.inputDone(),
                         () -> {
-                            forwarder.stop();
+                            workers.close();
                             ports.drainTx(500);
                         }, out);
                 summary.put("mode", settings.mode().label());
                 ports.summarize(summary);
+                summary.put("workers", "" + workers.count());
                 inputProblem = ports.inputProblem();
-                long runts = forwarder.loops().stream().mapToLong(l -> l.runts()).sum();
+                long runts = workers.runts();
                 if (runts > 0) {
                     summary.put("runts", "" + runts);
                 }
@@ -118,6 +128,74 @@ final class ForwardSession {
                 return summary;
             }
         }
+    }
+
+    /** The forwarding threads: one loop per port, or a pipeline spreading ports over more workers. */
+    private interface Workers extends AutoCloseable {
+        int count();
+
+        long runts();
+
+        String describe();
+
+        @Override
+        void close();
+    }
+
+    private Workers startWorkers(FwdPorts ports, CounterAllocator allocator) {
+        List<? extends Port> list = ports.workerPorts();
+        int n = settings.workers() <= 0 ? list.size() : settings.workers();
+        if (n <= list.size()) {
+            Forwarder forwarder = new Forwarder(list, settings.mode(), settings.burst(), settings.cpus(), allocator);
+            forwarder.start();
+            return new Workers() {
+                public int count() {
+                    return list.size();
+                }
+
+                public long runts() {
+                    return forwarder.loops().stream().mapToLong(l -> l.runts()).sum();
+                }
+
+                public String describe() {
+                    return list.size() + " worker" + (list.size() == 1 ? "" : "s") + " (one per queue)";
+                }
+
+                public void close() {
+                    forwarder.stop();
+                }
+            };
+        }
+        ForwardHandler.Mode mode = ForwardHandler.Mode.of(settings.mode());
+        List<ForwardHandler> handlers = new CopyOnWriteArrayList<>();
+        Pipeline.Builder builder = Pipeline.builder().ports(list).workers(n).burst(settings.burst()).idle("spin")
+                .hashing(Toeplitz.symmetric())
+                .handler(() -> {
+                    ForwardHandler h = new ForwardHandler(mode);
+                    handlers.add(h);
+                    return h;
+                });
+        if (settings.cpus() != null) {
+            builder.cpus(settings.cpus());
+        }
+        Pipeline pipeline = builder.start();
+        return new Workers() {
+            public int count() {
+                return n;
+            }
+
+            public long runts() {
+                return handlers.stream().mapToLong(ForwardHandler::runts).sum();
+            }
+
+            public String describe() {
+                return n + " workers (pipeline, symmetric Toeplitz flow hash)";
+            }
+
+            public void close() {
+                pipeline.close();
+            }
+        };
     }
 
     /** What went wrong with a finite input (a damaged capture) in the last run, or null. */

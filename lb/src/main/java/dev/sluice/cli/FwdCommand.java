@@ -68,6 +68,9 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--huge-pages", description = "Back the UMEM with huge pages when available.")
     boolean hugePages;
 
+    @Option(names = "--workers", paramLabel = "N", description = "Forwarding threads (default: one per queue; more spread each queue by flow hash).")
+    int workers;
+
     @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the polling thread of each queue to these CPUs.")
     int[] cpus;
 
@@ -177,6 +180,9 @@ final class FwdCommand implements Callable<Integer> {
 
     ForwardSession.Settings settings() {
         ForwardSession.Driver d = driver();
+        if (workers < 0 || workers > 64) {
+            throw new IllegalArgumentException("--workers must be in 1..64, not " + workers);
+        }
         if (copy && zeroCopy) {
             throw new IllegalArgumentException("--copy and --zero-copy exclude each other");
         }
@@ -201,6 +207,6 @@ final class FwdCommand implements Callable<Integer> {
                 .withFramesInFlight(frames);
         UmemConfig umem = new UmemConfig(umemFrames * queues.length, frameSize, 0, hugePages);
         return new ForwardSession.Settings(d, iface, queues, ForwardMode.parse(mode), options, umem, batch, cpus,
-                warmUpMillis, null, pcapIn, pcapOut);
+                warmUpMillis, null, pcapIn, pcapOut, workers);
     }
 }
