@@ -315,6 +315,28 @@ public final class LibC {
         }
     }
 
+    /**
+     * Sets the CPUs thread {@code tid} (a kernel thread id, e.g. from /proc/self/task) may run on.
+     * Returns false when the thread is gone or refuses (ESRCH, EINVAL), true otherwise.
+     */
+    public static boolean setThreadAffinity(int tid, int[] cpus) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(128);
+            for (int cpu : cpus) {
+                if (cpu < 0 || cpu >= 1024) {
+                    throw new IllegalArgumentException("cpu " + cpu + " out of range 0..1023");
+                }
+                long at = (cpu / 64) * 8L;
+                mask.set(ValueLayout.JAVA_LONG, at, mask.get(ValueLayout.JAVA_LONG, at) | (1L << (cpu % 64)));
+            }
+            return (int) SCHED_SETAFFINITY.invokeExact(setupErrno(), tid, 128L, mask) == 0;
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     /** The soft RLIMIT_MEMLOCK in bytes (Long.MAX_VALUE when unlimited). */
     public static long memlockLimit() {
         try (Arena arena = Arena.ofConfined()) {

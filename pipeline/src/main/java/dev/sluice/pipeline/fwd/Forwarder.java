@@ -26,6 +26,7 @@ public final class Forwarder implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final int[] cpus;
     private final CountDownLatch started;
+    private final java.util.Set<Long> pollerTids = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private volatile Throwable failure;
 
@@ -94,10 +95,14 @@ public final class Forwarder implements AutoCloseable {
         if (failure != null) {
             throw new IllegalStateException(failure.getMessage(), failure);
         }
+        if (cpus.length > 0) {
+            CpuIsolation.keepOthersOff(cpus, pollerTids);
+        }
     }
 
     private void run(ForwardLoop loop, WorkerCounters counters, int cpu) {
         try {
+            pollerTids.add(LibC.gettid());
             if (cpu >= 0) {
                 LibC.pinCurrentThread(cpu);
             }
