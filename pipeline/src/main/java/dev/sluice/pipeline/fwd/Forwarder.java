@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one {@link ForwardLoop} per port (queue) on its own thread, pinned to a CPU when asked.
  * Only the polling thread is pinned, never the whole JVM: pinned JVM housekeeping threads were
- * measured preempting the poller.
+ * measured preempting the poller. When CPUs are given, every other thread of the process is moved
+ * off them ({@link CpuIsolation}): meant for the command line, where the process is the
+ * forwarder; an embedding application that wants its threads left alone pins nothing here and
+ * uses the pipeline runtime.
  */
 public final class Forwarder implements AutoCloseable {
     /** Workers publish their poll counts every this many polls (a power of two). */
