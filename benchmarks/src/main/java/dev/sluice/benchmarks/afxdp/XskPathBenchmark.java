@@ -48,6 +48,10 @@ public class XskPathBenchmark {
     @Param({"RXONLY", "MACSWAP"})
     public ForwardMode mode;
 
+    /** Frames kept in the FILL ring (fwd's --frames). */
+    @Param({"512"})
+    public int framesInFlight;
+
     private XskKernelSimulator sim;
     private ForwardLoop loop;
     private Thread kernel;
@@ -73,7 +77,7 @@ public class XskPathBenchmark {
         for (int i = 0; i < 12; i++) {
             frame[i] = (byte) (i + 1);
         }
-        sim = new XskKernelSimulator(UmemConfig.defaults(), 2048, 512, frame, false, false).prefilled();
+        sim = new XskKernelSimulator(UmemConfig.defaults(), 2048, framesInFlight, frame, false, false).prefilled();
         loop = new ForwardLoop(sim.queue(), mode, burst);
         running = true;
         kernel = new Thread(() -> {
