@@ -315,4 +315,27 @@ class StatSystemTest {
             assertThat(unknown.err().strip()).isEqualTo("sluice: no running sluice instance named nosuch (looked in " + runDir + ")");
         }
     }
+
+    @Test
+    void statShowsTheCountersOfARunningGen() throws Exception {
+        try (Sandbox box = Sandbox.create("statgen", 1)) {
+            Process gen = new ProcessBuilder(Cli.command(inNetns(box.nsA), "gen", "--iface", box.ifA, "--dst-mac", box.macB(),
+                    "--rate", "2000", "--duration", "6")).redirectErrorStream(true).start();
+            try {
+                java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(gen.getInputStream()));
+                String line;
+                while ((line = r.readLine()) != null && !line.matches("\\s*1s.*")) {
+                    // wait for the first live line: the sender has been running for a second
+                }
+                Cli.Result once = Cli.run(env(), 60, "stat", "--once", "--instance", "gen-" + box.ifA);
+                assertThat(once.exit()).as(once.out() + once.err()).isZero();
+                long tx = once.out().lines().filter(l -> l.startsWith("port afxdp:" + box.ifA + "/0 tx_packets "))
+                        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                assertThat(tx).as(once.out()).isPositive();
+            } finally {
+                gen.destroyForcibly();
+                gen.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
 }

@@ -2,6 +2,8 @@ package dev.sluice.cli;
 
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.pipeline.counters.CountersDirectory;
+import dev.sluice.pipeline.counters.CountersFile;
 import dev.sluice.pipeline.gen.TxGenerator;
 import dev.sluice.pipeline.gen.UdpTemplate;
 import dev.sluice.sys.LibC;
@@ -10,16 +12,20 @@ import dev.sluice.umem.UmemConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code sluice gen}: a UDP traffic generator over AF_XDP TX (txonly, or flowgen with --flows). */
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Send UDP traffic through an AF_XDP port, as fast as possible or at --rate.",
-                "Prints one line per second and ends with 'summary key=value ...'."})
+                "Prints one line per second and ends with 'summary key=value ...'.",
+                "Its counters are in a shared-memory file for 'sluice stat' while it runs."})
 final class GenCommand implements Callable<Integer> {
     @Option(names = "--iface", required = true, paramLabel = "IF", description = "Network interface.")
     String iface;
@@ -72,6 +78,7 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--zero-copy", description = "Force zero-copy mode.")
     boolean zeroCopy;
 
+    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean senderDone;
 
@@ -95,7 +102,22 @@ final class GenCommand implements Callable<Integer> {
         AfXdpOptions options = AfXdpOptions.defaults().withAttachProgram(false)
                 .withCopyMode(copy ? AfXdpOptions.CopyMode.COPY : zeroCopy ? AfXdpOptions.CopyMode.ZERO_COPY : AfXdpOptions.CopyMode.AUTO);
         UmemConfig umemConfig = UmemConfig.defaults();
-        try (AfXdpPort port = AfXdpPort.prepare(iface, new int[] {queue}, umemConfig, options)) {
+        CountersFile counters;
+        try {
+            counters = CountersFile.create(CountersDirectory.resolve(), "gen-" + iface, "sluice gen --iface " + iface,
+                    CountersFile.DEFAULT_CAPACITY);
+        } catch (UncheckedIOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        try {
+            return run(counters, dst, src4, dst4, options, umemConfig);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int run(CountersFile counters, byte[] dst, int src4, int dst4, AfXdpOptions options, UmemConfig umemConfig) {
+        try (counters; AfXdpPort port = AfXdpPort.prepare(iface, new int[] {queue}, umemConfig, options.withCounters(counters))) {
             byte[] src = srcMac != null ? parseMac(srcMac, "--src-mac") : Netlink.link(port.interfaceIndex()).mac();
             if (src.length != 6) {
                 throw new IllegalArgumentException(iface + " has no Ethernet address; give --src-mac");
@@ -103,13 +125,23 @@ final class GenCommand implements Callable<Integer> {
             UdpTemplate template = new UdpTemplate(src, dst, src4, dst4, srcPort, dstPort, size - 4);
             prefill(port, template);
             TxGenerator gen = new TxGenerator(port.queues().get(0), template, flows, batch);
-            Thread hook = new Thread(() -> stopRequested = true, "sluice-gen-ctrl-c");
+            Thread hook = new Thread(() -> {
+                stopRequested = true;
+                try {
+                    finished.await(5, TimeUnit.SECONDS); // the summary, then the counters file removed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "sluice-gen-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
             Thread sender = new Thread(() -> send(gen), "sluice-gen");
             sender.start();
             System.out.printf("gen %s queue %d: %s mode, %d-byte frames, %d flow%s, %s%n", iface, queue, port.copyMode(), size,
                     flows, flows == 1 ? "" : "s", rate > 0 ? rate + " pps" : "as fast as possible");
-            Map<String, String> summary = LiveReporter.run(port, duration, () -> stopRequested || senderDone, () -> {
+            Map<String, String> summary = LiveReporter.run(now -> {
+                counters.heartbeat();
+                return LiveReporter.sample(port, now);
+            }, duration, () -> stopRequested || senderDone, () -> {
                 stopRequested = true;
                 try {
                     sender.join(5000);
