@@ -266,6 +266,13 @@ class PipelineRuntimeTest {
 
             stop.set(true);
             wire.join();
+            // Let the running pipeline bring back what is still on the wire before closing it:
+            // close() stops receiving first, so packets still in the ports' rings would stay there.
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (rig.received < rig.sent && System.nanoTime() < deadline) {
+                rig.receiveAll(null);
+                Thread.sleep(1);
+            }
             p.close();
             while (rig.receiveAll(null) > 0) {
                 // drain what the pipeline sent last
