@@ -15,13 +15,10 @@ import dev.sluice.umem.PacketBatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,52 +73,31 @@ class AfPacketSystemTest {
              DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults())) {
-                BitSet seen = new BitSet(count);
-                int[] problems = new int[3]; // duplicates, corrupt, foreign
+                NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
                 CompletableFuture<Long> sender = Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000);
                 PacketBatch batch = port.newBatch(64);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                while (!got.complete() && System.nanoTime() < deadline) {
                     if (port.receive(batch) == 0) {
                         port.awaitReceive(10);
                         continue;
                     }
                     for (int i = 0; i < batch.count(); i++) {
-                        check(batch.packet(i), box.ipA, seen, count, problems);
+                        got.record(batch.packet(i), box.ipA);
                     }
                     port.release(batch);
                 }
                 assertThat(sender.get(10, TimeUnit.SECONDS)).isEqualTo(count);
-                assertThat(problems[0]).as("duplicates").isZero();
-                assertThat(problems[1]).as("corrupt datagrams").isZero();
-                assertThat(seen.cardinality()).as("distinct datagrams received; kernel says " + port.statistics())
+                assertThat(got.duplicates).as("duplicates").isZero();
+                assertThat(got.corrupt).as("corrupt datagrams").isZero();
+                assertThat(got.distinct()).as("distinct datagrams received; kernel says " + port.statistics())
                         .isEqualTo(count);
-                assertThat(port.counters().get(PortCounters.RX_PACKETS)).isEqualTo(count + problems[2]);
+                assertThat(port.counters().get(PortCounters.RX_PACKETS)).isEqualTo(count + got.foreign);
                 assertThat(port.rxOversize()).isZero();
                 assertThat(port.statistics().drops()).as("kernel drops").isZero();
                 assertThat(port.statistics().packets()).as("packets the kernel counted").isGreaterThanOrEqualTo(count);
                 assertAllFramesAccounted(port);
             }
-        }
-    }
-
-    private static void check(Packet p, String dstIp, BitSet seen, int count, int[] problems) {
-        int ip = UdpFrames.ETH;
-        boolean ours = p.length() >= UdpFrames.HEADERS && p.getShort(12) == 0x0800 && p.getByte(ip + 9) == 17
-                && p.getInt(ip + 16) == UdpFrames.ipv4(dstIp) && p.getShort(ip + 20 + 2) == PORT;
-        if (!ours) {
-            problems[2]++;
-            return;
-        }
-        byte[] all = p.toArray();
-        byte[] payload = Arrays.copyOfRange(all, UdpFrames.HEADERS, all.length);
-        long seq = payload.length == PAYLOAD ? UdpFrames.sequence(payload) : -1;
-        if (seq < 0 || seq >= count) {
-            problems[1]++;
-        } else if (seen.get((int) seq)) {
-            problems[0]++;
-        } else {
-            seen.set((int) seq);
         }
     }
 
@@ -136,10 +112,8 @@ class AfPacketSystemTest {
                 byte[] macA = UdpFrames.mac(box.macA());
                 byte[] macB = UdpFrames.mac(box.macB());
                 PacketBatch batch = port.newBatch(64);
-                BitSet seen = new BitSet(count);
-                ByteBuffer buf = ByteBuffer.allocate(2048);
+                NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
                 receiver.configureBlocking(false);
-                int[] corrupt = new int[1];
                 int sent = 0;
                 int seq = 0;
                 while (seq < count) {
@@ -151,15 +125,15 @@ class AfPacketSystemTest {
                     sent += port.transmit(batch);
                     port.drainTx(1000);
                     // Read as we go: the socket buffer holds only a few hundred small datagrams.
-                    drain(receiver, buf, seen, count, corrupt, 0);
+                    got.drain(receiver, 0);
                 }
                 assertThat(sent).isEqualTo(count);
                 assertThat(port.counters().get(PortCounters.TX_RING_FULL)).isZero();
-                drain(receiver, buf, seen, count, corrupt, 5000);
+                got.drain(receiver, 5000);
                 // The kernel drops UDP datagrams with a bad IP or UDP checksum before the socket:
                 // arriving at all proves both checksums valid.
-                assertThat(corrupt[0]).isZero();
-                assertThat(seen.cardinality()).as("datagrams that reached the kernel socket").isEqualTo(count);
+                assertThat(got.corrupt).isZero();
+                assertThat(got.distinct()).as("datagrams that reached the kernel socket").isEqualTo(count);
                 // PACKET_IGNORE_OUTGOING: the port's own transmissions never show up in its RX ring.
                 PacketBatch rx = port.newBatch(64);
                 long own = 0;
@@ -175,31 +149,6 @@ class AfPacketSystemTest {
                 }
                 assertThat(own).as("own TX frames seen by RX").isZero();
                 assertAllFramesAccounted(port);
-            }
-        }
-    }
-
-    /** Reads numbered datagrams until none is pending (or, with a wait, until all arrived or it passed). */
-    private static void drain(DatagramChannel receiver, ByteBuffer buf, BitSet seen, int count, int[] corrupt, long waitMillis)
-            throws Exception {
-        long deadline = System.currentTimeMillis() + waitMillis;
-        while (true) {
-            buf.clear();
-            if (receiver.receive(buf) == null) {
-                if (System.currentTimeMillis() >= deadline || seen.cardinality() == count) {
-                    return;
-                }
-                Thread.sleep(1);
-                continue;
-            }
-            buf.flip();
-            byte[] payload = new byte[buf.remaining()];
-            buf.get(payload);
-            long s = UdpFrames.sequence(payload);
-            if (s < 0 || s >= count || payload.length != PAYLOAD) {
-                corrupt[0]++;
-            } else {
-                seen.set((int) s);
             }
         }
     }
@@ -224,18 +173,16 @@ class AfPacketSystemTest {
                 port.drainTx(1000);
                 assertThat(port.txInvalid()).isEqualTo(2);
                 assertThat(port.counters().get(PortCounters.DROPPED)).isEqualTo(2);
-                BitSet seen = new BitSet(4);
-                int[] corrupt = new int[1];
+                NumberedDatagrams got = new NumberedDatagrams(4, PORT, PAYLOAD);
                 receiver.configureBlocking(false);
-                ByteBuffer buf = ByteBuffer.allocate(2048);
                 long deadline = System.currentTimeMillis() + 3000;
-                while (!(seen.get(0) && seen.get(3)) && System.currentTimeMillis() < deadline) {
-                    drain(receiver, buf, seen, 4, corrupt, 0);
+                while (!(got.seen.get(0) && got.seen.get(3)) && System.currentTimeMillis() < deadline) {
+                    got.drain(receiver, 0);
                     Thread.sleep(1);
                 }
-                assertThat(seen.get(0) && seen.get(3)).as("the good packets around the bad ones arrived: " + seen).isTrue();
-                assertThat(seen.get(1) || seen.get(2)).as("the bad packets did not: " + seen).isFalse();
-                assertThat(corrupt[0]).isZero();
+                assertThat(got.seen.get(0) && got.seen.get(3)).as("the good packets around the bad ones arrived: " + got.seen).isTrue();
+                assertThat(got.seen.get(1) || got.seen.get(2)).as("the bad packets did not: " + got.seen).isFalse();
+                assertThat(got.corrupt).isZero();
                 assertAllFramesAccounted(port);
             }
         }
@@ -293,25 +240,24 @@ class AfPacketSystemTest {
                 assertThat(c.rxBlocksHeld()).as("the block being read stays held while it has unread records").isEqualTo(1);
                 assertThat(c.balanced()).as(c.toString()).isTrue();
                 // Give the frames back: the rest comes out of the ring, nothing lost.
-                BitSet seen = new BitSet(count);
-                int[] problems = new int[3];
+                NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
                 for (int i = 0; i < held.count(); i++) {
-                    check(held.packet(i), box.ipA, seen, count, problems);
+                    got.record(held.packet(i), box.ipA);
                 }
                 port.release(held);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                while (!got.complete() && System.nanoTime() < deadline) {
                     if (port.receive(more) == 0) {
                         port.awaitReceive(10);
                         continue;
                     }
                     for (int i = 0; i < more.count(); i++) {
-                        check(more.packet(i), box.ipA, seen, count, problems);
+                        got.record(more.packet(i), box.ipA);
                     }
                     port.release(more);
                 }
-                assertThat(problems[0] + problems[1]).as("duplicates and corrupt datagrams").isZero();
-                assertThat(seen.cardinality()).as("kernel says " + port.statistics()).isEqualTo(count);
+                assertThat(got.duplicates + got.corrupt).as("duplicates and corrupt datagrams").isZero();
+                assertThat(got.distinct()).as("kernel says " + port.statistics()).isEqualTo(count);
                 assertAllFramesAccounted(port);
             }
         }

@@ -8,15 +8,12 @@ import dev.sluice.drivers.afxdp.XskQueue;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
 import dev.sluice.sys.NetNs;
-import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,25 +60,24 @@ class AfXdpPortSystemTest {
             // checking loop starts cold (interpreted) while the sender is already running.
             AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(2048);
             try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, options)) {
-                BitSet seen = new BitSet(count);
-                int[] problems = new int[3]; // duplicates, corrupt, foreign
+                NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
                 CompletableFuture<Long> sender = Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000);
                 PacketBatch batch = port.newBatch(64);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                while (!got.complete() && System.nanoTime() < deadline) {
                     if (port.receive(batch) == 0) {
                         Thread.onSpinWait();
                         continue;
                     }
                     for (int i = 0; i < batch.count(); i++) {
-                        check(batch.packet(i), box, seen, count, problems);
+                        got.record(batch.packet(i), box.ipA);
                     }
                     port.release(batch);
                 }
                 assertThat(sender.get(10, TimeUnit.SECONDS)).isEqualTo(count);
-                assertThat(problems[0]).as("duplicates").isZero();
-                assertThat(problems[1]).as("corrupt datagrams").isZero();
-                assertThat(seen.cardinality()).as("distinct datagrams received; kernel says " + port.statistics())
+                assertThat(got.duplicates).as("duplicates").isZero();
+                assertThat(got.corrupt).as("corrupt datagrams").isZero();
+                assertThat(got.distinct()).as("distinct datagrams received; kernel says " + port.statistics())
                         .isEqualTo(count);
                 assertThat(port.statistics().rxInvalidDescs()).isZero();
                 assertAllFramesAccounted(port);
@@ -118,26 +114,6 @@ class AfXdpPortSystemTest {
         }
     }
 
-    private static void check(Packet p, Sandbox box, BitSet seen, int count, int[] problems) {
-        int ip = UdpFrames.ETH;
-        boolean ours = p.length() >= UdpFrames.HEADERS && p.getShort(12) == 0x0800 && p.getByte(ip + 9) == 17
-                && p.getInt(ip + 16) == UdpFrames.ipv4(box.ipA) && p.getShort(ip + 20 + 2) == PORT;
-        if (!ours) {
-            problems[2]++;
-            return;
-        }
-        byte[] all = p.toArray();
-        byte[] payload = java.util.Arrays.copyOfRange(all, UdpFrames.HEADERS, all.length);
-        long seq = payload.length == PAYLOAD ? UdpFrames.sequence(payload) : -1;
-        if (seq < 0 || seq >= count) {
-            problems[1]++;
-        } else if (seen.get((int) seq)) {
-            problems[0]++;
-        } else {
-            seen.set((int) seq);
-        }
-    }
-
     @Test
     void framesSentThroughTxArriveAtAKernelSocketWithValidChecksums() throws Exception {
         int count = 2_000;
@@ -148,10 +124,8 @@ class AfXdpPortSystemTest {
                 byte[] macA = UdpFrames.mac(box.macA());
                 byte[] macB = UdpFrames.mac(box.macB());
                 PacketBatch batch = port.newBatch(64);
-                BitSet seen = new BitSet(count);
-                ByteBuffer buf = ByteBuffer.allocate(2048);
+                NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
                 receiver.configureBlocking(false);
-                int[] corrupt = new int[1];
                 int sent = 0;
                 int seq = 0;
                 while (seq < count) {
@@ -163,40 +137,15 @@ class AfXdpPortSystemTest {
                     sent += port.transmit(batch);
                     port.drainTx(1000);
                     // Read as we go: the socket buffer holds only a few hundred small datagrams.
-                    drain(receiver, buf, seen, count, corrupt, 0);
+                    got.drain(receiver, 0);
                 }
                 assertThat(sent).isEqualTo(count);
-                drain(receiver, buf, seen, count, corrupt, 5000);
+                got.drain(receiver, 5000);
                 // The kernel drops UDP datagrams with a bad IP or UDP checksum before the socket:
                 // arriving at all proves both checksums valid.
-                assertThat(corrupt[0]).isZero();
-                assertThat(seen.cardinality()).as("datagrams that reached the kernel socket").isEqualTo(count);
+                assertThat(got.corrupt).isZero();
+                assertThat(got.distinct()).as("datagrams that reached the kernel socket").isEqualTo(count);
                 assertAllFramesAccounted(port);
-            }
-        }
-    }
-
-    /** Reads numbered datagrams until none is pending (or, with a wait, until all arrived or it passed). */
-    private static void drain(DatagramChannel receiver, ByteBuffer buf, BitSet seen, int count, int[] corrupt, long waitMillis)
-            throws Exception {
-        long deadline = System.currentTimeMillis() + waitMillis;
-        while (true) {
-            buf.clear();
-            if (receiver.receive(buf) == null) {
-                if (System.currentTimeMillis() >= deadline || seen.cardinality() == count) {
-                    return;
-                }
-                Thread.sleep(1);
-                continue;
-            }
-            buf.flip();
-            byte[] payload = new byte[buf.remaining()];
-            buf.get(payload);
-            long s = UdpFrames.sequence(payload);
-            if (s < 0 || s >= count || payload.length != PAYLOAD) {
-                corrupt[0]++;
-            } else {
-                seen.set((int) s);
             }
         }
     }

@@ -1,0 +1,82 @@
+package dev.sluice.systest;
+
+import dev.sluice.umem.Packet;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * Bookkeeping of numbered datagrams (payloads from {@link UdpFrames#numbered}) on either side of a
+ * port: which sequence numbers arrived, which twice, which damaged, which were someone else's.
+ */
+final class NumberedDatagrams {
+    final int count;
+    final int port;
+    final int payload;
+    final BitSet seen;
+    int duplicates;
+    int corrupt;
+    int foreign;
+
+    NumberedDatagrams(int count, int port, int payload) {
+        this.count = count;
+        this.port = port;
+        this.payload = payload;
+        this.seen = new BitSet(count);
+    }
+
+    int distinct() {
+        return seen.cardinality();
+    }
+
+    boolean complete() {
+        return seen.cardinality() == count;
+    }
+
+    /** Records a frame received by a port: ours if it is UDP to {@code dstIp}:port. */
+    void record(Packet p, String dstIp) {
+        int ip = UdpFrames.ETH;
+        boolean ours = p.length() >= UdpFrames.HEADERS && p.getShort(12) == 0x0800 && p.getByte(ip + 9) == 17
+                && p.getInt(ip + 16) == UdpFrames.ipv4(dstIp) && p.getShort(ip + 20 + 2) == port;
+        if (!ours) {
+            foreign++;
+            return;
+        }
+        byte[] all = p.toArray();
+        record(Arrays.copyOfRange(all, UdpFrames.HEADERS, all.length));
+    }
+
+    /** Records a datagram payload. */
+    void record(byte[] data) {
+        long seq = data.length == payload ? UdpFrames.sequence(data) : -1;
+        if (seq < 0 || seq >= count) {
+            corrupt++;
+        } else if (seen.get((int) seq)) {
+            duplicates++;
+        } else {
+            seen.set((int) seq);
+        }
+    }
+
+    /** Reads a kernel socket until nothing is pending (or, with a wait, until all arrived or it passed). */
+    void drain(DatagramChannel receiver, long waitMillis) throws Exception {
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        long deadline = System.currentTimeMillis() + waitMillis;
+        while (true) {
+            buf.clear();
+            if (receiver.receive(buf) == null) {
+                if (System.currentTimeMillis() >= deadline || complete()) {
+                    return;
+                }
+                Thread.sleep(1);
+                continue;
+            }
+            buf.flip();
+            byte[] data = new byte[buf.remaining()];
+            buf.get(data);
+            record(data);
+        }
+    }
+}
