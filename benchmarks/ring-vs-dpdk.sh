@@ -1,26 +1,24 @@
 #!/usr/bin/env bash
 # Sluice's SPSC descriptor ring beside DPDK's rte_ring, both on two cores, in TSC cycles per element.
 #
-#   benchmarks/ring-vs-dpdk.sh            # DPDK_RUNS=3 runs of ring_perf_autotest, one JMH run
-#   DPDK_RUNS=5 JMH_ARGS="-f 3" benchmarks/ring-vs-dpdk.sh
+#   benchmarks/ring-vs-dpdk.sh            # RUNS=5 alternating runs of ring_perf_autotest and SpscRingPerf
+#   RUNS=9 PERF_ARGS="--rounds 7" benchmarks/ring-vs-dpdk.sh
 #
 # What is compared
 #   DPDK: `dpdk-test` ring_perf_autotest, section "Testing using two physical cores", lines
 #   "legacy APIs: SP/SC: bulk (size: 8|32)" (8-byte pointers, like our 64-bit descriptors; ring of
-#   4096). One lcore enqueues 2^15 bulks, the other dequeues them; each times its own loop with rdtsc
-#   and divides by the elements it moved; the number printed is the SUM of the two (enqueuer's
-#   cycles/element + dequeuer's cycles/element, see run_on_core_pair in app/test/test_ring_perf.c).
-#   Both loops run over the same interval, so that sum is about twice the wall-clock cycles per
-#   element. The run is short (about a millisecond for size 8), hence noisy: we run it DPDK_RUNS
-#   times and take the median.
-#   Sluice: the JMH group SpscRingBenchmark.sluice (one producer thread, one consumer thread, ring
-#   of 4096, burst offer/poll of 8 or 32, backoff=pause: one Thread.onSpinWait(), i.e. PAUSE, after
-#   a call that moved nothing, as DPDK's loop calls rte_pause()). Its `:polled` score is descriptors
-#   received per microsecond over whole iterations: wall-clock ns/element = 1000 / polled. We use
-#   the median over all measured iterations of all forks (and print JMH's mean beside it): the
-#   two-thread ring is bimodal on this machine, a consumer right behind the producer bounces every
-#   slot line between the cores, one that trails behind streams them, and a fork may sit in the
-#   slow mode for a few seconds.
+#   4096). One lcore enqueues bulks, the other dequeues them, retrying after rte_pause() when a
+#   bulk does not fit; each times its own loop with rdtsc and divides by the elements it moved; the
+#   number printed is the SUM of the two (see run_on_core_pair in app/test/test_ring_perf.c).
+#   Sluice: dev.sluice.benchmarks.ring.SpscRingPerf, the same loop on SpscDescriptorRing (threads
+#   pinned to CPUs 0 and 1, a barrier, each times its own loop with System.nanoTime, one
+#   Thread.onSpinWait() = PAUSE after a call that moved nothing, the sum of the two converted to TSC
+#   cycles). `--api bulk` uses offerBulk/pollBulk (all or nothing, DPDK's bulk semantics: the
+#   column held against DPDK); `--api burst` uses offer/poll (as many as fit), shown beside it.
+#   No JMH on either side, so neither pays for a harness the other does not.
+#   The two-core rings are bimodal on this machine (a consumer right behind the producer bounces
+#   slot lines between the cores, one that trails streams them), DPDK's short run the most: we run
+#   RUNS alternating rounds (DPDK, Sluice bulk, Sluice burst) and compare medians.
 #
 # Converting ns to cycles
 #   cycles = ns * TSC GHz. DPDK counts with rdtsc, so we need the TSC frequency, not the current
@@ -28,19 +26,14 @@
 #   "tsc: Detected ... MHz" (dmesg, needs root), DPDK's own estimate ("EAL: TSC frequency is ~N KHz"
 #   at EAL debug log level), and last /proc/cpuinfo "cpu MHz" (equal to the TSC rate only with
 #   constant_tsc, which we check). Override with TSC_MHZ=... .
-#   Sluice wall cycles/element = ns/element * TSC GHz; "Sluice as DPDK counts" = 2 * that (enqueuer
-#   and dequeuer both busy for the whole interval), which is the column to hold against DPDK's.
-#   ratio = Sluice (as DPDK counts) / DPDK: below 1 means Sluice moves a descriptor in fewer cycles.
 #
-# Caveats: DPDK's bulk calls are all-or-nothing; Sluice's offer/poll take what fits, so a consumer
-# that keeps up moves smaller bursts. JMH adds its loop and counter increments to every call.
 # The machine is shared and noisy: compare medians of several runs, never single numbers.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$root/bin/jdk.sh"
 
-DPDK_RUNS=${DPDK_RUNS:-3}
-JMH_ARGS=${JMH_ARGS:-"-f 3 -wi 5 -w 1s -i 5 -r 1s"}
+RUNS=${RUNS:-${DPDK_RUNS:-5}}
+PERF_ARGS=${PERF_ARGS:-"--rounds 5 --warmups 3"}
 jar="$root/benchmarks/target/benchmarks.jar"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ring-vs-dpdk.XXXXXX")
 prefix="ringperf$$"
@@ -86,7 +79,7 @@ if [ -z "$tsc_mhz" ]; then
     exit 1
 fi
 
-# --- DPDK ------------------------------------------------------------------------------------
+# --- DPDK and Sluice, alternating -------------------------------------------------------------
 # Prints "size value" for the legacy SP/SC bulk lines of the two-core section of one run's output.
 dpdk_two_core() {
     awk '
@@ -98,10 +91,15 @@ dpdk_two_core() {
         }' "$1"
 }
 
-echo "ring-vs-dpdk: TSC ${tsc_mhz} MHz from ${tsc_source}; ${DPDK_RUNS} DPDK runs; JMH ${JMH_ARGS}" >&2
-for i in $(seq 1 "$DPDK_RUNS"); do
+if [ ! -f "$jar" ] || [ -n "${REBUILD:-}" ]; then
+    echo "ring-vs-dpdk: building $jar" >&2
+    (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
+fi
+
+echo "ring-vs-dpdk: TSC ${tsc_mhz} MHz from ${tsc_source}; ${RUNS} alternating runs of each" >&2
+for i in $(seq 1 "$RUNS"); do
     out="$work/dpdk.$i.log"
-    echo "ring-vs-dpdk: $dpdk_test ring_perf_autotest, run $i/$DPDK_RUNS" >&2
+    echo "ring-vs-dpdk: run $i/$RUNS: $dpdk_test ring_perf_autotest" >&2
     DPDK_TEST=ring_perf_autotest "$dpdk_test" --no-huge -m 512 --no-pci --file-prefix "$prefix" -l 0,1 \
         </dev/null >"$out" 2>&1 || { echo "ring-vs-dpdk: dpdk-test failed, output:" >&2; tail -20 "$out" >&2; exit 1; }
     if ! grep -q "### Testing using two physical cores ###" "$out"; then
@@ -109,54 +107,42 @@ for i in $(seq 1 "$DPDK_RUNS"); do
         exit 1
     fi
     dpdk_two_core "$out" >>"$work/dpdk.values"
+    for api in bulk burst; do
+        echo "ring-vs-dpdk: run $i/$RUNS: SpscRingPerf --api $api" >&2
+        # shellcheck disable=SC2086 # PERF_ARGS is a list of options
+        java --enable-native-access=ALL-UNNAMED -cp "$jar" dev.sluice.benchmarks.ring.SpscRingPerf \
+            --tsc-mhz "$tsc_mhz" --sizes 8,32 --api "$api" $PERF_ARGS >"$work/sluice.$api.$i.log" 2>&1 \
+            || { echo "ring-vs-dpdk: SpscRingPerf failed, output:" >&2; tail -20 "$work/sluice.$api.$i.log" >&2; exit 1; }
+        sed -n "s/^result size=\([0-9]*\) api=$api median=\([0-9.]*\).*/\1 \2/p" "$work/sluice.$api.$i.log" >>"$work/sluice.$api.values"
+    done
 done
 
-# --- Sluice ----------------------------------------------------------------------------------
-if [ ! -f "$jar" ] || [ -n "${REBUILD:-}" ]; then
-    echo "ring-vs-dpdk: building $jar" >&2
-    (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
-fi
-echo "ring-vs-dpdk: java -jar $jar SpscRingBenchmark.sluice -p burst=8,32 -p backoff=pause $JMH_ARGS" >&2
-# shellcheck disable=SC2086 # JMH_ARGS is a list of options
-java -jar "$jar" 'dev.sluice.benchmarks.ring.SpscRingBenchmark.sluice$' -p burst=8,32 -p backoff=pause $JMH_ARGS \
-    -rf json -rff "$work/sluice.json" >"$work/jmh.log" 2>&1 \
-    || { echo "ring-vs-dpdk: JMH failed, output:" >&2; tail -30 "$work/jmh.log" >&2; exit 1; }
-
 # --- Side by side ------------------------------------------------------------------------------
-python3 - "$tsc_mhz" "$work/dpdk.values" "$work/sluice.json" <<'EOF'
-import json, statistics, sys
-tsc_ghz = float(sys.argv[1]) / 1000.0
-dpdk = {}
-for line in open(sys.argv[2]):
-    size, value = line.split()
-    dpdk.setdefault(int(size), []).append(float(value))
-sluice = {}
-for result in json.load(open(sys.argv[3])):
-    burst = int(result["params"]["burst"])
-    polled = result["secondaryMetrics"]["polled"]
-    iterations = [v for fork in polled["rawData"] for v in fork]
-    sluice[burst] = (statistics.median(iterations), polled["score"], min(iterations), max(iterations))
-
-print("SP/SC bulk, two cores, TSC %.3f GHz. DPDK: enqueuer + dequeuer cycles/element, median of runs." % tsc_ghz)
-print("Sluice: wall ns/element, median of JMH iterations (mean and fastest-slowest iteration beside it);")
-print("        as DPDK counts = 2 x wall cycles; ratio = Sluice / DPDK, from the medians.")
-print("%-5s %-22s %11s %12s %10s %14s %13s %14s %6s" % ("size", "DPDK runs", "DPDK median", "Sluice ns/el", "(mean)", "(iter range)", "Sluice cyc/el", "Sluice as DPDK", "ratio"))
+python3 - "$tsc_mhz" "$work/dpdk.values" "$work/sluice.bulk.values" "$work/sluice.burst.values" <<'EOF'
+import statistics, sys
+def load(path):
+    values = {}
+    for line in open(path):
+        size, value = line.split()
+        values.setdefault(int(size), []).append(float(value))
+    return values
+tsc_mhz = float(sys.argv[1])
+dpdk, bulk, burst = load(sys.argv[2]), load(sys.argv[3]), load(sys.argv[4])
+print("SP/SC, two cores (CPU 0 enqueues, CPU 1 dequeues), ring of 4096, TSC %.1f MHz." % tsc_mhz)
+print("cycles/element as DPDK counts them (enqueuer's + dequeuer's), one value per run and the median.")
+print("Sluice bulk = offerBulk/pollBulk (all or nothing, what DPDK measures); burst = offer/poll (as many as fit).")
+print("%-5s %-30s %7s %-30s %7s %-30s %7s %10s" % ("size", "DPDK runs", "median", "Sluice bulk runs", "median", "Sluice burst runs", "median", "bulk ratio"))
 summary = []
 for size in (8, 32):
-    runs = dpdk.get(size, [])
-    if size not in sluice or not runs:
-        print("%-5d missing result (dpdk runs=%s, sluice=%s)" % (size, runs, sluice.get(size)))
+    d, b, u = dpdk.get(size, []), bulk.get(size, []), burst.get(size, [])
+    if not d or not b or not u:
+        print("%-5d missing result (dpdk=%s, bulk=%s, burst=%s)" % (size, d, b, u))
         continue
-    med = statistics.median(runs)
-    median_ops, mean_ops, slowest, fastest = sluice[size]
-    ns = 1000.0 / median_ops
-    wall_cycles = ns * tsc_ghz
-    as_dpdk = 2 * wall_cycles
-    ratio = as_dpdk / med
-    print("%-5d %-22s %11.2f %12.3f %10.3f %14s %13.2f %14.2f %6.2f" % (
-        size, ",".join("%.2f" % r for r in runs), med, ns, 1000.0 / mean_ops,
-        "%.2f-%.2f" % (1000.0 / fastest, 1000.0 / slowest), wall_cycles, as_dpdk, ratio))
-    summary += ["dpdk_bulk%d_cycles=%.2f" % (size, med), "sluice_bulk%d_ns=%.3f" % (size, ns),
-                "sluice_bulk%d_cycles=%.2f" % (size, as_dpdk), "ratio_bulk%d=%.2f" % (size, ratio)]
-print("tsc_mhz=%.3f " % (tsc_ghz * 1000) + " ".join(summary))
+    dm, bm, um = statistics.median(d), statistics.median(b), statistics.median(u)
+    fmt = lambda xs: ",".join("%.2f" % x for x in xs)
+    print("%-5d %-30s %7.2f %-30s %7.2f %-30s %7.2f %10.2f" % (size, fmt(d), dm, fmt(b), bm, fmt(u), um, bm / dm))
+    summary += ["dpdk_bulk%d_cycles=%.2f" % (size, dm), "sluice_bulk%d_cycles=%.2f" % (size, bm),
+                "sluice_burst%d_cycles=%.2f" % (size, um), "ratio_bulk%d=%.2f" % (size, bm / dm)]
+print("ratio = Sluice bulk / DPDK bulk, from the medians: below 1 means Sluice moves a descriptor in fewer cycles.")
+print("tsc_mhz=%.3f " % tsc_mhz + " ".join(summary))
 EOF

@@ -91,23 +91,49 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     /**
-     * Appends up to {@code n} descriptors {@code src[off..off+n)}, in order, as many as fit.
+     * Appends up to {@code n} descriptors {@code src[off..off+n)}, in order, as many as fit (DPDK's
+     * "burst" semantics).
      *
      * @return how many were appended (0..n); the first that many of {@code src[off..]}
      */
     public int offer(long[] src, int off, int n) {
         final MemorySegment s = segment;
-        final long mask = this.mask;
-        final int capacity = this.capacity;
         final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
-        long limit = cachedConsumer(s) + capacity;
-        if (limit - p < n) {
-            limit = refreshConsumerAcquire(s) + capacity;
-        }
-        final int k = (int) Math.min(n, limit - p);
+        final int k = (int) Math.min(n, freeFor(s, p, n));
         if (k <= 0) {
             return 0;
         }
+        publish(s, p, src, off, k);
+        return k;
+    }
+
+    /**
+     * Appends all {@code n} descriptors {@code src[off..off+n)} or none (DPDK's "bulk" semantics):
+     * for a consumer that works in fixed-size groups, e.g. whole cache lines of 8 descriptors.
+     *
+     * @return {@code n}, or 0 if fewer than {@code n} slots are free
+     */
+    public int offerBulk(long[] src, int off, int n) {
+        final MemorySegment s = segment;
+        final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
+        if (n <= 0 || freeFor(s, p, n) < n) {
+            return 0;
+        }
+        publish(s, p, src, off, n);
+        return n;
+    }
+
+    /** Free slots at producer index {@code p}; reads the consumer index only if the cache shows fewer than {@code n}. */
+    private long freeFor(MemorySegment s, long p, int n) {
+        long free = cachedConsumer(s) + capacity - p;
+        if (free < n) {
+            free = refreshConsumerAcquire(s) + capacity - p;
+        }
+        return free;
+    }
+
+    /** Writes {@code src[off..off+k)} to the slots from {@code p} on, then releases producer index {@code p + k}. */
+    private void publish(MemorySegment s, long p, long[] src, int off, int k) {
         // Two contiguous runs (to the end of the slot array, then from slot 0): linear offsets
         // let C2 hoist the bounds checks out of the loops.
         final int start = (int) (p & mask);
@@ -121,7 +147,6 @@ public final class SpscDescriptorRing implements AutoCloseable {
         }
         // release: the consumer must see the k slots written above once it sees the new index
         LONG.setRelease(s, (long) PRODUCER_INDEX_OFFSET, p + k);
-        return k;
     }
 
     /**
@@ -142,23 +167,50 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     /**
-     * Removes up to {@code max} of the oldest descriptors into {@code dst[off..]}, in FIFO order.
+     * Removes up to {@code max} of the oldest descriptors into {@code dst[off..]}, in FIFO order
+     * (DPDK's "burst" semantics).
      *
      * @return how many were removed (0..max)
      */
     public int poll(long[] dst, int off, int max) {
         final MemorySegment s = segment;
-        final long mask = this.mask;
-        final int capacity = this.capacity;
         final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
-        long p = cachedProducer(s);
-        if (p - c < max) {
-            p = refreshProducerAcquire(s);
-        }
-        final int k = (int) Math.min(max, p - c);
+        final int k = (int) Math.min(max, availableFor(s, c, max));
         if (k <= 0) {
             return 0;
         }
+        take(s, c, dst, off, k);
+        return k;
+    }
+
+    /**
+     * Removes exactly {@code n} of the oldest descriptors into {@code dst[off..]}, or none (DPDK's
+     * "bulk" semantics). A consumer that takes whole groups never reads a cache line of slots the
+     * producer is still filling, so slot lines cross between cores once instead of bouncing.
+     *
+     * @return {@code n}, or 0 if fewer than {@code n} descriptors are in the ring
+     */
+    public int pollBulk(long[] dst, int off, int n) {
+        final MemorySegment s = segment;
+        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        if (n <= 0 || availableFor(s, c, n) < n) {
+            return 0;
+        }
+        take(s, c, dst, off, n);
+        return n;
+    }
+
+    /** Descriptors available at consumer index {@code c}; reads the producer index only if the cache shows fewer than {@code n}. */
+    private static long availableFor(MemorySegment s, long c, int n) {
+        long available = cachedProducer(s) - c;
+        if (available < n) {
+            available = refreshProducerAcquire(s) - c;
+        }
+        return available;
+    }
+
+    /** Copies the {@code k} slots from {@code c} on to {@code dst[off..]}, then releases consumer index {@code c + k}. */
+    private void take(MemorySegment s, long c, long[] dst, int off, int k) {
         final int start = (int) (c & mask);
         final int first = Math.min(k, capacity - start);
         final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
@@ -170,7 +222,6 @@ public final class SpscDescriptorRing implements AutoCloseable {
         }
         // release: our reads of the k slots must complete before the producer may overwrite them
         LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + k);
-        return k;
     }
 
     /** Descriptors in the ring right now (a snapshot; exact only when both sides are quiescent). */

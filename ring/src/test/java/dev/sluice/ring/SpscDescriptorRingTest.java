@@ -88,6 +88,57 @@ class SpscDescriptorRingTest {
     }
 
     @Test
+    void bulksMoveAllOrNothing() {
+        try (SpscDescriptorRing ring = new SpscDescriptorRing(8)) {
+            long[] src = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+            long[] dst = new long[10];
+            assertThat(ring.offerBulk(src, 0, 9)).isZero();
+            assertThat(ring.sizeAcquire()).isZero();
+            assertThat(ring.offerBulk(src, 0, 5)).isEqualTo(5);
+            assertThat(ring.offerBulk(src, 5, 4)).isZero(); // 3 free
+            assertThat(ring.pollBulk(dst, 0, 6)).isZero();  // 5 present
+            assertThat(ring.sizeAcquire()).isEqualTo(5);
+            assertThat(ring.pollBulk(dst, 0, 2)).isEqualTo(2);
+            assertThat(ring.offerBulk(src, 5, 5)).isEqualTo(5); // wraps
+            assertThat(ring.offerBulk(src, 0, 1)).isZero();
+            assertThat(ring.pollBulk(dst, 2, 8)).isEqualTo(8);
+            assertThat(dst).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+            assertThat(ring.pollBulk(dst, 0, 1)).isZero();
+            assertThat(ring.offerBulk(src, 0, 0)).isZero();
+            assertThat(ring.pollBulk(dst, 0, 0)).isZero();
+        }
+    }
+
+    @Test
+    void bulksAndBurstsMixAcrossTheWrap() {
+        try (SpscDescriptorRing ring = new SpscDescriptorRing(16)) {
+            long[] src = new long[16];
+            long[] dst = new long[16];
+            SplittableRandom random = new SplittableRandom(3);
+            long next = 0;
+            long expect = 0;
+            for (int round = 0; round < 10_000; round++) {
+                int n = random.nextInt(17);
+                for (int i = 0; i < n; i++) {
+                    src[i] = value(next + i);
+                }
+                int free = 16 - (int) (next - expect);
+                int offered = random.nextBoolean() ? ring.offerBulk(src, 0, n) : ring.offer(src, 0, n);
+                assertThat(offered).isIn(free >= n ? n : Math.min(n, free), 0);
+                next += offered;
+                int m = random.nextInt(17);
+                int present = (int) (next - expect);
+                boolean bulk = random.nextBoolean();
+                int polled = bulk ? ring.pollBulk(dst, 0, m) : ring.poll(dst, 0, m);
+                assertThat(polled).isEqualTo(bulk ? (present >= m ? m : 0) : Math.min(m, present));
+                for (int i = 0; i < polled; i++) {
+                    assertThat(dst[i]).isEqualTo(value(expect++));
+                }
+            }
+        }
+    }
+
+    @Test
     void capacityOneWorks() {
         try (SpscDescriptorRing ring = new SpscDescriptorRing(1)) {
             for (long i = 0; i < 10; i++) {
@@ -121,7 +172,7 @@ class SpscDescriptorRingTest {
                     for (int i = 0; i < n; i++) {
                         src[i] = value(next + i);
                     }
-                    int k = ring.offer(src, 0, n);
+                    int k = random.nextBoolean() ? ring.offer(src, 0, n) : ring.offerBulk(src, 0, n);
                     next += k;
                     if (k == 0) {
                         XskRingKernelSideTest.idle(++spins[0]);
@@ -145,7 +196,8 @@ class SpscDescriptorRingTest {
                     }
                     continue;
                 }
-                int k = ring.poll(dst, 0, 1 + random.nextInt(64));
+                int m = 1 + random.nextInt(64);
+                int k = random.nextBoolean() ? ring.poll(dst, 0, m) : ring.pollBulk(dst, 0, (int) Math.min(m, total - expect));
                 for (int i = 0; i < k; i++) {
                     if (dst[i] != value(expect)) {
                         throw new AssertionError("descriptor " + expect + " was " + dst[i]);

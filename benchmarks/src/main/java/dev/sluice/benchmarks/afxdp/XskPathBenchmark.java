@@ -52,9 +52,19 @@ public class XskPathBenchmark {
     @Param({"512"})
     public int framesInFlight;
 
+    /**
+     * Where the simulated kernel runs: {@code core0}, a thread pinned to the other core (the real
+     * set-up: descriptors cross cores); {@code inline}, in the benchmark thread before each burst
+     * (one core, no cache-line transfers: the instruction cost of both sides together, an upper
+     * bound on the user side's own cost).
+     */
+    @Param({"core0"})
+    public String kernel;
+    private boolean inline;
+
     private XskKernelSimulator sim;
     private ForwardLoop loop;
-    private Thread kernel;
+    private Thread kernelThread;
     private volatile boolean running;
 
     /** Packets handled, the score that matters. */
@@ -79,8 +89,16 @@ public class XskPathBenchmark {
         }
         sim = new XskKernelSimulator(UmemConfig.defaults(), 2048, framesInFlight, frame, false, false).prefilled();
         loop = new ForwardLoop(sim.queue(), mode, burst);
+        inline = switch (kernel) {
+            case "core0" -> false;
+            case "inline" -> true;
+            default -> throw new IllegalArgumentException("kernel must be core0 or inline, not " + kernel);
+        };
+        if (inline) {
+            return;
+        }
         running = true;
-        kernel = new Thread(() -> {
+        kernelThread = new Thread(() -> {
             LibC.pinCurrentThread(0);
             while (running) {
                 if (sim.step(burst) == 0) {
@@ -88,19 +106,24 @@ public class XskPathBenchmark {
                 }
             }
         }, "simulated-kernel");
-        kernel.setDaemon(true);
-        kernel.start();
+        kernelThread.setDaemon(true);
+        kernelThread.start();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws InterruptedException {
-        running = false;
-        kernel.join();
+        if (kernelThread != null) {
+            running = false;
+            kernelThread.join();
+        }
         sim.close();
     }
 
     @Benchmark
     public int burst(Packets counters) {
+        if (inline) {
+            sim.step(burst);
+        }
         int n = loop.doWork();
         counters.packets += n;
         return n;
