@@ -1,5 +1,7 @@
 package dev.sluice.ring;
 
+import dev.sluice.sys.AddressSpace;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -37,11 +39,17 @@ import static dev.sluice.ring.SegmentAccess.LONG;
  * <p>
  * Consequently {@code poll} is <em>relaxed</em>: it may return nothing (or fewer than available) while
  * a producer sits between its claim and its publication. Poll again in the next duty cycle.
+ * <p>
+ * The data path addresses the ring's memory through {@link AddressSpace#ALL} (no liveness check):
+ * stop every producer and the consumer before closing the arena or the ring.
  * No lock, no allocation, no exception except for arguments that index outside the caller's array.
  */
 public final class MpscDescriptorRing implements AutoCloseable {
 
+    /** The ring's memory: kept for its lifetime and for the checked accesses off the data path. */
     private final MemorySegment segment;
+    /** {@code segment.address()}: the data path addresses the ring through {@link AddressSpace#ALL}. */
+    private final long base;
     private final Arena ownedArena;
     private final int capacity;
     private final long mask;
@@ -68,6 +76,7 @@ public final class MpscDescriptorRing implements AutoCloseable {
         }
         this.ownedArena = owned ? arena : null;
         this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: every index starts at 0
+        this.base = segment.address();
         this.capacity = capacity;
         this.mask = capacity - 1;
         for (long i = 0; i < capacity; i++) {
@@ -93,7 +102,7 @@ public final class MpscDescriptorRing implements AutoCloseable {
      * @return false if the ring is full
      */
     public boolean offer(long descriptor) {
-        final MemorySegment s = segment;
+        final long s = base;
         final int capacity = this.capacity;
         long limit = cachedConsumerAcquire(s) + capacity;
         long p;
@@ -105,11 +114,11 @@ public final class MpscDescriptorRing implements AutoCloseable {
                     return false;
                 }
             }
-        } while (!LONG.compareAndSet(s, (long) PRODUCER_INDEX_OFFSET, p, p + 1));
+        } while (!LONG.compareAndSet(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p, p + 1));
         final long slot = slot(p);
-        LONG.set(s, slot + MPSC_DESCRIPTOR_OFFSET, descriptor);
+        LONG.set(AddressSpace.ALL, s + slot + MPSC_DESCRIPTOR_OFFSET, descriptor);
         // release: the consumer must see the descriptor written above once it sees the sequence
-        LONG.setRelease(s, slot + MPSC_SEQUENCE_OFFSET, p);
+        LONG.setRelease(AddressSpace.ALL, s + slot + MPSC_SEQUENCE_OFFSET, p);
         return true;
     }
 
@@ -120,7 +129,7 @@ public final class MpscDescriptorRing implements AutoCloseable {
      * @return how many were appended (0..n); the first that many of {@code src[off..]}
      */
     public int offer(long[] src, int off, int n) {
-        final MemorySegment s = segment;
+        final long s = base;
         final int capacity = this.capacity;
         long limit = cachedConsumerAcquire(s) + capacity;
         long p;
@@ -134,14 +143,14 @@ public final class MpscDescriptorRing implements AutoCloseable {
             if (k <= 0) {
                 return 0;
             }
-        } while (!LONG.compareAndSet(s, (long) PRODUCER_INDEX_OFFSET, p, p + k));
+        } while (!LONG.compareAndSet(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p, p + k));
         final long mask = this.mask;
         for (int i = 0; i < k; i++) {
             final long index = p + i;
             final long slot = MPSC_SLOTS_OFFSET + ((index & mask) << MPSC_SLOT_SHIFT);
-            LONG.set(s, slot + MPSC_DESCRIPTOR_OFFSET, src[off + i]);
+            LONG.set(AddressSpace.ALL, s + slot + MPSC_DESCRIPTOR_OFFSET, src[off + i]);
             // release: the consumer must see the descriptor written above once it sees the sequence
-            LONG.setRelease(s, slot + MPSC_SEQUENCE_OFFSET, index);
+            LONG.setRelease(AddressSpace.ALL, s + slot + MPSC_SEQUENCE_OFFSET, index);
         }
         return k;
     }
@@ -152,15 +161,15 @@ public final class MpscDescriptorRing implements AutoCloseable {
      * @param ifEmpty returned when no descriptor is published: a value that is never a descriptor
      */
     public long poll(long ifEmpty) {
-        final MemorySegment s = segment;
-        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        final long s = base;
+        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         final long slot = slot(c);
-        if ((long) LONG.getAcquire(s, slot + MPSC_SEQUENCE_OFFSET) != c) {
+        if ((long) LONG.getAcquire(AddressSpace.ALL, s + slot + MPSC_SEQUENCE_OFFSET) != c) {
             return ifEmpty;
         }
-        final long descriptor = (long) LONG.get(s, slot + MPSC_DESCRIPTOR_OFFSET);
+        final long descriptor = (long) LONG.get(AddressSpace.ALL, s + slot + MPSC_DESCRIPTOR_OFFSET);
         // release: our read of the slot must complete before a producer may claim and overwrite it
-        LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + 1);
+        LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + 1);
         return descriptor;
     }
 
@@ -171,31 +180,31 @@ public final class MpscDescriptorRing implements AutoCloseable {
      * @return how many were removed (0..max)
      */
     public int poll(long[] dst, int off, int max) {
-        final MemorySegment s = segment;
+        final long s = base;
         final long mask = this.mask;
-        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         int k = 0;
         while (k < max) {
             final long index = c + k;
             final long slot = MPSC_SLOTS_OFFSET + ((index & mask) << MPSC_SLOT_SHIFT);
-            if ((long) LONG.getAcquire(s, slot + MPSC_SEQUENCE_OFFSET) != index) {
+            if ((long) LONG.getAcquire(AddressSpace.ALL, s + slot + MPSC_SEQUENCE_OFFSET) != index) {
                 break;
             }
-            dst[off + k] = (long) LONG.get(s, slot + MPSC_DESCRIPTOR_OFFSET);
+            dst[off + k] = (long) LONG.get(AddressSpace.ALL, s + slot + MPSC_DESCRIPTOR_OFFSET);
             k++;
         }
         if (k > 0) {
             // release: our reads of the k slots must complete before producers may claim and overwrite them
-            LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + k);
+            LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + k);
         }
         return k;
     }
 
     /** Claimed but not yet consumed slots right now (a snapshot; includes claims not yet published). */
     public int sizeAcquire() {
-        final MemorySegment s = segment;
+        final MemorySegment s = segment; // checked: may be called on a closed ring (toString)
         long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
-        long p = producerIndexAcquire(s);
+        long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
         return (int) Math.max(0, Math.min(capacity, p - c));
     }
 
@@ -211,25 +220,26 @@ public final class MpscDescriptorRing implements AutoCloseable {
         return MPSC_SLOTS_OFFSET + ((index & mask) << MPSC_SLOT_SHIFT);
     }
 
-    private static long producerIndexAcquire(MemorySegment s) {
-        return (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
+    private static long producerIndexAcquire(long s) {
+        return (long) LONG.getAcquire(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
     }
 
     /** Acquire: pairs with the release below, so a slot freed by the consumer is free for us too. */
-    private static long cachedConsumerAcquire(MemorySegment s) {
-        return (long) LONG.getAcquire(s, (long) PRODUCER_CACHED_CONSUMER_OFFSET);
+    private static long cachedConsumerAcquire(long s) {
+        return (long) LONG.getAcquire(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET);
     }
 
-    private static long refreshConsumerAcquire(MemorySegment s) {
-        final long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
+    private static long refreshConsumerAcquire(long s) {
+        final long c = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         // release: a producer that reads this cache must also see the consumer's reads of slots below c as done
         // (racing producers may store an older value: the cache stays a lower bound, merely less fresh)
-        LONG.setRelease(s, (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
+        LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
         return c;
     }
 
     @Override
     public String toString() {
-        return "MpscDescriptorRing[capacity=" + capacity + ", size=" + sizeAcquire() + "]";
+        return "MpscDescriptorRing[capacity=" + capacity + ", size="
+            + (segment.scope().isAlive() ? String.valueOf(sizeAcquire()) : "closed") + "]";
     }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.ring;
 
+import dev.sluice.sys.AddressSpace;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -27,10 +29,16 @@ import static dev.sluice.ring.SegmentAccess.LONG;
  * Memory ordering: the producer writes slots then publishes the producer index with a release
  * store; the consumer acquires the producer index before reading slots and releases the consumer
  * index after reading them; the producer acquires the consumer index before overwriting slots.
+ * <p>
+ * The data path addresses the ring's memory through {@link AddressSpace#ALL} (no liveness check):
+ * stop both sides before closing the arena or the ring; an offer or poll after that is undefined.
  */
 public final class SpscDescriptorRing implements AutoCloseable {
 
+    /** The ring's memory: kept for its lifetime and for the checked accesses off the data path. */
     private final MemorySegment segment;
+    /** {@code segment.address()}: the data path addresses the ring through {@link AddressSpace#ALL}. */
+    private final long base;
     private final Arena ownedArena;
     private final int capacity;
     private final long mask;
@@ -57,6 +65,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
         }
         this.ownedArena = owned ? arena : null;
         this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: every index starts at 0
+        this.base = segment.address();
         this.capacity = capacity;
         this.mask = capacity - 1;
         // release: threads that receive this ring through a plain field must see the zeroed indices
@@ -79,14 +88,14 @@ public final class SpscDescriptorRing implements AutoCloseable {
      * @return false if the ring is full
      */
     public boolean offer(long descriptor) {
-        final MemorySegment s = segment;
-        final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
+        final long s = base;
+        final long p = (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
         if (p - cachedConsumer(s) >= capacity && p - refreshConsumerAcquire(s) >= capacity) {
             return false;
         }
-        LONG.set(s, slot(p), descriptor);
+        LONG.set(AddressSpace.ALL, s + slot(p), descriptor);
         // release: the consumer must see the slot written above once it sees the new index
-        LONG.setRelease(s, (long) PRODUCER_INDEX_OFFSET, p + 1);
+        LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p + 1);
         return true;
     }
 
@@ -97,8 +106,8 @@ public final class SpscDescriptorRing implements AutoCloseable {
      * @return how many were appended (0..n); the first that many of {@code src[off..]}
      */
     public int offer(long[] src, int off, int n) {
-        final MemorySegment s = segment;
-        final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
+        final long s = base;
+        final long p = (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
         final int k = (int) Math.min(n, freeFor(s, p, n));
         if (k <= 0) {
             return 0;
@@ -114,8 +123,8 @@ public final class SpscDescriptorRing implements AutoCloseable {
      * @return {@code n}, or 0 if fewer than {@code n} slots are free
      */
     public int offerBulk(long[] src, int off, int n) {
-        final MemorySegment s = segment;
-        final long p = (long) LONG.get(s, (long) PRODUCER_INDEX_OFFSET);
+        final long s = base;
+        final long p = (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
         if (n <= 0 || freeFor(s, p, n) < n) {
             return 0;
         }
@@ -124,7 +133,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     /** Free slots at producer index {@code p}; reads the consumer index only if the cache shows fewer than {@code n}. */
-    private long freeFor(MemorySegment s, long p, int n) {
+    private long freeFor(long s, long p, int n) {
         long free = cachedConsumer(s) + capacity - p;
         if (free < n) {
             free = refreshConsumerAcquire(s) + capacity - p;
@@ -133,20 +142,20 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     /** Writes {@code src[off..off+k)} to the slots from {@code p} on, then releases producer index {@code p + k}. */
-    private void publish(MemorySegment s, long p, long[] src, int off, int k) {
+    private void publish(long s, long p, long[] src, int off, int k) {
         // Two contiguous runs (to the end of the slot array, then from slot 0): linear offsets
         // let C2 hoist the bounds checks out of the loops.
         final int start = (int) (p & mask);
         final int first = Math.min(k, capacity - start);
         final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
         for (int i = 0; i < first; i++) {
-            LONG.set(s, at + ((long) i << SPSC_SLOT_SHIFT), src[off + i]);
+            LONG.set(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT), src[off + i]);
         }
         for (int i = first; i < k; i++) {
-            LONG.set(s, SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
+            LONG.set(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
         }
         // release: the consumer must see the k slots written above once it sees the new index
-        LONG.setRelease(s, (long) PRODUCER_INDEX_OFFSET, p + k);
+        LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p + k);
     }
 
     /**
@@ -155,14 +164,14 @@ public final class SpscDescriptorRing implements AutoCloseable {
      * @param ifEmpty returned when the ring is empty: a value that is never a descriptor (often -1)
      */
     public long poll(long ifEmpty) {
-        final MemorySegment s = segment;
-        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        final long s = base;
+        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         if (cachedProducer(s) == c && refreshProducerAcquire(s) == c) {
             return ifEmpty;
         }
-        final long descriptor = (long) LONG.get(s, slot(c));
+        final long descriptor = (long) LONG.get(AddressSpace.ALL, s + slot(c));
         // release: our read of the slot must complete before the producer may overwrite it
-        LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + 1);
+        LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + 1);
         return descriptor;
     }
 
@@ -173,8 +182,8 @@ public final class SpscDescriptorRing implements AutoCloseable {
      * @return how many were removed (0..max)
      */
     public int poll(long[] dst, int off, int max) {
-        final MemorySegment s = segment;
-        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        final long s = base;
+        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         final int k = (int) Math.min(max, availableFor(s, c, max));
         if (k <= 0) {
             return 0;
@@ -191,8 +200,8 @@ public final class SpscDescriptorRing implements AutoCloseable {
      * @return {@code n}, or 0 if fewer than {@code n} descriptors are in the ring
      */
     public int pollBulk(long[] dst, int off, int n) {
-        final MemorySegment s = segment;
-        final long c = (long) LONG.get(s, (long) CONSUMER_INDEX_OFFSET);
+        final long s = base;
+        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         if (n <= 0 || availableFor(s, c, n) < n) {
             return 0;
         }
@@ -201,7 +210,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     /** Descriptors available at consumer index {@code c}; reads the producer index only if the cache shows fewer than {@code n}. */
-    private static long availableFor(MemorySegment s, long c, int n) {
+    private static long availableFor(long s, long c, int n) {
         long available = cachedProducer(s) - c;
         if (available < n) {
             available = refreshProducerAcquire(s) - c;
@@ -210,23 +219,23 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     /** Copies the {@code k} slots from {@code c} on to {@code dst[off..]}, then releases consumer index {@code c + k}. */
-    private void take(MemorySegment s, long c, long[] dst, int off, int k) {
+    private void take(long s, long c, long[] dst, int off, int k) {
         final int start = (int) (c & mask);
         final int first = Math.min(k, capacity - start);
         final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
         for (int i = 0; i < first; i++) {
-            dst[off + i] = (long) LONG.get(s, at + ((long) i << SPSC_SLOT_SHIFT));
+            dst[off + i] = (long) LONG.get(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT));
         }
         for (int i = first; i < k; i++) {
-            dst[off + i] = (long) LONG.get(s, SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
+            dst[off + i] = (long) LONG.get(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
         }
         // release: our reads of the k slots must complete before the producer may overwrite them
-        LONG.setRelease(s, (long) CONSUMER_INDEX_OFFSET, c + k);
+        LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + k);
     }
 
     /** Descriptors in the ring right now (a snapshot; exact only when both sides are quiescent). */
     public int sizeAcquire() {
-        final MemorySegment s = segment;
+        final MemorySegment s = segment; // checked: may be called on a closed ring (toString)
         long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
         long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
         return (int) Math.max(0, Math.min(capacity, p - c));
@@ -244,28 +253,29 @@ public final class SpscDescriptorRing implements AutoCloseable {
         return SPSC_SLOTS_OFFSET + ((index & mask) << SPSC_SLOT_SHIFT);
     }
 
-    private static long cachedConsumer(MemorySegment s) {
-        return (long) LONG.get(s, (long) PRODUCER_CACHED_CONSUMER_OFFSET);
+    private static long cachedConsumer(long s) {
+        return (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET);
     }
 
-    private static long refreshConsumerAcquire(MemorySegment s) {
-        final long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
-        LONG.set(s, (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
+    private static long refreshConsumerAcquire(long s) {
+        final long c = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
+        LONG.set(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
         return c;
     }
 
-    private static long cachedProducer(MemorySegment s) {
-        return (long) LONG.get(s, (long) CONSUMER_CACHED_PRODUCER_OFFSET);
+    private static long cachedProducer(long s) {
+        return (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET);
     }
 
-    private static long refreshProducerAcquire(MemorySegment s) {
-        final long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
-        LONG.set(s, (long) CONSUMER_CACHED_PRODUCER_OFFSET, p);
+    private static long refreshProducerAcquire(long s) {
+        final long p = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
+        LONG.set(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET, p);
         return p;
     }
 
     @Override
     public String toString() {
-        return "SpscDescriptorRing[capacity=" + capacity + ", size=" + sizeAcquire() + "]";
+        return "SpscDescriptorRing[capacity=" + capacity + ", size="
+            + (segment.scope().isAlive() ? String.valueOf(sizeAcquire()) : "closed") + "]";
     }
 }

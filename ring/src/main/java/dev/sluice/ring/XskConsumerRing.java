@@ -1,5 +1,7 @@
 package dev.sluice.ring;
 
+import dev.sluice.sys.AddressSpace;
+
 import java.lang.foreign.MemorySegment;
 
 import static dev.sluice.ring.SegmentAccess.INT;
@@ -30,14 +32,19 @@ import static dev.sluice.ring.XskRingDescriptor.NEED_WAKEUP;
  * entries is zero: every entry below it has been written by the kernel. The consumer index is
  * published with one release store per burst, after the entries have been read: the kernel may then
  * overwrite those slots.
+ *
+ * <h2>Lifetime</h2>
+ * Entries and indices are addressed through {@link AddressSpace#ALL} (no liveness check on the data
+ * path): the socket's owner stops the thread that drives the ring before it unmaps the ring.
  */
 public final class XskConsumerRing {
 
+    /** The mapping, kept for its lifetime: the data path uses the absolute addresses below. */
     private final MemorySegment mapping;
-    private final long producerOffset;
-    private final long consumerOffset;
-    private final long flagsOffset;
-    private final long descOffset;
+    private final long producerAddress;
+    private final long consumerAddress;
+    private final long flagsAddress;
+    private final long descAddress;
     private final int size;
     private final int mask;
     private final int entryShift;
@@ -61,13 +68,14 @@ public final class XskConsumerRing {
     public XskConsumerRing(MemorySegment mapping, XskRingOffsets offsets, int size, int entrySize) {
         this.entryShift = XskRingDescriptor.validate(mapping, offsets, size, entrySize);
         this.mapping = mapping;
-        this.producerOffset = offsets.producer();
-        this.consumerOffset = offsets.consumer();
-        this.flagsOffset = offsets.flags();
-        this.descOffset = offsets.desc();
+        final long base = mapping.address(); // validate() checked every offset against the mapping's size
+        this.producerAddress = base + offsets.producer();
+        this.consumerAddress = base + offsets.consumer();
+        this.flagsAddress = base + offsets.flags();
+        this.descAddress = base + offsets.desc();
         this.size = size;
         this.mask = size - 1;
-        this.consumer = (int) INT.getAcquire(mapping, consumerOffset);
+        this.consumer = (int) INT.getAcquire(AddressSpace.ALL, consumerAddress);
         this.cachedProducer = producerAcquire();
     }
 
@@ -102,19 +110,19 @@ public final class XskConsumerRing {
 
     /** The UMEM address of an entry: {@code xdp_desc.addr} on RX, the u64 entry on COMPLETION. */
     public long address(int index) {
-        return (long) LONG.get(mapping, entryOffset(index) + ENTRY_ADDR_OFFSET);
+        return (long) LONG.get(AddressSpace.ALL, entryAddress(index) + ENTRY_ADDR_OFFSET);
     }
 
     /** {@code xdp_desc.len} of an RX entry. For rings of entry size 16. */
     public int length(int index) {
         assert entryShift == 4 : "length() on a ring of 8-byte entries";
-        return (int) INT.get(mapping, entryOffset(index) + ENTRY_LEN_OFFSET);
+        return (int) INT.get(AddressSpace.ALL, entryAddress(index) + ENTRY_LEN_OFFSET);
     }
 
     /** {@code xdp_desc.options} of an RX entry ({@link XskRingDescriptor#OPTION_PACKET_CONTINUES}). */
     public int options(int index) {
         assert entryShift == 4 : "options() on a ring of 8-byte entries";
-        return (int) INT.get(mapping, entryOffset(index) + ENTRY_OPTIONS_OFFSET);
+        return (int) INT.get(AddressSpace.ALL, entryAddress(index) + ENTRY_OPTIONS_OFFSET);
     }
 
     /** Hands the first {@code n} peeked entries back to the kernel: consumer += n, with a release store. */
@@ -124,12 +132,12 @@ public final class XskConsumerRing {
         consumer = next;
         peeked = 0;
         // release: our reads of the entries above must complete before the kernel may overwrite their slots
-        INT.setRelease(mapping, consumerOffset, next);
+        INT.setRelease(AddressSpace.ALL, consumerAddress, next);
     }
 
     /** Whether the flags word has {@code XDP_RING_NEED_WAKEUP} set, acquire load. */
     public boolean needsWakeup() {
-        return ((int) INT.getAcquire(mapping, flagsOffset) & NEED_WAKEUP) != 0;
+        return ((int) INT.getAcquire(AddressSpace.ALL, flagsAddress) & NEED_WAKEUP) != 0;
     }
 
     /** Exact number of available entries right now (acquire load of the producer, which refreshes the cache). */
@@ -140,11 +148,11 @@ public final class XskConsumerRing {
     }
 
     private int producerAcquire() {
-        return (int) INT.getAcquire(mapping, producerOffset);
+        return (int) INT.getAcquire(AddressSpace.ALL, producerAddress);
     }
 
-    private long entryOffset(int index) {
-        return descOffset + ((long) (index & mask) << entryShift);
+    private long entryAddress(int index) {
+        return descAddress + ((long) (index & mask) << entryShift);
     }
 
     @Override

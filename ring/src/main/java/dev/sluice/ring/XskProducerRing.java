@@ -1,5 +1,7 @@
 package dev.sluice.ring;
 
+import dev.sluice.sys.AddressSpace;
+
 import java.lang.foreign.MemorySegment;
 
 import static dev.sluice.ring.SegmentAccess.INT;
@@ -31,14 +33,19 @@ import static dev.sluice.ring.XskRingDescriptor.NEED_WAKEUP;
  * than the request: the kernel has finished reading every entry below it, so the slots may be
  * overwritten. The producer index is published with one release store per burst, after the entries:
  * the kernel's acquire load of the producer then sees the entries.
+ *
+ * <h2>Lifetime</h2>
+ * Entries and indices are addressed through {@link AddressSpace#ALL} (no liveness check on the data
+ * path): the socket's owner stops the thread that drives the ring before it unmaps the ring.
  */
 public final class XskProducerRing {
 
+    /** The mapping, kept for its lifetime: the data path uses the absolute addresses below. */
     private final MemorySegment mapping;
-    private final long producerOffset;
-    private final long consumerOffset;
-    private final long flagsOffset;
-    private final long descOffset;
+    private final long producerAddress;
+    private final long consumerAddress;
+    private final long flagsAddress;
+    private final long descAddress;
     private final int size;
     private final int mask;
     private final int entryShift;
@@ -62,13 +69,14 @@ public final class XskProducerRing {
     public XskProducerRing(MemorySegment mapping, XskRingOffsets offsets, int size, int entrySize) {
         this.entryShift = XskRingDescriptor.validate(mapping, offsets, size, entrySize);
         this.mapping = mapping;
-        this.producerOffset = offsets.producer();
-        this.consumerOffset = offsets.consumer();
-        this.flagsOffset = offsets.flags();
-        this.descOffset = offsets.desc();
+        final long base = mapping.address(); // validate() checked every offset against the mapping's size
+        this.producerAddress = base + offsets.producer();
+        this.consumerAddress = base + offsets.consumer();
+        this.flagsAddress = base + offsets.flags();
+        this.descAddress = base + offsets.desc();
         this.size = size;
         this.mask = size - 1;
-        this.producer = (int) INT.getAcquire(mapping, producerOffset);
+        this.producer = (int) INT.getAcquire(AddressSpace.ALL, producerAddress);
         this.cachedLimit = consumerAcquire() + size;
     }
 
@@ -104,17 +112,16 @@ public final class XskProducerRing {
     /** Writes a FILL entry: the UMEM address of a free frame. For rings of entry size 8. */
     public void putAddress(int index, long addr) {
         assert entryShift == 3 : "putAddress on a ring of 16-byte entries";
-        LONG.set(mapping, entryOffset(index) + ENTRY_ADDR_OFFSET, addr);
+        LONG.set(AddressSpace.ALL, entryAddress(index) + ENTRY_ADDR_OFFSET, addr);
     }
 
     /** Writes a TX entry ({@code struct xdp_desc}). For rings of entry size 16. */
     public void putDescriptor(int index, long addr, int len, int options) {
         assert entryShift == 4 : "putDescriptor on a ring of 8-byte entries";
-        final MemorySegment mapping = this.mapping;
-        final long offset = entryOffset(index);
-        LONG.set(mapping, offset + ENTRY_ADDR_OFFSET, addr);
-        INT.set(mapping, offset + ENTRY_LEN_OFFSET, len);
-        INT.set(mapping, offset + ENTRY_OPTIONS_OFFSET, options);
+        final long entry = entryAddress(index);
+        LONG.set(AddressSpace.ALL, entry + ENTRY_ADDR_OFFSET, addr);
+        INT.set(AddressSpace.ALL, entry + ENTRY_LEN_OFFSET, len);
+        INT.set(AddressSpace.ALL, entry + ENTRY_OPTIONS_OFFSET, options);
     }
 
     /** Publishes the first {@code n} reserved slots: producer += n, with a release store. */
@@ -124,7 +131,7 @@ public final class XskProducerRing {
         producer = next;
         reserved = 0;
         // release: the kernel must see the entries written above before it sees the new producer index
-        INT.setRelease(mapping, producerOffset, next);
+        INT.setRelease(AddressSpace.ALL, producerAddress, next);
     }
 
     /**
@@ -133,7 +140,7 @@ public final class XskProducerRing {
      * concurrently is seen at the next burst's check.
      */
     public boolean needsWakeup() {
-        return ((int) INT.getAcquire(mapping, flagsOffset) & NEED_WAKEUP) != 0;
+        return ((int) INT.getAcquire(AddressSpace.ALL, flagsAddress) & NEED_WAKEUP) != 0;
     }
 
     /** Exact number of free slots right now (acquire load of the consumer, which refreshes the cache). */
@@ -144,11 +151,11 @@ public final class XskProducerRing {
     }
 
     private int consumerAcquire() {
-        return (int) INT.getAcquire(mapping, consumerOffset);
+        return (int) INT.getAcquire(AddressSpace.ALL, consumerAddress);
     }
 
-    private long entryOffset(int index) {
-        return descOffset + ((long) (index & mask) << entryShift);
+    private long entryAddress(int index) {
+        return descAddress + ((long) (index & mask) << entryShift);
     }
 
     @Override

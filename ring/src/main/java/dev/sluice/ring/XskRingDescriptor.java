@@ -119,6 +119,10 @@ public final class XskRingDescriptor {
         checkAligned(mapping, "consumer", offsets.consumer(), Integer.BYTES);
         checkAligned(mapping, "flags", offsets.flags(), Integer.BYTES);
         checkAligned(mapping, "desc", offsets.desc(), Long.BYTES);
+        if (!mapping.isNative()) {
+            throw new IllegalArgumentException("ring mapping must be native memory (mmap'ed or allocated by an arena), "
+                + "not a heap segment: the data path addresses it by absolute address");
+        }
         return Integer.numberOfTrailingZeros(entrySize);
     }
 

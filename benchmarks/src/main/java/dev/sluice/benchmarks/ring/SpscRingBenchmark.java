@@ -37,6 +37,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code agrona}: {@code OneToOneRingBuffer}, {@code tryClaim}/{@code commit} of an 8-byte
  *       message per descriptor (16-byte records with the header) and {@code read} with a count limit.</li>
  * </ul>
+ * Groups {@code sluiceSingle} and {@code jctoolsSingle} move one element per call through each
+ * ring's single-element API (Sluice {@code offer(long)}/{@code poll(long)}, JCTools
+ * {@code offer}/{@code poll}), the fairest comparison at a burst of one.
  * Scores: read the {@code :polled} secondary result of each group (descriptors received per
  * microsecond, counted only on success); {@code :offered} matches it within a ring's worth.
  * Nanoseconds per element = 1000 / polled.
@@ -105,6 +108,58 @@ public class SpscRingBenchmark {
             ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 RingBenchmarks.AGRONA_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         }
+    }
+
+    /** One element per call through each ring's single-element API: Sluice offer(long)/poll(long), JCTools offer/poll. */
+    @State(Scope.Group)
+    public static class SingleElement {
+        @Param({"none", "pause"})
+        public String backoff;
+        boolean pause;
+        SpscDescriptorRing ring;
+        SpscArrayQueue<Long> queue;
+        private Arena arena;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            pause = RingBenchmarks.pause(backoff);
+            arena = Arena.ofShared();
+            ring = new SpscDescriptorRing(arena, RingBenchmarks.CAPACITY);
+            queue = new SpscArrayQueue<>(RingBenchmarks.CAPACITY);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
+    }
+
+    @Benchmark
+    @Group("sluiceSingle")
+    @GroupThreads(1)
+    public void sluiceSingleOffer(SingleElement s, RingProducer p) {
+        p.offered += RingBenchmarks.idleIfZero(s.ring.offer(p.nextValue()) ? 1 : 0, s.pause);
+    }
+
+    @Benchmark
+    @Group("sluiceSingle")
+    @GroupThreads(1)
+    public void sluiceSinglePoll(SingleElement s, RingConsumer c) {
+        c.polled += RingBenchmarks.idleIfZero(s.ring.poll(-1L) != -1L ? 1 : 0, s.pause);
+    }
+
+    @Benchmark
+    @Group("jctoolsSingle")
+    @GroupThreads(1)
+    public void jctoolsSingleOffer(SingleElement s, RingProducer p) {
+        p.offered += RingBenchmarks.idleIfZero(s.queue.offer(p.boxed.get()) ? 1 : 0, s.pause);
+    }
+
+    @Benchmark
+    @Group("jctoolsSingle")
+    @GroupThreads(1)
+    public void jctoolsSinglePoll(SingleElement s, RingConsumer c) {
+        c.polled += RingBenchmarks.idleIfZero(s.queue.poll() != null ? 1 : 0, s.pause);
     }
 
     @Benchmark
