@@ -1,4 +1,4 @@
-package dev.sluice.umem;
+package dev.sluice.ring;
 
 import org.junit.jupiter.api.Test;
 

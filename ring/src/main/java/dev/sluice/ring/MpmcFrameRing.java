@@ -1,4 +1,4 @@
-package dev.sluice.umem;
+package dev.sluice.ring;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
