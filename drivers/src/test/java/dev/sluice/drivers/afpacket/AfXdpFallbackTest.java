@@ -1,6 +1,7 @@
 package dev.sluice.drivers.afpacket;
 
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.NativeException;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,13 +40,13 @@ class AfXdpFallbackTest {
         // wrapped the way AfXdpPort.attach wraps XdpAttachment's failure
         IllegalStateException attach = new IllegalStateException("cannot attach an XDP program to eth0 in mode AUTO:\n ...",
                 nx("bpf BPF_LINK_CREATE", Errno.EINVAL));
-        assertThat(AfXdpFallback.suggest(new PortSetupException(attach.getMessage(), attach))).isTrue();
+        assertThat(AfXdpFallback.suggest(new PortSetupException(Reason.XDP_UNSUPPORTED, attach.getMessage(), attach))).isTrue();
     }
 
     @Test
     void missingBpfPrivilegesOrMemlockAreReasonsToFallBack() {
         assertThat(AfXdpFallback.suggest(nx("bpf BPF_PROG_LOAD", Errno.EPERM))).isTrue();
-        assertThat(AfXdpFallback.suggest(new PortSetupException("AF_XDP on eth0 needs CAP_BPF: run as root or grant them"))).isTrue();
+        assertThat(AfXdpFallback.suggest(new PortSetupException(Reason.PRIVILEGE, "AF_XDP on eth0 needs CAP_BPF: run as root or grant them"))).isTrue();
         assertThat(AfXdpFallback.suggest(nx("setsockopt(XDP_UMEM_REG)", Errno.ENOBUFS))).isTrue();
         assertThat(AfXdpFallback.reason(nx("setsockopt(XDP_UMEM_REG)", Errno.ENOBUFS))).contains(
                 "the UMEM exceeds the locked-memory limit (RLIMIT_MEMLOCK)");
@@ -53,9 +54,9 @@ class AfXdpFallbackTest {
 
     @Test
     void userErrorsAndBusyInterfacesAreNotReasonsToFallBack() {
-        assertThat(AfXdpFallback.suggest(new PortSetupException("no network interface named 'nope0' (see 'ip link')"))).isFalse();
-        assertThat(AfXdpFallback.suggest(new PortSetupException("queue 3 is out of range: eth0 has 1 RX queue (use --queue 0)"))).isFalse();
-        assertThat(AfXdpFallback.suggest(new PortSetupException("interface eth0 already has an XDP program attached (id 7)"))).isFalse();
+        assertThat(AfXdpFallback.suggest(new PortSetupException(Reason.UNKNOWN_INTERFACE, "no network interface named 'nope0' (see 'ip link')"))).isFalse();
+        assertThat(AfXdpFallback.suggest(new PortSetupException(Reason.QUEUE_OUT_OF_RANGE, "queue 3 is out of range: eth0 has 1 RX queue (use --queue 0)"))).isFalse();
+        assertThat(AfXdpFallback.suggest(new PortSetupException(Reason.XDP_PROGRAM_PRESENT, "interface eth0 already has an XDP program attached (id 7)"))).isFalse();
         assertThat(AfXdpFallback.suggest(nx("bind(AF_XDP, XDP_COPY)", Errno.EBUSY))).isFalse();
         assertThat(AfXdpFallback.suggest(nx("bind(AF_XDP, XDP_ZEROCOPY)", Errno.EOPNOTSUPP))).isFalse();
         assertThat(AfXdpFallback.suggest(new IllegalArgumentException("ring size must be a power of two"))).isFalse();
