@@ -3,6 +3,7 @@ package dev.sluice.systest;
 import dev.sluice.cli.Sandbox;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afpacket.AfPacketFrameCounts;
 import dev.sluice.drivers.afpacket.AfPacketOptions;
 import dev.sluice.drivers.afpacket.AfPacketPort;
@@ -312,7 +313,8 @@ class AfPacketSystemTest {
             try (AfPacketPort first = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withFanout(77, AfPacketOptions.FanoutMode.HASH))) {
                 assertThatThrownBy(() -> openIn(box.nsA, box.ifA,
                         AfPacketOptions.defaults().withFanout(77, AfPacketOptions.FanoutMode.LOAD_BALANCE)))
-                        .isInstanceOf(PortSetupException.class).hasMessageContaining("fanout group 77");
+                        .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.FANOUT_CONFLICT))
+                        .hasMessageContaining("fanout group 77");
             }
         }
     }
@@ -332,7 +334,7 @@ class AfPacketSystemTest {
     void anUnknownInterfaceIsNamedInTheMessage() {
         try (Sandbox box = Sandbox.create("pkbadif", 1)) {
             assertThatThrownBy(() -> openIn(box.nsA, "nope0", AfPacketOptions.defaults()))
-                    .isInstanceOf(PortSetupException.class)
+                    .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_INTERFACE))
                     .hasMessage("no network interface named 'nope0' (see 'ip link')");
         }
     }
@@ -344,14 +346,14 @@ class AfPacketSystemTest {
             // 1 GiB blocks, more of them than half the free memory: refused before the kernel tries.
             int blocks = (int) (available / (1L << 30)) + 2;
             assertThatThrownBy(() -> openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withBlockSize(1 << 30).withBlockCount(blocks)))
-                    .isInstanceOf(PortSetupException.class)
+                    .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.RINGS_TOO_LARGE))
                     .hasMessageStartingWith("ENOMEM: the AF_PACKET rings for " + box.ifA + " are too large")
                     .hasMessageContaining("MemAvailable")
                     .hasMessageContaining("use fewer or smaller blocks (--block-count, --block-size)");
             // A million one-page blocks: the kernel itself answers ENOMEM (its block table does not
             // fit one allocation) on machines where 4 GiB passes the memory check.
             assertThatThrownBy(() -> openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withBlockSize(4096).withBlockCount(1 << 20)))
-                    .isInstanceOf(PortSetupException.class)
+                    .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.RINGS_TOO_LARGE))
                     .hasMessageStartingWith("ENOMEM: the AF_PACKET rings for " + box.ifA + " are too large")
                     .hasMessageContaining("use fewer or smaller blocks");
             long kernelPathBytes = (4096L << 20) + AfPacketOptions.defaults().txRingBytes();
@@ -379,6 +381,7 @@ class AfPacketSystemTest {
                     .redirectErrorStream(true).start();
             String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(out).as("child output").contains("reason PRIVILEGE\n");
             assertThat(out).as("child output").endsWith("setup: AF_PACKET on " + box.ifA + " needs CAP_NET_RAW: run as root or grant it "
                     + "(e.g. setcap cap_net_raw+ep on the java binary)");
             assertThat(child.exitValue()).isEqualTo(3);

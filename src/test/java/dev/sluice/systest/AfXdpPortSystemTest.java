@@ -1,15 +1,22 @@
 package dev.sluice.systest;
 
 import dev.sluice.cli.Sandbox;
+import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.drivers.afxdp.FrameCounts;
 import dev.sluice.drivers.afxdp.XskQueue;
+import dev.sluice.drivers.xdp.XdpAttachment;
+import dev.sluice.drivers.xdp.XdpMode;
+import dev.sluice.drivers.xdp.XdpProgram;
+import dev.sluice.drivers.xdp.XdpPrograms;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
 import dev.sluice.sys.NetNs;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Real AF_XDP sockets on a veth pair between two namespaces, with traffic from and to kernel UDP
@@ -218,6 +226,63 @@ class AfXdpPortSystemTest {
                 assertThat(perQueue[1]).as("queue 1").isPositive();
                 assertAllFramesAccounted(port);
             }
+        }
+    }
+
+    /** Each mistake fails with its message and the reason that tools decide from (AfXdpFallback). */
+    @Test
+    void setupMistakesCarryTheirReason() {
+        try (Sandbox box = Sandbox.create("why", 1)) {
+            AfXdpOptions defaults = AfXdpOptions.defaults();
+            assertSetupFails(() -> openIn(box.nsA, "nope0", new int[] {0}, defaults),
+                    Reason.UNKNOWN_INTERFACE, "no network interface named 'nope0' (see 'ip link')");
+            // (the RX queue count of a veth depends on the kernel and the CPUs, hence no more of the message)
+            assertSetupFails(() -> openIn(box.nsA, box.ifA, new int[] {64}, defaults),
+                    Reason.QUEUE_OUT_OF_RANGE, "queue 64 is out of range: " + box.ifA + " has ");
+            assertSetupFails(() -> openIn(box.nsA, box.ifA, new int[] {0, 0}, defaults),
+                    Reason.INVALID_ARGUMENT, "queue list [0, 0] names a queue twice");
+            try (AfXdpPort first = openIn(box.nsA, box.ifA, new int[] {0}, defaults)) {
+                assertThatThrownBy(() -> openIn(box.nsA, box.ifA, new int[] {0}, defaults))
+                        .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.XDP_PROGRAM_PRESENT))
+                        .hasMessageStartingWith("interface " + box.ifA + " already has an XDP program attached");
+            }
+        }
+    }
+
+    /**
+     * A program that appears between prepare and attach is found by attach: its own wrap site. A
+     * sandbox of its own: the kernel releases a closed socket's queue asynchronously (bind says
+     * EBUSY for a moment), so the queue of a port just closed is not free at once.
+     */
+    @Test
+    void aProgramAttachedAfterPrepareCarriesItsReason() {
+        try (Sandbox box = Sandbox.create("whyat", 1)) {
+            try (AfXdpPort prepared = prepareIn(box.nsA, box.ifA, AfXdpOptions.defaults());
+                 XdpProgram other = XdpPrograms.redirectAll(1);
+                 XdpAttachment ignored = attachIn(box.nsA, other, box.ifA)) {
+                assertThatThrownBy(prepared::attach)
+                        .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.XDP_PROGRAM_PRESENT))
+                        .hasMessageStartingWith("interface " + box.ifA + " already has an XDP program attached")
+                        .hasCauseInstanceOf(XdpAttachment.ProgramPresentException.class);
+            }
+        }
+    }
+
+    private static void assertSetupFails(ThrowingCallable open, Reason reason, String messageStart) {
+        assertThatThrownBy(open)
+                .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+                .hasMessageStartingWith(messageStart);
+    }
+
+    private static AfXdpPort prepareIn(String netns, String ifname, AfXdpOptions options) {
+        try (NetNs.Scope ignored = NetNs.enter(netns)) {
+            return AfXdpPort.prepare(ifname, new int[] {0}, UmemConfig.defaults(), options);
+        }
+    }
+
+    private static XdpAttachment attachIn(String netns, XdpProgram program, String ifname) {
+        try (NetNs.Scope ignored = NetNs.enter(netns)) {
+            return XdpAttachment.attach(program, ifname, XdpMode.GENERIC);
         }
     }
 }

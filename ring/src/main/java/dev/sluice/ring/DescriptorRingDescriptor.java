@@ -1,9 +1,9 @@
 package dev.sluice.ring;
 
 /**
- * Layout of the in-process descriptor rings ({@link SpscDescriptorRing}, {@link MpscDescriptorRing}):
- * one off-heap segment holding the indices, the cached opposite index and the slots. One place for
- * this layout; the rings only use the constants below.
+ * Layout of the in-process descriptor rings ({@link SpscDescriptorRing}, {@link MpscDescriptorRing},
+ * {@link MpmcFrameRing}): one off-heap segment holding the indices, the cached opposite index (SPSC,
+ * MPSC) and the slots. One place for this layout; the rings only use the constants below.
  * <p>
  * Every index is a free-running u64 counter (it never wraps in practice: 2^63 descriptors at 10^9/s
  * take 292 years); slot of index {@code i} is {@code i & (capacity - 1)}. Each header field sits on
@@ -49,16 +49,33 @@ package dev.sluice.ring;
  *  slot:  +0 sequence: equals the slot's index once the descriptor is published (initially -1)
  *         +8 descriptor
  * </pre>
- * Each header line is padded to 128 bytes as in the SPSC layout.
+ *
+ * <h2>MPMC</h2>
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |  producer index (u64): next index to claim, CAS by producers  |  PRODUCER_INDEX_OFFSET            0
+ *  +---------------------------------------------------------------+
+ *  |  consumer index (u64): next index to claim, CAS by consumers  |  CONSUMER_INDEX_OFFSET          128
+ *  +---------------------------------------------------------------+
+ *  |  slot 0: sequence (u64) | value (u64) | slot 1 | ...          |  MPMC_SLOTS_OFFSET              256
+ *  +---------------------------------------------------------------+
+ *  |                    ... pad 128 bytes ...                      |
+ *  +---------------------------------------------------------------+
+ *  slot:  +0 sequence, for index i of the slot: i when free for the producer of i (initially the slot
+ *            number), i + 1 once the value is published, i + capacity once consumed (next lap's i)
+ *         +8 value
+ * </pre>
+ * No cached indices: producers and consumers both decide from the slots' sequences, so the slots
+ * follow the two index lines directly. Each header line is padded to 128 bytes as in the SPSC layout.
  */
 public final class DescriptorRingDescriptor {
 
     /** Bytes between header fields: two 64-byte cache lines (adjacent-line prefetch). */
     public static final int LINE = 128;
 
-    /** Producer index (u64). SPSC: written by the producer only. MPSC: claimed with a CAS. */
+    /** Producer index (u64). SPSC: written by the producer only. MPSC, MPMC: claimed with a CAS. */
     public static final int PRODUCER_INDEX_OFFSET = 0;
-    /** Consumer index (u64), written by the consumer only. */
+    /** Consumer index (u64). SPSC, MPSC: written by the consumer only. MPMC: claimed with a CAS. */
     public static final int CONSUMER_INDEX_OFFSET = LINE;
     /** The consumer index as last read by the producer(s) (u64). */
     public static final int PRODUCER_CACHED_CONSUMER_OFFSET = 2 * LINE;
@@ -85,6 +102,17 @@ public final class DescriptorRingDescriptor {
     /** MPSC: initial sequence of every slot; never equal to an index. */
     public static final long MPSC_UNPUBLISHED = -1L;
 
+    /** MPMC: first slot, right after the two index lines; each slot is a u64 sequence and a u64 value. */
+    public static final int MPMC_SLOTS_OFFSET = 2 * LINE;
+    /** MPMC slot size. */
+    public static final int MPMC_SLOT_SIZE = 2 * Long.BYTES;
+    /** log2(MPMC_SLOT_SIZE): {@code slot offset = MPMC_SLOTS_OFFSET + ((index & mask) << MPMC_SLOT_SHIFT)}. */
+    public static final int MPMC_SLOT_SHIFT = 4;
+    /** MPMC: offset of the sequence in a slot. */
+    public static final int MPMC_SEQUENCE_OFFSET = 0;
+    /** MPMC: offset of the value in a slot. */
+    public static final int MPMC_VALUE_OFFSET = Long.BYTES;
+
     /** Alignment of a ring segment, so that header lines are real cache-line pairs. */
     public static final int SEGMENT_ALIGNMENT = LINE;
 
@@ -102,6 +130,11 @@ public final class DescriptorRingDescriptor {
     /** Bytes of an MPSC ring segment of {@code capacity} slots, tail padding included. */
     public static long mpscLength(int capacity) {
         return MPSC_SLOTS_OFFSET + (long) checkCapacity(capacity) * MPSC_SLOT_SIZE + LINE;
+    }
+
+    /** Bytes of an MPMC ring segment of {@code capacity} slots, tail padding included. */
+    public static long mpmcLength(int capacity) {
+        return MPMC_SLOTS_OFFSET + (long) checkCapacity(capacity) * MPMC_SLOT_SIZE + LINE;
     }
 
     /** @throws IllegalArgumentException unless capacity is a power of two in [1, MAX_CAPACITY] */

@@ -3,8 +3,9 @@
  * kernel AF_XDP rings ({@link dev.sluice.ring.XskProducerRing} for FILL and TX,
  * {@link dev.sluice.ring.XskConsumerRing} for RX and COMPLETION, layout in
  * {@link dev.sluice.ring.XskRingDescriptor}) and in-process descriptor rings between workers
- * ({@link dev.sluice.ring.SpscDescriptorRing}, {@link dev.sluice.ring.MpscDescriptorRing}, layout in
- * {@link dev.sluice.ring.DescriptorRingDescriptor}).
+ * ({@link dev.sluice.ring.SpscDescriptorRing}, {@link dev.sluice.ring.MpscDescriptorRing}) and under
+ * the shared frame pool ({@link dev.sluice.ring.MpmcFrameRing}), layout in
+ * {@link dev.sluice.ring.DescriptorRingDescriptor}.
  *
  * <h2>Conventions</h2>
  * <ul>

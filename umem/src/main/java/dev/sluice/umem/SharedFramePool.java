@@ -1,5 +1,7 @@
 package dev.sluice.umem;
 
+import dev.sluice.ring.MpmcFrameRing;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -1,5 +1,6 @@
 package dev.sluice.umem;
 
+import dev.sluice.ring.MpmcFrameRing;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -55,7 +56,7 @@ class SharedFramePoolTest {
     void framesCrossThreadsThroughCaches() throws Exception {
         try (Umem umem = Umem.allocate(UmemConfig.defaults().withFrameCount(512));
              SharedFramePool pool = SharedFramePool.of(umem, new FrameOwnership(umem));
-             dev.sluice.umem.MpmcFrameRing handoff = new MpmcFrameRing(1024)) {
+             MpmcFrameRing handoff = new MpmcFrameRing(1024)) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             int rounds = 200_000;
             Thread producer = Thread.ofPlatform().start(() -> {

@@ -3,6 +3,7 @@ package dev.sluice.drivers.afpacket;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.LibC;
 import dev.sluice.sys.Netlink;
@@ -122,11 +123,11 @@ public final class AfPacketPort implements Port {
      */
     public static AfPacketPort open(String ifname, AfPacketOptions options) {
         if (ifname == null || ifname.isEmpty()) {
-            throw new PortSetupException("no network interface given");
+            throw new PortSetupException(Reason.UNKNOWN_INTERFACE, "no network interface given");
         }
         int ifindex = LibC.ifNameToIndex(ifname);
         if (ifindex == 0) {
-            throw new PortSetupException("no network interface named '" + ifname + "' (see 'ip link')");
+            throw new PortSetupException(Reason.UNKNOWN_INTERFACE, "no network interface named '" + ifname + "' (see 'ip link')");
         }
         Netlink.LinkInfo link = Netlink.link(ifindex);
         // The kernel refuses TX packets over MTU + link header (+ a VLAN tag); refuse them first, counted.

@@ -1,6 +1,7 @@
 package dev.sluice.drivers.afpacket;
 
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.LibC;
 import dev.sluice.sys.NativeException;
@@ -65,10 +66,10 @@ final class AfPacketSocket implements AutoCloseable {
             fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_RAW, 0, "socket(AF_PACKET)", "creating an AF_PACKET socket for " + ifname);
         } catch (NativeException e) {
             if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
-                throw new PortSetupException(needsNetRaw(ifname), e);
+                throw new PortSetupException(Reason.PRIVILEGE, needsNetRaw(ifname), e);
             }
             if (e.errno() == Errno.EAFNOSUPPORT) {
-                throw new PortSetupException("this kernel has no AF_PACKET sockets (CONFIG_PACKET is off): AF_PACKET on "
+                throw new PortSetupException(Reason.AF_PACKET_UNSUPPORTED, "this kernel has no AF_PACKET sockets (CONFIG_PACKET is off): AF_PACKET on "
                         + ifname + " is impossible", e);
             }
             throw e;
@@ -91,7 +92,7 @@ final class AfPacketSocket implements AutoCloseable {
                         "mmap(AF_PACKET rings)", "mapping the RX and TX rings (" + (rxBytes + txBytes) / 1024 + " KiB)");
             } catch (NativeException e) {
                 if (e.errno() == Errno.ENOMEM) {
-                    throw new PortSetupException(tooBig(ifname, options, "mmap of the rings failed with ENOMEM"), e);
+                    throw new PortSetupException(Reason.RINGS_TOO_LARGE, tooBig(ifname, options, "mmap of the rings failed with ENOMEM"), e);
                 }
                 throw e;
             }
@@ -123,7 +124,7 @@ final class AfPacketSocket implements AutoCloseable {
 
     private static void checkPrivileges(String ifname) {
         if (!Privileges.has(Privileges.CAP_NET_RAW)) {
-            throw new PortSetupException(needsNetRaw(ifname));
+            throw new PortSetupException(Reason.PRIVILEGE, needsNetRaw(ifname));
         }
     }
 
@@ -135,7 +136,7 @@ final class AfPacketSocket implements AutoCloseable {
         long available = memAvailable();
         long needed = options.rxRingBytes() + options.txRingBytes();
         if (available > 0 && needed > available / 2) {
-            throw new PortSetupException(tooBig(ifname, options, "the rings need " + mib(needed) + " but only "
+            throw new PortSetupException(Reason.RINGS_TOO_LARGE, tooBig(ifname, options, "the rings need " + mib(needed) + " but only "
                     + mib(available) + " of memory is available (MemAvailable), and they may take at most half of it"));
         }
     }
@@ -197,7 +198,7 @@ final class AfPacketSocket implements AutoCloseable {
             LibC.setsockopt(fd, SOL_PACKET, option, req, call, "creating the " + which + " ring");
         } catch (NativeException e) {
             if (e.errno() == Errno.ENOMEM) {
-                throw new PortSetupException(tooBig(ifname, options, "the kernel could not allocate the " + which
+                throw new PortSetupException(Reason.RINGS_TOO_LARGE, tooBig(ifname, options, "the kernel could not allocate the " + which
                         + " ring (" + e.call() + ": ENOMEM)"), e);
             }
             throw e;
@@ -215,7 +216,7 @@ final class AfPacketSocket implements AutoCloseable {
             LibC.bind(fd, sll, "bind(AF_PACKET)", "binding the AF_PACKET socket to " + ifname);
         } catch (NativeException e) {
             if (e.errno() == Errno.ENODEV) {
-                throw new PortSetupException("network interface '" + ifname + "' disappeared while the port was opening (see 'ip link')", e);
+                throw new PortSetupException(Reason.UNKNOWN_INTERFACE, "network interface '" + ifname + "' disappeared while the port was opening (see 'ip link')", e);
             }
             throw e;
         }
@@ -228,7 +229,7 @@ final class AfPacketSocket implements AutoCloseable {
                     "joining fanout group " + options.fanoutGroup() + " (" + options.fanoutMode() + ") on " + ifname);
         } catch (NativeException e) {
             if (e.errno() == Errno.EINVAL) {
-                throw new PortSetupException("fanout group " + options.fanoutGroup() + " on " + ifname + " already exists with "
+                throw new PortSetupException(Reason.FANOUT_CONFLICT, "fanout group " + options.fanoutGroup() + " on " + ifname + " already exists with "
                         + "another mode or on another interface: give every port of one group the same interface and mode", e);
             }
             throw e;

@@ -1,5 +1,6 @@
 package dev.sluice.drivers.afpacket;
 
+import dev.sluice.drivers.PortSetupException;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.NativeException;
 import dev.sluice.sys.Privileges;
@@ -32,6 +33,10 @@ import java.util.Optional;
  * Not suggested, because AF_PACKET would fail the same way or the user must fix something: an
  * unknown interface, missing CAP_NET_RAW, a queue out of range, another XDP program or AF_XDP
  * socket already on the interface (EBUSY), zero-copy forced on a driver without it, bad options.
+ *
+ * <p>The decision rests on types, never on message text: the first {@link PortSetupException} in
+ * the cause chain decides by its {@link PortSetupException.Reason}, a {@link NativeException} by its
+ * call and errno.
  */
 public final class AfXdpFallback {
     private AfXdpFallback() {
@@ -60,29 +65,35 @@ public final class AfXdpFallback {
             return Optional.empty(); // AF_PACKET needs CAP_NET_RAW too
         }
         for (Throwable t = afxdpFailure; t != null; t = t.getCause()) {
+            if (t instanceof PortSetupException p) {
+                return decide(p.reason()); // the driver said what it was: nothing further down overrides that
+            }
             if (t instanceof NativeException n) {
                 Optional<String> r = classify(n);
                 if (r.isPresent() || decisive(n)) {
                     return r;
                 }
             }
-            String text = t.getMessage() == null ? "" : t.getMessage();
-            if (text.startsWith("no network interface") || text.contains("out of range")
-                    || text.contains("already has an XDP program")) {
-                return Optional.empty();
-            }
-            if (text.startsWith("AF_XDP on ") && text.contains(" needs ")) {
-                String missing = Privileges.missingForAfXdp();
-                return Optional.of(missing.isEmpty() ? "missing privileges" : "missing " + missing.replace(" ", ", "));
-            }
-            if (text.startsWith("cannot attach an XDP program")) {
-                return Optional.of("the kernel or the driver refuses XDP programs on this interface");
-            }
-            if (text.contains("locked memory") && text.contains("RLIMIT_MEMLOCK")) {
-                return Optional.of("the UMEM exceeds the locked-memory limit (RLIMIT_MEMLOCK)");
-            }
         }
         return Optional.empty();
+    }
+
+    /** No default branch: a new reason does not compile until somebody decides it here. */
+    private static Optional<String> decide(PortSetupException.Reason reason) {
+        return switch (reason) {
+            case PRIVILEGE -> {
+                // AF_PACKET needs only CAP_NET_RAW, which we have (checked above)
+                String missing = Privileges.missingForAfXdp();
+                yield Optional.of(missing.isEmpty() ? "missing privileges" : "missing " + missing.replace(" ", ", "));
+            }
+            case XDP_UNSUPPORTED -> Optional.of("the kernel or the driver refuses XDP programs on this interface");
+            // AF_PACKET rings are not charged to RLIMIT_MEMLOCK
+            case LOCKED_MEMORY -> Optional.of("the UMEM exceeds the locked-memory limit (RLIMIT_MEMLOCK)");
+            // AF_PACKET would fail the same way, or the user must fix something first
+            case UNKNOWN_INTERFACE, QUEUE_OUT_OF_RANGE, INVALID_ARGUMENT, XDP_PROGRAM_PRESENT -> Optional.empty();
+            // failures of the other drivers, not of AF_XDP
+            case AF_PACKET_UNSUPPORTED, RINGS_TOO_LARGE, FANOUT_CONFLICT, CAPTURE_FILE -> Optional.empty();
+        };
     }
 
     /** A native failure we recognise either way (so that a cause further down does not override it). */

@@ -3,6 +3,7 @@ package dev.sluice.drivers.afxdp;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.xdp.SteeringRule;
 import dev.sluice.drivers.xdp.XdpAttachment;
 import dev.sluice.drivers.xdp.XdpMode;
@@ -133,25 +134,25 @@ public final class AfXdpPort implements Port {
         }
         try {
             if (queueIds.length == 0) {
-                throw new PortSetupException("no queue given for " + ifname);
+                throw new PortSetupException(Reason.INVALID_ARGUMENT, "no queue given for " + ifname);
             }
             int ifindex = LibC.ifNameToIndex(ifname);
             if (ifindex == 0) {
-                throw new PortSetupException("no network interface named '" + ifname + "' (see 'ip link')");
+                throw new PortSetupException(Reason.UNKNOWN_INTERFACE, "no network interface named '" + ifname + "' (see 'ip link')");
             }
             checkPrivileges(ifname);
             Netlink.LinkInfo link = Netlink.link(ifindex);
             checkQueues(ifname, queueIds, link);
             checkMemlock(umem, options, queueIds.length);
             if (options.attachProgram() && link.hasXdpProgram()) {
-                throw new PortSetupException("interface " + ifname + " already has an XDP program attached (id "
+                throw new PortSetupException(Reason.XDP_PROGRAM_PRESENT, "interface " + ifname + " already has an XDP program attached (id "
                         + link.xdpProgId() + ", " + link.xdpModeName() + " mode): detach it with 'ip link set dev " + ifname
                         + (link.xdpAttached() == Netlink.XDP_ATTACHED_SKB ? " xdpgeneric" : " xdp")
                         + " off', or stop the program that owns it");
             }
             int perQueue = umem.frameCount() / queueIds.length;
             if (perQueue < 2 * 64) {
-                throw new PortSetupException("a UMEM of " + umem.frameCount() + " frames is too small for " + queueIds.length
+                throw new PortSetupException(Reason.INVALID_ARGUMENT, "a UMEM of " + umem.frameCount() + " frames is too small for " + queueIds.length
                         + " queues: give each queue at least 128 frames");
             }
             Arena arena = Arena.ofShared();
@@ -197,7 +198,7 @@ public final class AfXdpPort implements Port {
     private static void checkPrivileges(String ifname) {
         String missing = Privileges.missingForAfXdp();
         if (!missing.isEmpty()) {
-            throw new PortSetupException("AF_XDP on " + ifname + " needs " + missing
+            throw new PortSetupException(Reason.PRIVILEGE, "AF_XDP on " + ifname + " needs " + missing
                     + ": run as root or grant them (e.g. setcap cap_net_raw,cap_net_admin,cap_bpf,cap_ipc_lock+ep on the java binary)");
         }
     }
@@ -205,12 +206,12 @@ public final class AfXdpPort implements Port {
     private static void checkQueues(String ifname, int[] queueIds, Netlink.LinkInfo link) {
         for (int q : queueIds) {
             if (q < 0 || q >= link.rxQueues()) {
-                throw new PortSetupException("queue " + q + " is out of range: " + ifname + " has " + link.rxQueues()
+                throw new PortSetupException(Reason.QUEUE_OUT_OF_RANGE, "queue " + q + " is out of range: " + ifname + " has " + link.rxQueues()
                         + " RX queue" + (link.rxQueues() == 1 ? " (use --queue 0)" : "s (valid: 0.." + (link.rxQueues() - 1) + ")"));
             }
         }
         if (Arrays.stream(queueIds).distinct().count() != queueIds.length) {
-            throw new PortSetupException("queue list " + Arrays.toString(queueIds) + " names a queue twice");
+            throw new PortSetupException(Reason.INVALID_ARGUMENT, "queue list " + Arrays.toString(queueIds) + " names a queue twice");
         }
     }
 
@@ -221,7 +222,7 @@ public final class AfXdpPort implements Port {
         long limit = LibC.memlockLimit();
         long needed = umem.byteSize();
         if (limit != Long.MAX_VALUE && needed > limit) {
-            throw new PortSetupException("the UMEM needs " + needed / 1024 + " KiB of locked memory but RLIMIT_MEMLOCK is "
+            throw new PortSetupException(Reason.LOCKED_MEMORY, "the UMEM needs " + needed / 1024 + " KiB of locked memory but RLIMIT_MEMLOCK is "
                     + limit / 1024 + " KiB: raise it ('ulimit -l unlimited' or LimitMEMLOCK=infinity), grant CAP_IPC_LOCK, "
                     + "or use fewer frames (--frames)");
         }
@@ -237,11 +238,17 @@ public final class AfXdpPort implements Port {
             case NATIVE -> XdpMode.NATIVE;
             case GENERIC -> XdpMode.GENERIC;
         };
+        // Between prepare and attach another program may have appeared, or the interface vanished:
+        // the user's to fix, like a driver or kernel without XDP.
         try (NetNs.Scope ignored = home.enter()) {
             attachment = XdpAttachment.attach(program, ifname, mode);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // Another program attached meanwhile, or the interface vanished: the user's to fix.
-            throw new PortSetupException(e.getMessage(), e);
+        } catch (XdpAttachment.ProgramPresentException e) {
+            throw new PortSetupException(Reason.XDP_PROGRAM_PRESENT, e.getMessage(), e);
+        } catch (XdpAttachment.RefusedException e) {
+            throw new PortSetupException(Reason.XDP_UNSUPPORTED, e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // XdpAttachment's only IllegalArgumentException: no interface of that name
+            throw new PortSetupException(Reason.UNKNOWN_INTERFACE, e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.drivers.pcap;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.umem.FrameOwnership;
 import dev.sluice.umem.FramePool;
 import dev.sluice.umem.PacketBatch;
@@ -123,13 +124,13 @@ public final class PcapPort implements Port {
         } catch (IOException | RuntimeException e) {
             closeQuietly(reader, writer, umem, e);
             if (e instanceof NoSuchFileException x) {
-                throw new PortSetupException("cannot open " + x.getFile() + ": no such file", e);
+                throw new PortSetupException(Reason.CAPTURE_FILE, "cannot open " + x.getFile() + ": no such file", e);
             }
             if (e instanceof IOException) {
-                throw new PortSetupException("cannot open capture file: " + e, e);
+                throw new PortSetupException(Reason.CAPTURE_FILE, "cannot open capture file: " + e, e);
             }
             if (e instanceof PcapFormatException) {
-                throw new PortSetupException(in + ": " + e.getMessage(), e);
+                throw new PortSetupException(Reason.CAPTURE_FILE, in + ": " + e.getMessage(), e);
             }
             throw (RuntimeException) e;
         }

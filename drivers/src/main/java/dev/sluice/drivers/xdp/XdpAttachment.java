@@ -23,7 +23,7 @@ import java.util.Objects;
  * and steering traffic until someone runs {@code ip link set dev IF xdp off}.
  *
  * <p>An interface takes one XDP program at a time. Attaching to an interface that already has
- * one fails with an {@link IllegalStateException} that says which program and how to remove it;
+ * one fails with a {@link ProgramPresentException} that says which program and how to remove it;
  * Sluice never replaces a program it does not own.
  */
 public final class XdpAttachment implements AutoCloseable {
@@ -33,6 +33,23 @@ public final class XdpAttachment implements AutoCloseable {
         BPF_LINK,
         /** RTM_SETLINK IFLA_XDP: outlives the process; only {@link #close()} removes it. */
         NETLINK
+    }
+
+    /** The interface already runs an XDP program (ours are never replaced); the message says how to remove it. */
+    public static final class ProgramPresentException extends IllegalStateException {
+        ProgramPresentException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The kernel or the driver refused every mode tried ("not this way" errnos: no XDP links, no such
+     * mode in the driver, no XDP at all); the message lists each attempt and its errno.
+     */
+    public static final class RefusedException extends IllegalStateException {
+        RefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private final String interfaceName;
@@ -57,8 +74,8 @@ public final class XdpAttachment implements AutoCloseable {
      *
      * @param mode {@link XdpMode#AUTO} tries native, then generic
      * @throws IllegalArgumentException when there is no such interface
-     * @throws IllegalStateException    when the interface already has an XDP program, or no
-     *                                  requested mode could be attached (the message lists
+     * @throws ProgramPresentException  when the interface already has an XDP program
+     * @throws RefusedException         when no requested mode could be attached (the message lists
      *                                  every attempt and its errno)
      * @throws NativeException          for other kernel refusals (privileges, ...)
      */
@@ -221,11 +238,11 @@ public final class XdpAttachment implements AutoCloseable {
      * xdp off} removes a native program, {@code xdpgeneric off} a generic one; neither removes a
      * program held by a bpf_link, hence "stop the program that owns it".
      */
-    static IllegalStateException alreadyAttached(String interfaceName, Netlink.LinkInfo info) {
+    static ProgramPresentException alreadyAttached(String interfaceName, Netlink.LinkInfo info) {
         String detach = info.xdpAttached() == Netlink.XDP_ATTACHED_SKB
                 ? "'ip link set dev " + interfaceName + " xdpgeneric off'"
                 : "'ip link set dev " + interfaceName + " xdp off' (or xdpgeneric off)";
-        return new IllegalStateException("interface " + interfaceName + " already has an XDP program attached (id "
+        return new ProgramPresentException("interface " + interfaceName + " already has an XDP program attached (id "
                 + info.xdpProgId() + ", mode " + info.xdpModeName() + "): detach it with " + detach
                 + ", or stop the program that owns it");
     }
@@ -234,7 +251,7 @@ public final class XdpAttachment implements AutoCloseable {
     private static RuntimeException busy(String interfaceName, int ifindex, NativeException e) {
         Netlink.LinkInfo now = Netlink.link(ifindex);
         if (now.hasXdpProgram()) {
-            IllegalStateException clear = alreadyAttached(interfaceName, now);
+            ProgramPresentException clear = alreadyAttached(interfaceName, now);
             clear.initCause(e);
             return clear;
         }
@@ -250,7 +267,7 @@ public final class XdpAttachment implements AutoCloseable {
         return e.errno() == Errno.EINVAL || e.errno() == Errno.ENOSYS || e.errno() == Errno.EOPNOTSUPP;
     }
 
-    private static IllegalStateException unsupported(String interfaceName, XdpMode mode, List<NativeException> failures) {
+    private static RefusedException unsupported(String interfaceName, XdpMode mode, List<NativeException> failures) {
         StringBuilder sb = new StringBuilder("cannot attach an XDP program to ").append(interfaceName)
                 .append(" in mode ").append(mode).append(':');
         for (NativeException f : failures) {
@@ -259,7 +276,7 @@ public final class XdpAttachment implements AutoCloseable {
         sb.append(mode == XdpMode.NATIVE
                 ? "\nthe driver of " + interfaceName + " may lack native XDP: use XdpMode.GENERIC or AUTO"
                 : "\nthis kernel may lack XDP support (CONFIG_XDP_SOCKETS, Linux >= 5.10 recommended)");
-        IllegalStateException e = new IllegalStateException(sb.toString(), failures.getLast());
+        RefusedException e = new RefusedException(sb.toString(), failures.getLast());
         failures.subList(0, failures.size() - 1).forEach(e::addSuppressed);
         return e;
     }

@@ -2,6 +2,7 @@ package dev.sluice.drivers.pcap;
 
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.umem.FrameOwnership;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
@@ -373,13 +374,13 @@ class PcapPortTest {
     @Test
     void openFailsClearly() throws IOException {
         assertThatThrownBy(() -> PcapPort.open(dir.resolve("missing.pcap"), null, tracked))
-                .isInstanceOf(PortSetupException.class).hasMessageEndingWith("missing.pcap: no such file");
+                .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CAPTURE_FILE)).hasMessageEndingWith("missing.pcap: no such file");
         Path text = Files.writeString(dir.resolve("notes.txt"), "not a capture");
         assertThatThrownBy(() -> PcapPort.open(text, dir.resolve("out.pcap"), tracked))
-                .isInstanceOf(PortSetupException.class).hasMessageContaining("notes.txt: not a pcap or pcapng file: magic 0x6e6f7420")
+                .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CAPTURE_FILE)).hasMessageContaining("notes.txt: not a pcap or pcapng file: magic 0x6e6f7420")
                 .hasCauseInstanceOf(PcapFormatException.class);
         assertThatThrownBy(() -> PcapPort.open(capture("pcap"), dir.resolve("no/such/dir/out.pcap"), tracked))
-                .isInstanceOf(PortSetupException.class).hasMessageContaining("no such file");
+                .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CAPTURE_FILE)).hasMessageContaining("no such file");
     }
 
     @Test

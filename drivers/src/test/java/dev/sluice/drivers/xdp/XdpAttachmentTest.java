@@ -116,7 +116,7 @@ class XdpAttachmentTest {
         try (XdpAttachment first = XdpAttachment.attach(program, veth.a, XdpMode.NATIVE)) {
             for (XdpMode mode : XdpMode.values()) {
                 assertThatThrownBy(() -> XdpAttachment.attach(other, veth.a, mode))
-                        .isInstanceOf(IllegalStateException.class)
+                        .isInstanceOf(XdpAttachment.ProgramPresentException.class)
                         .hasMessage("interface " + veth.a + " already has an XDP program attached (id " + program.id()
                                 + ", mode native): detach it with 'ip link set dev " + veth.a
                                 + " xdp off' (or xdpgeneric off), or stop the program that owns it");
@@ -129,7 +129,7 @@ class XdpAttachmentTest {
     void aGenericProgramOfSomebodyElseNamesXdpgenericOff() {
         try (XdpAttachment first = XdpAttachment.attachNetlink(other, veth.a, XdpMode.GENERIC)) {
             assertThatThrownBy(() -> XdpAttachment.attach(program, veth.a, XdpMode.AUTO))
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(XdpAttachment.ProgramPresentException.class)
                     .hasMessage("interface " + veth.a + " already has an XDP program attached (id " + other.id()
                             + ", mode generic): detach it with 'ip link set dev " + veth.a
                             + " xdpgeneric off', or stop the program that owns it");

@@ -1,6 +1,6 @@
-package dev.sluice.stress.umem;
+package dev.sluice.stress.ring;
 
-import dev.sluice.umem.MpmcFrameRing;
+import dev.sluice.ring.MpmcFrameRing;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;

@@ -1,7 +1,8 @@
-package dev.sluice.umem;
+package dev.sluice.ring;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -47,8 +48,14 @@ class MpmcFrameRingTest {
     }
 
     @Test
-    void rejectsBadCapacity() {
-        assertThatThrownBy(() -> new MpmcFrameRing(12)).isInstanceOf(IllegalArgumentException.class);
+    void rejectsBadCapacities() {
+        for (int capacity : new int[] {0, -4, 3, 12, DescriptorRingDescriptor.MAX_CAPACITY * 2}) {
+            assertThatThrownBy(() -> new MpmcFrameRing(capacity))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+            assertThatThrownBy(() -> new MpmcFrameRing(Arena.ofAuto(), capacity))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+        }
+        assertThatThrownBy(() -> new MpmcFrameRing(null, 8)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Four threads each take bulks and give them back: every value survives exactly once. */

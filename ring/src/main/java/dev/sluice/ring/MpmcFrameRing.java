@@ -1,14 +1,22 @@
-package dev.sluice.umem;
+package dev.sluice.ring;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+
+import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_INDEX_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.MPMC_SEQUENCE_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.MPMC_SLOTS_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.MPMC_SLOT_SHIFT;
+import static dev.sluice.ring.DescriptorRingDescriptor.MPMC_VALUE_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_INDEX_OFFSET;
+import static dev.sluice.ring.DescriptorRingDescriptor.SEGMENT_ALIGNMENT;
+import static dev.sluice.ring.SegmentAccess.LONG;
 
 /**
  * A bounded multi-producer multi-consumer ring of 64-bit values (frame addresses) in off-heap
- * memory: the shared level of {@link SharedFramePool}, touched once per bulk of frames by the
- * per-worker {@link FrameCache}s, never per packet.
+ * memory: the shared level of {@code dev.sluice.umem.SharedFramePool}, touched once per bulk of
+ * frames by the per-worker {@code FrameCache}s, never per packet. Layout: {@link DescriptorRingDescriptor}.
  *
  * <h2>Algorithm: per-slot sequences (Vyukov's bounded MPMC queue) with bulk claims</h2>
  * Slot {@code i & mask} carries a sequence word. For index {@code i} of lap {@code L}:
@@ -21,76 +29,57 @@ import java.lang.invoke.VarHandle;
  * {@code p} meanwhile (indices only grow, 64 bits never wrap), so the slots checked before the CAS are
  * still ours to use.
  * <p>
- * Why not the MPSC ring of {@code dev.sluice.ring} plus ownership rules: frames come back to the pool
- * from every worker and are taken by every worker (a generator allocates on one thread, another thread
- * frees), so both ends are shared. Why not DPDK's head/tail rte_ring: a thread preempted between its
- * CAS and its tail update stalls every other thread on the same side; here nobody waits for anybody,
- * at the cost of a 16-byte slot.
+ * Why not {@link MpscDescriptorRing} plus ownership rules: frames come back to the pool from every
+ * worker and are taken by every worker (a generator allocates on one thread, another thread frees),
+ * so both ends are shared. Why not DPDK's head/tail rte_ring: a thread preempted between its CAS and
+ * its tail update stalls every other thread on the same side; here nobody waits for anybody, at the
+ * cost of a 16-byte slot.
  * <p>
  * Relaxed like {@code MpscDescriptorRing}: {@link #poll} may return fewer than are present while a
  * producer sits between its claim and its publication, and {@link #offer} may accept fewer than there
  * is room for while a consumer sits between its claim and its release. Callers retry at their next
  * bulk. No lock, no allocation, no exception on the data path.
- *
- * <pre>
- *  +--------------------------------------------+
- *  | producer index (u64), CAS by producers     |  PRODUCER_INDEX_OFFSET   0
- *  |            ... pad to 128 bytes ...        |
- *  +--------------------------------------------+
- *  | consumer index (u64), CAS by consumers     |  CONSUMER_INDEX_OFFSET 128
- *  |            ... pad to 128 bytes ...        |
- *  +--------------------------------------------+
- *  | slot 0: sequence (u64) | value (u64) | ... |  SLOTS_OFFSET          256
- *  +--------------------------------------------+
- *  |            ... pad 128 bytes ...           |
- *  +--------------------------------------------+
- * </pre>
  */
 public final class MpmcFrameRing implements AutoCloseable {
-    static final int LINE = 128;
-    static final long PRODUCER_INDEX_OFFSET = 0;
-    static final long CONSUMER_INDEX_OFFSET = LINE;
-    static final long SLOTS_OFFSET = 2 * LINE;
-    static final int SLOT_SHIFT = 4;
-    static final long SEQUENCE_OFFSET = 0;
-    static final long VALUE_OFFSET = Long.BYTES;
-    public static final int MAX_CAPACITY = 1 << 26;
-
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private final MemorySegment segment;
     private final Arena ownedArena;
     private final int capacity;
     private final long mask;
 
-    /** A ring in memory it owns (a shared arena), freed by {@link #close()}. */
+    /**
+     * A ring in memory it owns (a shared arena), freed by {@link #close()}.
+     *
+     * @param capacity a power of two in [1, {@link DescriptorRingDescriptor#MAX_CAPACITY}]
+     */
     public MpmcFrameRing(int capacity) {
-        this(checkCapacity(capacity), Arena.ofShared(), true);
+        this(ownedArena(capacity), capacity, true);
     }
 
     /** A ring in memory of {@code arena} (shared or global); closing the arena frees it. */
     public MpmcFrameRing(Arena arena, int capacity) {
-        this(checkCapacity(capacity), arena, false);
+        this(arena, capacity, false);
     }
 
-    private MpmcFrameRing(int capacity, Arena arena, boolean owned) {
+    private MpmcFrameRing(Arena arena, int capacity, boolean owned) {
+        final long length = DescriptorRingDescriptor.mpmcLength(capacity); // validates capacity
+        if (arena == null) {
+            throw new IllegalArgumentException("arena is required");
+        }
         this.ownedArena = owned ? arena : null;
-        this.segment = arena.allocate(SLOTS_OFFSET + ((long) capacity << SLOT_SHIFT) + LINE, LINE);
+        this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: both indices start at 0
         this.capacity = capacity;
         this.mask = capacity - 1;
         for (long i = 0; i < capacity; i++) {
-            LONG.set(segment, SLOTS_OFFSET + (i << SLOT_SHIFT) + SEQUENCE_OFFSET, i);
+            LONG.set(segment, MPMC_SLOTS_OFFSET + (i << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET, i);
         }
         // release: threads that receive this ring through a plain field must see the initial sequences
         VarHandle.releaseFence();
     }
 
-    private static int checkCapacity(int capacity) {
-        if (capacity < 1 || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
-            throw new IllegalArgumentException("MPMC ring capacity must be a power of two in [1, " + MAX_CAPACITY
-                    + "], was " + capacity);
-        }
-        return capacity;
+    private static Arena ownedArena(int capacity) {
+        DescriptorRingDescriptor.checkCapacity(capacity); // before creating an arena that would leak
+        return Arena.ofShared();
     }
 
     public int capacity() {
@@ -101,16 +90,16 @@ public final class MpmcFrameRing implements AutoCloseable {
     public boolean offer(long value) {
         final MemorySegment s = segment;
         while (true) {
-            final long p = (long) LONG.getAcquire(s, PRODUCER_INDEX_OFFSET);
+            final long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
             final long slot = slot(p);
-            final long seq = (long) LONG.getAcquire(s, slot + SEQUENCE_OFFSET);
+            final long seq = (long) LONG.getAcquire(s, slot + MPMC_SEQUENCE_OFFSET);
             if (seq < p) {
                 return false; // the previous lap's value is still there (or being consumed)
             }
-            if (seq == p && LONG.compareAndSet(s, PRODUCER_INDEX_OFFSET, p, p + 1)) {
-                LONG.set(s, slot + VALUE_OFFSET, value);
+            if (seq == p && LONG.compareAndSet(s, (long) PRODUCER_INDEX_OFFSET, p, p + 1)) {
+                LONG.set(s, slot + MPMC_VALUE_OFFSET, value);
                 // release: a consumer that sees the sequence must see the value written above
-                LONG.setRelease(s, slot + SEQUENCE_OFFSET, p + 1);
+                LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, p + 1);
                 return true;
             }
             // another producer claimed p meanwhile: read the index again
@@ -129,8 +118,8 @@ public final class MpmcFrameRing implements AutoCloseable {
         final MemorySegment s = segment;
         final long mask = this.mask;
         while (true) {
-            final long p = (long) LONG.getAcquire(s, PRODUCER_INDEX_OFFSET);
-            final long seq0 = (long) LONG.getAcquire(s, slot(p) + SEQUENCE_OFFSET);
+            final long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
+            final long seq0 = (long) LONG.getAcquire(s, slot(p) + MPMC_SEQUENCE_OFFSET);
             if (seq0 < p) {
                 return 0;
             }
@@ -138,16 +127,16 @@ public final class MpmcFrameRing implements AutoCloseable {
                 continue; // stale p
             }
             int k = 1;
-            while (k < n && (long) LONG.getAcquire(s, SLOTS_OFFSET + (((p + k) & mask) << SLOT_SHIFT) + SEQUENCE_OFFSET) == p + k) {
+            while (k < n && (long) LONG.getAcquire(s, MPMC_SLOTS_OFFSET + (((p + k) & mask) << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET) == p + k) {
                 k++;
             }
-            if (LONG.compareAndSet(s, PRODUCER_INDEX_OFFSET, p, p + k)) {
+            if (LONG.compareAndSet(s, (long) PRODUCER_INDEX_OFFSET, p, p + k)) {
                 for (int i = 0; i < k; i++) {
                     final long index = p + i;
-                    final long slot = SLOTS_OFFSET + ((index & mask) << SLOT_SHIFT);
-                    LONG.set(s, slot + VALUE_OFFSET, src[off + i]);
+                    final long slot = MPMC_SLOTS_OFFSET + ((index & mask) << MPMC_SLOT_SHIFT);
+                    LONG.set(s, slot + MPMC_VALUE_OFFSET, src[off + i]);
                     // release: a consumer that sees the sequence must see the value written above
-                    LONG.setRelease(s, slot + SEQUENCE_OFFSET, index + 1);
+                    LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, index + 1);
                 }
                 return k;
             }
@@ -158,16 +147,16 @@ public final class MpmcFrameRing implements AutoCloseable {
     public long poll(long ifEmpty) {
         final MemorySegment s = segment;
         while (true) {
-            final long c = (long) LONG.getAcquire(s, CONSUMER_INDEX_OFFSET);
+            final long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
             final long slot = slot(c);
-            final long seq = (long) LONG.getAcquire(s, slot + SEQUENCE_OFFSET);
+            final long seq = (long) LONG.getAcquire(s, slot + MPMC_SEQUENCE_OFFSET);
             if (seq < c + 1) {
                 return ifEmpty;
             }
-            if (seq == c + 1 && LONG.compareAndSet(s, CONSUMER_INDEX_OFFSET, c, c + 1)) {
-                final long value = (long) LONG.get(s, slot + VALUE_OFFSET);
+            if (seq == c + 1 && LONG.compareAndSet(s, (long) CONSUMER_INDEX_OFFSET, c, c + 1)) {
+                final long value = (long) LONG.get(s, slot + MPMC_VALUE_OFFSET);
                 // release: our read of the value must complete before a producer of the next lap overwrites it
-                LONG.setRelease(s, slot + SEQUENCE_OFFSET, c + capacity);
+                LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, c + capacity);
                 return value;
             }
         }
@@ -186,8 +175,8 @@ public final class MpmcFrameRing implements AutoCloseable {
         final long mask = this.mask;
         final long capacity = this.capacity;
         while (true) {
-            final long c = (long) LONG.getAcquire(s, CONSUMER_INDEX_OFFSET);
-            final long seq0 = (long) LONG.getAcquire(s, slot(c) + SEQUENCE_OFFSET);
+            final long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
+            final long seq0 = (long) LONG.getAcquire(s, slot(c) + MPMC_SEQUENCE_OFFSET);
             if (seq0 < c + 1) {
                 return 0;
             }
@@ -195,16 +184,16 @@ public final class MpmcFrameRing implements AutoCloseable {
                 continue; // stale c
             }
             int k = 1;
-            while (k < max && (long) LONG.getAcquire(s, SLOTS_OFFSET + (((c + k) & mask) << SLOT_SHIFT) + SEQUENCE_OFFSET) == c + k + 1) {
+            while (k < max && (long) LONG.getAcquire(s, MPMC_SLOTS_OFFSET + (((c + k) & mask) << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET) == c + k + 1) {
                 k++;
             }
-            if (LONG.compareAndSet(s, CONSUMER_INDEX_OFFSET, c, c + k)) {
+            if (LONG.compareAndSet(s, (long) CONSUMER_INDEX_OFFSET, c, c + k)) {
                 for (int i = 0; i < k; i++) {
                     final long index = c + i;
-                    final long slot = SLOTS_OFFSET + ((index & mask) << SLOT_SHIFT);
-                    dst[off + i] = (long) LONG.get(s, slot + VALUE_OFFSET);
+                    final long slot = MPMC_SLOTS_OFFSET + ((index & mask) << MPMC_SLOT_SHIFT);
+                    dst[off + i] = (long) LONG.get(s, slot + MPMC_VALUE_OFFSET);
                     // release: our read of the value must complete before a producer of the next lap overwrites it
-                    LONG.setRelease(s, slot + SEQUENCE_OFFSET, index + capacity);
+                    LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, index + capacity);
                 }
                 return k;
             }
@@ -213,13 +202,13 @@ public final class MpmcFrameRing implements AutoCloseable {
 
     /** Claimed-for-production minus claimed-for-consumption right now (a snapshot). */
     public int sizeAcquire() {
-        final long c = (long) LONG.getAcquire(segment, CONSUMER_INDEX_OFFSET);
-        final long p = (long) LONG.getAcquire(segment, PRODUCER_INDEX_OFFSET);
+        final long c = (long) LONG.getAcquire(segment, (long) CONSUMER_INDEX_OFFSET);
+        final long p = (long) LONG.getAcquire(segment, (long) PRODUCER_INDEX_OFFSET);
         return (int) Math.max(0, Math.min(capacity, p - c));
     }
 
     private long slot(long index) {
-        return SLOTS_OFFSET + ((index & mask) << SLOT_SHIFT);
+        return MPMC_SLOTS_OFFSET + ((index & mask) << MPMC_SLOT_SHIFT);
     }
 
     /** Frees the ring's memory if it owns its arena. */
