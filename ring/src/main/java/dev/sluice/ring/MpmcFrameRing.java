@@ -1,5 +1,7 @@
 package dev.sluice.ring;
 
+import dev.sluice.sys.AddressSpace;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -39,10 +41,16 @@ import static dev.sluice.ring.SegmentAccess.LONG;
  * producer sits between its claim and its publication, and {@link #offer} may accept fewer than there
  * is room for while a consumer sits between its claim and its release. Callers retry at their next
  * bulk. No lock, no allocation, no exception on the data path.
+ * <p>
+ * The data path addresses the ring's memory through {@link AddressSpace#ALL} (no liveness check):
+ * stop every thread that uses the ring before closing its arena.
  */
 public final class MpmcFrameRing implements AutoCloseable {
 
+    /** The ring's memory: kept for its lifetime and for the checked accesses off the data path. */
     private final MemorySegment segment;
+    /** {@code segment.address()}: the data path addresses the ring through {@link AddressSpace#ALL}. */
+    private final long base;
     private final Arena ownedArena;
     private final int capacity;
     private final long mask;
@@ -68,6 +76,7 @@ public final class MpmcFrameRing implements AutoCloseable {
         }
         this.ownedArena = owned ? arena : null;
         this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: both indices start at 0
+        this.base = segment.address();
         this.capacity = capacity;
         this.mask = capacity - 1;
         for (long i = 0; i < capacity; i++) {
@@ -88,18 +97,18 @@ public final class MpmcFrameRing implements AutoCloseable {
 
     /** Appends one value; false if no slot is free right now. Any thread. */
     public boolean offer(long value) {
-        final MemorySegment s = segment;
+        final long s = base;
         while (true) {
-            final long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
+            final long p = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
             final long slot = slot(p);
-            final long seq = (long) LONG.getAcquire(s, slot + MPMC_SEQUENCE_OFFSET);
+            final long seq = (long) LONG.getAcquire(AddressSpace.ALL, s + slot + MPMC_SEQUENCE_OFFSET);
             if (seq < p) {
                 return false; // the previous lap's value is still there (or being consumed)
             }
-            if (seq == p && LONG.compareAndSet(s, (long) PRODUCER_INDEX_OFFSET, p, p + 1)) {
-                LONG.set(s, slot + MPMC_VALUE_OFFSET, value);
+            if (seq == p && LONG.compareAndSet(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p, p + 1)) {
+                LONG.set(AddressSpace.ALL, s + slot + MPMC_VALUE_OFFSET, value);
                 // release: a consumer that sees the sequence must see the value written above
-                LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, p + 1);
+                LONG.setRelease(AddressSpace.ALL, s + slot + MPMC_SEQUENCE_OFFSET, p + 1);
                 return true;
             }
             // another producer claimed p meanwhile: read the index again
@@ -115,11 +124,11 @@ public final class MpmcFrameRing implements AutoCloseable {
         if (n <= 0) {
             return 0;
         }
-        final MemorySegment s = segment;
+        final long s = base;
         final long mask = this.mask;
         while (true) {
-            final long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
-            final long seq0 = (long) LONG.getAcquire(s, slot(p) + MPMC_SEQUENCE_OFFSET);
+            final long p = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
+            final long seq0 = (long) LONG.getAcquire(AddressSpace.ALL, s + slot(p) + MPMC_SEQUENCE_OFFSET);
             if (seq0 < p) {
                 return 0;
             }
@@ -127,16 +136,16 @@ public final class MpmcFrameRing implements AutoCloseable {
                 continue; // stale p
             }
             int k = 1;
-            while (k < n && (long) LONG.getAcquire(s, MPMC_SLOTS_OFFSET + (((p + k) & mask) << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET) == p + k) {
+            while (k < n && (long) LONG.getAcquire(AddressSpace.ALL, s + MPMC_SLOTS_OFFSET + (((p + k) & mask) << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET) == p + k) {
                 k++;
             }
-            if (LONG.compareAndSet(s, (long) PRODUCER_INDEX_OFFSET, p, p + k)) {
+            if (LONG.compareAndSet(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p, p + k)) {
                 for (int i = 0; i < k; i++) {
                     final long index = p + i;
                     final long slot = MPMC_SLOTS_OFFSET + ((index & mask) << MPMC_SLOT_SHIFT);
-                    LONG.set(s, slot + MPMC_VALUE_OFFSET, src[off + i]);
+                    LONG.set(AddressSpace.ALL, s + slot + MPMC_VALUE_OFFSET, src[off + i]);
                     // release: a consumer that sees the sequence must see the value written above
-                    LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, index + 1);
+                    LONG.setRelease(AddressSpace.ALL, s + slot + MPMC_SEQUENCE_OFFSET, index + 1);
                 }
                 return k;
             }
@@ -145,18 +154,18 @@ public final class MpmcFrameRing implements AutoCloseable {
 
     /** Removes one value, or returns {@code ifEmpty} when none is published right now. Any thread. */
     public long poll(long ifEmpty) {
-        final MemorySegment s = segment;
+        final long s = base;
         while (true) {
-            final long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
+            final long c = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
             final long slot = slot(c);
-            final long seq = (long) LONG.getAcquire(s, slot + MPMC_SEQUENCE_OFFSET);
+            final long seq = (long) LONG.getAcquire(AddressSpace.ALL, s + slot + MPMC_SEQUENCE_OFFSET);
             if (seq < c + 1) {
                 return ifEmpty;
             }
-            if (seq == c + 1 && LONG.compareAndSet(s, (long) CONSUMER_INDEX_OFFSET, c, c + 1)) {
-                final long value = (long) LONG.get(s, slot + MPMC_VALUE_OFFSET);
+            if (seq == c + 1 && LONG.compareAndSet(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c, c + 1)) {
+                final long value = (long) LONG.get(AddressSpace.ALL, s + slot + MPMC_VALUE_OFFSET);
                 // release: our read of the value must complete before a producer of the next lap overwrites it
-                LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, c + capacity);
+                LONG.setRelease(AddressSpace.ALL, s + slot + MPMC_SEQUENCE_OFFSET, c + capacity);
                 return value;
             }
         }
@@ -171,12 +180,12 @@ public final class MpmcFrameRing implements AutoCloseable {
         if (max <= 0) {
             return 0;
         }
-        final MemorySegment s = segment;
+        final long s = base;
         final long mask = this.mask;
         final long capacity = this.capacity;
         while (true) {
-            final long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
-            final long seq0 = (long) LONG.getAcquire(s, slot(c) + MPMC_SEQUENCE_OFFSET);
+            final long c = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
+            final long seq0 = (long) LONG.getAcquire(AddressSpace.ALL, s + slot(c) + MPMC_SEQUENCE_OFFSET);
             if (seq0 < c + 1) {
                 return 0;
             }
@@ -184,16 +193,16 @@ public final class MpmcFrameRing implements AutoCloseable {
                 continue; // stale c
             }
             int k = 1;
-            while (k < max && (long) LONG.getAcquire(s, MPMC_SLOTS_OFFSET + (((c + k) & mask) << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET) == c + k + 1) {
+            while (k < max && (long) LONG.getAcquire(AddressSpace.ALL, s + MPMC_SLOTS_OFFSET + (((c + k) & mask) << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET) == c + k + 1) {
                 k++;
             }
-            if (LONG.compareAndSet(s, (long) CONSUMER_INDEX_OFFSET, c, c + k)) {
+            if (LONG.compareAndSet(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c, c + k)) {
                 for (int i = 0; i < k; i++) {
                     final long index = c + i;
                     final long slot = MPMC_SLOTS_OFFSET + ((index & mask) << MPMC_SLOT_SHIFT);
-                    dst[off + i] = (long) LONG.get(s, slot + MPMC_VALUE_OFFSET);
+                    dst[off + i] = (long) LONG.get(AddressSpace.ALL, s + slot + MPMC_VALUE_OFFSET);
                     // release: our read of the value must complete before a producer of the next lap overwrites it
-                    LONG.setRelease(s, slot + MPMC_SEQUENCE_OFFSET, index + capacity);
+                    LONG.setRelease(AddressSpace.ALL, s + slot + MPMC_SEQUENCE_OFFSET, index + capacity);
                 }
                 return k;
             }
