@@ -1,5 +1,7 @@
 package dev.sluice.drivers.afxdp;
 
+import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.drivers.PortCounters;
 import dev.sluice.ring.XskConsumerRing;
 import dev.sluice.ring.XskProducerRing;
 import dev.sluice.ring.XskRingDescriptor;
@@ -51,6 +53,15 @@ public final class XskKernelSimulator implements AutoCloseable {
      */
     public XskKernelSimulator(UmemConfig config, int ringSize, int framesInFlight, byte[] template, boolean txNeedsWakeup,
                               boolean trackFrames) {
+        this(config, ringSize, framesInFlight, template, txNeedsWakeup, trackFrames, CounterAllocator.inMemory());
+    }
+
+    /**
+     * As above, with the user-side queue's counters from {@code counters} (e.g. a counters file, as
+     * {@code sluice fwd} gives its AF_XDP queues), so that benchmarks can measure where counters live.
+     */
+    public XskKernelSimulator(UmemConfig config, int ringSize, int framesInFlight, byte[] template, boolean txNeedsWakeup,
+                              boolean trackFrames, CounterAllocator counters) {
         this.umem = Umem.allocate(config);
         this.frames = umem.segment();
         this.template = template.clone();
@@ -76,7 +87,7 @@ public final class XskKernelSimulator implements AutoCloseable {
                 new XskProducerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE));
         FramePool pool = FramePool.ofFrames(umem, 0, umem.frameCount());
         this.queue = new XskQueue("sim/0", 0, null, -1, userRings, pool, frames, config.frameSize(), config.headroom(), framesInFlight,
-                trackFrames ? new FrameOwnership(umem) : null, arena);
+                trackFrames ? new FrameOwnership(umem) : null, arena, PortCounters.allocate(counters, "port sim/0"));
         queue.prime(); // as a real port does before attaching
     }
 
