@@ -1,5 +1,7 @@
 package dev.sluice.drivers;
 
+import dev.sluice.sys.AddressSpace;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -40,7 +42,10 @@ public final class PortCounters {
         "kicks", "kicks_busy", "kick_errors"
     };
 
+    /** The counters' memory, kept for its lifetime; readers use it (checked). */
     private final MemorySegment values;
+    /** {@code values.address()}: the writer addresses the counters through {@link AddressSpace#ALL}. */
+    private final long base;
 
     /** Counters in this process's memory. */
     public PortCounters() {
@@ -49,10 +54,12 @@ public final class PortCounters {
 
     /** Counters over {@code values}: {@link #COUNT} {@code u64} slots, 8-byte aligned, in {@link #name} order. */
     public PortCounters(MemorySegment values) {
-        if (values.byteSize() < COUNT * 8L || values.address() % 8 != 0) {
-            throw new IllegalArgumentException("port counters need " + COUNT * 8 + " bytes, 8-byte aligned; got " + values);
+        if (values.byteSize() < COUNT * 8L || values.address() % 8 != 0 || !values.isNative()) {
+            throw new IllegalArgumentException("port counters need " + COUNT * 8 + " bytes of native memory, 8-byte aligned; got "
+                + values);
         }
         this.values = values;
+        this.base = values.address();
     }
 
     /** Allocates the counters of {@code owner} (e.g. {@code "port afxdp:eth0/0"}) from {@code allocator}. */
@@ -60,12 +67,16 @@ public final class PortCounters {
         return new PortCounters(allocator.allocate(owner, NAMES, CounterAllocator.TYPE_COUNTER));
     }
 
-    /** Adds to a counter; single writer. */
+    /**
+     * Adds to a counter; single writer, on the data path. Plain load (the writer is the only one
+     * that stores, so it reads its own last value), opaque store; through {@link AddressSpace#ALL}:
+     * stop the writer before freeing the counters (closing the counters file).
+     */
     public void add(int counter, long delta) {
-        long offset = counter * 8L;
-        long v = (long) LONGS.getOpaque(values, offset);
+        long address = base + counter * 8L;
+        long v = (long) LONGS.get(AddressSpace.ALL, address);
         // Opaque: readers on other threads see whole, eventually-current values; no fence needed.
-        LONGS.setOpaque(values, offset, v + delta);
+        LONGS.setOpaque(AddressSpace.ALL, address, v + delta);
     }
 
     public long get(int counter) {

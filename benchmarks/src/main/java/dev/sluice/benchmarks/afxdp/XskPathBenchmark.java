@@ -62,6 +62,15 @@ public class XskPathBenchmark {
     public String kernel;
     private boolean inline;
 
+    /**
+     * Also time every burst that moved packets ({@code System.nanoTime} around it) and report the
+     * total as {@code busyNanos}: busyNanos / packets = the user side's own nanoseconds per packet,
+     * whether or not the simulated kernel on the other core keeps up. Off by default (two clock
+     * reads per burst, ~0.3-1 ns per packet at bursts of 64-32, are then part of the figure).
+     */
+    @Param({"false"})
+    public boolean timeBusy;
+
     private XskKernelSimulator sim;
     private ForwardLoop loop;
     private Thread kernelThread;
@@ -72,6 +81,8 @@ public class XskPathBenchmark {
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Packets {
         public long packets;
+        /** Nanoseconds spent in bursts that moved packets (only with {@code timeBusy}). */
+        public long busyNanos;
 
         @Setup(Level.Trial)
         public void pin() {
@@ -123,6 +134,15 @@ public class XskPathBenchmark {
     public int burst(Packets counters) {
         if (inline) {
             sim.step(burst);
+        }
+        if (timeBusy) {
+            long start = System.nanoTime();
+            int n = loop.doWork();
+            if (n > 0) {
+                counters.busyNanos += System.nanoTime() - start;
+                counters.packets += n;
+            }
+            return n;
         }
         int n = loop.doWork();
         counters.packets += n;
