@@ -338,4 +338,46 @@ class StatSystemTest {
             }
         }
     }
+
+    @Test
+    void statShowsThePortCountersOfTheMemoryAndAfPacketDrivers() throws Exception {
+        // memory: the simulated kernel delivers packets on its own, no traffic needed
+        Process memory = new ProcessBuilder(Cli.command(env(), "fwd", "--driver", "memory", "--mode", "macswap",
+                "--duration", "20")).redirectErrorStream(true).start();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(memory.getInputStream(), StandardCharsets.UTF_8));
+            readUntilAttached(r);
+            Output rest = new Output(r);
+            Thread.sleep(1500);
+            Cli.Result once = Cli.run(env(), 60, "stat", "--once");
+            assertThat(once.exit()).as(once.err() + rest).isZero();
+            Map<String, Long> c = parseOnce(once.out());
+            assertThat(c.get("port sim/0 rx_packets")).as(once.out()).isPositive();
+            assertThat(c.get("port sim/0 tx_packets")).as(once.out()).isPositive();
+        } finally {
+            memory.destroyForcibly();
+            memory.waitFor(10, TimeUnit.SECONDS);
+        }
+        // afpacket: real traffic over a veth
+        try (Sandbox box = Sandbox.create("statpkt", 1)) {
+            box.staticNeighbours();
+            Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--driver", "afpacket", "--iface", box.ifA,
+                    "--mode", "rxonly")).redirectErrorStream(true).start();
+            try {
+                BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
+                readUntilAttached(r);
+                Output rest = new Output(r);
+                try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
+                    Thread.sleep(1500);
+                    Cli.Result once = Cli.run(env(), 60, "stat", "--once");
+                    assertThat(once.exit()).as(once.err() + rest).isZero();
+                    Map<String, Long> c = parseOnce(once.out());
+                    assertThat(c.get("port afpacket:" + box.ifA + " rx_packets")).as(once.out()).isPositive();
+                }
+            } finally {
+                fwd.destroyForcibly();
+                fwd.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.drivers.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afpacket.AfPacketOptions;
 import dev.sluice.drivers.afpacket.AfPacketPort;
@@ -13,12 +14,12 @@ import java.util.Map;
 final class AfPacketFwdPorts implements FwdPorts {
     private final AfPacketPort port;
 
-    AfPacketFwdPorts(String iface, String netns) {
+    AfPacketFwdPorts(String iface, String netns, CounterAllocator counters) {
         if (netns == null) {
-            port = AfPacketPort.open(iface, AfPacketOptions.defaults());
+            port = AfPacketPort.open(iface, AfPacketOptions.defaults(), counters);
         } else {
             try (NetNs.Scope ignored = NetNs.enter(netns)) {
-                port = AfPacketPort.open(iface, AfPacketOptions.defaults());
+                port = AfPacketPort.open(iface, AfPacketOptions.defaults(), counters);
             }
         }
     }

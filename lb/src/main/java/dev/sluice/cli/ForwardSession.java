@@ -88,9 +88,9 @@ final class ForwardSession {
         Settings s = settings;
         return switch (s.driver()) {
             case AFXDP -> new AfXdpFwdPorts(s.iface(), s.queues(), s.umem(), s.options(), allocator, s.netns());
-            case AFPACKET -> new AfPacketFwdPorts(s.iface(), s.netns());
-            case MEMORY -> new SimulatedFwdPorts(s.burst(), s.options().framesInFlight(), s.options().ringSize());
-            case PCAP -> new PcapFwdPorts(s.pcapIn(), s.pcapOut(), s.umem());
+            case AFPACKET -> new AfPacketFwdPorts(s.iface(), s.netns(), allocator);
+            case MEMORY -> new SimulatedFwdPorts(s.burst(), s.options().framesInFlight(), s.options().ringSize(), allocator);
+            case PCAP -> new PcapFwdPorts(s.pcapIn(), s.pcapOut(), s.umem(), allocator);
         };
     }
 

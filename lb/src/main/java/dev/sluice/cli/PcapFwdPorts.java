@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.drivers.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.pcap.PcapPort;
 import dev.sluice.drivers.pcap.PcapPortOptions;
@@ -13,9 +14,9 @@ import java.util.Map;
 final class PcapFwdPorts implements FwdPorts {
     private final PcapPort port;
 
-    PcapFwdPorts(String in, String out, UmemConfig umem) {
+    PcapFwdPorts(String in, String out, UmemConfig umem, CounterAllocator counters) {
         PcapPortOptions options = new PcapPortOptions(umem, PcapPortOptions.defaults().outputPrecision(), 1, false);
-        port = PcapPort.open(Path.of(in), out == null ? null : Path.of(out), options);
+        port = PcapPort.open(Path.of(in), out == null ? null : Path.of(out), options, counters);
     }
 
     @Override

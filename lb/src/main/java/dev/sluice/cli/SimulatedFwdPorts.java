@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.drivers.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
 import dev.sluice.drivers.afxdp.XskQueue;
@@ -20,13 +21,13 @@ final class SimulatedFwdPorts implements FwdPorts {
     private final Thread kernel;
     private volatile boolean running = true;
 
-    SimulatedFwdPorts(int burst, int framesInFlight, int ringSize) {
+    SimulatedFwdPorts(int burst, int framesInFlight, int ringSize, CounterAllocator counters) {
         byte[] frame = new byte[60];
         for (int i = 0; i < 12; i++) {
             frame[i] = (byte) (i + 1);
         }
         frame[12] = 0x08;
-        sim = new XskKernelSimulator(UmemConfig.defaults(), ringSize, framesInFlight, frame, false, false).prefilled();
+        sim = new XskKernelSimulator(UmemConfig.defaults(), ringSize, framesInFlight, frame, false, false, counters).prefilled();
         kernel = new Thread(() -> {
             if (Runtime.getRuntime().availableProcessors() > 1) {
                 LibC.pinCurrentThread(0);

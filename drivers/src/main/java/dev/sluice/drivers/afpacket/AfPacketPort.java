@@ -1,6 +1,7 @@
 package dev.sluice.drivers.afpacket;
 
 import dev.sluice.drivers.Port;
+import dev.sluice.drivers.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
@@ -84,7 +85,7 @@ public final class AfPacketPort implements Port {
     private final MemorySegment ring;
     private final MemorySegment errno;
     private final MemorySegment pollIn;
-    private final PortCounters counters = new PortCounters();
+    private final PortCounters counters;
 
     /** Frames held by the application: received or allocated, not yet transmitted or released. */
     private int inApp;
@@ -94,7 +95,9 @@ public final class AfPacketPort implements Port {
     private long txInvalid;
     private boolean closed;
 
-    private AfPacketPort(String ifname, int ifindex, AfPacketOptions options, AfPacketSocket socket, Umem umem, int maxTxLength) {
+    private AfPacketPort(String ifname, int ifindex, AfPacketOptions options, AfPacketSocket socket, Umem umem, int maxTxLength,
+                         PortCounters counters) {
+        this.counters = counters;
         this.name = "afpacket:" + ifname;
         this.ifname = ifname;
         this.ifindex = ifindex;
@@ -122,6 +125,14 @@ public final class AfPacketPort implements Port {
      *                            rings too large for the memory, a fanout group of another shape
      */
     public static AfPacketPort open(String ifname, AfPacketOptions options) {
+        return open(ifname, options, CounterAllocator.inMemory());
+    }
+
+    /**
+     * As {@link #open(String, AfPacketOptions)}, with the port's counters from {@code counters}
+     * (e.g. a counters file, so that {@code sluice stat} shows them).
+     */
+    public static AfPacketPort open(String ifname, AfPacketOptions options, CounterAllocator counters) {
         if (ifname == null || ifname.isEmpty()) {
             throw new PortSetupException(Reason.UNKNOWN_INTERFACE, "no network interface given");
         }
@@ -135,7 +146,8 @@ public final class AfPacketPort implements Port {
         Umem umem = Umem.allocate(new UmemConfig(options.poolFrames(), options.frameSize(), 0, false));
         try {
             AfPacketSocket socket = AfPacketSocket.open(ifname, ifindex, options);
-            return new AfPacketPort(ifname, ifindex, options, socket, umem, maxTx);
+            return new AfPacketPort(ifname, ifindex, options, socket, umem, maxTx,
+                    PortCounters.allocate(counters, "port afpacket:" + ifname));
         } catch (RuntimeException e) {
             umem.close();
             throw e;

@@ -1,6 +1,7 @@
 package dev.sluice.drivers.pcap;
 
 import dev.sluice.drivers.Port;
+import dev.sluice.drivers.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
@@ -55,7 +56,7 @@ public final class PcapPort implements Port {
     private final Umem umem;
     private final FramePool pool;
     private final FrameOwnership ownership;
-    private final PortCounters counters = new PortCounters();
+    private final PortCounters counters;
     private final int dataOffset;
     private final int frameRoom;
     private final int frameShift;
@@ -78,7 +79,8 @@ public final class PcapPort implements Port {
     private IOException outputFailure;
     private boolean closed;
 
-    private PcapPort(String name, PcapReader reader, PcapWriter writer, Umem umem, PcapPortOptions options) {
+    private PcapPort(String name, PcapReader reader, PcapWriter writer, Umem umem, PcapPortOptions options, PortCounters counters) {
+        this.counters = counters;
         this.name = name;
         this.reader = reader;
         this.writer = writer;
@@ -108,6 +110,11 @@ public final class PcapPort implements Port {
      * @throws PortSetupException when a file cannot be opened or the input is not a capture
      */
     public static PcapPort open(Path in, Path out, PcapPortOptions options) {
+        return open(in, out, options, CounterAllocator.inMemory());
+    }
+
+    /** As {@link #open(Path, Path, PcapPortOptions)}, with the port's counters from {@code counters}. */
+    public static PcapPort open(Path in, Path out, PcapPortOptions options, CounterAllocator counters) {
         PcapReader reader = null;
         PcapWriter writer = null;
         Umem umem = null;
@@ -120,7 +127,7 @@ public final class PcapPort implements Port {
             }
             umem = Umem.allocate(options.umem());
             String name = "pcap:" + (in == null ? "-" : in.getFileName()) + "->" + (out == null ? "-" : out.getFileName());
-            return new PcapPort(name, reader, writer, umem, options);
+            return new PcapPort(name, reader, writer, umem, options, PortCounters.allocate(counters, "port " + name));
         } catch (IOException | RuntimeException e) {
             closeQuietly(reader, writer, umem, e);
             if (e instanceof NoSuchFileException x) {
