@@ -23,6 +23,18 @@ final class SegmentAccess {
     /** u64 UMEM addresses and in-process descriptors. */
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
+    /**
+     * u64 fields and slots read and written with plain access only, whose alignment the ring
+     * guarantees by construction (an aligned segment, offsets in multiples of 8): the unaligned
+     * layout's handle skips the per-access alignment check (fewer instructions per descriptor; on
+     * the two-core SpscRingPerf the difference stayed within the run-to-run noise). Never for
+     * acquire/release or atomic access.
+     */
+    static final VarHandle LONG_PLAIN = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
+
+    /** u32 fields read and written with plain access only, naturally aligned by construction; as {@link #LONG_PLAIN}. */
+    static final VarHandle INT_PLAIN = ValueLayout.JAVA_INT_UNALIGNED.varHandle();
+
     private SegmentAccess() {
     }
 }

@@ -14,6 +14,7 @@ import static dev.sluice.ring.DescriptorRingDescriptor.SEGMENT_ALIGNMENT;
 import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOTS_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOT_SHIFT;
 import static dev.sluice.ring.SegmentAccess.LONG;
+import static dev.sluice.ring.SegmentAccess.LONG_PLAIN;
 
 /**
  * A bounded single-producer single-consumer FIFO of 64-bit descriptors (UMEM addresses, packed frame
@@ -89,11 +90,11 @@ public final class SpscDescriptorRing implements AutoCloseable {
      */
     public boolean offer(long descriptor) {
         final long s = base;
-        final long p = (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
+        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
         if (p - cachedConsumer(s) >= capacity && p - refreshConsumerAcquire(s) >= capacity) {
             return false;
         }
-        LONG.set(AddressSpace.ALL, s + slot(p), descriptor);
+        LONG_PLAIN.set(AddressSpace.ALL, s + slot(p), descriptor);
         // release: the consumer must see the slot written above once it sees the new index
         LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p + 1);
         return true;
@@ -107,7 +108,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
      */
     public int offer(long[] src, int off, int n) {
         final long s = base;
-        final long p = (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
+        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
         final int k = (int) Math.min(n, freeFor(s, p, n));
         if (k <= 0) {
             return 0;
@@ -124,7 +125,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
      */
     public int offerBulk(long[] src, int off, int n) {
         final long s = base;
-        final long p = (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
+        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
         if (n <= 0 || freeFor(s, p, n) < n) {
             return 0;
         }
@@ -149,10 +150,10 @@ public final class SpscDescriptorRing implements AutoCloseable {
         final int first = Math.min(k, capacity - start);
         final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
         for (int i = 0; i < first; i++) {
-            LONG.set(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT), src[off + i]);
+            LONG_PLAIN.set(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT), src[off + i]);
         }
         for (int i = first; i < k; i++) {
-            LONG.set(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
+            LONG_PLAIN.set(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
         }
         // release: the consumer must see the k slots written above once it sees the new index
         LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p + k);
@@ -165,11 +166,11 @@ public final class SpscDescriptorRing implements AutoCloseable {
      */
     public long poll(long ifEmpty) {
         final long s = base;
-        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
+        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         if (cachedProducer(s) == c && refreshProducerAcquire(s) == c) {
             return ifEmpty;
         }
-        final long descriptor = (long) LONG.get(AddressSpace.ALL, s + slot(c));
+        final long descriptor = (long) LONG_PLAIN.get(AddressSpace.ALL, s + slot(c));
         // release: our read of the slot must complete before the producer may overwrite it
         LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + 1);
         return descriptor;
@@ -183,7 +184,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
      */
     public int poll(long[] dst, int off, int max) {
         final long s = base;
-        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
+        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         final int k = (int) Math.min(max, availableFor(s, c, max));
         if (k <= 0) {
             return 0;
@@ -201,7 +202,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
      */
     public int pollBulk(long[] dst, int off, int n) {
         final long s = base;
-        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
+        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         if (n <= 0 || availableFor(s, c, n) < n) {
             return 0;
         }
@@ -224,10 +225,10 @@ public final class SpscDescriptorRing implements AutoCloseable {
         final int first = Math.min(k, capacity - start);
         final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
         for (int i = 0; i < first; i++) {
-            dst[off + i] = (long) LONG.get(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT));
+            dst[off + i] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT));
         }
         for (int i = first; i < k; i++) {
-            dst[off + i] = (long) LONG.get(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
+            dst[off + i] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
         }
         // release: our reads of the k slots must complete before the producer may overwrite them
         LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + k);
@@ -254,22 +255,22 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     private static long cachedConsumer(long s) {
-        return (long) LONG.get(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET);
+        return (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET);
     }
 
     private static long refreshConsumerAcquire(long s) {
         final long c = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
-        LONG.set(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
+        LONG_PLAIN.set(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
         return c;
     }
 
     private static long cachedProducer(long s) {
-        return (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET);
+        return (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET);
     }
 
     private static long refreshProducerAcquire(long s) {
         final long p = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
-        LONG.set(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET, p);
+        LONG_PLAIN.set(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET, p);
         return p;
     }
 

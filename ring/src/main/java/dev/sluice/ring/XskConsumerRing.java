@@ -5,7 +5,9 @@ import dev.sluice.sys.AddressSpace;
 import java.lang.foreign.MemorySegment;
 
 import static dev.sluice.ring.SegmentAccess.INT;
+import static dev.sluice.ring.SegmentAccess.INT_PLAIN;
 import static dev.sluice.ring.SegmentAccess.LONG;
+import static dev.sluice.ring.SegmentAccess.LONG_PLAIN;
 import static dev.sluice.ring.XskRingDescriptor.ENTRY_ADDR_OFFSET;
 import static dev.sluice.ring.XskRingDescriptor.ENTRY_LEN_OFFSET;
 import static dev.sluice.ring.XskRingDescriptor.ENTRY_OPTIONS_OFFSET;
@@ -110,19 +112,19 @@ public final class XskConsumerRing {
 
     /** The UMEM address of an entry: {@code xdp_desc.addr} on RX, the u64 entry on COMPLETION. */
     public long address(int index) {
-        return (long) LONG.get(AddressSpace.ALL, entryAddress(index) + ENTRY_ADDR_OFFSET);
+        return (long) LONG_PLAIN.get(AddressSpace.ALL, entryAddress(index) + ENTRY_ADDR_OFFSET);
     }
 
     /** {@code xdp_desc.len} of an RX entry. For rings of entry size 16. */
     public int length(int index) {
         assert entryShift == 4 : "length() on a ring of 8-byte entries";
-        return (int) INT.get(AddressSpace.ALL, entryAddress(index) + ENTRY_LEN_OFFSET);
+        return (int) INT_PLAIN.get(AddressSpace.ALL, entryAddress(index) + ENTRY_LEN_OFFSET);
     }
 
     /** {@code xdp_desc.options} of an RX entry ({@link XskRingDescriptor#OPTION_PACKET_CONTINUES}). */
     public int options(int index) {
         assert entryShift == 4 : "options() on a ring of 8-byte entries";
-        return (int) INT.get(AddressSpace.ALL, entryAddress(index) + ENTRY_OPTIONS_OFFSET);
+        return (int) INT_PLAIN.get(AddressSpace.ALL, entryAddress(index) + ENTRY_OPTIONS_OFFSET);
     }
 
     /** Hands the first {@code n} peeked entries back to the kernel: consumer += n, with a release store. */

@@ -5,7 +5,9 @@ import dev.sluice.sys.AddressSpace;
 import java.lang.foreign.MemorySegment;
 
 import static dev.sluice.ring.SegmentAccess.INT;
+import static dev.sluice.ring.SegmentAccess.INT_PLAIN;
 import static dev.sluice.ring.SegmentAccess.LONG;
+import static dev.sluice.ring.SegmentAccess.LONG_PLAIN;
 import static dev.sluice.ring.XskRingDescriptor.ENTRY_ADDR_OFFSET;
 import static dev.sluice.ring.XskRingDescriptor.ENTRY_LEN_OFFSET;
 import static dev.sluice.ring.XskRingDescriptor.ENTRY_OPTIONS_OFFSET;
@@ -112,16 +114,16 @@ public final class XskProducerRing {
     /** Writes a FILL entry: the UMEM address of a free frame. For rings of entry size 8. */
     public void putAddress(int index, long addr) {
         assert entryShift == 3 : "putAddress on a ring of 16-byte entries";
-        LONG.set(AddressSpace.ALL, entryAddress(index) + ENTRY_ADDR_OFFSET, addr);
+        LONG_PLAIN.set(AddressSpace.ALL, entryAddress(index) + ENTRY_ADDR_OFFSET, addr);
     }
 
     /** Writes a TX entry ({@code struct xdp_desc}). For rings of entry size 16. */
     public void putDescriptor(int index, long addr, int len, int options) {
         assert entryShift == 4 : "putDescriptor on a ring of 8-byte entries";
         final long entry = entryAddress(index);
-        LONG.set(AddressSpace.ALL, entry + ENTRY_ADDR_OFFSET, addr);
-        INT.set(AddressSpace.ALL, entry + ENTRY_LEN_OFFSET, len);
-        INT.set(AddressSpace.ALL, entry + ENTRY_OPTIONS_OFFSET, options);
+        LONG_PLAIN.set(AddressSpace.ALL, entry + ENTRY_ADDR_OFFSET, addr);
+        INT_PLAIN.set(AddressSpace.ALL, entry + ENTRY_LEN_OFFSET, len);
+        INT_PLAIN.set(AddressSpace.ALL, entry + ENTRY_OPTIONS_OFFSET, options);
     }
 
     /** Publishes the first {@code n} reserved slots: producer += n, with a release store. */
