@@ -1,6 +1,7 @@
 package dev.sluice.systest;
 
 import dev.sluice.cli.Sandbox;
+import dev.sluice.cli.UdpSender;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
@@ -250,10 +251,34 @@ class AfXdpPortSystemTest {
     }
 
     /**
-     * A program that appears between prepare and attach is found by attach: its own wrap site. A
-     * sandbox of its own: the kernel releases a closed socket's queue asynchronously (bind says
-     * EBUSY for a moment), so the queue of a port just closed is not free at once.
+     * The kernel releases a closed socket's queue in deferred work (bind says EBUSY for a moment):
+     * open waits for that release, so closing a port and opening the same queue at once works,
+     * again and again, and each reopened port receives.
      */
+    @Test
+    void aQueueClosedAMomentAgoCanBeOpenedAgainAtOnce() throws Exception {
+        try (Sandbox box = Sandbox.create("reopen", 1)) {
+            box.staticNeighbours();
+            for (int round = 0; round < 10; round++) {
+                try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+                    if (round % 3 == 0) {
+                        PacketBatch batch = port.newBatch(64);
+                        long got = 0;
+                        try (UdpSender sender = new UdpSender(box.nsB, box.ipA, PORT, 18, 0)) {
+                            long deadline = System.nanoTime() + 5_000_000_000L;
+                            while (got == 0 && System.nanoTime() < deadline) {
+                                got += port.receive(batch);
+                                port.release(batch);
+                            }
+                        }
+                        assertThat(got).as("packets received by the port reopened in round " + round).isPositive();
+                    }
+                }
+            }
+        }
+    }
+
+    /** A program that appears between prepare and attach is found by attach: its own wrap site. */
     @Test
     void aProgramAttachedAfterPrepareCarriesItsReason() {
         try (Sandbox box = Sandbox.create("whyat", 1)) {

@@ -24,6 +24,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * accepts: socket → UMEM_REG (or share) → ring sizes → MMAP_OFFSETS → mmap → bind.
  */
 final class XskSocket implements AutoCloseable {
+    /** How long bind waits for the kernel to release a queue that a closed socket held. */
+    static final long RELEASE_WAIT_MILLIS = 500;
+
     final int fd;
     final XskRings rings;
     final boolean zeroCopy;
@@ -124,14 +127,14 @@ final class XskSocket implements AutoCloseable {
             // SHARED_UMEM goes alone: copy/zero-copy and need_wakeup come from the UMEM's owner.
             sa.set(JAVA_SHORT, SOCKADDR_FLAGS_OFFSET, XDP_SHARED_UMEM);
             sa.set(JAVA_INT, SOCKADDR_SHARED_UMEM_FD_OFFSET, umemOwnerFd);
-            LibC.bind(fd, sa, "bind(AF_XDP, XDP_SHARED_UMEM)", where);
+            bindWaitingForRelease(fd, sa, "bind(AF_XDP, XDP_SHARED_UMEM)", where);
             return zeroCopyActive(fd, arena);
         }
         short wake = options.needWakeup() ? XDP_USE_NEED_WAKEUP : 0;
         if (options.copyMode() != AfXdpOptions.CopyMode.COPY) {
             sa.set(JAVA_SHORT, SOCKADDR_FLAGS_OFFSET, (short) (XDP_ZEROCOPY | wake));
             try {
-                LibC.bind(fd, sa, "bind(AF_XDP, XDP_ZEROCOPY)", where + " in zero-copy mode");
+                bindWaitingForRelease(fd, sa, "bind(AF_XDP, XDP_ZEROCOPY)", where + " in zero-copy mode");
                 return true;
             } catch (NativeException e) {
                 boolean unsupported = e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EINVAL;
@@ -146,8 +149,35 @@ final class XskSocket implements AutoCloseable {
             }
         }
         sa.set(JAVA_SHORT, SOCKADDR_FLAGS_OFFSET, (short) (XDP_COPY | wake));
-        LibC.bind(fd, sa, "bind(AF_XDP, XDP_COPY)", where);
+        bindWaitingForRelease(fd, sa, "bind(AF_XDP, XDP_COPY)", where);
         return false;
+    }
+
+    /**
+     * bind(2), retried for up to {@value #RELEASE_WAIT_MILLIS} ms while it fails with EBUSY: the
+     * kernel frees a closed AF_XDP socket's hold on its queue in deferred work (the buffer pool is
+     * released after the socket), so a queue closed a moment ago can still look taken. A queue held
+     * by a live socket stays EBUSY and fails after the wait, with the usual message.
+     */
+    private static void bindWaitingForRelease(int fd, MemorySegment sa, String call, String doing) {
+        long deadline = System.nanoTime() + RELEASE_WAIT_MILLIS * 1_000_000L;
+        while (true) {
+            try {
+                LibC.bind(fd, sa, call, doing);
+                return;
+            } catch (NativeException e) {
+                if (e.errno() != Errno.EBUSY || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LibC.bind(fd, sa, call, doing); // one last try, then whatever it says
+                return;
+            }
+        }
     }
 
     private static boolean zeroCopyActive(int fd, Arena arena) {
