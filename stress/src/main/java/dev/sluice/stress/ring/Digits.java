@@ -15,4 +15,13 @@ final class Digits {
         }
         return digits * 10 + (int) descriptor;
     }
+
+    /** The digits of {@code received[0..n)}, in order. */
+    static int of(long[] received, int n) {
+        int digits = 0;
+        for (int i = 0; i < n; i++) {
+            digits = append(digits, received[i]);
+        }
+        return digits;
+    }
 }

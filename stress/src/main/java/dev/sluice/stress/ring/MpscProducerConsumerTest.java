@@ -56,21 +56,13 @@ public class MpscProducerConsumerTest {
             received[n++] = d;
         }
         n += ring.poll(received, n, 3);
-        int got = 0;
-        for (int i = 0; i < n; i++) {
-            got = Digits.append(got, received[i]);
-        }
-        r.r1 = got;
+        r.r1 = Digits.of(received, n);
     }
 
     @Arbiter
     public void drain(II_Result r) {
         long[] rest = new long[8];
         int n = ring.poll(rest, 0, 8);
-        int got = 0;
-        for (int i = 0; i < n; i++) {
-            got = Digits.append(got, rest[i]);
-        }
-        r.r2 = got;
+        r.r2 = Digits.of(rest, n);
     }
 }

@@ -50,11 +50,7 @@ public class MpscTwoProducersAndConsumerTest {
     @Actor
     public void consumer(II_Result r) {
         int n = ring.poll(received, 0, 3);
-        int got = 0;
-        for (int i = 0; i < n; i++) {
-            got = Digits.append(got, received[i]);
-        }
-        r.r1 = got;
+        r.r1 = Digits.of(received, n);
     }
 
     @Arbiter

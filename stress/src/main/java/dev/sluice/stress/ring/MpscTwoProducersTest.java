@@ -53,10 +53,6 @@ public class MpscTwoProducersTest {
     public void drain(I_Result r) {
         long[] rest = new long[8];
         int n = ring.poll(rest, 0, 8);
-        int got = 0;
-        for (int i = 0; i < n; i++) {
-            got = Digits.append(got, rest[i]);
-        }
-        r.r1 = got;
+        r.r1 = Digits.of(rest, n);
     }
 }
