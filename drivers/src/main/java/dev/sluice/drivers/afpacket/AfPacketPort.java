@@ -1,7 +1,7 @@
 package dev.sluice.drivers.afpacket;
 
-import dev.sluice.drivers.Port;
 import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.drivers.Port;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
