@@ -27,13 +27,28 @@ mac_r=02:c9:02:00:00:02
 ip_g=""   # no addresses: the rate is vr's rx_packets, nothing needs to reach R's stack
 ip_r=""
 
+# On exit, also after Ctrl-C or SIGTERM (their traps exit, which runs it; bash runs them once the
+# measurement under way has ended, or at once when Ctrl-C ended that too): stops whatever still
+# runs in the namespaces (e.g. a `sluice gen` whose measure() was interrupted: it ignores SIGINT
+# as a background job) and deletes them.
+ns_pids() { { ip netns pids "$ns_g"; ip netns pids "$ns_r"; } 2>/dev/null || true; }
 cleanup() {
+    local -a pids
     pkill -f "file-prefix sluicegen-$tag" 2>/dev/null || true
+    mapfile -t pids < <(ns_pids)
+    if [ ${#pids[@]} -gt 0 ]; then
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        sleep 1
+        mapfile -t pids < <(ns_pids)
+        [ ${#pids[@]} = 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
+    fi
     ip netns del "$ns_g" 2>/dev/null || true
     ip netns del "$ns_r" 2>/dev/null || true
     rm -rf /var/run/dpdk/sluicegen-$tag* 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 setup_topology
 
