@@ -13,6 +13,8 @@ set -euo pipefail
 
 script_dir=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 repo_root=$(cd "$script_dir/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/veth-bench.sh
+. "$script_dir/lib/veth-bench.sh"
 
 usage() {
     cat <<EOF
@@ -80,10 +82,6 @@ keep_logs=0
 max_other=25
 quiet_wait=120
 
-die_usage() { echo "${0##*/}: $*" >&2; echo "Try '${0##*/} --help'." >&2; exit 2; }
-need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || die_usage "option $1 needs a value"; }
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) need_arg "$@"; secs=$2; shift 2 ;;
@@ -100,29 +98,16 @@ while [ $# -gt 0 ]; do
         *) die_usage "unknown argument: $1" ;;
     esac
 done
-is_uint "$secs" && [ "$secs" -ge 3 ] || die_usage "--seconds must be an integer >= 3"
-is_uint "$rounds" && [ "$rounds" -ge 1 ] || die_usage "--rounds must be an integer >= 1"
-is_uint "$size" && [ "$size" -ge 64 ] && [ "$size" -le 1518 ] || die_usage "--size must be 64..1518"
-is_uint "$max_other" || die_usage "--max-other must be an integer (percent of one CPU)"
-is_uint "$quiet_wait" || die_usage "--quiet-wait must be an integer (seconds)"
-case $only in ""|rxonly|macswap) ;; *) die_usage "--only takes rxonly or macswap" ;; esac
+check_options 3
 case $gen_kind in sluice|af_packet|af_xdp) ;; *) die_usage "--gen takes sluice, af_packet or af_xdp" ;; esac
 [[ $dst_ip =~ ^10\.203\.0\.([0-9]{1,3})$ ]] && [ "${BASH_REMATCH[1]}" -ge 2 ] && [ "${BASH_REMATCH[1]}" -le 254 ] \
     || die_usage "--dst-ip must be in 10.203.0.2..10.203.0.254 (the veth subnet; .1 is the generator)"
 if [ -n "$only" ]; then modes=("$only"); else modes=(rxonly macswap); fi
 read -r -a sluice_cmd <<<"$sluice"
 
-[ "$(id -u)" = 0 ] || { echo "${0##*/}: must run as root (namespaces, XDP, AF_PACKET)" >&2; exit 1; }
 tools=(ip taskset stdbuf awk)
 [ "$gen_kind" = sluice ] || tools+=(dpdk-testpmd)
-for tool in "${tools[@]}"; do
-    command -v "$tool" >/dev/null || { echo "${0##*/}: $tool not found" >&2; exit 1; }
-done
-if ! command -v "${sluice_cmd[0]}" >/dev/null && [ ! -x "${sluice_cmd[0]}" ]; then
-    echo "${0##*/}: sluice launcher not found: ${sluice_cmd[0]} (use --sluice or SLUICE_CMD)" >&2
-    exit 1
-fi
-[ "$(nproc)" -ge 2 ] || echo "warning: fewer than 2 CPUs; generator and receiver will share a core" >&2
+check_host "namespaces, XDP, AF_PACKET" 1 "${tools[@]}"
 
 # ---------------------------------------------------------------------------------------------
 # Names, unique per run (other benchmarks and tests may run concurrently). The veth ends are
@@ -138,158 +123,19 @@ ip_g=10.203.0.1
 ip_r=10.203.0.2
 pfx_g=sluiceap-gen-$id    # DPDK --file-prefix (testpmd generators only)
 logdir=$(mktemp -d /tmp/afpacket-vs-afxdp.$id.XXXXXX)
-
-gen_pid=""
-cur_pid=""
-created_ns=0
-measure_failures=0
-
-# Ends a process we started: SIGTERM (the JVM runs its shutdown hooks: fwd and gen print their
-# summary, detach, remove their counters files; testpmd stops its ports), SIGKILL after a grace
-# period. Not SIGINT: a non-interactive bash starts background jobs with SIGINT ignored.
-stop_pid() {
-    local pid=$1 grace=${2:-10} i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < grace * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "warning: pid $pid ignored SIGTERM, killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_pid "$cur_pid" 5
-    stop_pid "$gen_pid" 5
-    if [ $created_ns = 1 ]; then
-        # Deleting the namespaces destroys the veth pair and with it any XDP program on it.
-        ip netns del "$ns_r" 2>/dev/null || true
-        ip netns del "$ns_g" 2>/dev/null || true
-    fi
-    rm -rf "/var/run/dpdk/$pfx_g"
-    if [ $keep_logs = 1 ] || [ $rc != 0 ]; then
-        echo "logs kept in $logdir" >&2
-    else
-        rm -rf "$logdir"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-qcmd() {
-    local out="" a
-    for a in "$@"; do
-        if [[ $a =~ ^[][A-Za-z0-9_@%+=:,./-]+$ ]]; then out+="$a "; else out+="'${a//\'/\'\\\'\'}' "; fi
-    done
-    printf '%s' "${out% }"
-}
-
-# ---------------------------------------------------------------------------------------------
-# Other load (as in fwd-vs-dpdk.sh): CPU ticks of every process that is neither this script nor
-# one of its descendants nor a kernel thread.
-clk_tck=$(getconf CLK_TCK)
-other_ticks() {
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me=$$ '
-        {
-            p = 0; while ((q = index(substr($0, p + 1), ")")) > 0) p += q
-            n = split(substr($0, p + 2), f, " ")
-            if (n < 15) next
-            pid = $1; pp[pid] = f[2]; t[pid] = f[12] + f[13] + f[14] + f[15]
-        }
-        END {
-            for (pid in pp) {
-                if (pid == 2 || pp[pid] == 2) continue
-                x = pid; ours = 0
-                for (d = 0; d < 64 && x > 1; d++) { if (x == me) { ours = 1; break } x = pp[x] }
-                if (!ours) s += t[pid]
-            }
-            printf "%d\n", s
-        }'
-}
-other_pct() { # ticks0 ticks1 seconds -> percent of one CPU
-    awk -v a="$1" -v b="$2" -v s="$3" -v hz="$clk_tck" 'BEGIN {v = (s > 0 ? 100 * (b - a) / hz / s : 0); printf "%.0f", (v < 0 ? 0 : v)}'
-}
-wait_quiet() {
-    local t0 t1 pct waited=0
-    while :; do
-        t0=$(other_ticks); sleep 2; t1=$(other_ticks)
-        pct=$(other_pct "$t0" "$t1" 2)
-        [ "$pct" -ge "$max_other" ] || return 0
-        if [ $waited -ge "$quiet_wait" ]; then
-            log "warning: other processes still use ${pct}% of a CPU; measuring anyway"; return 0
-        fi
-        [ $waited -gt 0 ] || log "other processes use ${pct}% of a CPU; waiting up to ${quiet_wait}s for quiet"
-        waited=$((waited + 2))
-    done
-}
-
-# ---------------------------------------------------------------------------------------------
-# Topology
-setup_topology() {
-    ip netns add "$ns_g"
-    created_ns=1
-    ip netns add "$ns_r"
-    ip link add "$if_g" netns "$ns_g" numtxqueues 1 numrxqueues 1 address "$mac_g" type veth \
-        peer name "$if_r" netns "$ns_r" numtxqueues 1 numrxqueues 1 address "$mac_r"
-    ip -n "$ns_g" addr add "$ip_g/24" dev "$if_g"
-    ip -n "$ns_r" addr add "$ip_r/24" dev "$if_r"
-    ip -n "$ns_g" link set lo up
-    ip -n "$ns_r" link set lo up
-    ip -n "$ns_g" link set "$if_g" up
-    ip -n "$ns_r" link set "$if_r" up
-    # Static neighbours: no ARP while an XDP program owns vr.
-    ip -n "$ns_g" neigh replace "$ip_r" lladdr "$mac_r" dev "$if_g" nud permanent
-    ip -n "$ns_r" neigh replace "$ip_g" lladdr "$mac_g" dev "$if_r" nud permanent
-}
-
-# No XDP program may be left on vr between contenders (fwd attaches through a bpf_link, which goes
-# with its process; this catches anything else), and vr starts each run in the same state.
-xdp_on() { ip -n "$1" link show dev "$2" | grep -qE ' (xdp|xdpgeneric|xdpdrv|xdpoffload)( |$)|prog/xdp'; }
-reset_vr() {
-    local i
-    for ((i = 0; i < 30; i++)); do xdp_on "$ns_r" "$if_r" || break; sleep 0.1; done
-    if xdp_on "$ns_r" "$if_r"; then
-        log "warning: an XDP program was left on $if_r after $1; detaching it"
-        ip -n "$ns_r" link set dev "$if_r" xdpgeneric off 2>/dev/null || true
-        ip -n "$ns_r" link set dev "$if_r" xdpdrv off 2>/dev/null || true
-        ip -n "$ns_r" link set dev "$if_r" xdp off 2>/dev/null || true
-        if xdp_on "$ns_r" "$if_r"; then log "error: cannot detach the XDP program from $if_r"; exit 1; fi
-    fi
-    ip -n "$ns_r" link set dev "$if_r" promisc off
-}
-
-ns_stat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+dpdk_prefixes=("$pfx_g")
+xdp_linger=30   # reset_vr: up to 3 s for an XDP program to go by itself (fwd detaches through a bpf_link)
+set_traps
 
 # ---------------------------------------------------------------------------------------------
 # Generator on CPU 0 in namespace G: one flow, UDP to vr's address, port 9.
 gen_cmd=()
 build_gen_cmd() {
-    local vdev
     case $gen_kind in
         sluice)
             gen_cmd=(ip netns exec "$ns_g" taskset -c 0 "${sluice_cmd[@]}" gen --iface "$if_g" --dst-mac "$mac_r"
                 --src-ip "$ip_g" --dst-ip "$dst_ip" --dst-port 9 --size "$size" --cpu 0) ;;
-        af_packet|af_xdp)
-            if [ "$gen_kind" = af_packet ]; then
-                vdev="net_af_packet0,iface=$if_g"
-            else
-                vdev="net_af_xdp0,iface=$if_g,start_queue=0,queue_count=1,busy_budget=0"
-            fi
-            gen_cmd=(ip netns exec "$ns_g" taskset -c 0 stdbuf -oL
-                dpdk-testpmd --lcores '(0,1)@0' --no-huge -m 512 --no-pci --file-prefix "$pfx_g"
-                --vdev "$vdev" --
-                --total-num-mbufs=16384 --forward-mode=txonly --txpkts=$((size - 4))
-                --eth-peer=0,$mac_r --tx-ip=$ip_g,$dst_ip --stats-period=1 --auto-start) ;;
+        af_packet|af_xdp) testpmd_gen_cmd "$gen_kind" "$dst_ip" ;;
     esac
 }
 
@@ -314,8 +160,6 @@ start_generator() {
     log "error: generator shows no traffic after 180 s"; tail -20 "$lg" >&2; exit 1
 }
 
-stop_generator() { stop_pid "$gen_pid" 10; gen_pid=""; rm -rf "/var/run/dpdk/$pfx_g"; }
-
 # ---------------------------------------------------------------------------------------------
 # Contenders: sluice fwd with --driver afxdp or afpacket, CPU 1, namespace R.
 fwd_cmdline() { # driver mode
@@ -335,47 +179,22 @@ steady_rate() { # logfile rx|tx
         END { if (k > 0) printf "%.0f", s / k; else printf "nan" }' "$1"
 }
 
-summary_value() { # logfile key
-    awk -v key="$2" '
-        $1 == "summary" { line = $0 }
-        END {
-            n = split(line, w, /[ \t]+/)
-            for (i = 2; i <= n; i++)
-                if (index(w[i], key "=") == 1) { v = substr(w[i], length(key) + 2) }
-            if (v ~ /^[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$/) printf "%.0f", v + 0
-            else if (v != "") printf "%s", v
-            else printf "nan"
-        }' "$1"
-}
-
 res=nan
 res_note=""
 run_fwd_once() { # driver mode round
-    local driver=$1 mode=$2 round=$3 lg rc=0 limit i dir
+    local driver=$1 mode=$2 round=$3 lg dir
     lg=$logdir/fwd-$driver.$mode.$round.log
     fwd_cmdline "$driver" "$mode"
-    limit=$((secs + 180))   # first use may build; the JVM needs time to start
-    "${fwd_run[@]}" >"$lg" 2>&1 &
-    cur_pid=$!
-    for ((i = 0; i < limit * 10; i++)); do
-        kill -0 "$cur_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$cur_pid" 2>/dev/null; then
-        log "error: sluice fwd still running after ${limit}s; stopping it"
-        stop_pid "$cur_pid" 10; rc=124
-    else
-        wait "$cur_pid" || rc=$?
-    fi
-    cur_pid=""
-    if [ $rc != 0 ]; then
-        log "error: sluice fwd --driver $driver exited with status $rc (log: $lg):"; tail -5 "$lg" | sed 's/^/    /' >&2
+    # first use may build; the JVM needs time to start
+    run_bounded "sluice fwd" $((secs + 180)) "$lg" "${fwd_run[@]}"
+    if [ $run_rc != 0 ]; then
+        log "error: sluice fwd --driver $driver exited with status $run_rc (log: $lg):"; tail -5 "$lg" | sed 's/^/    /' >&2
         res=nan; res_note=""; return
     fi
     dir=rx; [ "$mode" = rxonly ] || dir=tx
     res=$(steady_rate "$lg" "$dir")
-    [ "$res" != nan ] || res=$(summary_value "$lg" "${dir}_pps")
-    res_note="xdp=$(summary_value "$lg" xdp) copy=$(summary_value "$lg" copy) dropped=$(summary_value "$lg" dropped)"
+    [ "$res" != nan ] || res=$(summary_value "$lg" "${dir}_pps" text)
+    res_note="xdp=$(summary_value "$lg" xdp text) copy=$(summary_value "$lg" copy text) dropped=$(summary_value "$lg" dropped text)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -384,14 +203,12 @@ declare -A rate offered other note   # key: contender,mode,round
 
 measure() { # contender mode round
     local c=$1 mode=$2 round=$3 o0 o1 w0 w1 t0 t1
-    reset_vr "the previous contender"
-    kill -0 "$gen_pid" 2>/dev/null || { log "warning: generator died; restarting it"; start_generator; }
-    wait_quiet
+    measure_prepare
     o0=$(other_ticks); w0=$EPOCHREALTIME; t0=$(ns_stat "$ns_g" "$if_g" tx_packets)
     run_fwd_once "$c" "$mode" "$round"
     o1=$(other_ticks); w1=$EPOCHREALTIME; t1=$(ns_stat "$ns_g" "$if_g" tx_packets)
     local wall
-    wall=$(awk -v a="$w0" -v b="$w1" 'BEGIN {print b - a}')
+    wall=$(elapsed "$w0" "$w1")
     other[$c,$mode,$round]=$(other_pct "$o0" "$o1" "$wall")
     offered[$c,$mode,$round]=$(awk -v a="$t0" -v b="$t1" -v s="$wall" 'BEGIN {printf "%.0f", (b - a) / s}')
     reset_vr "$c"
@@ -411,21 +228,11 @@ build_gen_cmd
 log "warming up the sluice launcher (builds if needed) ..."
 "${sluice_cmd[@]}" fwd --help >"$logdir/sluice-help.log" 2>&1 || { log "error: '${sluice_cmd[*]} fwd --help' failed:"; tail -5 "$logdir/sluice-help.log" >&2; exit 1; }
 
-for ((round = 1; round <= rounds; round++)); do
-    log "round $round/$rounds: starting the generator ($gen_kind)"
-    start_generator
-    order=("${contenders[@]}")
-    if ((round % 2 == 0)); then order=(afpacket afxdp); fi
-    for mode in "${modes[@]}"; do
-        for c in "${order[@]}"; do measure "$c" "$mode" "$round"; done
-    done
-    stop_generator
-done
+run_rounds "the generator ($gen_kind)"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------------
 # Report
-mpps() { awk -v v="$1" 'BEGIN {if (v == "nan" || v == "") printf "n/a"; else printf "%.3f", v / 1e6}'; }
 median_of() { # values... ("nan" if any is nan)
     printf '%s\n' "$@" | sort -g | awk '
         $1 == "nan" { bad = 1 } { v[NR] = $1 }
@@ -438,9 +245,9 @@ echo
 echo "## AF_PACKET vs AF_XDP receive on veth (sluice fwd), ${size}-byte frames"
 echo
 echo "- date: $started; rounds: $rounds; seconds per contender and round: $secs (first second not counted); order alternates per round"
-echo "- machine: nproc=$(nproc), kernel $(uname -r), CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+machine_line
 echo "- generator: $gen_kind on CPU 0 (namespace G), UDP to $dst_ip port 9 ($([ "$dst_ip" = "$ip_r" ] && echo "vr's address: R's stack receives every packet too" || echo "not vr's address: R's stack drops at routing")); receiver: CPU 1 (namespace R)"
-echo "- load average before/after: $load_before / $load_after (other work on this shared machine skews results)"
+load_line "$load_before" "$load_after"
 echo
 
 for mode in "${modes[@]}"; do
@@ -455,21 +262,16 @@ for mode in "${modes[@]}"; do
     echo "$hdr generator sent (median) | other CPU% per round |"; echo "$sep---|---|"
     declare -A med=()
     for c in "${contenders[@]}"; do
-        vals=(); ovals=(); noisy=""
+        vals=(); ovals=()
         for ((r = 1; r <= rounds; r++)); do
             vals+=("${rate[$c,$mode,$r]}"); ovals+=("${offered[$c,$mode,$r]}")
-            noisy+="${other[$c,$mode,$r]}"
-            [ "${other[$c,$mode,$r]}" -lt "$max_other" ] || noisy+="!"
-            [ $r = "$rounds" ] || noisy+=" / "
         done
         m=$(median_of "${vals[@]}"); med[$c]=$m
         line="| $(label "$c") | **$(mpps "$m")** |"
         for ((r = 1; r <= rounds; r++)); do
-            line+=" $(mpps "${vals[r - 1]}")"
-            [ "${other[$c,$mode,$r]}" -lt "$max_other" ] || line+=" !"
-            line+=" |"
+            line+=" $(mpps "${vals[r - 1]}")$(other_mark "$c" "$mode" "$r") |"
         done
-        echo "$line $(mpps "$(median_of "${ovals[@]}")") | $noisy |"
+        echo "$line $(mpps "$(median_of "${ovals[@]}")") | $(other_cells "$c" "$mode") |"
     done
     echo
     if [ "${med[afxdp]}" = nan ] || [ "${med[afpacket]}" = nan ]; then
@@ -493,9 +295,7 @@ echo
 echo "### Command lines"
 echo
 echo '```'
-echo "ip netns add $ns_g; ip netns add $ns_r"
-echo "ip link add $if_g netns $ns_g numtxqueues 1 numrxqueues 1 address $mac_g type veth peer name $if_r netns $ns_r numtxqueues 1 numrxqueues 1 address $mac_r"
-echo "ip -n $ns_g addr add $ip_g/24 dev $if_g; ip -n $ns_r addr add $ip_r/24 dev $if_r; (links up, static neighbours)"
+topology_cmds
 echo "# generator"
 qcmd "${gen_cmd[@]}"; echo
 for mode in "${modes[@]}"; do

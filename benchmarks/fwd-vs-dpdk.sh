@@ -13,6 +13,8 @@ set -euo pipefail
 
 script_dir=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 repo_root=$(cd "$script_dir/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/veth-bench.sh
+. "$script_dir/lib/veth-bench.sh"
 
 usage() {
     cat <<EOF
@@ -69,10 +71,6 @@ max_other=25
 quiet_wait=120
 warmup=1     # DPDK: 1-second stats samples skipped after the first (baseline) sample
 
-die_usage() { echo "${0##*/}: $*" >&2; echo "Try '${0##*/} --help'." >&2; exit 2; }
-need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || die_usage "option $1 needs a value"; }
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) need_arg "$@"; secs=$2; shift 2 ;;
@@ -91,26 +89,13 @@ while [ $# -gt 0 ]; do
         *) die_usage "unknown argument: $1" ;;
     esac
 done
-is_uint "$secs" && [ "$secs" -ge 2 ] || die_usage "--seconds must be an integer >= 2"
-is_uint "$rounds" && [ "$rounds" -ge 1 ] || die_usage "--rounds must be an integer >= 1"
-is_uint "$size" && [ "$size" -ge 64 ] && [ "$size" -le 1518 ] || die_usage "--size must be 64..1518"
-is_uint "$max_other" || die_usage "--max-other must be an integer (percent of one CPU)"
-is_uint "$quiet_wait" || die_usage "--quiet-wait must be an integer (seconds)"
-case $only in ""|rxonly|macswap) ;; *) die_usage "--only takes rxonly or macswap" ;; esac
+check_options 2
 case $gen_kind in af_packet|af_xdp) ;; *) die_usage "--gen takes af_packet or af_xdp" ;; esac
 [ $run_sluice = 1 ] || [ $run_dpdk = 1 ] || die_usage "--no-sluice and --no-dpdk exclude each other"
 if [ -n "$only" ]; then modes=("$only"); else modes=(rxonly macswap); fi
 read -r -a sluice_cmd <<<"$sluice"
 
-[ "$(id -u)" = 0 ] || { echo "${0##*/}: must run as root (namespaces, XDP)" >&2; exit 1; }
-for tool in dpdk-testpmd ip taskset stdbuf awk; do
-    command -v "$tool" >/dev/null || { echo "${0##*/}: $tool not found" >&2; exit 1; }
-done
-if [ $run_sluice = 1 ] && ! command -v "${sluice_cmd[0]}" >/dev/null && [ ! -x "${sluice_cmd[0]}" ]; then
-    echo "${0##*/}: sluice launcher not found: ${sluice_cmd[0]} (use --sluice or SLUICE_CMD)" >&2
-    exit 1
-fi
-[ "$(nproc)" -ge 2 ] || echo "warning: fewer than 2 CPUs; generator and receiver will share a core" >&2
+check_host "namespaces, XDP" "$run_sluice" dpdk-testpmd ip taskset stdbuf awk
 
 # ---------------------------------------------------------------------------------------------
 # Names, unique per run (tests may run concurrently). The veth ends are created directly inside
@@ -127,170 +112,12 @@ ip_r=10.201.0.2
 pfx_g=sluicebench-gen-$id    # DPDK --file-prefix values: /var/run/dpdk/<prefix>
 pfx_r=sluicebench-rcv-$id
 logdir=$(mktemp -d /tmp/fwd-vs-dpdk.$id.XXXXXX)
-
-gen_pid=""
-cur_pid=""
-created_ns=0
-measure_failures=0
-
-# Ends a process we started: SIGTERM first (testpmd handles it like SIGINT: it stops its ports and
-# its PMD detaches the XDP program; the JVM runs its shutdown hooks), SIGKILL after a grace period.
-# Not SIGINT: a non-interactive bash starts background jobs with SIGINT ignored, so a testpmd still
-# in EAL init (no handler yet) or a JVM would ignore it.
-stop_pid() {
-    local pid=$1 grace=${2:-10} i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < grace * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "warning: pid $pid ignored SIGTERM, killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_pid "$cur_pid" 5
-    stop_pid "$gen_pid" 5
-    if [ $created_ns = 1 ]; then
-        # Deleting the namespaces destroys the veth pair and any XDP program still attached.
-        ip netns del "$ns_r" 2>/dev/null || true
-        ip netns del "$ns_g" 2>/dev/null || true
-    fi
-    # --no-huge keeps DPDK memory anonymous; what remains is the runtime dir per file prefix
-    # (and hugepage map files, should somebody drop --no-huge).
-    rm -rf "/var/run/dpdk/$pfx_g" "/var/run/dpdk/$pfx_r"
-    rm -f /dev/hugepages/"$pfx_g"map_* /dev/hugepages/"$pfx_r"map_* 2>/dev/null || true
-    if [ $keep_logs = 1 ] || [ $rc != 0 ]; then
-        echo "logs kept in $logdir" >&2
-    else
-        rm -rf "$logdir"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-# Prints a command line that can be pasted into a shell: plain words as they are, others quoted.
-qcmd() {
-    local out="" a
-    for a in "$@"; do
-        if [[ $a =~ ^[][A-Za-z0-9_@%+=:,./-]+$ ]]; then out+="$a "; else out+="'${a//\'/\'\\\'\'}' "; fi
-    done
-    printf '%s' "${out% }"
-}
+dpdk_prefixes=("$pfx_g" "$pfx_r")
+set_traps
 
 # ---------------------------------------------------------------------------------------------
-# Other load: CPU ticks (user+system, plus reaped children) of every process that is neither this
-# script nor one of its descendants nor a kernel thread (ksoftirqd may be working for our veth).
-# Other builds and tests on this shared 2-CPU machine halve the numbers when they run.
-clk_tck=$(getconf CLK_TCK)
-other_ticks() {
-    # (cat fails when a process exits while we read: ignore that, pipefail is on)
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v me=$$ '
-        {
-            p = 0; while ((q = index(substr($0, p + 1), ")")) > 0) p += q
-            n = split(substr($0, p + 2), f, " ")
-            if (n < 15) next
-            pid = $1; pp[pid] = f[2]; t[pid] = f[12] + f[13] + f[14] + f[15]
-        }
-        END {
-            for (pid in pp) {
-                if (pid == 2 || pp[pid] == 2) continue
-                x = pid; ours = 0
-                for (d = 0; d < 64 && x > 1; d++) { if (x == me) { ours = 1; break } x = pp[x] }
-                if (!ours) s += t[pid]
-            }
-            printf "%d\n", s
-        }'
-}
-other_pct() { # ticks0 ticks1 seconds -> percent of one CPU
-    awk -v a="$1" -v b="$2" -v s="$3" -v hz="$clk_tck" 'BEGIN {v = (s > 0 ? 100 * (b - a) / hz / s : 0); printf "%.0f", (v < 0 ? 0 : v)}'
-}
-wait_quiet() {
-    local t0 t1 pct waited=0
-    while :; do
-        t0=$(other_ticks); sleep 2; t1=$(other_ticks)
-        pct=$(other_pct "$t0" "$t1" 2)
-        [ "$pct" -ge "$max_other" ] || return 0
-        if [ $waited -ge "$quiet_wait" ]; then
-            log "warning: other processes still use ${pct}% of a CPU; measuring anyway"; return 0
-        fi
-        [ $waited -gt 0 ] || log "other processes use ${pct}% of a CPU; waiting up to ${quiet_wait}s for quiet"
-        waited=$((waited + 2))
-    done
-}
-
-# ---------------------------------------------------------------------------------------------
-# Topology
-setup_topology() {
-    ip netns add "$ns_g"
-    created_ns=1
-    ip netns add "$ns_r"
-    # One queue pair each: everything the generator sends lands on vr's RX queue 0.
-    ip link add "$if_g" netns "$ns_g" numtxqueues 1 numrxqueues 1 address "$mac_g" type veth \
-        peer name "$if_r" netns "$ns_r" numtxqueues 1 numrxqueues 1 address "$mac_r"
-    ip -n "$ns_g" addr add "$ip_g/24" dev "$if_g"
-    ip -n "$ns_r" addr add "$ip_r/24" dev "$if_r"
-    ip -n "$ns_g" link set lo up
-    ip -n "$ns_r" link set lo up
-    ip -n "$ns_g" link set "$if_g" up
-    ip -n "$ns_r" link set "$if_r" up
-    # Static neighbours: no ARP traffic while an XDP program owns vr.
-    ip -n "$ns_g" neigh replace "$ip_r" lladdr "$mac_r" dev "$if_g" nud permanent
-    ip -n "$ns_r" neigh replace "$ip_g" lladdr "$mac_g" dev "$if_r" nud permanent
-    # Offloads: veth has GRO/LRO off by default, and copy-mode AF_XDP RX (native or generic XDP)
-    # needs no change. AF_XDP copy-mode TX out of vr needs neither an XDP program nor GRO on vg.
-    # So nothing is disabled; the state is printed with the results (ethtool -k) for the record.
-}
-
-# Makes sure no XDP program is left on vr (a crashed contender could leave a netlink-attached
-# one; a bpf_link one goes away with its process). Also resets promiscuous mode, which testpmd
-# enables, so that every contender starts from the same interface state.
-reset_vr() {
-    local state
-    state=$(ip -n "$ns_r" link show dev "$if_r")
-    if grep -qE ' (xdp|xdpgeneric|xdpdrv|xdpoffload)( |$)|prog/xdp' <<<"$state"; then
-        log "warning: an XDP program was left on $if_r after $1; detaching it"
-        ip -n "$ns_r" link set dev "$if_r" xdpgeneric off 2>/dev/null || true
-        ip -n "$ns_r" link set dev "$if_r" xdpdrv off 2>/dev/null || true
-        ip -n "$ns_r" link set dev "$if_r" xdp off 2>/dev/null || true
-        if ip -n "$ns_r" link show dev "$if_r" | grep -qE ' (xdp|xdpgeneric|xdpdrv)( |$)|prog/xdp'; then
-            log "error: cannot detach the XDP program from $if_r"; exit 1
-        fi
-    fi
-    ip -n "$ns_r" link set dev "$if_r" promisc off
-}
-
-# ---------------------------------------------------------------------------------------------
-# Generator: dpdk-testpmd txonly on CPU 0 in namespace G, one flow (no --txonly-multi-flow),
-# --txpkts = frame size without FCS, destination MAC = vr's, IPs of the namespaces, UDP 9 -> 9.
-# testpmd needs a main lcore plus one forwarding lcore: --lcores '(0,1)@0' maps both to CPU 0
-# (the main lcore only sleeps and prints the stats once a second).
-# --total-num-mbufs: the default pool (~155k mbufs) does not fit in -m 512 without hugepages.
-gen_cmd=()
-build_gen_cmd() {
-    local vdev
-    if [ "$gen_kind" = af_packet ]; then
-        vdev="net_af_packet0,iface=$if_g"
-    else
-        vdev="net_af_xdp0,iface=$if_g,start_queue=0,queue_count=1,busy_budget=0"
-    fi
-    [ -z "$gen_args" ] || vdev+=",$gen_args"
-    gen_cmd=(ip netns exec "$ns_g" taskset -c 0 stdbuf -oL
-        dpdk-testpmd --lcores '(0,1)@0' --no-huge -m 512 --no-pci --file-prefix "$pfx_g"
-        --vdev "$vdev" --
-        --total-num-mbufs=16384 --forward-mode=txonly --txpkts=$((size - 4))
-        --eth-peer=0,$mac_r --tx-ip=$ip_g,$ip_r --stats-period=1 --auto-start)
-}
+# Generator: dpdk-testpmd txonly on CPU 0 in namespace G (see testpmd_gen_cmd), to vr's address.
+build_gen_cmd() { testpmd_gen_cmd "$gen_kind" "$ip_r" "$gen_args"; }
 
 gen_log=""
 gen_round=0
@@ -311,8 +138,6 @@ start_generator() {
     log "error: generator shows no traffic after 60 s"; tail -20 "$gen_log" >&2; exit 1
 }
 
-stop_generator() { stop_pid "$gen_pid" 10; gen_pid=""; rm -rf "/var/run/dpdk/$pfx_g"; }
-
 gen_samples() { grep -c 'Tx-pps:' "$gen_log" || true; }
 # Mean Tx-pps of the generator's stats samples number $1+1..$2 (the offered load meanwhile).
 gen_mean() {
@@ -322,7 +147,7 @@ gen_mean() {
 
 # ---------------------------------------------------------------------------------------------
 # Contenders. Each sets res_rx and res_tx (pps, or "nan" when it failed); logs go to $logdir.
-# They run in the main shell (not in $(...)) so that cleanup() sees $cur_pid.
+# They run in the main shell (not in $(...)) so that bench_cleanup sees $cur_pid.
 res_rx=nan
 res_tx=nan
 sluice_cmdline() { # mode
@@ -330,43 +155,15 @@ sluice_cmdline() { # mode
         --mode "$1" --duration "$secs" --cpu 1)
 }
 
-# Summary contract: the last line whose first word is "summary"; key=value words after it.
-summary_value() { # logfile key
-    awk -v key="$2" '
-        $1 == "summary" { line = $0 }
-        END {
-            n = split(line, w, /[ \t]+/)
-            for (i = 2; i <= n; i++)
-                if (index(w[i], key "=") == 1) { v = substr(w[i], length(key) + 2) }
-            if (v ~ /^[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$/) printf "%.0f", v + 0
-            else printf "nan"
-        }' "$1"
-}
-
 run_sluice_once() { # mode round
-    local mode=$1 round=$2 lg rc=0 limit
+    local mode=$1 round=$2 lg
     lg=$logdir/sluice.$mode.$round.log
     sluice_cmdline "$mode"
     # The launcher may build on first use and the JVM needs time to start: allow a generous
     # margin before giving up; sluice itself stops after --duration.
-    limit=$((secs + 180))
-    : >"$lg"   # exists before the background job opens it (we poll it at once)
-    "${sluice_run[@]}" >"$lg" 2>&1 &
-    cur_pid=$!
-    local i
-    for ((i = 0; i < limit * 10; i++)); do
-        kill -0 "$cur_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$cur_pid" 2>/dev/null; then
-        log "error: sluice still running after ${limit}s; stopping it"
-        stop_pid "$cur_pid" 10; rc=124
-    else
-        wait "$cur_pid" || rc=$?
-    fi
-    cur_pid=""
-    if [ $rc != 0 ]; then
-        log "error: sluice exited with status $rc (log: $lg):"; tail -5 "$lg" | sed 's/^/    /' >&2
+    run_bounded sluice $((secs + 180)) "$lg" "${sluice_run[@]}"
+    if [ $run_rc != 0 ]; then
+        log "error: sluice exited with status $run_rc (log: $lg):"; tail -5 "$lg" | sed 's/^/    /' >&2
         res_rx=nan; res_tx=nan; return
     fi
     res_rx=$(summary_value "$lg" rx_pps)
@@ -437,9 +234,7 @@ declare -A rx tx offered other   # key: contender,mode,round
 
 measure() { # contender mode round
     local c=$1 mode=$2 round=$3 g0 g1 o0 o1 w0 w1
-    reset_vr "the previous contender"
-    kill -0 "$gen_pid" 2>/dev/null || { log "warning: generator died; restarting it"; start_generator; }
-    wait_quiet
+    measure_prepare
     g0=$(gen_samples)
     o0=$(other_ticks); w0=$EPOCHREALTIME
     case $c in
@@ -449,7 +244,7 @@ measure() { # contender mode round
     esac
     g1=$(gen_samples)
     o1=$(other_ticks); w1=$EPOCHREALTIME
-    other[$c,$mode,$round]=$(other_pct "$o0" "$o1" "$(awk -v a="$w0" -v b="$w1" 'BEGIN {print b - a}')")
+    other[$c,$mode,$round]=$(other_pct "$o0" "$o1" "$(elapsed "$w0" "$w1")")
     reset_vr "$c"
     rx[$c,$mode,$round]=$res_rx
     tx[$c,$mode,$round]=$res_tx
@@ -474,24 +269,11 @@ if [ $run_sluice = 1 ] && [ -z "${SLUICE_CMD:-}" ] && [ "${sluice_cmd[0]}" = "$r
     "${sluice_cmd[@]}" fwd --help >"$logdir/sluice-help.log" 2>&1 || true
 fi
 
-for ((round = 1; round <= rounds; round++)); do
-    log "round $round/$rounds: starting the generator"
-    start_generator
-    # A/B alternation: odd rounds in the listed order, even rounds reversed.
-    order=("${contenders[@]}")
-    if ((round % 2 == 0)); then
-        order=(); for ((i = ${#contenders[@]} - 1; i >= 0; i--)); do order+=("${contenders[i]}"); done
-    fi
-    for mode in "${modes[@]}"; do
-        for c in "${order[@]}"; do measure "$c" "$mode" "$round"; done
-    done
-    stop_generator
-done
+run_rounds "the generator"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------------
 # Report
-mpps() { awk -v v="$1" 'BEGIN {if (v == "nan" || v == "") printf "n/a"; else printf "%.3f", v / 1e6}'; }
 mean_of() { # values...
     awk 'BEGIN {for (i = 1; i < ARGC; i++) {if (ARGV[i] == "nan") {print "nan"; exit} s += ARGV[i]}
         printf "%.0f", s / (ARGC - 1)}' "$@"
@@ -501,9 +283,9 @@ echo
 echo "## sluice fwd vs DPDK testpmd (net_af_xdp) on veth, ${size}-byte frames"
 echo
 echo "- date: $started; rounds: $rounds; seconds per contender and round: $secs; order alternates per round"
-echo "- machine: nproc=$(nproc), kernel $(uname -r), CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+machine_line
 echo "- DPDK: $(dpkg-query -W -f '${Version}' dpdk 2>/dev/null || echo unknown); generator: testpmd txonly on $gen_kind, CPU 0; receiver: CPU 1"
-echo "- load average before/after: $load_before / $load_after (other work on this shared machine skews results)"
+load_line "$load_before" "$load_after"
 echo
 
 status=0
@@ -522,13 +304,10 @@ for mode in "${modes[@]}"; do
     best_dpdk=nan; best_name=""
     declare -A mean_m=()
     for c in "${contenders[@]}"; do
-        vals=(); rvals=(); ovals=(); noisy=""
+        vals=(); rvals=(); ovals=()
         for ((r = 1; r <= rounds; r++)); do
             if [ $metric = rx ]; then vals+=("${rx[$c,$mode,$r]}"); else vals+=("${tx[$c,$mode,$r]}"); fi
             rvals+=("${rx[$c,$mode,$r]}"); ovals+=("${offered[$c,$mode,$r]}")
-            noisy+="${other[$c,$mode,$r]}"
-            [ "${other[$c,$mode,$r]}" -lt "$max_other" ] || noisy+="!"
-            [ $r = "$rounds" ] || noisy+=" / "
         done
         m=$(mean_of "${vals[@]}"); mean_m[$c]=$m
         line="| $(label "$c") | **$(mpps "$m")**"
@@ -537,10 +316,9 @@ for mode in "${modes[@]}"; do
         for ((r = 1; r <= rounds; r++)); do
             line+=" $(mpps "${vals[r - 1]}")"
             [ $metric = tx ] && line+=" ($(mpps "${rvals[r - 1]}"))"
-            [ "${other[$c,$mode,$r]}" -lt "$max_other" ] || line+=" !"
-            line+=" |"
+            line+="$(other_mark "$c" "$mode" "$r") |"
         done
-        echo "$line $(mpps "$(mean_of "${ovals[@]}")") | $noisy |"
+        echo "$line $(mpps "$(mean_of "${ovals[@]}")") | $(other_cells "$c" "$mode") |"
         if [ "$c" != sluice ] && [ "$m" != nan ]; then
             if [ "$best_dpdk" = nan ] || awk -v a="$m" -v b="$best_dpdk" 'BEGIN {exit !(a > b)}'; then
                 best_dpdk=$m; best_name=$(label "$c")
@@ -570,9 +348,7 @@ echo "### Command lines"
 echo
 echo '```'
 echo "# topology"
-echo "ip netns add $ns_g; ip netns add $ns_r"
-echo "ip link add $if_g netns $ns_g numtxqueues 1 numrxqueues 1 address $mac_g type veth peer name $if_r netns $ns_r numtxqueues 1 numrxqueues 1 address $mac_r"
-echo "ip -n $ns_g addr add $ip_g/24 dev $if_g; ip -n $ns_r addr add $ip_r/24 dev $if_r; (links up, static neighbours)"
+topology_cmds
 echo "# offloads on $if_r: $(ip netns exec "$ns_r" ethtool -k "$if_r" 2>/dev/null | awk -F': ' '/^(generic-receive-offload|large-receive-offload|rx-checksumming|tx-checksumming):/ {printf "%s=%s ", $1, $2}')"
 echo "# generator"
 qcmd "${gen_cmd[@]}"; echo

@@ -9,39 +9,55 @@
 # generator actually put through the veth, whatever the generator itself claims.
 # Needs root, dpdk-testpmd (Debian dpdk, librte-net-af-xdp23), iproute2, taskset.
 set -euo pipefail
-root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+script_dir=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+root=$(cd "$script_dir/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/veth-bench.sh
+. "$script_dir/lib/veth-bench.sh"
 secs=${SECONDS_PER_RUN:-8}
 rounds=${ROUNDS:-3}
 size=${SIZE:-64}
 sluice=${SLUICE_CMD:-$root/sluice}
 tag=$$
-G=sluicegenG$tag
-R=sluicegenR$tag
-MAC_G=02:c9:02:00:00:01
-MAC_R=02:c9:02:00:00:02
+ns_g=sluicegenG$tag
+ns_r=sluicegenR$tag
+if_g=vg
+if_r=vr
+mac_g=02:c9:02:00:00:01
+mac_r=02:c9:02:00:00:02
+ip_g=""   # no addresses: the rate is vr's rx_packets, nothing needs to reach R's stack
+ip_r=""
 
+# On exit, also after Ctrl-C or SIGTERM (their traps exit, which runs it; bash runs them once the
+# measurement under way has ended, or at once when Ctrl-C ended that too): stops whatever still
+# runs in the namespaces (e.g. a `sluice gen` whose measure() was interrupted: it ignores SIGINT
+# as a background job) and deletes them.
+ns_pids() { { ip netns pids "$ns_g"; ip netns pids "$ns_r"; } 2>/dev/null || true; }
 cleanup() {
+    local -a pids
     pkill -f "file-prefix sluicegen-$tag" 2>/dev/null || true
-    ip netns del "$G" 2>/dev/null || true
-    ip netns del "$R" 2>/dev/null || true
+    mapfile -t pids < <(ns_pids)
+    if [ ${#pids[@]} -gt 0 ]; then
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        sleep 1
+        mapfile -t pids < <(ns_pids)
+        [ ${#pids[@]} = 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
+    fi
+    ip netns del "$ns_g" 2>/dev/null || true
+    ip netns del "$ns_r" 2>/dev/null || true
     rm -rf /var/run/dpdk/sluicegen-$tag* 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-ip netns add "$G"
-ip netns add "$R"
-ip -n "$G" link add vg numtxqueues 1 numrxqueues 1 type veth peer name vr netns "$R" numtxqueues 1 numrxqueues 1
-ip -n "$G" link set vg address $MAC_G up
-ip -n "$R" link set vr address $MAC_R up
-ip -n "$G" link set lo up
-ip -n "$R" link set lo up
+setup_topology
 
-rx_packets() { ip netns exec "$R" cat /sys/class/net/vr/statistics/rx_packets; }
+rx_packets() { ns_stat "$ns_r" "$if_r" rx_packets; }
 
 # Runs "$@" in the background in G, waits a warm-up second, measures vr's rx growth over $secs.
 measure() {
     local name=$1; shift
-    ip netns exec "$G" "$@" >"/tmp/sluicegen-$tag-$name.log" 2>&1 &
+    ip netns exec "$ns_g" "$@" >"/tmp/sluicegen-$tag-$name.log" 2>&1 &
     local pid=$!
     # wait until traffic flows (startup of JVM/EAL excluded), then one warm-up second
     local before after t0 t1 waited=0
@@ -59,7 +75,7 @@ measure() {
     # the next contender starts only when this one is gone (an AF_XDP socket or EAL lock may linger)
     local w=0
     while pgrep -f "file-prefix sluicegen-$tag" >/dev/null && [ $w -lt 50 ]; do sleep 0.2; w=$((w + 1)); done
-    while ip -n "$G" link show vg | grep -q xdp && [ $w -lt 100 ]; do sleep 0.2; w=$((w + 1)); done
+    while ip -n "$ns_g" link show "$if_g" | grep -q xdp && [ $w -lt 100 ]; do sleep 0.2; w=$((w + 1)); done
     wait $pid 2>/dev/null || true
     awk -v a="$after" -v b="$before" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (a - b) / (t1 - t0) }'
 }
@@ -67,14 +83,14 @@ measure() {
 pmd_txonly() { # $1: vdev
     taskset -c 0 dpdk-testpmd --lcores '(0,1)@0' --no-huge -m 512 --no-pci --file-prefix "sluicegen-$tag-$BASHPID" \
         --vdev "$1" -- --total-num-mbufs=16384 --forward-mode=txonly --txpkts=$((size - 4)) \
-        --eth-peer=0,$MAC_R --stats-period=1 --auto-start
+        --eth-peer=0,$mac_r --stats-period=1 --auto-start
 }
 
-sluice_gen=( $sluice gen --iface vg --dst-mac $MAC_R --size "$size" --cpu 0 )
+sluice_gen=( $sluice gen --iface vg --dst-mac $mac_r --size "$size" --cpu 0 )
 dpdk_packet=( pmd_txonly "net_af_packet0,iface=vg" )
 dpdk_xdp=( pmd_txonly "net_af_xdp0,iface=vg,start_queue=0,queue_count=1,busy_budget=0" )
 export -f pmd_txonly
-export size tag MAC_R
+export size tag mac_r
 
 "$sluice" gen --help >/dev/null # build once before measuring
 declare -A sum
