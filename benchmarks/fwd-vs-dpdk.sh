@@ -34,7 +34,7 @@ Options:
   --only MODE      run only rxonly or only macswap
   --gen KIND       generator PMD: af_packet (net_af_packet, default) or af_xdp (net_af_xdp,
                    busy_budget=0; faster on veth, see the note at the end of the output)
-  --gen-args ARGS  extra devargs for the generator PMD, e.g. "framecnt=2048" (default none)
+  --gen-args ARGS  extra devargs for the generator PMD, e.g. "busy_budget=0" with --gen af_xdp (default none)
   --no-sluice      measure only the DPDK contenders
   --no-dpdk        measure only sluice
   --keep-logs      keep the per-run logs (their directory is printed)

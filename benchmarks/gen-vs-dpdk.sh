@@ -44,7 +44,7 @@ cleanup() {
     fi
     ip netns del "$ns_g" 2>/dev/null || true
     ip netns del "$ns_r" 2>/dev/null || true
-    rm -rf /var/run/dpdk/sluicegen-$tag* 2>/dev/null || true
+    rm -rf /var/run/dpdk/sluicegen-$tag* /tmp/sluicegen-$tag-*.log 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT
