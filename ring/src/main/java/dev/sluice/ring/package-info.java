@@ -16,7 +16,9 @@
  *   <li>Hot paths use the {@code static final} var handles of {@code SegmentAccess}, copy fields to
  *       locals, allocate nothing and throw nothing; arguments are validated once, in constructors.</li>
  *   <li>Bursts: one acquire load at most and one release store per burst and side.</li>
+ *   <li>The data path addresses ring memory through {@code sys}'s {@code AddressSpace.ALL} plus the
+ *       ring's base address (no liveness check per access): stop both sides before freeing a ring.</li>
  * </ul>
- * This module depends on nothing but the JDK.
+ * This module depends on the JDK and on {@code sys} (for {@code AddressSpace} only).
  */
 package dev.sluice.ring;
