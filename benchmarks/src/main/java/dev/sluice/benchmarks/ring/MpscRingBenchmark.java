@@ -56,18 +56,12 @@ import java.util.concurrent.TimeUnit;
 public class MpscRingBenchmark {
 
     @State(Scope.Group)
-    public static class SluiceRing {
-        @Param({"1", "8", "32"})
-        public int burst;
-        @Param({"none", "pause"})
-        public String backoff;
-        boolean pause;
+    public static class SluiceRing extends RingBurstState {
         MpscDescriptorRing ring;
         private Arena arena;
 
         @Setup(Level.Trial)
         public void setUp() {
-            pause = RingBenchmarks.pause(backoff);
             arena = Arena.ofShared();
             ring = new MpscDescriptorRing(arena, RingBenchmarks.CAPACITY);
         }
@@ -79,33 +73,21 @@ public class MpscRingBenchmark {
     }
 
     @State(Scope.Group)
-    public static class JctoolsQueue {
-        @Param({"1", "8", "32"})
-        public int burst;
-        @Param({"none", "pause"})
-        public String backoff;
-        boolean pause;
+    public static class JctoolsQueue extends RingBurstState {
         MpscArrayQueue<Long> queue;
 
         @Setup(Level.Trial)
         public void setUp() {
-            pause = RingBenchmarks.pause(backoff);
             queue = new MpscArrayQueue<>(RingBenchmarks.CAPACITY);
         }
     }
 
     @State(Scope.Group)
-    public static class AgronaRingBuffer {
-        @Param({"1", "8", "32"})
-        public int burst;
-        @Param({"none", "pause"})
-        public String backoff;
-        boolean pause;
+    public static class AgronaRingBuffer extends RingBurstState {
         ManyToOneRingBuffer ring;
 
         @Setup(Level.Trial)
         public void setUp() {
-            pause = RingBenchmarks.pause(backoff);
             ring = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 RingBenchmarks.AGRONA_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         }

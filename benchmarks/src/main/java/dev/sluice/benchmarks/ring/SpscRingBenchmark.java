@@ -55,18 +55,12 @@ import java.util.concurrent.TimeUnit;
 public class SpscRingBenchmark {
 
     @State(Scope.Group)
-    public static class SluiceRing {
-        @Param({"1", "8", "32"})
-        public int burst;
-        @Param({"none", "pause"})
-        public String backoff;
-        boolean pause;
+    public static class SluiceRing extends RingBurstState {
         SpscDescriptorRing ring;
         private Arena arena;
 
         @Setup(Level.Trial)
         public void setUp() {
-            pause = RingBenchmarks.pause(backoff);
             arena = Arena.ofShared();
             ring = new SpscDescriptorRing(arena, RingBenchmarks.CAPACITY);
         }
@@ -78,33 +72,21 @@ public class SpscRingBenchmark {
     }
 
     @State(Scope.Group)
-    public static class JctoolsQueue {
-        @Param({"1", "8", "32"})
-        public int burst;
-        @Param({"none", "pause"})
-        public String backoff;
-        boolean pause;
+    public static class JctoolsQueue extends RingBurstState {
         SpscArrayQueue<Long> queue;
 
         @Setup(Level.Trial)
         public void setUp() {
-            pause = RingBenchmarks.pause(backoff);
             queue = new SpscArrayQueue<>(RingBenchmarks.CAPACITY);
         }
     }
 
     @State(Scope.Group)
-    public static class AgronaRingBuffer {
-        @Param({"1", "8", "32"})
-        public int burst;
-        @Param({"none", "pause"})
-        public String backoff;
-        boolean pause;
+    public static class AgronaRingBuffer extends RingBurstState {
         OneToOneRingBuffer ring;
 
         @Setup(Level.Trial)
         public void setUp() {
-            pause = RingBenchmarks.pause(backoff);
             ring = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 RingBenchmarks.AGRONA_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
         }
