@@ -36,7 +36,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  * (Data Offset &ge; 5); the accessors assume it returned true. The checksum covers the
  * pseudo-header of the IP header before, see {@link Checksums}. No allocation.
  */
-public final class TcpHeader {
+public final class TcpHeader extends TransportHeader {
     public static final int SOURCE_PORT_OFFSET = 0;
     public static final int DESTINATION_PORT_OFFSET = 2;
     public static final int SEQUENCE_OFFSET = 4;
@@ -58,8 +58,9 @@ public final class TcpHeader {
     public static final int ECE = 0x40;
     public static final int CWR = 0x80;
 
-    private MemorySegment segment;
-    private long offset;
+    public TcpHeader() {
+        super(CHECKSUM_OFFSET, false);
+    }
 
     /** Views the header; false when fewer than 20 bytes, Data Offset below 5, or options past {@code length}. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
@@ -70,43 +71,8 @@ public final class TcpHeader {
         if (doff < 5 || doff * 4 > length) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int sourcePort() {
-        return u16(segment, offset + SOURCE_PORT_OFFSET);
-    }
-
-    public void setSourcePort(int port) {
-        put16(segment, offset + SOURCE_PORT_OFFSET, port);
-    }
-
-    /** Sets the source port and patches the checksum. */
-    public void setSourcePortAndUpdateChecksum(int port) {
-        int old = sourcePort();
-        setSourcePort(port);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, false, old, port);
-    }
-
-    public int destinationPort() {
-        return u16(segment, offset + DESTINATION_PORT_OFFSET);
-    }
-
-    public void setDestinationPort(int port) {
-        put16(segment, offset + DESTINATION_PORT_OFFSET, port);
-    }
-
-    /** Sets the destination port and patches the checksum. */
-    public void setDestinationPortAndUpdateChecksum(int port) {
-        int old = destinationPort();
-        setDestinationPort(port);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, false, old, port);
     }
 
     public int sequenceNumber() {

@@ -22,56 +22,24 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u16;
  * <p>{@link #wrap} checks the length once; the accessors assume it returned true. The
  * {@code AndUpdateChecksum} setters leave a zero checksum at zero. No allocation.
  */
-public final class UdpHeader {
+public final class UdpHeader extends TransportHeader {
     public static final int SOURCE_PORT_OFFSET = 0;
     public static final int DESTINATION_PORT_OFFSET = 2;
     public static final int LENGTH_OFFSET = 4;
     public static final int CHECKSUM_OFFSET = 6;
     public static final int LENGTH = 8;
 
-    private MemorySegment segment;
-    private long offset;
+    public UdpHeader() {
+        super(CHECKSUM_OFFSET, true);
+    }
 
     /** Views the header; false when fewer than 8 bytes are available. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
         if (length < LENGTH) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    public int sourcePort() {
-        return u16(segment, offset + SOURCE_PORT_OFFSET);
-    }
-
-    public void setSourcePort(int port) {
-        put16(segment, offset + SOURCE_PORT_OFFSET, port);
-    }
-
-    public void setSourcePortAndUpdateChecksum(int port) {
-        int old = sourcePort();
-        setSourcePort(port);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, true, old, port);
-    }
-
-    public int destinationPort() {
-        return u16(segment, offset + DESTINATION_PORT_OFFSET);
-    }
-
-    public void setDestinationPort(int port) {
-        put16(segment, offset + DESTINATION_PORT_OFFSET, port);
-    }
-
-    public void setDestinationPortAndUpdateChecksum(int port) {
-        int old = destinationPort();
-        setDestinationPort(port);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, true, old, port);
     }
 
     /** The Length field: header plus data. */
