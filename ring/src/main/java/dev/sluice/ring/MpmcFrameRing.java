@@ -3,7 +3,6 @@ package dev.sluice.ring;
 import dev.sluice.sys.AddressSpace;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_INDEX_OFFSET;
@@ -12,7 +11,6 @@ import static dev.sluice.ring.DescriptorRingDescriptor.MPMC_SLOTS_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.MPMC_SLOT_SHIFT;
 import static dev.sluice.ring.DescriptorRingDescriptor.MPMC_VALUE_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_INDEX_OFFSET;
-import static dev.sluice.ring.DescriptorRingDescriptor.SEGMENT_ALIGNMENT;
 import static dev.sluice.ring.SegmentAccess.LONG;
 
 /**
@@ -45,15 +43,7 @@ import static dev.sluice.ring.SegmentAccess.LONG;
  * The data path addresses the ring's memory through {@link AddressSpace#ALL} (no liveness check):
  * stop every thread that uses the ring before closing its arena.
  */
-public final class MpmcFrameRing implements AutoCloseable {
-
-    /** The ring's memory: kept for its lifetime and for the checked accesses off the data path. */
-    private final MemorySegment segment;
-    /** {@code segment.address()}: the data path addresses the ring through {@link AddressSpace#ALL}. */
-    private final long base;
-    private final Arena ownedArena;
-    private final int capacity;
-    private final long mask;
+public final class MpmcFrameRing extends OffHeapRing {
 
     /**
      * A ring in memory it owns (a shared arena), freed by {@link #close()}.
@@ -70,29 +60,12 @@ public final class MpmcFrameRing implements AutoCloseable {
     }
 
     private MpmcFrameRing(Arena arena, int capacity, boolean owned) {
-        final long length = DescriptorRingDescriptor.mpmcLength(capacity); // validates capacity
-        if (arena == null) {
-            throw new IllegalArgumentException("arena is required");
-        }
-        this.ownedArena = owned ? arena : null;
-        this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: both indices start at 0
-        this.base = segment.address();
-        this.capacity = capacity;
-        this.mask = capacity - 1;
+        super(arena, capacity, DescriptorRingDescriptor.mpmcLength(capacity), owned); // the length validates capacity
         for (long i = 0; i < capacity; i++) {
             LONG.set(segment, MPMC_SLOTS_OFFSET + (i << MPMC_SLOT_SHIFT) + MPMC_SEQUENCE_OFFSET, i);
         }
         // release: threads that receive this ring through a plain field must see the initial sequences
         VarHandle.releaseFence();
-    }
-
-    private static Arena ownedArena(int capacity) {
-        DescriptorRingDescriptor.checkCapacity(capacity); // before creating an arena that would leak
-        return Arena.ofShared();
-    }
-
-    public int capacity() {
-        return capacity;
     }
 
     /** Appends one value; false if no slot is free right now. Any thread. */
@@ -209,27 +182,8 @@ public final class MpmcFrameRing implements AutoCloseable {
         }
     }
 
-    /** Claimed-for-production minus claimed-for-consumption right now (a snapshot). */
-    public int sizeAcquire() {
-        final long c = (long) LONG.getAcquire(segment, (long) CONSUMER_INDEX_OFFSET);
-        final long p = (long) LONG.getAcquire(segment, (long) PRODUCER_INDEX_OFFSET);
-        return (int) Math.max(0, Math.min(capacity, p - c));
-    }
-
     private long slot(long index) {
         return MPMC_SLOTS_OFFSET + ((index & mask) << MPMC_SLOT_SHIFT);
     }
 
-    /** Frees the ring's memory if it owns its arena. */
-    @Override
-    public void close() {
-        if (ownedArena != null) {
-            ownedArena.close();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "MpmcFrameRing[capacity=" + capacity + ", size=" + sizeAcquire() + "]";
-    }
 }

@@ -3,7 +3,6 @@ package dev.sluice.ring;
 import dev.sluice.sys.AddressSpace;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_INDEX_OFFSET;
@@ -15,7 +14,6 @@ import static dev.sluice.ring.DescriptorRingDescriptor.MPSC_SLOT_SIZE;
 import static dev.sluice.ring.DescriptorRingDescriptor.MPSC_UNPUBLISHED;
 import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_CACHED_CONSUMER_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_INDEX_OFFSET;
-import static dev.sluice.ring.DescriptorRingDescriptor.SEGMENT_ALIGNMENT;
 import static dev.sluice.ring.SegmentAccess.LONG;
 
 /**
@@ -44,15 +42,7 @@ import static dev.sluice.ring.SegmentAccess.LONG;
  * stop every producer and the consumer before closing the arena or the ring.
  * No lock, no allocation, no exception except for arguments that index outside the caller's array.
  */
-public final class MpscDescriptorRing implements AutoCloseable {
-
-    /** The ring's memory: kept for its lifetime and for the checked accesses off the data path. */
-    private final MemorySegment segment;
-    /** {@code segment.address()}: the data path addresses the ring through {@link AddressSpace#ALL}. */
-    private final long base;
-    private final Arena ownedArena;
-    private final int capacity;
-    private final long mask;
+public final class MpscDescriptorRing extends OffHeapRing {
 
     /**
      * A ring in memory of {@code arena}, which must be shared (or global) as producers and consumer
@@ -70,30 +60,12 @@ public final class MpscDescriptorRing implements AutoCloseable {
     }
 
     private MpscDescriptorRing(Arena arena, int capacity, boolean owned) {
-        final long length = DescriptorRingDescriptor.mpscLength(capacity); // validates capacity
-        if (arena == null) {
-            throw new IllegalArgumentException("arena is required");
-        }
-        this.ownedArena = owned ? arena : null;
-        this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: every index starts at 0
-        this.base = segment.address();
-        this.capacity = capacity;
-        this.mask = capacity - 1;
+        super(arena, capacity, DescriptorRingDescriptor.mpscLength(capacity), owned); // the length validates capacity
         for (long i = 0; i < capacity; i++) {
             LONG.set(segment, MPSC_SLOTS_OFFSET + i * MPSC_SLOT_SIZE + MPSC_SEQUENCE_OFFSET, MPSC_UNPUBLISHED);
         }
         // release: threads that receive this ring through a plain field must see the initialised sequences
         VarHandle.releaseFence();
-    }
-
-    private static Arena ownedArena(int capacity) {
-        DescriptorRingDescriptor.checkCapacity(capacity); // before creating an arena that would leak
-        return Arena.ofShared();
-    }
-
-    /** Number of slots. */
-    public int capacity() {
-        return capacity;
     }
 
     /**
@@ -200,22 +172,6 @@ public final class MpscDescriptorRing implements AutoCloseable {
         return k;
     }
 
-    /** Claimed but not yet consumed slots right now (a snapshot; includes claims not yet published). */
-    public int sizeAcquire() {
-        final MemorySegment s = segment; // checked: may be called on a closed ring (toString)
-        long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
-        long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
-        return (int) Math.max(0, Math.min(capacity, p - c));
-    }
-
-    /** Frees the ring's memory if the ring owns its arena; does nothing otherwise. */
-    @Override
-    public void close() {
-        if (ownedArena != null) {
-            ownedArena.close();
-        }
-    }
-
     private long slot(long index) {
         return MPSC_SLOTS_OFFSET + ((index & mask) << MPSC_SLOT_SHIFT);
     }
@@ -237,9 +193,4 @@ public final class MpscDescriptorRing implements AutoCloseable {
         return c;
     }
 
-    @Override
-    public String toString() {
-        return "MpscDescriptorRing[capacity=" + capacity + ", size="
-            + (segment.scope().isAlive() ? String.valueOf(sizeAcquire()) : "closed") + "]";
-    }
 }

@@ -3,14 +3,11 @@ package dev.sluice.ring;
 import dev.sluice.sys.AddressSpace;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 
 import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_CACHED_PRODUCER_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_INDEX_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_CACHED_CONSUMER_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_INDEX_OFFSET;
-import static dev.sluice.ring.DescriptorRingDescriptor.SEGMENT_ALIGNMENT;
 import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOTS_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOT_SHIFT;
 import static dev.sluice.ring.SegmentAccess.LONG;
@@ -34,15 +31,7 @@ import static dev.sluice.ring.SegmentAccess.LONG_PLAIN;
  * The data path addresses the ring's memory through {@link AddressSpace#ALL} (no liveness check):
  * stop both sides before closing the arena or the ring; an offer or poll after that is undefined.
  */
-public final class SpscDescriptorRing implements AutoCloseable {
-
-    /** The ring's memory: kept for its lifetime and for the checked accesses off the data path. */
-    private final MemorySegment segment;
-    /** {@code segment.address()}: the data path addresses the ring through {@link AddressSpace#ALL}. */
-    private final long base;
-    private final Arena ownedArena;
-    private final int capacity;
-    private final long mask;
+public final class SpscDescriptorRing extends OffHeapRing {
 
     /**
      * A ring in memory of {@code arena}, which must be shared (or global) if producer and consumer
@@ -60,27 +49,7 @@ public final class SpscDescriptorRing implements AutoCloseable {
     }
 
     private SpscDescriptorRing(Arena arena, int capacity, boolean owned) {
-        final long length = DescriptorRingDescriptor.spscLength(capacity); // validates capacity
-        if (arena == null) {
-            throw new IllegalArgumentException("arena is required");
-        }
-        this.ownedArena = owned ? arena : null;
-        this.segment = arena.allocate(length, SEGMENT_ALIGNMENT); // zeroed: every index starts at 0
-        this.base = segment.address();
-        this.capacity = capacity;
-        this.mask = capacity - 1;
-        // release: threads that receive this ring through a plain field must see the zeroed indices
-        VarHandle.releaseFence();
-    }
-
-    private static Arena ownedArena(int capacity) {
-        DescriptorRingDescriptor.checkCapacity(capacity); // before creating an arena that would leak
-        return Arena.ofShared();
-    }
-
-    /** Number of slots. */
-    public int capacity() {
-        return capacity;
+        super(arena, capacity, DescriptorRingDescriptor.spscLength(capacity), owned); // the length validates capacity
     }
 
     /**
@@ -234,22 +203,6 @@ public final class SpscDescriptorRing implements AutoCloseable {
         LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + k);
     }
 
-    /** Descriptors in the ring right now (a snapshot; exact only when both sides are quiescent). */
-    public int sizeAcquire() {
-        final MemorySegment s = segment; // checked: may be called on a closed ring (toString)
-        long c = (long) LONG.getAcquire(s, (long) CONSUMER_INDEX_OFFSET);
-        long p = (long) LONG.getAcquire(s, (long) PRODUCER_INDEX_OFFSET);
-        return (int) Math.max(0, Math.min(capacity, p - c));
-    }
-
-    /** Frees the ring's memory if the ring owns its arena; does nothing otherwise. */
-    @Override
-    public void close() {
-        if (ownedArena != null) {
-            ownedArena.close();
-        }
-    }
-
     private long slot(long index) {
         return SPSC_SLOTS_OFFSET + ((index & mask) << SPSC_SLOT_SHIFT);
     }
@@ -274,9 +227,4 @@ public final class SpscDescriptorRing implements AutoCloseable {
         return p;
     }
 
-    @Override
-    public String toString() {
-        return "SpscDescriptorRing[capacity=" + capacity + ", size="
-            + (segment.scope().isAlive() ? String.valueOf(sizeAcquire()) : "closed") + "]";
-    }
 }
