@@ -110,24 +110,8 @@ class AfPacketSystemTest {
             box.staticNeighbours();
             // A small TX ring, so that the test also runs the ring round many times.
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withTxFrames(64))) {
-                byte[] macA = UdpFrames.mac(box.macA());
-                byte[] macB = UdpFrames.mac(box.macB());
-                PacketBatch batch = port.newBatch(64);
                 NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
-                receiver.configureBlocking(false);
-                int sent = 0;
-                int seq = 0;
-                while (seq < count) {
-                    int n = port.allocate(batch, Math.min(32, count - seq), 0);
-                    for (int i = 0; i < n; i++) {
-                        UdpFrames.write(batch.packet(i), macA, macB, UdpFrames.ipv4(box.ipA), UdpFrames.ipv4(box.ipB),
-                                40000, PORT, UdpFrames.numbered(seq++, PAYLOAD));
-                    }
-                    sent += port.transmit(batch);
-                    port.drainTx(1000);
-                    // Read as we go: the socket buffer holds only a few hundred small datagrams.
-                    got.drain(receiver, 0);
-                }
+                int sent = got.send(port, () -> port.drainTx(1000), box, receiver);
                 assertThat(sent).isEqualTo(count);
                 assertThat(port.counters().get(PortCounters.TX_RING_FULL)).isZero();
                 got.drain(receiver, 5000);

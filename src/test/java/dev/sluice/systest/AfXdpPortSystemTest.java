@@ -130,24 +130,8 @@ class AfXdpPortSystemTest {
              DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
             box.staticNeighbours();
             try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true))) {
-                byte[] macA = UdpFrames.mac(box.macA());
-                byte[] macB = UdpFrames.mac(box.macB());
-                PacketBatch batch = port.newBatch(64);
                 NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
-                receiver.configureBlocking(false);
-                int sent = 0;
-                int seq = 0;
-                while (seq < count) {
-                    int n = port.allocate(batch, Math.min(32, count - seq), 0);
-                    for (int i = 0; i < n; i++) {
-                        UdpFrames.write(batch.packet(i), macA, macB, UdpFrames.ipv4(box.ipA), UdpFrames.ipv4(box.ipB),
-                                40000, PORT, UdpFrames.numbered(seq++, PAYLOAD));
-                    }
-                    sent += port.transmit(batch);
-                    port.drainTx(1000);
-                    // Read as we go: the socket buffer holds only a few hundred small datagrams.
-                    got.drain(receiver, 0);
-                }
+                int sent = got.send(port, () -> port.drainTx(1000), box, receiver);
                 assertThat(sent).isEqualTo(count);
                 got.drain(receiver, 5000);
                 // The kernel drops UDP datagrams with a bad IP or UDP checksum before the socket:

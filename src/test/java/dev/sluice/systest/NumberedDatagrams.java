@@ -1,6 +1,9 @@
 package dev.sluice.systest;
 
+import dev.sluice.cli.Sandbox;
+import dev.sluice.drivers.Port;
 import dev.sluice.umem.Packet;
+import dev.sluice.umem.PacketBatch;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -25,6 +28,32 @@ final class NumberedDatagrams {
         this.port = port;
         this.payload = payload;
         this.seen = new BitSet(count);
+    }
+
+    /**
+     * Sends all {@link #count} numbered datagrams from {@code box}'s A side to {@code receiver} on
+     * its B side through {@code tx}, 32 per burst, calling {@code drainTx} after each burst and
+     * reading the receiver as it goes (its socket buffer holds only a few hundred small datagrams).
+     * Returns what {@code transmit} accepted.
+     */
+    int send(Port tx, Runnable drainTx, Sandbox box, DatagramChannel receiver) throws Exception {
+        byte[] macA = UdpFrames.mac(box.macA());
+        byte[] macB = UdpFrames.mac(box.macB());
+        PacketBatch batch = tx.newBatch(64);
+        receiver.configureBlocking(false);
+        int sent = 0;
+        int seq = 0;
+        while (seq < count) {
+            int n = tx.allocate(batch, Math.min(32, count - seq), 0);
+            for (int i = 0; i < n; i++) {
+                UdpFrames.write(batch.packet(i), macA, macB, UdpFrames.ipv4(box.ipA), UdpFrames.ipv4(box.ipB),
+                        40000, port, UdpFrames.numbered(seq++, payload));
+            }
+            sent += tx.transmit(batch);
+            drainTx.run();
+            drain(receiver, 0);
+        }
+        return sent;
     }
 
     int distinct() {
