@@ -36,7 +36,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  *
  * <p>{@link #wrap} checks the length once; the accessors assume it returned true. No allocation.
  */
-public final class ArpHeader {
+public final class ArpHeader extends HeaderView {
     public static final int HARDWARE_TYPE_OFFSET = 0;
     public static final int PROTOCOL_TYPE_OFFSET = 2;
     public static final int HARDWARE_LENGTH_OFFSET = 4;
@@ -55,16 +55,12 @@ public final class ArpHeader {
     public static final int OPERATION_REQUEST = 1;
     public static final int OPERATION_REPLY = 2;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Views an ARP packet; false when fewer than {@link #LENGTH} bytes are available. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
         if (length < LENGTH) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
     }
 

@@ -30,7 +30,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u48;
  *
  * <p>{@link #wrap} checks the length once; the accessors assume it returned true. No allocation.
  */
-public final class EthernetHeader {
+public final class EthernetHeader extends HeaderView {
     public static final int DESTINATION_OFFSET = 0;
     public static final int SOURCE_OFFSET = 6;
     public static final int ETHERTYPE_OFFSET = 12;
@@ -42,21 +42,13 @@ public final class EthernetHeader {
     /** Smallest value that is an EtherType rather than an 802.3 length. */
     public static final int ETHERTYPE_MIN = 0x0600;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Views the header at {@code offset}; false when fewer than {@link #LENGTH} bytes are available. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
         if (length < LENGTH) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
-    }
-
-    public long offset() {
-        return offset;
     }
 
     public long destination() {

@@ -26,7 +26,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  *
  * <p>{@link #wrap} checks the length once; the accessors assume it returned true. No allocation.
  */
-public final class IcmpHeader {
+public final class IcmpHeader extends HeaderView {
     public static final int TYPE_OFFSET = 0;
     public static final int CODE_OFFSET = 1;
     public static final int CHECKSUM_OFFSET = 2;
@@ -42,21 +42,13 @@ public final class IcmpHeader {
     public static final int TIME_EXCEEDED = 11;
     public static final int PARAMETER_PROBLEM = 12;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Views the header; false when fewer than 8 bytes are available. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
         if (length < LENGTH) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
-    }
-
-    public long offset() {
-        return offset;
     }
 
     public int type() {

@@ -31,7 +31,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  * assume wrap returned true; {@link #hasTargetAddress()} guards the Neighbor Discovery target.
  * No allocation.
  */
-public final class Icmpv6Header {
+public final class Icmpv6Header extends HeaderView {
     public static final int TYPE_OFFSET = 0;
     public static final int CODE_OFFSET = 1;
     public static final int CHECKSUM_OFFSET = 2;
@@ -59,8 +59,6 @@ public final class Icmpv6Header {
     public static final int REDIRECT = 137;
     public static final int MLDV2_REPORT = 143;
 
-    private MemorySegment segment;
-    private long offset;
     private int length;
 
     /** Views the message; false when fewer than 8 bytes are available. */
@@ -68,14 +66,9 @@ public final class Icmpv6Header {
         if (length < LENGTH) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         this.length = length;
         return true;
-    }
-
-    public long offset() {
-        return offset;
     }
 
     public int type() {

@@ -39,7 +39,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  * the header checksum incrementally (RFC 1624); the {@code ...AndUpdateChecksums} address setters
  * also patch the TCP/UDP checksum, whose pseudo-header covers the addresses. No allocation.
  */
-public final class Ipv4Header {
+public final class Ipv4Header extends HeaderView {
     public static final int VERSION_IHL_OFFSET = 0;
     public static final int TOS_OFFSET = 1;
     public static final int TOTAL_LENGTH_OFFSET = 2;
@@ -61,9 +61,6 @@ public final class Ipv4Header {
     public static final int FLAG_MORE_FRAGMENTS = 0x2000;
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
-    private MemorySegment segment;
-    private long offset;
-
     /**
      * Views the header at {@code offset} with {@code length} bytes available; false when fewer than
      * 20 bytes, IHL below 5, or the options run past {@code length}.
@@ -76,13 +73,8 @@ public final class Ipv4Header {
         if (ihl < 5 || ihl * 4 > length) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
-    }
-
-    public long offset() {
-        return offset;
     }
 
     public int version() {

@@ -36,7 +36,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  * <p>{@link #wrap} checks that the whole header, by its own length rule, is within the available
  * bytes; the accessors assume it returned true. No allocation.
  */
-public final class Ipv6ExtensionHeader {
+public final class Ipv6ExtensionHeader extends HeaderView {
     public static final int NEXT_HEADER_OFFSET = 0;
     public static final int LENGTH_OFFSET = 1;
     public static final int FRAGMENT_OFFSET_FIELD_OFFSET = 2;
@@ -45,8 +45,6 @@ public final class Ipv6ExtensionHeader {
     public static final int MIN_LENGTH = 8;
     public static final int FRAGMENT_LENGTH = 8;
 
-    private MemorySegment segment;
-    private long offset;
     private int type;
     private int length;
 
@@ -62,8 +60,7 @@ public final class Ipv6ExtensionHeader {
         if (len > available) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         this.type = type;
         this.length = len;
         return true;

@@ -38,7 +38,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  * L4 checksum (TCP, UDP, ICMPv6), whose pseudo-header covers the addresses. {@link #wrap} checks
  * the length once; the accessors assume it returned true. No allocation.
  */
-public final class Ipv6Header {
+public final class Ipv6Header extends HeaderView {
     public static final int VERSION_CLASS_FLOW_OFFSET = 0;
     public static final int PAYLOAD_LENGTH_OFFSET = 4;
     public static final int NEXT_HEADER_OFFSET = 6;
@@ -47,21 +47,13 @@ public final class Ipv6Header {
     public static final int DESTINATION_OFFSET = 24;
     public static final int LENGTH = 40;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Views the header at {@code offset}; false when fewer than 40 bytes are available. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
         if (length < LENGTH) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
-    }
-
-    public long offset() {
-        return offset;
     }
 
     public int version() {

@@ -1,16 +1,14 @@
 package dev.sluice.pipeline.proto;
 
-import java.lang.foreign.MemorySegment;
-
 import static dev.sluice.pipeline.proto.NetworkOrder.put16;
 import static dev.sluice.pipeline.proto.NetworkOrder.u16;
 
 /**
- * What the TCP and UDP flyweights share: the view (segment and offset), the two ports in the first
- * four bytes, and port rewrites that patch the header's checksum (RFC 1624). One place for them;
- * {@link TcpHeader} and {@link UdpHeader} add their own fields and wrap checks.
+ * What the TCP and UDP flyweights share: the two ports in the first four bytes, and port rewrites
+ * that patch the header's checksum (RFC 1624). One place for them; {@link TcpHeader} and
+ * {@link UdpHeader} add their own fields and wrap checks.
  */
-abstract sealed class TransportHeader permits TcpHeader, UdpHeader {
+abstract sealed class TransportHeader extends HeaderView permits TcpHeader, UdpHeader {
     /** Both protocols: source port at 0, destination port at 2. */
     static final int SOURCE_PORT_OFFSET = 0;
     static final int DESTINATION_PORT_OFFSET = 2;
@@ -19,21 +17,9 @@ abstract sealed class TransportHeader permits TcpHeader, UdpHeader {
     /** UDP: a zero checksum means "none" and stays zero when a field changes. */
     private final boolean zeroChecksumMeansNone;
 
-    MemorySegment segment;
-    long offset;
-
     TransportHeader(int checksumOffset, boolean zeroChecksumMeansNone) {
         this.checksumOffset = checksumOffset;
         this.zeroChecksumMeansNone = zeroChecksumMeansNone;
-    }
-
-    final void view(MemorySegment segment, long offset) {
-        this.segment = segment;
-        this.offset = offset;
-    }
-
-    public final long offset() {
-        return offset;
     }
 
     public final int sourcePort() {

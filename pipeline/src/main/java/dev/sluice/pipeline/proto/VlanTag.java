@@ -24,7 +24,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u16;
  *
  * <p>{@link #wrap} checks the length once; the accessors assume it returned true. No allocation.
  */
-public final class VlanTag {
+public final class VlanTag extends HeaderView {
     public static final int TCI_OFFSET = 0;
     public static final int INNER_ETHERTYPE_OFFSET = 2;
     public static final int LENGTH = 4;
@@ -36,16 +36,12 @@ public final class VlanTag {
     /** Pre-standard QinQ outer tag still sent by some switches. */
     public static final int TPID_QINQ_LEGACY = 0x9100;
 
-    private MemorySegment segment;
-    private long offset;
-
     /** Views the tag at {@code offset} (just after its TPID); false when fewer than 4 bytes. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
         if (length < LENGTH) {
             return false;
         }
-        this.segment = segment;
-        this.offset = offset;
+        view(segment, offset);
         return true;
     }
 
