@@ -62,6 +62,13 @@ class PortCountersTest {
     }
 
     @Test
+    void aHeapSegmentIsRefused() {
+        // the writer addresses the counters by absolute address: heap memory has none that stays put
+        assertThatThrownBy(() -> new PortCounters(MemorySegment.ofArray(new long[PortCounters.COUNT])))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("native memory");
+    }
+
+    @Test
     void optionsCarryTheAllocatorThroughEveryWither() {
         CounterAllocator mine = (owner, names, type) -> CounterAllocator.inMemory().allocate(owner, names, type);
         assertThat(AfXdpOptions.defaults().counters()).isSameAs(CounterAllocator.inMemory());
