@@ -202,6 +202,25 @@ class CliSystemTest {
         }
     }
 
+    /** A Linux bridge has no driver XDP: native mode is refused by the kernel; generic XDP and AF_PACKET are offered. */
+    @Test
+    void whereTheDriverLacksNativeXdpAfPacketIsOffered() throws Exception {
+        try (Sandbox box = Sandbox.create("clinat", 1)) {
+            Sandbox.run("ip", "-n", box.nsA, "link", "add", "sbr0", "type", "bridge");
+            Sandbox.run("ip", "-n", box.nsA, "link", "set", "dev", "sbr0", "up");
+            Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", "sbr0", "--xdp-mode", "native", "--duration", "1");
+            assertOneClearLine(r, "native XDP is not available on sbr0 (its driver has no XDP of its own): "
+                    + "rerun with --xdp-mode generic, or with --driver afpacket");
+            assertThat(Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
+            // and the advice holds: generic XDP works on the bridge
+            Cli.Result generic = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", "sbr0", "--xdp-mode", "generic",
+                    "--mode", "rxonly", "--duration", "1");
+            assertThat(generic.exit()).as(generic.err()).isZero();
+            assertThat(summary(generic.out()).get("driver")).isEqualTo("afxdp");
+            assertThat(Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
+        }
+    }
+
     @Test
     void unknownInterfaceIsOneClearLine() throws Exception {
         Cli.Result r = Cli.run(List.of(), 60, "fwd", "--iface", "nosuch0", "--duration", "1");

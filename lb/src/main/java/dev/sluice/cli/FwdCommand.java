@@ -123,6 +123,13 @@ final class FwdCommand implements Callable<Integer> {
                     return 1;
                 }
             } catch (RuntimeException e) {
+                if (settings.driver() == ForwardSession.Driver.AFXDP
+                        && settings.options().xdpMode() == AfXdpOptions.XdpAttachMode.NATIVE
+                        && AfXdpFallback.xdpRefused(e)) {
+                    // Generic XDP needs nothing from the driver and still beats AF_PACKET: offer it first.
+                    throw new Main.UserError("native XDP is not available on " + iface
+                            + " (its driver has no XDP of its own): rerun with --xdp-mode generic, or with --driver afpacket");
+                }
                 if (settings.driver() == ForwardSession.Driver.AFXDP && AfXdpFallback.suggest(e)) {
                     // AF_XDP cannot work here, AF_PACKET can: say so instead of just failing.
                     throw new Main.UserError(AfXdpFallback.message(iface, e));

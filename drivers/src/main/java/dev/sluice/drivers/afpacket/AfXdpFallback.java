@@ -55,6 +55,20 @@ public final class AfXdpFallback {
         return "AF_XDP is not available on " + ifname + " (" + reason(afxdpFailure).orElse("unknown") + "): rerun with --driver afpacket";
     }
 
+    /**
+     * True when the kernel refused to attach the XDP program in every mode that was asked for
+     * (the first {@link PortSetupException} of the cause chain says {@code XDP_UNSUPPORTED}): with
+     * native mode asked for, generic mode may still work.
+     */
+    public static boolean xdpRefused(Throwable afxdpFailure) {
+        for (Throwable t = afxdpFailure; t != null; t = t.getCause()) {
+            if (t instanceof PortSetupException p) {
+                return p.reason() == PortSetupException.Reason.XDP_UNSUPPORTED;
+            }
+        }
+        return false;
+    }
+
     /** Why AF_XDP is unavailable, in a few words, or empty when AF_PACKET would not help. */
     public static Optional<String> reason(Throwable afxdpFailure) {
         if (afxdpFailure == null) {

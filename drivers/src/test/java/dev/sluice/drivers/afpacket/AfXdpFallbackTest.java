@@ -68,6 +68,16 @@ class AfXdpFallbackTest {
     }
 
     @Test
+    void xdpRefusedIsTheAttachFailureOnly() {
+        assertThat(AfXdpFallback.xdpRefused(new IllegalStateException("wrapped",
+                new PortSetupException(Reason.XDP_UNSUPPORTED, "cannot attach")))).isTrue();
+        assertThat(AfXdpFallback.xdpRefused(new PortSetupException(Reason.PRIVILEGE, "needs CAP_BPF",
+                new PortSetupException(Reason.XDP_UNSUPPORTED, "cannot attach")))).isFalse();
+        assertThat(AfXdpFallback.xdpRefused(nx("bpf BPF_LINK_CREATE", Errno.EOPNOTSUPP))).isFalse();
+        assertThat(AfXdpFallback.xdpRefused(null)).isFalse();
+    }
+
+    @Test
     void reasonsReadAsBefore() {
         assertThat(AfXdpFallback.reason(new PortSetupException(Reason.XDP_UNSUPPORTED, "cannot attach an XDP program to eth0")))
                 .contains("the kernel or the driver refuses XDP programs on this interface");

@@ -137,6 +137,33 @@ class XdpAttachmentTest {
         assertThat(link().hasXdpProgram()).isFalse();
     }
 
+    /**
+     * A Linux bridge has no driver XDP (no ndo_bpf): native mode is refused by the kernel through
+     * both mechanisms, the message lists each attempt and names the way out, and nothing is
+     * left attached; AUTO falls back to generic on the same interface.
+     */
+    @Test
+    void aDriverWithoutNativeXdpIsRefusedWithTheWayOut() {
+        String bridge = "sxdpbr" + veth.a.substring(4, veth.a.length() - 1);
+        VethPair.ip("link", "add", bridge, "type", "bridge");
+        try {
+            assertThatThrownBy(() -> XdpAttachment.attach(program, bridge, XdpMode.NATIVE))
+                    .isInstanceOf(XdpAttachment.RefusedException.class)
+                    .hasMessage("cannot attach an XDP program to " + bridge + " in mode native:"
+                            + "\n  bpf BPF_LINK_CREATE: EOPNOTSUPP"
+                            + "\n  netlink RTM_SETLINK IFLA_XDP: EOPNOTSUPP"
+                            + "\nthe driver of " + bridge + " may lack native XDP: use XdpMode.GENERIC or AUTO")
+                    .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+            assertThat(Netlink.link(dev.sluice.sys.LibC.ifNameToIndex(bridge)).hasXdpProgram()).isFalse();
+            try (XdpAttachment generic = XdpAttachment.attach(program, bridge, XdpMode.AUTO)) {
+                assertThat(generic.mode()).isEqualTo(XdpMode.GENERIC);
+            }
+            assertThat(Netlink.link(dev.sluice.sys.LibC.ifNameToIndex(bridge)).hasXdpProgram()).isFalse();
+        } finally {
+            VethPair.ip("link", "del", "dev", bridge);
+        }
+    }
+
     @Test
     void unknownInterface() {
         assertThatThrownBy(() -> XdpAttachment.attach(program, "nosuchif0", XdpMode.AUTO))
