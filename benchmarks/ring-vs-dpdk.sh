@@ -131,7 +131,7 @@ dpdk, bulk, burst = load(sys.argv[2]), load(sys.argv[3]), load(sys.argv[4])
 print("SP/SC, two cores (CPU 0 enqueues, CPU 1 dequeues), ring of 4096, TSC %.1f MHz." % tsc_mhz)
 print("cycles/element as DPDK counts them (enqueuer's + dequeuer's), one value per run and the median.")
 print("Sluice bulk = offerBulk/pollBulk (all or nothing, what DPDK measures); burst = offer/poll (as many as fit).")
-print("%-5s %-30s %7s %-30s %7s %-30s %7s %10s" % ("size", "DPDK runs", "median", "Sluice bulk runs", "median", "Sluice burst runs", "median", "bulk ratio"))
+print("%-5s %-30s %7s %-30s %7s %-30s %7s %10s %s" % ("size", "DPDK runs", "median", "Sluice bulk runs", "median", "Sluice burst runs", "median", "bulk ratio", "paired"))
 summary = []
 for size in (8, 32):
     d, b, u = dpdk.get(size, []), bulk.get(size, []), burst.get(size, [])
@@ -140,9 +140,16 @@ for size in (8, 32):
         continue
     dm, bm, um = statistics.median(d), statistics.median(b), statistics.median(u)
     fmt = lambda xs: ",".join("%.2f" % x for x in xs)
-    print("%-5d %-30s %7.2f %-30s %7.2f %-30s %7.2f %10.2f" % (size, fmt(d), dm, fmt(b), bm, fmt(u), um, bm / dm))
+    # Run i of each side ran back to back: their ratio cancels the machine's slow drifts
+    # between runs (on this VM the two cores' figures change by 2-5x from minute to minute).
+    paired = [x / y for x, y in zip(b, d)]
+    pm, wins = statistics.median(paired), sum(1 for r in paired if r <= 1)
+    print("%-5d %-30s %7.2f %-30s %7.2f %-30s %7.2f %10.2f median %.2f of %s (Sluice <= DPDK in %d of %d)"
+          % (size, fmt(d), dm, fmt(b), bm, fmt(u), um, bm / dm, pm, fmt(paired), wins, len(paired)))
     summary += ["dpdk_bulk%d_cycles=%.2f" % (size, dm), "sluice_bulk%d_cycles=%.2f" % (size, bm),
-                "sluice_burst%d_cycles=%.2f" % (size, um), "ratio_bulk%d=%.2f" % (size, bm / dm)]
+                "sluice_burst%d_cycles=%.2f" % (size, um), "ratio_bulk%d=%.2f" % (size, bm / dm),
+                "paired_ratio_bulk%d=%.2f" % (size, pm), "wins_bulk%d=%d/%d" % (size, wins, len(paired))]
 print("ratio = Sluice bulk / DPDK bulk, from the medians: below 1 means Sluice moves a descriptor in fewer cycles.")
+print("paired = the same ratio per run (DPDK and Sluice bulk of one run ran back to back), and their median.")
 print("tsc_mhz=%.3f " % tsc_mhz + " ".join(summary))
 EOF

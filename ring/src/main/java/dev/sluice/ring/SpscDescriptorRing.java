@@ -76,14 +76,7 @@ public final class SpscDescriptorRing extends OffHeapRing {
      * @return how many were appended (0..n); the first that many of {@code src[off..]}
      */
     public int offer(long[] src, int off, int n) {
-        final long s = base;
-        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
-        final int k = (int) Math.min(n, freeFor(s, p, n));
-        if (k <= 0) {
-            return 0;
-        }
-        publish(s, p, src, off, k);
-        return k;
+        return offer(src, off, n, false);
     }
 
     /**
@@ -93,26 +86,28 @@ public final class SpscDescriptorRing extends OffHeapRing {
      * @return {@code n}, or 0 if fewer than {@code n} slots are free
      */
     public int offerBulk(long[] src, int off, int n) {
-        final long s = base;
-        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
-        if (n <= 0 || freeFor(s, p, n) < n) {
-            return 0;
-        }
-        publish(s, p, src, off, n);
-        return n;
+        return offer(src, off, n, true);
     }
 
-    /** Free slots at producer index {@code p}; reads the consumer index only if the cache shows fewer than {@code n}. */
-    private long freeFor(long s, long p, int n) {
+    /*
+     * One body for burst and bulk, with the copy loops in it, called unconditionally by both: C2
+     * inlines a call that every invocation makes, but a helper called only when the ring had room
+     * is a "cold" call site whenever most calls find the ring full (or empty, on the poll side),
+     * and then stays a real call (JDK 25: "already compiled into a medium method"). That call,
+     * with its register spills, cost about one cycle per descriptor at bursts of 8 on two cores
+     * (SpscRingPerf, see benchmarks/README.md).
+     */
+    private int offer(long[] src, int off, int n, boolean all) {
+        final long s = base;
+        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
         long free = cachedConsumer(s) + capacity - p;
         if (free < n) {
             free = refreshConsumerAcquire(s) + capacity - p;
         }
-        return free;
-    }
-
-    /** Writes {@code src[off..off+k)} to the slots from {@code p} on, then releases producer index {@code p + k}. */
-    private void publish(long s, long p, long[] src, int off, int k) {
+        final int k = all ? (free < n ? 0 : n) : (int) Math.min(n, free);
+        if (k <= 0) {
+            return 0;
+        }
         // Two contiguous runs (to the end of the slot array, then from slot 0): linear offsets
         // let C2 hoist the bounds checks out of the loops.
         final int start = (int) (p & mask);
@@ -126,6 +121,7 @@ public final class SpscDescriptorRing extends OffHeapRing {
         }
         // release: the consumer must see the k slots written above once it sees the new index
         LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p + k);
+        return k;
     }
 
     /**
@@ -152,14 +148,7 @@ public final class SpscDescriptorRing extends OffHeapRing {
      * @return how many were removed (0..max)
      */
     public int poll(long[] dst, int off, int max) {
-        final long s = base;
-        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
-        final int k = (int) Math.min(max, availableFor(s, c, max));
-        if (k <= 0) {
-            return 0;
-        }
-        take(s, c, dst, off, k);
-        return k;
+        return poll(dst, off, max, false);
     }
 
     /**
@@ -170,26 +159,21 @@ public final class SpscDescriptorRing extends OffHeapRing {
      * @return {@code n}, or 0 if fewer than {@code n} descriptors are in the ring
      */
     public int pollBulk(long[] dst, int off, int n) {
-        final long s = base;
-        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
-        if (n <= 0 || availableFor(s, c, n) < n) {
-            return 0;
-        }
-        take(s, c, dst, off, n);
-        return n;
+        return poll(dst, off, n, true);
     }
 
-    /** Descriptors available at consumer index {@code c}; reads the producer index only if the cache shows fewer than {@code n}. */
-    private static long availableFor(long s, long c, int n) {
+    /** One body for burst and bulk, called unconditionally by both: see {@link #offer(long[], int, int, boolean)}. */
+    private int poll(long[] dst, int off, int n, boolean all) {
+        final long s = base;
+        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
         long available = cachedProducer(s) - c;
         if (available < n) {
             available = refreshProducerAcquire(s) - c;
         }
-        return available;
-    }
-
-    /** Copies the {@code k} slots from {@code c} on to {@code dst[off..]}, then releases consumer index {@code c + k}. */
-    private void take(long s, long c, long[] dst, int off, int k) {
+        final int k = all ? (available < n ? 0 : n) : (int) Math.min(n, available);
+        if (k <= 0) {
+            return 0;
+        }
         final int start = (int) (c & mask);
         final int first = Math.min(k, capacity - start);
         final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
@@ -201,6 +185,7 @@ public final class SpscDescriptorRing extends OffHeapRing {
         }
         // release: our reads of the k slots must complete before the producer may overwrite them
         LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + k);
+        return k;
     }
 
     private long slot(long index) {
