@@ -222,6 +222,14 @@ class CliSystemTest {
     }
 
     @Test
+    void copyAndZeroCopyTogetherAreOneClearLineForFwdAndGen() throws Exception {
+        assertOneClearLine(Cli.run(List.of(), 60, "fwd", "--iface", "nosuch0", "--copy", "--zero-copy", "--duration", "1"),
+                "--copy and --zero-copy exclude each other");
+        assertOneClearLine(Cli.run(List.of(), 60, "gen", "--iface", "nosuch0", "--dst-mac", "02:00:00:00:00:01", "--copy",
+                "--zero-copy", "--count", "1"), "--copy and --zero-copy exclude each other");
+    }
+
+    @Test
     void unknownInterfaceIsOneClearLine() throws Exception {
         Cli.Result r = Cli.run(List.of(), 60, "fwd", "--iface", "nosuch0", "--duration", "1");
         assertOneClearLine(r, "no network interface named 'nosuch0'");

@@ -8,6 +8,7 @@ import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.umem.UmemConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
@@ -44,11 +45,8 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--xdp-mode", paramLabel = "MODE", description = "auto, native or generic (default: ${DEFAULT-VALUE}).")
     String xdpMode = "auto";
 
-    @Option(names = "--copy", description = "Force copy mode.")
-    boolean copy;
-
-    @Option(names = "--zero-copy", description = "Force zero-copy mode (fails where the driver has none, e.g. veth).")
-    boolean zeroCopy;
+    @Mixin
+    CopyModeOptions copyMode = new CopyModeOptions();
 
     @Option(names = "--batch", paramLabel = "N", description = "Burst size (default: ${DEFAULT-VALUE}).")
     int batch = 64;
@@ -190,9 +188,6 @@ final class FwdCommand implements Callable<Integer> {
         if (workers < 0 || workers > 64) {
             throw new IllegalArgumentException("--workers must be in 1..64, not " + workers);
         }
-        if (copy && zeroCopy) {
-            throw new IllegalArgumentException("--copy and --zero-copy exclude each other");
-        }
         if (duration < 0) {
             throw new IllegalArgumentException("--duration must not be negative");
         }
@@ -202,8 +197,7 @@ final class FwdCommand implements Callable<Integer> {
         if (frames < 16 || frames > umemFrames / 2) {
             throw new IllegalArgumentException("--frames must be in 16.." + umemFrames / 2 + " (half of --umem-frames), not " + frames);
         }
-        AfXdpOptions.CopyMode cm = copy ? AfXdpOptions.CopyMode.COPY : zeroCopy ? AfXdpOptions.CopyMode.ZERO_COPY
-                : AfXdpOptions.CopyMode.AUTO;
+        AfXdpOptions.CopyMode cm = copyMode.copyMode();
         AfXdpOptions.XdpAttachMode xm = switch (xdpMode.toLowerCase()) {
             case "auto" -> AfXdpOptions.XdpAttachMode.AUTO;
             case "native", "drv" -> AfXdpOptions.XdpAttachMode.NATIVE;

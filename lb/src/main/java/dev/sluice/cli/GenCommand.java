@@ -10,6 +10,7 @@ import dev.sluice.sys.LibC;
 import dev.sluice.sys.Netlink;
 import dev.sluice.umem.UmemConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
@@ -72,11 +73,8 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--cpu", paramLabel = "N", description = "Pin the sending thread to this CPU.")
     Integer cpu;
 
-    @Option(names = "--copy", description = "Force copy mode.")
-    boolean copy;
-
-    @Option(names = "--zero-copy", description = "Force zero-copy mode.")
-    boolean zeroCopy;
+    @Mixin
+    CopyModeOptions copyMode = new CopyModeOptions();
 
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
@@ -84,9 +82,7 @@ final class GenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (copy && zeroCopy) {
-            throw new IllegalArgumentException("--copy and --zero-copy exclude each other");
-        }
+        AfXdpOptions.CopyMode cm = copyMode.copyMode();
         if (size < UdpTemplate.MIN_LENGTH + 4 || size > 1518) {
             throw new IllegalArgumentException("--size must be in 46..1518 (frame incl. FCS), not " + size);
         }
@@ -100,7 +96,7 @@ final class GenCommand implements Callable<Integer> {
         int src4 = ipv4(srcIp, "--src-ip");
         int dst4 = ipv4(dstIp, "--dst-ip");
         AfXdpOptions options = AfXdpOptions.defaults().withAttachProgram(false)
-                .withCopyMode(copy ? AfXdpOptions.CopyMode.COPY : zeroCopy ? AfXdpOptions.CopyMode.ZERO_COPY : AfXdpOptions.CopyMode.AUTO);
+                .withCopyMode(cm);
         UmemConfig umemConfig = UmemConfig.defaults();
         CountersFile counters;
         try {
