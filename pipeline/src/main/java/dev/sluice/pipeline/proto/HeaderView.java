@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * the header's {@code wrap} once its length checks pass. One place for the view; the headers add
  * their fields and checks.
  */
-abstract sealed class HeaderView permits ArpHeader, EthernetHeader, IcmpHeader, Icmpv6Header, Ipv4Header,
+abstract sealed class HeaderView permits ArpHeader, EthernetHeader, IcmpCommonHeader, Ipv4Header,
         Ipv6ExtensionHeader, Ipv6Header, TransportHeader, VlanTag {
 
     MemorySegment segment;

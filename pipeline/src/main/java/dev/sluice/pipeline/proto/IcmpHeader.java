@@ -2,11 +2,7 @@ package dev.sluice.pipeline.proto;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.sluice.pipeline.proto.NetworkOrder.put16;
-import static dev.sluice.pipeline.proto.NetworkOrder.put8;
-import static dev.sluice.pipeline.proto.NetworkOrder.u16;
 import static dev.sluice.pipeline.proto.NetworkOrder.u32;
-import static dev.sluice.pipeline.proto.NetworkOrder.u8;
 
 /**
  * Flyweight over an ICMPv4 header (RFC 792) in place. Every ICMPv4 message starts with these
@@ -26,7 +22,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  *
  * <p>{@link #wrap} checks the length once; the accessors assume it returned true. No allocation.
  */
-public final class IcmpHeader extends HeaderView {
+public final class IcmpHeader extends IcmpCommonHeader {
     public static final int TYPE_OFFSET = 0;
     public static final int CODE_OFFSET = 1;
     public static final int CHECKSUM_OFFSET = 2;
@@ -51,55 +47,8 @@ public final class IcmpHeader extends HeaderView {
         return true;
     }
 
-    public int type() {
-        return u8(segment, offset + TYPE_OFFSET);
-    }
-
-    public int code() {
-        return u8(segment, offset + CODE_OFFSET);
-    }
-
-    /** Sets type and code and patches the checksum (echo request into reply, say). */
-    public void setTypeAndCodeAndUpdateChecksum(int type, int code) {
-        int old = u16(segment, offset + TYPE_OFFSET);
-        int word = ((type & 0xFF) << 8) | (code & 0xFF);
-        put16(segment, offset + TYPE_OFFSET, word);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, false, old, word);
-    }
-
-    public void setType(int type) {
-        put8(segment, offset + TYPE_OFFSET, type);
-    }
-
-    public void setCode(int code) {
-        put8(segment, offset + CODE_OFFSET, code);
-    }
-
-    public int checksum() {
-        return u16(segment, offset + CHECKSUM_OFFSET);
-    }
-
-    public void setChecksum(int checksum) {
-        put16(segment, offset + CHECKSUM_OFFSET, checksum);
-    }
-
     public int restOfHeader() {
         return u32(segment, offset + REST_OFFSET);
-    }
-
-    /** Echo request/reply identifier (what ICMP NAT rewrites in place of a port). */
-    public int identifier() {
-        return u16(segment, offset + IDENTIFIER_OFFSET);
-    }
-
-    public void setIdentifierAndUpdateChecksum(int id) {
-        int old = identifier();
-        put16(segment, offset + IDENTIFIER_OFFSET, id);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, false, old, id);
-    }
-
-    public int sequence() {
-        return u16(segment, offset + SEQUENCE_OFFSET);
     }
 
     public static boolean isError(int type) {

@@ -2,12 +2,8 @@ package dev.sluice.pipeline.proto;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.sluice.pipeline.proto.NetworkOrder.put16;
-import static dev.sluice.pipeline.proto.NetworkOrder.put8;
-import static dev.sluice.pipeline.proto.NetworkOrder.u16;
 import static dev.sluice.pipeline.proto.NetworkOrder.u32;
 import static dev.sluice.pipeline.proto.NetworkOrder.u64;
-import static dev.sluice.pipeline.proto.NetworkOrder.u8;
 
 /**
  * Flyweight over an ICMPv6 header (RFC 4443) in place. The checksum covers the IPv6
@@ -31,7 +27,7 @@ import static dev.sluice.pipeline.proto.NetworkOrder.u8;
  * assume wrap returned true; {@link #hasTargetAddress()} guards the Neighbor Discovery target.
  * No allocation.
  */
-public final class Icmpv6Header extends HeaderView {
+public final class Icmpv6Header extends IcmpCommonHeader {
     public static final int TYPE_OFFSET = 0;
     public static final int CODE_OFFSET = 1;
     public static final int CHECKSUM_OFFSET = 2;
@@ -71,54 +67,8 @@ public final class Icmpv6Header extends HeaderView {
         return true;
     }
 
-    public int type() {
-        return u8(segment, offset + TYPE_OFFSET);
-    }
-
-    public int code() {
-        return u8(segment, offset + CODE_OFFSET);
-    }
-
-    public void setType(int type) {
-        put8(segment, offset + TYPE_OFFSET, type);
-    }
-
-    public void setCode(int code) {
-        put8(segment, offset + CODE_OFFSET, code);
-    }
-
-    /** Sets type and code and patches the checksum (echo request into reply, say). */
-    public void setTypeAndCodeAndUpdateChecksum(int type, int code) {
-        int old = u16(segment, offset + TYPE_OFFSET);
-        int word = ((type & 0xFF) << 8) | (code & 0xFF);
-        put16(segment, offset + TYPE_OFFSET, word);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, false, old, word);
-    }
-
-    public int checksum() {
-        return u16(segment, offset + CHECKSUM_OFFSET);
-    }
-
-    public void setChecksum(int checksum) {
-        put16(segment, offset + CHECKSUM_OFFSET, checksum);
-    }
-
     public int body() {
         return u32(segment, offset + BODY_OFFSET);
-    }
-
-    public int identifier() {
-        return u16(segment, offset + IDENTIFIER_OFFSET);
-    }
-
-    public void setIdentifierAndUpdateChecksum(int id) {
-        int old = identifier();
-        put16(segment, offset + IDENTIFIER_OFFSET, id);
-        Checksums.updateField16(segment, offset + CHECKSUM_OFFSET, false, old, id);
-    }
-
-    public int sequence() {
-        return u16(segment, offset + SEQUENCE_OFFSET);
     }
 
     /** True for a Neighbor Solicitation or Advertisement long enough to carry its target address. */
