@@ -2,8 +2,8 @@ package dev.sluice.ring;
 
 /**
  * Layout of the in-process descriptor rings ({@link SpscDescriptorRing}, {@link MpscDescriptorRing},
- * {@link MpmcFrameRing}): one off-heap segment holding the indices, the cached opposite index (SPSC,
- * MPSC) and the slots. One place for this layout; the rings only use the constants below.
+ * {@link MpmcFrameRing}): one off-heap segment holding the published indices, the producers' shared
+ * cached consumer index (MPSC) and the slots. One place for this layout; the rings only use the constants below.
  * <p>
  * Every index is a free-running u64 counter (it never wraps in practice: 2^63 descriptors at 10^9/s
  * take 292 years); slot of index {@code i} is {@code i & (capacity - 1)}. Each header field sits on
@@ -21,17 +21,13 @@ package dev.sluice.ring;
  *  |                consumer index (u64), written by C             |  CONSUMER_INDEX_OFFSET          128
  *  |                    ... pad to 128 bytes ...                   |
  *  +---------------------------------------------------------------+
- *  |        P's cached consumer index (u64), P only                |  PRODUCER_CACHED_CONSUMER_OFFSET 256
- *  |                    ... pad to 128 bytes ...                   |
- *  +---------------------------------------------------------------+
- *  |        C's cached producer index (u64), C only                |  CONSUMER_CACHED_PRODUCER_OFFSET 384
- *  |                    ... pad to 128 bytes ...                   |
- *  +---------------------------------------------------------------+
- *  |        slot 0: descriptor (u64) | slot 1 | ... | slot cap-1   |  SPSC_SLOTS_OFFSET              512
+ *  |        slot 0: descriptor (u64) | slot 1 | ... | slot cap-1   |  SPSC_SLOTS_OFFSET              256
  *  +---------------------------------------------------------------+
  *  |                    ... pad 128 bytes ...                      |
  *  +---------------------------------------------------------------+
  * </pre>
+ * Only what the other side reads is here: each side's own index and its cached copy of the other's
+ * are Java fields ({@link SpscRingFields}).
  *
  * <h2>MPSC</h2>
  * <pre>
@@ -77,13 +73,11 @@ public final class DescriptorRingDescriptor {
     public static final int PRODUCER_INDEX_OFFSET = 0;
     /** Consumer index (u64). SPSC, MPSC: written by the consumer only. MPMC: claimed with a CAS. */
     public static final int CONSUMER_INDEX_OFFSET = LINE;
-    /** The consumer index as last read by the producer(s) (u64). */
+    /** MPSC: the consumer index as last read by any producer (u64). */
     public static final int PRODUCER_CACHED_CONSUMER_OFFSET = 2 * LINE;
-    /** SPSC only: the producer index as last read by the consumer (u64). */
-    public static final int CONSUMER_CACHED_PRODUCER_OFFSET = 3 * LINE;
 
     /** SPSC: first slot; each slot is one u64 descriptor. */
-    public static final int SPSC_SLOTS_OFFSET = 4 * LINE;
+    public static final int SPSC_SLOTS_OFFSET = 2 * LINE;
     /** SPSC slot size. */
     public static final int SPSC_SLOT_SIZE = Long.BYTES;
     /** log2(SPSC_SLOT_SIZE): {@code slot offset = SPSC_SLOTS_OFFSET + ((index & mask) << SPSC_SLOT_SHIFT)}. */

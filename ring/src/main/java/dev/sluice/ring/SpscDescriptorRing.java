@@ -4,9 +4,7 @@ import dev.sluice.sys.AddressSpace;
 
 import java.lang.foreign.Arena;
 
-import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_CACHED_PRODUCER_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.CONSUMER_INDEX_OFFSET;
-import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_CACHED_CONSUMER_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.PRODUCER_INDEX_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOTS_OFFSET;
 import static dev.sluice.ring.DescriptorRingDescriptor.SPSC_SLOT_SHIFT;
@@ -16,7 +14,9 @@ import static dev.sluice.ring.SegmentAccess.LONG_PLAIN;
 /**
  * A bounded single-producer single-consumer FIFO of 64-bit descriptors (UMEM addresses, packed frame
  * handles: any {@code long} value) in off-heap memory, the in-process counterpart of DPDK's
- * {@code rte_ring} in SP/SC mode. Layout: {@link DescriptorRingDescriptor}.
+ * {@code rte_ring} in SP/SC mode. Layout: {@link DescriptorRingDescriptor} off-heap (the two
+ * published indices and the slots); each side's own index and cached copy of the other's are padded
+ * Java fields ({@link SpscRingFields}).
  * <p>
  * One producer thread calls {@code offer}, one consumer thread calls {@code poll} (each may change
  * over time if the hand-over is itself ordered). Bursts move up to n descriptors with one acquire
@@ -31,7 +31,7 @@ import static dev.sluice.ring.SegmentAccess.LONG_PLAIN;
  * The data path addresses the ring's memory through {@link AddressSpace#ALL} (no liveness check):
  * stop both sides before closing the arena or the ring; an offer or poll after that is undefined.
  */
-public final class SpscDescriptorRing extends OffHeapRing {
+public final class SpscDescriptorRing extends SpscRingTailPadding {
 
     /**
      * A ring in memory of {@code arena}, which must be shared (or global) if producer and consumer
@@ -58,12 +58,13 @@ public final class SpscDescriptorRing extends OffHeapRing {
      * @return false if the ring is full
      */
     public boolean offer(long descriptor) {
-        final long s = base;
-        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
-        if (p - cachedConsumer(s) >= capacity && p - refreshConsumerAcquire(s) >= capacity) {
+        final long p = producerIndex;
+        if (p - cachedConsumerIndex >= capacity && p - refreshConsumerIndex() >= capacity) {
             return false;
         }
+        final long s = base;
         LONG_PLAIN.set(AddressSpace.ALL, s + slot(p), descriptor);
+        producerIndex = p + 1;
         // release: the consumer must see the slot written above once it sees the new index
         LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p + 1);
         return true;
@@ -98,16 +99,16 @@ public final class SpscDescriptorRing extends OffHeapRing {
      * (SpscRingPerf, see benchmarks/README.md).
      */
     private int offer(long[] src, int off, int n, boolean all) {
-        final long s = base;
-        final long p = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
-        long free = cachedConsumer(s) + capacity - p;
+        final long p = producerIndex;
+        long free = cachedConsumerIndex + capacity - p;
         if (free < n) {
-            free = refreshConsumerAcquire(s) + capacity - p;
+            free = refreshConsumerIndex() + capacity - p;
         }
         final int k = all ? (free < n ? 0 : n) : (int) Math.min(n, free);
         if (k <= 0) {
             return 0;
         }
+        final long s = base;
         // Two contiguous runs (to the end of the slot array, then from slot 0): linear offsets
         // let C2 hoist the bounds checks out of the loops.
         final int start = (int) (p & mask);
@@ -119,6 +120,7 @@ public final class SpscDescriptorRing extends OffHeapRing {
         for (int i = first; i < k; i++) {
             LONG_PLAIN.set(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
         }
+        producerIndex = p + k;
         // release: the consumer must see the k slots written above once it sees the new index
         LONG.setRelease(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET, p + k);
         return k;
@@ -130,12 +132,13 @@ public final class SpscDescriptorRing extends OffHeapRing {
      * @param ifEmpty returned when the ring is empty: a value that is never a descriptor (often -1)
      */
     public long poll(long ifEmpty) {
-        final long s = base;
-        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
-        if (cachedProducer(s) == c && refreshProducerAcquire(s) == c) {
+        final long c = consumerIndex;
+        if (cachedProducerIndex == c && refreshProducerIndex() == c) {
             return ifEmpty;
         }
+        final long s = base;
         final long descriptor = (long) LONG_PLAIN.get(AddressSpace.ALL, s + slot(c));
+        consumerIndex = c + 1;
         // release: our read of the slot must complete before the producer may overwrite it
         LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + 1);
         return descriptor;
@@ -164,16 +167,16 @@ public final class SpscDescriptorRing extends OffHeapRing {
 
     /** One body for burst and bulk, called unconditionally by both: see {@link #offer(long[], int, int, boolean)}. */
     private int poll(long[] dst, int off, int n, boolean all) {
-        final long s = base;
-        final long c = (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
-        long available = cachedProducer(s) - c;
+        final long c = consumerIndex;
+        long available = cachedProducerIndex - c;
         if (available < n) {
-            available = refreshProducerAcquire(s) - c;
+            available = refreshProducerIndex() - c;
         }
         final int k = all ? (available < n ? 0 : n) : (int) Math.min(n, available);
         if (k <= 0) {
             return 0;
         }
+        final long s = base;
         final int start = (int) (c & mask);
         final int first = Math.min(k, capacity - start);
         final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
@@ -183,6 +186,7 @@ public final class SpscDescriptorRing extends OffHeapRing {
         for (int i = first; i < k; i++) {
             dst[off + i] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
         }
+        consumerIndex = c + k;
         // release: our reads of the k slots must complete before the producer may overwrite them
         LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + k);
         return k;
@@ -192,24 +196,17 @@ public final class SpscDescriptorRing extends OffHeapRing {
         return SPSC_SLOTS_OFFSET + ((index & mask) << SPSC_SLOT_SHIFT);
     }
 
-    private static long cachedConsumer(long s) {
-        return (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET);
-    }
-
-    private static long refreshConsumerAcquire(long s) {
-        final long c = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
-        LONG_PLAIN.set(AddressSpace.ALL, s + (long) PRODUCER_CACHED_CONSUMER_OFFSET, c);
+    /** Reads the consumer's published index (acquire) into the producer's cache. */
+    private long refreshConsumerIndex() {
+        final long c = (long) LONG.getAcquire(AddressSpace.ALL, base + (long) CONSUMER_INDEX_OFFSET);
+        cachedConsumerIndex = c;
         return c;
     }
 
-    private static long cachedProducer(long s) {
-        return (long) LONG_PLAIN.get(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET);
-    }
-
-    private static long refreshProducerAcquire(long s) {
-        final long p = (long) LONG.getAcquire(AddressSpace.ALL, s + (long) PRODUCER_INDEX_OFFSET);
-        LONG_PLAIN.set(AddressSpace.ALL, s + (long) CONSUMER_CACHED_PRODUCER_OFFSET, p);
+    /** Reads the producer's published index (acquire) into the consumer's cache. */
+    private long refreshProducerIndex() {
+        final long p = (long) LONG.getAcquire(AddressSpace.ALL, base + (long) PRODUCER_INDEX_OFFSET);
+        cachedProducerIndex = p;
         return p;
     }
-
 }
