@@ -109,16 +109,20 @@ public final class SpscDescriptorRing extends SpscRingTailPadding {
             return 0;
         }
         final long s = base;
-        // Two contiguous runs (to the end of the slot array, then from slot 0): linear offsets
-        // let C2 hoist the bounds checks out of the loops.
-        final int start = (int) (p & mask);
-        final int first = Math.min(k, capacity - start);
-        final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
-        for (int i = 0; i < first; i++) {
-            LONG_PLAIN.set(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT), src[off + i]);
-        }
-        for (int i = first; i < k; i++) {
-            LONG_PLAIN.set(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
+        if (k == 1) {
+            LONG_PLAIN.set(AddressSpace.ALL, s + slot(p), src[off]); // a burst of one: no loop set-up
+        } else {
+            // Two contiguous runs (to the end of the slot array, then from slot 0): linear offsets
+            // let C2 hoist the bounds checks out of the loops.
+            final int start = (int) (p & mask);
+            final int first = Math.min(k, capacity - start);
+            final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
+            for (int i = 0; i < first; i++) {
+                LONG_PLAIN.set(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT), src[off + i]);
+            }
+            for (int i = first; i < k; i++) {
+                LONG_PLAIN.set(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT), src[off + i]);
+            }
         }
         producerIndex = p + k;
         // release: the consumer must see the k slots written above once it sees the new index
@@ -177,14 +181,18 @@ public final class SpscDescriptorRing extends SpscRingTailPadding {
             return 0;
         }
         final long s = base;
-        final int start = (int) (c & mask);
-        final int first = Math.min(k, capacity - start);
-        final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
-        for (int i = 0; i < first; i++) {
-            dst[off + i] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT));
-        }
-        for (int i = first; i < k; i++) {
-            dst[off + i] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
+        if (k == 1) {
+            dst[off] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + slot(c)); // a burst of one: no loop set-up
+        } else {
+            final int start = (int) (c & mask);
+            final int first = Math.min(k, capacity - start);
+            final long at = SPSC_SLOTS_OFFSET + ((long) start << SPSC_SLOT_SHIFT);
+            for (int i = 0; i < first; i++) {
+                dst[off + i] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + at + ((long) i << SPSC_SLOT_SHIFT));
+            }
+            for (int i = first; i < k; i++) {
+                dst[off + i] = (long) LONG_PLAIN.get(AddressSpace.ALL, s + SPSC_SLOTS_OFFSET + ((long) (i - first) << SPSC_SLOT_SHIFT));
+            }
         }
         consumerIndex = c + k;
         // release: our reads of the k slots must complete before the producer may overwrite them

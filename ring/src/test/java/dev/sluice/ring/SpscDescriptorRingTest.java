@@ -139,6 +139,36 @@ class SpscDescriptorRingTest {
     }
 
     @Test
+    void burstsAndBulksOfOneKeepOrderAcrossLaps() {
+        try (SpscDescriptorRing ring = new SpscDescriptorRing(4)) {
+            long[] one = new long[3];
+            long next = 0;
+            long expected = 0;
+            for (int round = 0; round < 10; round++) { // 2.5 laps per kind
+                for (int i = 0; i < 3; i++) {
+                    one[1] = next;
+                    assertThat(round % 2 == 0 ? ring.offer(one, 1, 1) : ring.offerBulk(one, 1, 1)).isEqualTo(1);
+                    next++;
+                }
+                for (int i = 0; i < 3; i++) {
+                    one[2] = -1;
+                    assertThat(round % 2 == 0 ? ring.poll(one, 2, 1) : ring.pollBulk(one, 2, 1)).isEqualTo(1);
+                    assertThat(one[2]).isEqualTo(expected++);
+                }
+                assertThat(ring.poll(one, 2, 1)).isZero();
+            }
+            for (int i = 0; i < 4; i++) {
+                one[0] = 100 + i;
+                assertThat(ring.offer(one, 0, 1)).isEqualTo(1);
+            }
+            assertThat(ring.offer(one, 0, 1)).isZero();
+            assertThat(ring.offerBulk(one, 0, 1)).isZero();
+            assertThat(ring.pollBulk(one, 0, 1)).isEqualTo(1);
+            assertThat(one[0]).isEqualTo(100);
+        }
+    }
+
+    @Test
     void capacityOneWorks() {
         try (SpscDescriptorRing ring = new SpscDescriptorRing(1)) {
             for (long i = 0; i < 10; i++) {

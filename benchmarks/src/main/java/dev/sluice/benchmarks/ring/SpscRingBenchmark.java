@@ -144,6 +144,24 @@ public class SpscRingBenchmark {
         c.polled += RingBenchmarks.idleIfZero(s.queue.poll() != null ? 1 : 0, s.pause);
     }
 
+    /**
+     * No ring: each side only counts, the harness's own ceiling for a two-thread group on this
+     * machine (no single-element ring can beat it; read the other groups against it).
+     */
+    @Benchmark
+    @Group("harness")
+    @GroupThreads(1)
+    public void harnessOffer(RingProducer p) {
+        p.offered++;
+    }
+
+    @Benchmark
+    @Group("harness")
+    @GroupThreads(1)
+    public void harnessPoll(RingConsumer c) {
+        c.polled++;
+    }
+
     @Benchmark
     @Group("sluice")
     @GroupThreads(1)
