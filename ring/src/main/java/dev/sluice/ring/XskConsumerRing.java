@@ -39,24 +39,9 @@ import static dev.sluice.ring.XskRingDescriptor.NEED_WAKEUP;
  * Entries and indices are addressed through {@link AddressSpace#ALL} (no liveness check on the data
  * path): the socket's owner stops the thread that drives the ring before it unmaps the ring.
  */
-public final class XskConsumerRing {
-
-    /** The mapping, kept for its lifetime: the data path uses the absolute addresses below. */
-    private final MemorySegment mapping;
-    private final long producerAddress;
-    private final long consumerAddress;
-    private final long flagsAddress;
-    private final long descAddress;
-    private final int size;
-    private final int mask;
-    private final int entryShift;
-
-    /** Our consumer index, the value last released to the kernel (we are its only writer). */
-    private int consumer;
-    /** Kernel producer index last acquired. */
-    private int cachedProducer;
-    /** Size of the last peek, for assertions only. */
-    private int peeked;
+public final class XskConsumerRing extends XskConsumerRingFields {
+    /** Trailing padding, after the fields of the superclasses: see {@link XskRingFields}. */
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     /**
      * @param mapping   the whole mmap'ed ring (at least {@code offsets.desc() + size * entrySize} bytes)
@@ -68,15 +53,7 @@ public final class XskConsumerRing {
      *                                  the mapping too short or a field misaligned
      */
     public XskConsumerRing(MemorySegment mapping, XskRingOffsets offsets, int size, int entrySize) {
-        this.entryShift = XskRingDescriptor.validate(mapping, offsets, size, entrySize);
-        this.mapping = mapping;
-        final long base = mapping.address(); // validate() checked every offset against the mapping's size
-        this.producerAddress = base + offsets.producer();
-        this.consumerAddress = base + offsets.consumer();
-        this.flagsAddress = base + offsets.flags();
-        this.descAddress = base + offsets.desc();
-        this.size = size;
-        this.mask = size - 1;
+        super(mapping, offsets, size, entrySize);
         this.consumer = (int) INT.getAcquire(AddressSpace.ALL, consumerAddress);
         this.cachedProducer = producerAcquire();
     }
@@ -151,10 +128,6 @@ public final class XskConsumerRing {
 
     private int producerAcquire() {
         return (int) INT.getAcquire(AddressSpace.ALL, producerAddress);
-    }
-
-    private long entryAddress(int index) {
-        return descAddress + ((long) (index & mask) << entryShift);
     }
 
     @Override

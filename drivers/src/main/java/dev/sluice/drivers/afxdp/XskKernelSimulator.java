@@ -44,8 +44,20 @@ public final class XskKernelSimulator implements AutoCloseable {
     private final byte[] template;
     private final int headroom;
     private boolean copyOnDeliver = true;
-    private long delivered;
-    private long completed;
+    private final StepCounters counts = new StepCounters();
+
+    /**
+     * The two counters the simulating thread writes on every step, on cache lines of their own:
+     * the simulator is allocated with the user side's objects, which another thread writes (see
+     * XskRingFields in the ring module for the same reason). All longs: declaration order is
+     * layout order.
+     */
+    private static final class StepCounters {
+        long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
+        long delivered;
+        long completed;
+        long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
+    }
 
     /**
      * @param template the packet every RX descriptor carries (written into the frame on delivery)
@@ -148,7 +160,7 @@ public final class XskKernelSimulator implements AutoCloseable {
         }
         kernelFill.releaseRelease(n);
         kernelRx.submitRelease(n);
-        delivered += n;
+        counts.delivered += n;
         return n;
     }
 
@@ -169,16 +181,16 @@ public final class XskKernelSimulator implements AutoCloseable {
         }
         kernelTx.releaseRelease(n);
         kernelCompletion.submitRelease(n);
-        completed += n;
+        counts.completed += n;
         return n;
     }
 
     public long delivered() {
-        return delivered;
+        return counts.delivered;
     }
 
     public long completed() {
-        return completed;
+        return counts.completed;
     }
 
     @Override
