@@ -94,13 +94,11 @@ public final class XskConsumerRing extends XskConsumerRingFields {
 
     /** {@code xdp_desc.len} of an RX entry. For rings of entry size 16. */
     public int length(int index) {
-        assert entryShift == 4 : "length() on a ring of 8-byte entries";
         return (int) INT_PLAIN.get(AddressSpace.ALL, entryAddress(index) + ENTRY_LEN_OFFSET);
     }
 
     /** {@code xdp_desc.options} of an RX entry ({@link XskRingDescriptor#OPTION_PACKET_CONTINUES}). */
     public int options(int index) {
-        assert entryShift == 4 : "options() on a ring of 8-byte entries";
         return (int) INT_PLAIN.get(AddressSpace.ALL, entryAddress(index) + ENTRY_OPTIONS_OFFSET);
     }
 

@@ -90,13 +90,11 @@ public final class XskProducerRing extends XskProducerRingFields {
 
     /** Writes a FILL entry: the UMEM address of a free frame. For rings of entry size 8. */
     public void putAddress(int index, long addr) {
-        assert entryShift == 3 : "putAddress on a ring of 16-byte entries";
         LONG_PLAIN.set(AddressSpace.ALL, entryAddress(index) + ENTRY_ADDR_OFFSET, addr);
     }
 
     /** Writes a TX entry ({@code struct xdp_desc}). For rings of entry size 16. */
     public void putDescriptor(int index, long addr, int len, int options) {
-        assert entryShift == 4 : "putDescriptor on a ring of 8-byte entries";
         final long entry = entryAddress(index);
         LONG_PLAIN.set(AddressSpace.ALL, entry + ENTRY_ADDR_OFFSET, addr);
         INT_PLAIN.set(AddressSpace.ALL, entry + ENTRY_LEN_OFFSET, len);

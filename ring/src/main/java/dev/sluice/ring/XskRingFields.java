@@ -14,6 +14,11 @@ import java.lang.foreign.MemorySegment;
  * simulator, the two sides of one ring): without the padding, one thread's index updates
  * invalidate the line another thread's ring fields live on. HotSpot lays out a superclass's fields
  * before its subclass's, and longs before ints, so the chain below fixes the order:
+ * <p>
+ * Per-entry accessors of the views ({@code address}, {@code length}, {@code putAddress}, ...) stay
+ * below C2's 35-byte inlining limit for call sites it profiles as cold, e.g. the entry loop of a
+ * receive that mostly finds nothing: they carry no assertion about the entry size, which the view
+ * fixes when it is built (with an assertion, {@code length} did not inline in some JVMs).
  * <pre>
  *   header | int pad (fills the header gap) | 16 longs pad | addresses | size, mask, entryShift, mapping
  *          | the view's three ints | 16 longs pad (in the final class)
