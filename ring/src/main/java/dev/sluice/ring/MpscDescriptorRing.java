@@ -18,7 +18,8 @@ import static dev.sluice.ring.SegmentAccess.LONG;
 
 /**
  * A bounded multi-producer single-consumer FIFO of 64-bit descriptors (any {@code long} value) in
- * off-heap memory. Layout: {@link DescriptorRingDescriptor}. Each producer's descriptors arrive in the
+ * off-heap memory. Layout: {@link DescriptorRingDescriptor}; the consumer's own index is a padded Java
+ * field ({@link MpscRingFields}). Each producer's descriptors arrive in the
  * order it offered them; descriptors of different producers interleave in claim order.
  *
  * <h2>Publication: per slot, not an ordered tail</h2>
@@ -42,7 +43,9 @@ import static dev.sluice.ring.SegmentAccess.LONG;
  * stop every producer and the consumer before closing the arena or the ring.
  * No lock, no allocation, no exception except for arguments that index outside the caller's array.
  */
-public final class MpscDescriptorRing extends OffHeapRing {
+public final class MpscDescriptorRing extends MpscRingConsumerFields {
+    /** Trailing padding, after the consumer's index: see {@link MpscRingFields}. */
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     /**
      * A ring in memory of {@code arena}, which must be shared (or global) as producers and consumer
@@ -134,12 +137,13 @@ public final class MpscDescriptorRing extends OffHeapRing {
      */
     public long poll(long ifEmpty) {
         final long s = base;
-        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
+        final long c = consumerIndex;
         final long slot = slot(c);
         if ((long) LONG.getAcquire(AddressSpace.ALL, s + slot + MPSC_SEQUENCE_OFFSET) != c) {
             return ifEmpty;
         }
         final long descriptor = (long) LONG.get(AddressSpace.ALL, s + slot + MPSC_DESCRIPTOR_OFFSET);
+        consumerIndex = c + 1;
         // release: our read of the slot must complete before a producer may claim and overwrite it
         LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + 1);
         return descriptor;
@@ -154,7 +158,7 @@ public final class MpscDescriptorRing extends OffHeapRing {
     public int poll(long[] dst, int off, int max) {
         final long s = base;
         final long mask = this.mask;
-        final long c = (long) LONG.get(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET);
+        final long c = consumerIndex;
         int k = 0;
         while (k < max) {
             final long index = c + k;
@@ -166,6 +170,7 @@ public final class MpscDescriptorRing extends OffHeapRing {
             k++;
         }
         if (k > 0) {
+            consumerIndex = c + k;
             // release: our reads of the k slots must complete before producers may claim and overwrite them
             LONG.setRelease(AddressSpace.ALL, s + (long) CONSUMER_INDEX_OFFSET, c + k);
         }

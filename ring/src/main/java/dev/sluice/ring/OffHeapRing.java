@@ -15,7 +15,7 @@ import static dev.sluice.ring.SegmentAccess.LONG;
  * checked accesses off the data path (size, close, toString). Layouts:
  * {@link DescriptorRingDescriptor}; each ring puts its indices at the same two offsets.
  */
-abstract sealed class OffHeapRing implements AutoCloseable permits SpscRingFields, MpscDescriptorRing, MpmcFrameRing {
+abstract sealed class OffHeapRing implements AutoCloseable permits SpscRingFields, MpscRingFields, MpmcFrameRing {
 
     /** The ring's memory: kept for its lifetime and for the checked accesses off the data path. */
     final MemorySegment segment;

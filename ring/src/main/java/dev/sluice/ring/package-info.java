@@ -18,6 +18,13 @@
  *   <li>Bursts: one acquire load at most and one release store per burst and side.</li>
  *   <li>The data path addresses ring memory through {@code sys}'s {@code AddressSpace.ALL} plus the
  *       ring's base address (no liveness check per access): stop both sides before freeing a ring.</li>
+ *   <li>Only what the other side reads lives in ring memory. A side's own index and its cached copy
+ *       of the other's are Java fields, padded so that no two threads write one cache line
+ *       ({@code SpscRingFields}, {@code XskRingFields}).</li>
+ *   <li>Written for C2's inlining rules, which decide by call-site frequency: per-entry accessors
+ *       stay under 35 bytes of bytecode (no assertions), and a burst's copy loop is in a body that
+ *       every call reaches, not in a helper called only when there was room (a call site that most
+ *       calls skip counts as cold and stays a real call).</li>
  * </ul>
  * This module depends on the JDK and on {@code sys} (for {@code AddressSpace} only).
  */
