@@ -94,9 +94,8 @@ public final class SpscDescriptorRing extends SpscRingTailPadding {
      * One body for burst and bulk, with the copy loops in it, called unconditionally by both: C2
      * inlines a call that every invocation makes, but a helper called only when the ring had room
      * is a "cold" call site whenever most calls find the ring full (or empty, on the poll side),
-     * and then stays a real call (JDK 25: "already compiled into a medium method"). That call,
-     * with its register spills, cost about one cycle per descriptor at bursts of 8 on two cores
-     * (SpscRingPerf, see benchmarks/README.md).
+     * and then stays a real call (JDK 25: "already compiled into a medium method"), with register
+     * spills around it, as the generated code of SpscRingPerf's two-core loop showed.
      */
     private int offer(long[] src, int off, int n, boolean all) {
         final long p = producerIndex;
