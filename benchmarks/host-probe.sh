@@ -9,11 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 . "$root/bin/jdk.sh"
-jar="$root/benchmarks/target/benchmarks.jar"
-if [ ! -f "$jar" ]; then
-    echo "host-probe: building $jar" >&2
-    (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
-fi
+. "$root/benchmarks/lib/benchmarks-jar.sh"
 # --tsc-mhz 1000 turns SpscRingPerf's cycles into nanoseconds.
 ns=$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.sluice.benchmarks.ring.SpscRingPerf \
     --tsc-mhz 1000 --sizes 32 --rounds 3 --warmups 2 --iter-shift 21 | sed -n 's/^result size=32 api=bulk median=\([0-9.]*\).*/\1/p')

@@ -34,7 +34,6 @@ root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 RUNS=${RUNS:-${DPDK_RUNS:-5}}
 PERF_ARGS=${PERF_ARGS:-"--rounds 5 --warmups 3"}
-jar="$root/benchmarks/target/benchmarks.jar"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ring-vs-dpdk.XXXXXX")
 prefix="ringperf$$"
 cleanup() {
@@ -91,10 +90,7 @@ dpdk_two_core() {
         }' "$1"
 }
 
-if [ ! -f "$jar" ] || [ -n "${REBUILD:-}" ]; then
-    echo "ring-vs-dpdk: building $jar" >&2
-    (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
-fi
+. "$root/benchmarks/lib/benchmarks-jar.sh"
 
 echo "ring-vs-dpdk: TSC ${tsc_mhz} MHz from ${tsc_source}; ${RUNS} alternating runs of each" >&2
 for i in $(seq 1 "$RUNS"); do
