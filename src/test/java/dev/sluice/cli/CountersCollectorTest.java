@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
-import dev.sluice.pipeline.counters.CountersFile;
+import dev.sluice.counters.CountersFile;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;

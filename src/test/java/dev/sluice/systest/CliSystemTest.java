@@ -4,7 +4,7 @@ import dev.sluice.cli.Sandbox;
 import dev.sluice.cli.UdpSender;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
-import dev.sluice.pipeline.counters.CountersDirectory;
+import dev.sluice.counters.CountersDirectory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package dev.sluice.systest;
 
 import dev.sluice.cli.Sandbox;
 import dev.sluice.cli.UdpSender;
-import dev.sluice.pipeline.counters.CountersDirectory;
-import dev.sluice.pipeline.counters.CountersFile;
+import dev.sluice.counters.CountersDirectory;
+import dev.sluice.counters.CountersFile;
 import dev.sluice.sys.NetNs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

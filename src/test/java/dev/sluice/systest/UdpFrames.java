@@ -1,6 +1,6 @@
 package dev.sluice.systest;
 
-import dev.sluice.pipeline.proto.Checksums;
+import dev.sluice.proto.Checksums;
 import dev.sluice.umem.Packet;
 
 import java.net.InetAddress;

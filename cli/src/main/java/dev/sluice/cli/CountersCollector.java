@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.CounterAllocator;
-import dev.sluice.pipeline.counters.CountersReader;
+import dev.sluice.counters.CounterAllocator;
+import dev.sluice.counters.CountersReader;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;

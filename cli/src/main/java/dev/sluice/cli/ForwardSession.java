@@ -1,9 +1,9 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.pipeline.counters.CountersFile;
+import dev.sluice.counters.CountersFile;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
 import dev.sluice.pipeline.handlers.ForwardHandler;

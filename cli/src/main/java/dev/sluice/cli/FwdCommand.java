@@ -2,8 +2,8 @@ package dev.sluice.cli;
 
 import dev.sluice.drivers.afpacket.AfXdpFallback;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.pipeline.counters.CountersDirectory;
-import dev.sluice.pipeline.counters.CountersFile;
+import dev.sluice.counters.CountersDirectory;
+import dev.sluice.counters.CountersFile;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.umem.UmemConfig;
 import picocli.CommandLine;

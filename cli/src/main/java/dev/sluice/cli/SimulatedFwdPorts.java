@@ -1,6 +1,6 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
 import dev.sluice.drivers.afxdp.XskQueue;

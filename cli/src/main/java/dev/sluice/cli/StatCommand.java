@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
-import dev.sluice.pipeline.counters.CountersDirectory;
-import dev.sluice.pipeline.counters.CountersDirectory.Instance;
-import dev.sluice.pipeline.counters.CountersReader;
+import dev.sluice.counters.CountersDirectory;
+import dev.sluice.counters.CountersDirectory.Instance;
+import dev.sluice.counters.CountersReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.CounterAllocator;
-import dev.sluice.pipeline.counters.CountersDirectory.Instance;
-import dev.sluice.pipeline.counters.CountersReader;
+import dev.sluice.counters.CounterAllocator;
+import dev.sluice.counters.CountersDirectory.Instance;
+import dev.sluice.counters.CountersReader;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.sluice.drivers;
 
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.sys.AddressSpace;
 
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package dev.sluice.drivers;
 
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package dev.sluice.benchmarks.counters;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.pipeline.counters.CountersFile;
+import dev.sluice.counters.CountersFile;
 import dev.sluice.pipeline.fwd.ForwardLoop;
 import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.umem.UmemConfig;

@@ -1,6 +1,6 @@
 package dev.sluice.drivers.afpacket;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;

@@ -1,6 +1,6 @@
 package dev.sluice.drivers.afxdp;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 
 /**
  * How to open an AF_XDP port. Immutable; change with the {@code with*} methods.

@@ -1,6 +1,6 @@
 package dev.sluice.drivers.afxdp;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.ring.XskConsumerRing;
 import dev.sluice.ring.XskProducerRing;

@@ -1,9 +1,9 @@
 package dev.sluice.pipeline.fwd;
 
-import dev.sluice.drivers.CounterAllocator;
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.pipeline.counters.WorkerCounters;
+import dev.sluice.counters.WorkerCounters;
 import dev.sluice.sys.LibC;
 import dev.sluice.umem.UmemConfig;
 

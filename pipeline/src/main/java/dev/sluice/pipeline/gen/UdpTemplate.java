@@ -1,6 +1,6 @@
 package dev.sluice.pipeline.gen;
 
-import dev.sluice.pipeline.proto.Checksums;
+import dev.sluice.proto.Checksums;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

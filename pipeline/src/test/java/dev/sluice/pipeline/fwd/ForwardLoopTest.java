@@ -1,7 +1,7 @@
 package dev.sluice.pipeline.fwd;
 
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.pipeline.proto.Checksums;
+import dev.sluice.proto.Checksums;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
 import org.junit.jupiter.api.Test;

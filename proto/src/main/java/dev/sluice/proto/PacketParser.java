@@ -1,0 +1,707 @@
+package dev.sluice.proto;
+
+import dev.sluice.umem.Packet;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.sluice.proto.NetworkOrder.u16;
+import static dev.sluice.proto.NetworkOrder.u32;
+import static dev.sluice.proto.NetworkOrder.u64;
+import static dev.sluice.proto.NetworkOrder.u8;
+
+/**
+ * Parses one Ethernet frame in one pass into plain int fields of this reusable object, and
+ * classifies it with a {@link ParseResult} code. One parser per worker; reuse it for every packet.
+ *
+ * <pre>
+ * Ethernet [VLAN [VLAN]] ─┬─ ARP (Ethernet/IPv4)
+ *                         ├─ IPv4 [options] ─┬─ TCP | UDP | ICMP | other protocol
+ *                         │                  └─ (non-first fragment: no L4 header)
+ *                         └─ IPv6 [HBH] [DST] [RH] [FRAG] [AH] [DST] ... ─┬─ TCP | UDP | ICMPv6
+ *                                                                         ├─ ESP / other: stop
+ *                                                                         ├─ No Next Header: stop
+ *                                                                         └─ (non-first fragment)
+ * </pre>
+ *
+ * <p><b>Bounds.</b> The parser reads only bytes in {@code [offset, offset + length)} and never
+ * writes. Every read is preceded by a check against the bytes that enclose it (the frame for
+ * L2/L3 headers, the IP payload for extension and L4 headers), so a truncated or malformed frame
+ * is classified and never makes it read another frame's bytes. It never throws for any packet
+ * content; bounds outside the segment give {@link ParseResult#MALFORMED_FRAME_BOUNDS}.
+ *
+ * <p><b>Fields.</b> Offsets are relative to the first byte of the frame (as {@link Packet}'s
+ * accessors use them); -1 means the header is absent or was not reached. After a result other
+ * than OK, fields are valid up to the layer that failed and reset beyond it. The frame may carry
+ * bytes after the IP datagram (Ethernet padding of short frames): {@link #trailerLength()}.
+ *
+ * <p><b>Zero allocation.</b> parse, the accessors, the {@code wrap*} helpers and
+ * {@link #verifyL4Checksum()} allocate nothing: no boxing, no Optional, no exceptions, static final
+ * layouts (see {@code ZeroAllocationTest}).
+ */
+public final class PacketParser {
+    /** Longest IPv6 extension header chain accepted; longer chains are MALFORMED (a DoS vector). */
+    public static final int MAX_IPV6_EXTENSION_HEADERS = 8;
+
+    /** {@link #ipv6ExtensionMask()} bits. */
+    public static final int EXT_HOP_BY_HOP = 1;
+    public static final int EXT_ROUTING = 1 << 1;
+    public static final int EXT_FRAGMENT = 1 << 2;
+    public static final int EXT_DESTINATION_OPTIONS = 1 << 3;
+    public static final int EXT_AUTHENTICATION = 1 << 4;
+    public static final int EXT_OTHER = 1 << 5;
+
+    /** {@link #verifyL4Checksum()} outcomes. */
+    public static final int CHECKSUM_INVALID = 0;
+    public static final int CHECKSUM_VALID = 1;
+    /** UDP over IPv4 with checksum 0: the sender sent none. */
+    public static final int CHECKSUM_ABSENT = 2;
+    /** No L4 header, a fragment (the checksum covers the reassembled datagram), a Routing header, or an unknown protocol. */
+    public static final int CHECKSUM_UNVERIFIABLE = 3;
+
+    private MemorySegment segment;
+    private long base;
+    private int length;
+    private int result;
+
+    private int vlanCount;
+    private int vlanTpid0;
+    private int vlanTci0;
+    private int vlanTpid1;
+    private int vlanTci1;
+    private int etherType;
+
+    private int l3Offset;
+    private int ipVersion;
+    private int ipHeaderLength;
+    private int l3Length;
+    private int ipProtocol;
+    private int ttl;
+    private int ipv4Source;
+    private int ipv4Destination;
+    private long ipv6SourceHigh;
+    private long ipv6SourceLow;
+    private long ipv6DestinationHigh;
+    private long ipv6DestinationLow;
+    private int ipv6ExtensionCount;
+    private int ipv6ExtensionMask;
+    private boolean fragment;
+    private boolean moreFragments;
+    private int fragmentOffset;
+    private int fragmentId;
+    private int arpOperation;
+
+    private int l4Protocol;
+    private int l4Offset;
+    private int l4Length;
+    private int sourcePort;
+    private int destinationPort;
+    private int tcpFlags;
+    private int icmpType;
+    private int icmpCode;
+    private int payloadOffset;
+    private int payloadLength;
+    private int trailerLength;
+
+    /** Parses the frame of a {@link Packet} in place. */
+    public int parse(Packet packet) {
+        return parse(packet.segment(), packet.offset(), packet.length());
+    }
+
+    /**
+     * Parses the {@code length} bytes at {@code offset} of {@code segment} and returns the
+     * {@link ParseResult} code (also kept as {@link #result()}).
+     */
+    public int parse(MemorySegment segment, long offset, int length) {
+        this.segment = segment;
+        this.base = offset;
+        this.length = length;
+        reset();
+        if (offset < 0 || length < 0 || offset > segment.byteSize() - length) {
+            this.length = 0;
+            return result = ParseResult.MALFORMED_FRAME_BOUNDS;
+        }
+        return result = parseEthernet();
+    }
+
+    private void reset() {
+        vlanCount = 0;
+        vlanTpid0 = vlanTci0 = vlanTpid1 = vlanTci1 = 0;
+        etherType = -1;
+        l3Offset = -1;
+        ipVersion = 0;
+        ipHeaderLength = 0;
+        l3Length = 0;
+        ipProtocol = -1;
+        ttl = 0;
+        ipv4Source = ipv4Destination = 0;
+        ipv6SourceHigh = ipv6SourceLow = ipv6DestinationHigh = ipv6DestinationLow = 0;
+        ipv6ExtensionCount = 0;
+        ipv6ExtensionMask = 0;
+        fragment = false;
+        moreFragments = false;
+        fragmentOffset = 0;
+        fragmentId = 0;
+        arpOperation = 0;
+        l4Protocol = -1;
+        l4Offset = -1;
+        l4Length = 0;
+        sourcePort = destinationPort = 0;
+        tcpFlags = 0;
+        icmpType = icmpCode = -1;
+        payloadOffset = -1;
+        payloadLength = 0;
+        trailerLength = 0;
+    }
+
+    private int parseEthernet() {
+        if (length < EthernetHeader.LENGTH) {
+            return ParseResult.TRUNCATED_ETHERNET;
+        }
+        int type = u16(segment, base + EthernetHeader.ETHERTYPE_OFFSET);
+        int pos = EthernetHeader.LENGTH;
+        while (VlanTag.isTpid(type)) {
+            if (vlanCount == 2) {
+                return ParseResult.UNSUPPORTED_VLAN_DEPTH;
+            }
+            if (length - pos < VlanTag.LENGTH) {
+                return ParseResult.TRUNCATED_VLAN;
+            }
+            int tci = u16(segment, base + pos + VlanTag.TCI_OFFSET);
+            if (vlanCount == 0) {
+                vlanTpid0 = type;
+                vlanTci0 = tci;
+            } else {
+                vlanTpid1 = type;
+                vlanTci1 = tci;
+            }
+            vlanCount++;
+            type = u16(segment, base + pos + VlanTag.INNER_ETHERTYPE_OFFSET);
+            pos += VlanTag.LENGTH;
+        }
+        etherType = type;
+        l3Offset = pos;
+        return switch (type) {
+            case EthernetHeader.ETHERTYPE_IPV4 -> parseIpv4(pos);
+            case EthernetHeader.ETHERTYPE_IPV6 -> parseIpv6(pos);
+            case EthernetHeader.ETHERTYPE_ARP -> parseArp(pos);
+            default -> ParseResult.UNSUPPORTED_ETHERTYPE;
+        };
+    }
+
+    private int parseArp(int pos) {
+        int avail = length - pos;
+        if (avail < ArpHeader.FIXED_LENGTH) {
+            return ParseResult.TRUNCATED_ARP;
+        }
+        long at = base + pos;
+        if (u16(segment, at + ArpHeader.HARDWARE_TYPE_OFFSET) != ArpHeader.HARDWARE_ETHERNET
+                || u16(segment, at + ArpHeader.PROTOCOL_TYPE_OFFSET) != EthernetHeader.ETHERTYPE_IPV4
+                || u8(segment, at + ArpHeader.HARDWARE_LENGTH_OFFSET) != 6
+                || u8(segment, at + ArpHeader.PROTOCOL_LENGTH_OFFSET) != 4) {
+            return ParseResult.UNSUPPORTED_ARP_FORMAT;
+        }
+        if (avail < ArpHeader.LENGTH) {
+            return ParseResult.TRUNCATED_ARP;
+        }
+        arpOperation = u16(segment, at + ArpHeader.OPERATION_OFFSET);
+        l3Length = ArpHeader.LENGTH;
+        trailerLength = avail - ArpHeader.LENGTH;
+        return ParseResult.OK;
+    }
+
+    private int parseIpv4(int pos) {
+        int avail = length - pos;
+        if (avail < Ipv4Header.MIN_LENGTH) {
+            return ParseResult.TRUNCATED_IPV4;
+        }
+        long at = base + pos;
+        int vihl = u8(segment, at);
+        if ((vihl >>> 4) != 4) {
+            return ParseResult.MALFORMED_IPV4_VERSION;
+        }
+        ipVersion = 4;
+        int hl = (vihl & 0x0F) * 4;
+        if (hl < Ipv4Header.MIN_LENGTH) {
+            return ParseResult.MALFORMED_IPV4_IHL;
+        }
+        if (hl > avail) {
+            return ParseResult.TRUNCATED_IPV4;
+        }
+        int total = u16(segment, at + Ipv4Header.TOTAL_LENGTH_OFFSET);
+        if (total < hl || total > avail) {
+            return ParseResult.MALFORMED_IPV4_TOTAL_LENGTH;
+        }
+        ipHeaderLength = hl;
+        l3Length = total;
+        trailerLength = avail - total;
+        int ff = u16(segment, at + Ipv4Header.FLAGS_FRAGMENT_OFFSET);
+        fragmentOffset = (ff & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
+        moreFragments = (ff & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0;
+        fragment = moreFragments || fragmentOffset != 0;
+        fragmentId = u16(segment, at + Ipv4Header.IDENTIFICATION_OFFSET);
+        if ((ff & Ipv4Header.FLAG_RESERVED) != 0 || fragmentOffset + (total - hl) > 0xFFFF) {
+            return ParseResult.MALFORMED_IPV4_FRAGMENT;
+        }
+        ttl = u8(segment, at + Ipv4Header.TTL_OFFSET);
+        ipProtocol = u8(segment, at + Ipv4Header.PROTOCOL_OFFSET);
+        ipv4Source = u32(segment, at + Ipv4Header.SOURCE_OFFSET);
+        ipv4Destination = u32(segment, at + Ipv4Header.DESTINATION_OFFSET);
+        return parseL4(ipProtocol, pos + hl, pos + total);
+    }
+
+    private int parseIpv6(int pos) {
+        int avail = length - pos;
+        if (avail < Ipv6Header.LENGTH) {
+            return ParseResult.TRUNCATED_IPV6;
+        }
+        long at = base + pos;
+        if ((u8(segment, at) >>> 4) != 6) {
+            return ParseResult.MALFORMED_IPV6_VERSION;
+        }
+        ipVersion = 6;
+        int total = Ipv6Header.LENGTH + u16(segment, at + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
+        if (total > avail) {
+            return ParseResult.MALFORMED_IPV6_PAYLOAD_LENGTH;
+        }
+        ipHeaderLength = Ipv6Header.LENGTH;
+        l3Length = total;
+        trailerLength = avail - total;
+        int next = u8(segment, at + Ipv6Header.NEXT_HEADER_OFFSET);
+        ipProtocol = next;
+        ttl = u8(segment, at + Ipv6Header.HOP_LIMIT_OFFSET);
+        ipv6SourceHigh = u64(segment, at + Ipv6Header.SOURCE_OFFSET);
+        ipv6SourceLow = u64(segment, at + Ipv6Header.SOURCE_OFFSET + 8);
+        ipv6DestinationHigh = u64(segment, at + Ipv6Header.DESTINATION_OFFSET);
+        ipv6DestinationLow = u64(segment, at + Ipv6Header.DESTINATION_OFFSET + 8);
+
+        int end = pos + total;
+        int p = pos + Ipv6Header.LENGTH;
+        while (IpProtocol.isIpv6ExtensionHeader(next)) {
+            if (next == IpProtocol.HOPOPT && ipv6ExtensionCount != 0) {
+                return ParseResult.MALFORMED_IPV6_EXTENSION_CHAIN;
+            }
+            if (++ipv6ExtensionCount > MAX_IPV6_EXTENSION_HEADERS) {
+                return ParseResult.MALFORMED_IPV6_EXTENSION_CHAIN;
+            }
+            if (end - p < Ipv6ExtensionHeader.MIN_LENGTH) {
+                return ParseResult.TRUNCATED_IPV6_EXTENSION;
+            }
+            long h = base + p;
+            int len = Ipv6ExtensionHeader.length(next, u8(segment, h + Ipv6ExtensionHeader.LENGTH_OFFSET));
+            if (len > end - p) {
+                return ParseResult.TRUNCATED_IPV6_EXTENSION;
+            }
+            ipv6ExtensionMask |= extensionBit(next);
+            int following = u8(segment, h + Ipv6ExtensionHeader.NEXT_HEADER_OFFSET);
+            if (next == IpProtocol.FRAGMENT) {
+                int word = u16(segment, h + Ipv6ExtensionHeader.FRAGMENT_OFFSET_FIELD_OFFSET);
+                fragmentOffset = word & 0xFFF8;
+                moreFragments = (word & 1) != 0;
+                // An atomic fragment (offset 0, M 0) is a whole datagram (RFC 6946): not a fragment
+                // here; EXT_FRAGMENT and fragmentId still tell that the header was there.
+                fragment = fragmentOffset != 0 || moreFragments;
+                fragmentId = u32(segment, h + Ipv6ExtensionHeader.FRAGMENT_IDENTIFICATION_OFFSET);
+            }
+            next = following;
+            p += len;
+        }
+        return parseL4(next, p, end);
+    }
+
+    private static int extensionBit(int type) {
+        return switch (type) {
+            case IpProtocol.HOPOPT -> EXT_HOP_BY_HOP;
+            case IpProtocol.ROUTING -> EXT_ROUTING;
+            case IpProtocol.FRAGMENT -> EXT_FRAGMENT;
+            case IpProtocol.DSTOPTS -> EXT_DESTINATION_OPTIONS;
+            case IpProtocol.AH -> EXT_AUTHENTICATION;
+            default -> EXT_OTHER;
+        };
+    }
+
+    /** The L4 header starts at {@code pos}; the IP payload ends at {@code end} (both frame-relative). */
+    private int parseL4(int protocol, int pos, int end) {
+        l4Protocol = protocol;
+        int avail = end - pos;
+        if (fragmentOffset != 0) {
+            // A non-first fragment: its data continues the L4 segment; there is no L4 header here.
+            payloadOffset = pos;
+            payloadLength = avail;
+            return ParseResult.OK;
+        }
+        if (protocol == IpProtocol.NO_NEXT_HEADER && ipVersion == 6) {
+            payloadOffset = pos;
+            return ParseResult.OK; // bytes after No Next Header are ignored (RFC 8200 §4.7)
+        }
+        long at = base + pos;
+        switch (protocol) {
+            case IpProtocol.TCP -> {
+                if (avail < TcpHeader.MIN_LENGTH) {
+                    return ParseResult.TRUNCATED_TCP;
+                }
+                int hl = (u8(segment, at + TcpHeader.DATA_OFFSET_OFFSET) >>> 4) * 4;
+                if (hl < TcpHeader.MIN_LENGTH) {
+                    return ParseResult.MALFORMED_TCP_DATA_OFFSET;
+                }
+                if (hl > avail) {
+                    return ParseResult.TRUNCATED_TCP;
+                }
+                sourcePort = u16(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
+                destinationPort = u16(segment, at + TcpHeader.DESTINATION_PORT_OFFSET);
+                tcpFlags = u8(segment, at + TcpHeader.FLAGS_OFFSET);
+                l4Length = avail;
+                payloadOffset = pos + hl;
+                payloadLength = avail - hl;
+            }
+            case IpProtocol.UDP -> {
+                if (avail < UdpHeader.LENGTH) {
+                    return ParseResult.TRUNCATED_UDP;
+                }
+                int ulen = u16(segment, at + UdpHeader.LENGTH_OFFSET);
+                // A first fragment holds only part of the datagram that UDP Length describes.
+                if (ulen < UdpHeader.LENGTH || (!fragment && ulen > avail)) {
+                    return ParseResult.MALFORMED_UDP_LENGTH;
+                }
+                int present = fragment ? avail : ulen;
+                sourcePort = u16(segment, at + UdpHeader.SOURCE_PORT_OFFSET);
+                destinationPort = u16(segment, at + UdpHeader.DESTINATION_PORT_OFFSET);
+                l4Length = present;
+                payloadOffset = pos + UdpHeader.LENGTH;
+                payloadLength = present - UdpHeader.LENGTH;
+            }
+            case IpProtocol.ICMP, IpProtocol.ICMPV6 -> {
+                boolean ours = (protocol == IpProtocol.ICMP) == (ipVersion == 4);
+                if (!ours) {
+                    return other(pos, avail); // ICMPv4 inside IPv6 or ICMPv6 inside IPv4
+                }
+                if (avail < IcmpHeader.LENGTH) {
+                    return protocol == IpProtocol.ICMP ? ParseResult.TRUNCATED_ICMP : ParseResult.TRUNCATED_ICMPV6;
+                }
+                icmpType = u8(segment, at + IcmpHeader.TYPE_OFFSET);
+                icmpCode = u8(segment, at + IcmpHeader.CODE_OFFSET);
+                l4Length = avail;
+                payloadOffset = pos + IcmpHeader.LENGTH;
+                payloadLength = avail - IcmpHeader.LENGTH;
+            }
+            default -> {
+                return other(pos, avail);
+            }
+        }
+        l4Offset = pos;
+        return ParseResult.OK;
+    }
+
+    /** ESP, GRE, SCTP, ...: known to be there, not parsed. The payload is the whole rest. */
+    private int other(int pos, int avail) {
+        l4Offset = pos;
+        l4Length = avail;
+        payloadOffset = pos;
+        payloadLength = avail;
+        return ParseResult.OK;
+    }
+
+    // ---------------------------------------------------------------- results
+
+    public int result() {
+        return result;
+    }
+
+    public boolean isOk() {
+        return result == ParseResult.OK;
+    }
+
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Absolute offset of the frame in {@link #segment()}; add a relative offset to address a byte. */
+    public long base() {
+        return base;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public int vlanCount() {
+        return vlanCount;
+    }
+
+    /** TPID of tag {@code i} (0 = outermost). */
+    public int vlanTpid(int i) {
+        return i == 0 ? vlanTpid0 : vlanTpid1;
+    }
+
+    /** TCI of tag {@code i} (0 = outermost): priority, DEI, VLAN ID ({@link VlanTag#vlanId(int)}). */
+    public int vlanTci(int i) {
+        return i == 0 ? vlanTci0 : vlanTci1;
+    }
+
+    /** VLAN ID of the innermost tag, or -1 for an untagged frame. */
+    public int vlanId() {
+        return vlanCount == 0 ? -1 : (vlanCount == 1 ? vlanTci0 : vlanTci1) & 0x0FFF;
+    }
+
+    /** EtherType after all VLAN tags, or -1 when the Ethernet header was truncated. */
+    public int etherType() {
+        return etherType;
+    }
+
+    public int l3Offset() {
+        return l3Offset;
+    }
+
+    /** 4 or 6, 0 when not IP. */
+    public int ipVersion() {
+        return ipVersion;
+    }
+
+    /** IPv4: IHL * 4 (options included); IPv6: 40 (extension headers not included). */
+    public int ipHeaderLength() {
+        return ipHeaderLength;
+    }
+
+    public int ipv4OptionsLength() {
+        return ipVersion == 4 ? ipHeaderLength - Ipv4Header.MIN_LENGTH : 0;
+    }
+
+    /** IPv4 Total Length, or 40 + IPv6 Payload Length, or 28 for ARP: the L3 bytes in this frame. */
+    public int l3Length() {
+        return l3Length;
+    }
+
+    /** IPv4 Protocol or the Next Header of the IPv6 header (possibly an extension header). */
+    public int ipProtocol() {
+        return ipProtocol;
+    }
+
+    /** TTL or Hop Limit. */
+    public int ttl() {
+        return ttl;
+    }
+
+    public int ipv4Source() {
+        return ipv4Source;
+    }
+
+    public int ipv4Destination() {
+        return ipv4Destination;
+    }
+
+    public long ipv6SourceHigh() {
+        return ipv6SourceHigh;
+    }
+
+    public long ipv6SourceLow() {
+        return ipv6SourceLow;
+    }
+
+    public long ipv6DestinationHigh() {
+        return ipv6DestinationHigh;
+    }
+
+    public long ipv6DestinationLow() {
+        return ipv6DestinationLow;
+    }
+
+    public int ipv6ExtensionCount() {
+        return ipv6ExtensionCount;
+    }
+
+    /** Which extension headers were walked (EXT_ bits). */
+    public int ipv6ExtensionMask() {
+        return ipv6ExtensionMask;
+    }
+
+    /** True for any IPv4 or IPv6 fragment, first or not. */
+    public boolean isFragment() {
+        return fragment;
+    }
+
+    /** A fragment after the first: no L4 header, {@link #l4Offset()} is -1. */
+    public boolean isLaterFragment() {
+        return fragmentOffset != 0;
+    }
+
+    public boolean moreFragments() {
+        return moreFragments;
+    }
+
+    /** Fragment offset in bytes. */
+    public int fragmentOffset() {
+        return fragmentOffset;
+    }
+
+    /** IPv4 Identification (16 bits) or IPv6 fragment Identification (32 bits). */
+    public int fragmentId() {
+        return fragmentId;
+    }
+
+    public int arpOperation() {
+        return arpOperation;
+    }
+
+    /** The final protocol: after the IPv6 extension headers; ESP (50) and No Next Header (59) end the walk. */
+    public int l4Protocol() {
+        return l4Protocol;
+    }
+
+    public int l4Offset() {
+        return l4Offset;
+    }
+
+    public boolean hasL4Header() {
+        return l4Offset >= 0;
+    }
+
+    /**
+     * Bytes of the L4 segment in this frame, header included: the UDP Length for whole UDP
+     * datagrams, else up to the end of the IP payload.
+     */
+    public int l4Length() {
+        return l4Length;
+    }
+
+    public int sourcePort() {
+        return sourcePort;
+    }
+
+    public int destinationPort() {
+        return destinationPort;
+    }
+
+    public int tcpFlags() {
+        return tcpFlags;
+    }
+
+    /** ICMP or ICMPv6 type, -1 for other protocols. */
+    public int icmpType() {
+        return icmpType;
+    }
+
+    public int icmpCode() {
+        return icmpCode;
+    }
+
+    /** First byte after the L4 header (or after the last IP header when there is none). */
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    public int payloadLength() {
+        return payloadLength;
+    }
+
+    /** Bytes after the L3 packet (Ethernet padding). */
+    public int trailerLength() {
+        return trailerLength;
+    }
+
+    // ---------------------------------------------------------------- flyweights at the parsed offsets
+
+    public boolean wrapEthernet(EthernetHeader h) {
+        return length >= EthernetHeader.LENGTH && h.wrap(segment, base, length);
+    }
+
+    public boolean wrapArp(ArpHeader h) {
+        return result == ParseResult.OK && etherType == EthernetHeader.ETHERTYPE_ARP && h.wrap(segment, base + l3Offset, l3Length);
+    }
+
+    /** The IPv4 header, bounded by Total Length; false unless an IPv4 header was parsed. */
+    public boolean wrapIpv4(Ipv4Header h) {
+        return ipVersion == 4 && ipHeaderLength != 0 && h.wrap(segment, base + l3Offset, l3Length);
+    }
+
+    public boolean wrapIpv6(Ipv6Header h) {
+        return ipVersion == 6 && ipHeaderLength != 0 && h.wrap(segment, base + l3Offset, l3Length);
+    }
+
+    public boolean wrapTcp(TcpHeader h) {
+        return l4Ready(IpProtocol.TCP) && h.wrap(segment, base + l4Offset, l4Length);
+    }
+
+    public boolean wrapUdp(UdpHeader h) {
+        return l4Ready(IpProtocol.UDP) && h.wrap(segment, base + l4Offset, l4Length);
+    }
+
+    public boolean wrapIcmp(IcmpHeader h) {
+        return ipVersion == 4 && l4Ready(IpProtocol.ICMP) && h.wrap(segment, base + l4Offset, l4Length);
+    }
+
+    public boolean wrapIcmpv6(Icmpv6Header h) {
+        return ipVersion == 6 && l4Ready(IpProtocol.ICMPV6) && h.wrap(segment, base + l4Offset, l4Length);
+    }
+
+    private boolean l4Ready(int protocol) {
+        return result == ParseResult.OK && l4Offset >= 0 && l4Protocol == protocol;
+    }
+
+    // ---------------------------------------------------------------- checksums
+
+    /**
+     * Absolute offset (in {@link #segment()}) of the L4 checksum that covers the IP
+     * pseudo-header, for the address setters of {@link Ipv4Header} and {@link Ipv6Header}: TCP and
+     * UDP, and ICMPv6; -1 when there is none in this frame (ICMPv4, later fragments, other
+     * protocols, not OK). A first fragment has it: the update stays correct for the reassembled
+     * datagram.
+     */
+    public long pseudoHeaderChecksumAt() {
+        if (result != ParseResult.OK || l4Offset < 0) {
+            return -1;
+        }
+        return switch (l4Protocol) {
+            case IpProtocol.TCP -> base + l4Offset + Checksums.TCP_CHECKSUM_OFFSET;
+            case IpProtocol.UDP -> base + l4Offset + Checksums.UDP_CHECKSUM_OFFSET;
+            case IpProtocol.ICMPV6 -> ipVersion == 6 ? base + l4Offset + Checksums.ICMP_CHECKSUM_OFFSET : -1;
+            default -> -1;
+        };
+    }
+
+    /** True when an IPv4 header was parsed and its checksum is correct. */
+    public boolean ipv4HeaderChecksumValid() {
+        return ipVersion == 4 && ipHeaderLength != 0 && Checksums.ipv4HeaderValid(segment, base + l3Offset);
+    }
+
+    /**
+     * Verifies the TCP, UDP, ICMP or ICMPv6 checksum over the bytes parsed: one of the
+     * {@code CHECKSUM_} constants.
+     */
+    public int verifyL4Checksum() {
+        if (result != ParseResult.OK || l4Offset < 0 || fragment) {
+            return CHECKSUM_UNVERIFIABLE;
+        }
+        long ip = base + l3Offset;
+        long l4 = base + l4Offset;
+        if (ipVersion == 4) {
+            switch (l4Protocol) {
+                case IpProtocol.UDP -> {
+                    if (u16(segment, l4 + Checksums.UDP_CHECKSUM_OFFSET) == 0) {
+                        return CHECKSUM_ABSENT;
+                    }
+                    return valid(Checksums.l4OverIpv4Valid(segment, ip, l4, l4Length, IpProtocol.UDP));
+                }
+                case IpProtocol.TCP -> {
+                    return valid(Checksums.l4OverIpv4Valid(segment, ip, l4, l4Length, IpProtocol.TCP));
+                }
+                case IpProtocol.ICMP -> {
+                    return valid(Checksums.icmpv4Valid(segment, l4, l4Length));
+                }
+                default -> {
+                    return CHECKSUM_UNVERIFIABLE;
+                }
+            }
+        }
+        if ((ipv6ExtensionMask & EXT_ROUTING) != 0) {
+            return CHECKSUM_UNVERIFIABLE; // the pseudo-header holds the final destination, not looked up
+        }
+        return switch (l4Protocol) {
+            case IpProtocol.UDP, IpProtocol.TCP, IpProtocol.ICMPV6 ->
+                    valid(Checksums.l4OverIpv6Valid(segment, ip, l4, l4Length, l4Protocol));
+            default -> CHECKSUM_UNVERIFIABLE;
+        };
+    }
+
+    private static int valid(boolean ok) {
+        return ok ? CHECKSUM_VALID : CHECKSUM_INVALID;
+    }
+}
