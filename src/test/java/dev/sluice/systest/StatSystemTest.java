@@ -3,7 +3,9 @@ package dev.sluice.systest;
 import dev.sluice.cli.Sandbox;
 import dev.sluice.cli.UdpSender;
 import dev.sluice.counters.CountersDirectory;
+import dev.sluice.counters.CounterType;
 import dev.sluice.counters.CountersFile;
+import dev.sluice.counters.Labels;
 import dev.sluice.sys.NetNs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -65,7 +68,7 @@ class StatSystemTest {
         return prefix;
     }
 
-    /** "OWNER NAME VALUE" lines → "OWNER NAME" → value. */
+    /** "KIND [KEY=VALUE ...] NAME VALUE" lines → "KIND [KEY=VALUE ...] NAME" → value. */
     static Map<String, Long> parseOnce(String out) {
         Map<String, Long> m = new HashMap<>();
         for (String line : out.strip().split("\n")) {
@@ -73,6 +76,20 @@ class StatSystemTest {
             m.put(line.substring(0, last), Long.parseLong(line.substring(last + 1)));
         }
         return m;
+    }
+
+    /** Runs {@code stat --once} until its counters satisfy {@code ok} (deadline: a minute); returns them. */
+    private Map<String, Long> onceUntil(Predicate<Map<String, Long>> ok) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Cli.Result once = Cli.run(env(), 60, "stat", "--once");
+            assertThat(once.exit()).as(once.err()).isZero();
+            Map<String, Long> c = parseOnce(once.out());
+            if (ok.test(c)) {
+                return c;
+            }
+            assertThat(System.nanoTime()).as("counters never got there:\n" + once.out()).isLessThan(deadline);
+        }
     }
 
     private List<Path> counterFiles() {
@@ -174,24 +191,24 @@ class StatSystemTest {
             String instance = "fwd-" + box.ifA;
             String port = "afxdp:" + box.ifA + "/0";
             try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
-                Thread.sleep(2000);
                 assertThat(counterFiles()).as("the counters file while fwd runs").hasSize(1);
                 assertThat(counterFiles().get(0).getFileName().toString()).isEqualTo(fwd.pid() + "-" + instance + ".counters");
 
-                // 1. sluice stat --once, in another process (and another network namespace)
-                Cli.Result once = Cli.run(env(), 60, "stat", "--once");
-                assertThat(once.exit()).as(once.err()).isZero();
-                Map<String, Long> c = parseOnce(once.out());
-                assertThat(c.get("port " + port + " rx_packets")).as(once.out()).isPositive();
-                assertThat(c.get("port " + port + " rx_bytes")).isGreaterThanOrEqualTo(60 * c.get("port " + port + " rx_packets"));
-                assertThat(c).containsKeys("port " + port + " rx_fill_empty", "port " + port + " rx_ring_full",
-                        "port " + port + " rx_dropped", "port " + port + " tx_ring_full", "worker 0 idle_polls");
-                assertThat(c.get("worker 0 busy_polls")).as(once.out()).isPositive();
+                // 1. sluice stat --once, in another process (and another network namespace): every
+                //    group by its kind and labels, the ports', the sockets', the XDP program's, the worker's
+                String rxPackets = "port port=" + port + " rx_packets";
+                Map<String, Long> c = onceUntil(m -> m.getOrDefault(rxPackets, 0L) > 0
+                        && m.getOrDefault("worker worker=0 busy_ns", 0L) > 0 && m.getOrDefault("xdp iface=" + box.ifA + " redirected", 0L) > 0);
+                assertThat(c.get("port port=" + port + " rx_bytes")).isGreaterThanOrEqualTo(60 * c.get(rxPackets));
+                assertThat(c).containsKeys("xsk port=" + port + " rx_fill_empty", "xsk port=" + port + " rx_ring_full",
+                        "xsk port=" + port + " rx_dropped", "port port=" + port + " tx_ring_full", "worker worker=0 idle_polls",
+                        "xdp iface=" + box.ifA + " not_matched");
+                assertThat(c.get("worker worker=0 busy_polls")).isPositive();
 
                 Cli.Result byPid = Cli.run(env(), 60, "stat", "--once", "--pid", Long.toString(fwd.pid()));
                 assertThat(byPid.exit()).as(byPid.err()).isZero();
-                assertThat(parseOnce(byPid.out()).get("port " + port + " rx_packets"))
-                        .as("counters keep growing").isGreaterThanOrEqualTo(c.get("port " + port + " rx_packets"));
+                assertThat(parseOnce(byPid.out()).get(rxPackets))
+                        .as("counters keep growing").isGreaterThanOrEqualTo(c.get(rxPackets));
 
                 // 2. Prometheus from fwd itself (bound to loopback inside its namespace)
                 String url = metricsUrl(head);
@@ -201,7 +218,11 @@ class StatSystemTest {
                         .isPositive();
                 assertThat(metric(body, "sluice_up", "instance=\"" + instance + "\"")).isEqualTo(1);
                 assertThat(body).contains("# TYPE sluice_port_rx_packets_total counter")
-                        .contains("sluice_worker_idle_polls_total{instance=\"" + instance + "\",worker=\"0\"}");
+                        .contains("sluice_worker_idle_polls_total{instance=\"" + instance + "\",worker=\"0\"}")
+                        .contains("sluice_worker_busy_ns_total{instance=\"" + instance + "\",worker=\"0\"}")
+                        .contains("sluice_xsk_rx_ring_full_total{instance=\"" + instance + "\",port=\"" + port + "\"}");
+                assertThat(metric(body, "sluice_xdp_redirected_total", "iface=\"" + box.ifA + "\",instance=\"" + instance + "\""))
+                        .isPositive();
 
                 // 3. Prometheus from sluice stat --metrics, serving the other process's file
                 Process stat = new ProcessBuilder(Cli.command(env(), "stat", "--metrics", "127.0.0.1:0", "--interval", "200"))
@@ -225,7 +246,8 @@ class StatSystemTest {
                     assertThat(fwd.waitFor(60, TimeUnit.SECONDS)).isTrue();
                     assertThat(stat.waitFor(20, TimeUnit.SECONDS)).as("stat ends after fwd: " + statRest).isTrue();
                     statRest.thread.join(5000);
-                    assertThat(statRest.toString()).contains("rx_packets").contains("idle_ratio")
+                    // the worker's busy time as a share of wall time, not 100 % idle while it forwards
+                    assertThat(statRest.toString()).contains("rx_packets").containsPattern("worker worker=0 +busy_ns +[0-9,]+ +[0-9]+\\.[0-9]+ %")
                             .contains(instance + " (pid " + fwd.pid() + ") has exited");
                 } finally {
                     stat.destroyForcibly();
@@ -297,8 +319,8 @@ class StatSystemTest {
     void severalInstancesAreListedToChooseFrom() throws Exception {
         try (CountersFile a = CountersFile.create(runDir, "test-a", "test a", 16);
              CountersFile b = CountersFile.create(runDir, "test-b", "test b", 16)) {
-            a.allocate("worker 0", new String[] {"busy_polls"}).set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 11);
-            b.allocate("worker 0", new String[] {"busy_polls"}).set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 22);
+            a.allocate("worker", Labels.of("worker", "0"), CounterType.COUNTER, "busy_polls").set(0, 11);
+            b.allocate("worker", Labels.of("worker", "0"), CounterType.COUNTER, "busy_polls").set(0, 22);
 
             Cli.Result both = Cli.run(env(), 60, "stat", "--once");
             assertThat(both.exit()).isEqualTo(2);
@@ -309,7 +331,7 @@ class StatSystemTest {
 
             Cli.Result chosen = Cli.run(env(), 60, "stat", "--once", "--instance", "test-b");
             assertThat(chosen.exit()).as(chosen.err()).isZero();
-            assertThat(chosen.out()).isEqualTo("worker 0 busy_polls 22\n");
+            assertThat(chosen.out()).isEqualTo("worker worker=0 busy_polls 22\n");
 
             Cli.Result unknown = Cli.run(env(), 60, "stat", "--once", "--instance", "nosuch");
             assertThat(unknown.err().strip()).isEqualTo("sluice: no running sluice instance named nosuch (looked in " + runDir + ")");
@@ -329,7 +351,7 @@ class StatSystemTest {
                 }
                 Cli.Result once = Cli.run(env(), 60, "stat", "--once", "--instance", "gen-" + box.ifA);
                 assertThat(once.exit()).as(once.out() + once.err()).isZero();
-                long tx = once.out().lines().filter(l -> l.startsWith("port afxdp:" + box.ifA + "/0 tx_packets "))
+                long tx = once.out().lines().filter(l -> l.startsWith("port port=afxdp:" + box.ifA + "/0 tx_packets "))
                         .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
                 assertThat(tx).as(once.out()).isPositive();
             } finally {
@@ -347,13 +369,8 @@ class StatSystemTest {
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(memory.getInputStream(), StandardCharsets.UTF_8));
             readUntilAttached(r);
-            Output rest = new Output(r);
-            Thread.sleep(1500);
-            Cli.Result once = Cli.run(env(), 60, "stat", "--once");
-            assertThat(once.exit()).as(once.err() + rest).isZero();
-            Map<String, Long> c = parseOnce(once.out());
-            assertThat(c.get("port sim/0 rx_packets")).as(once.out()).isPositive();
-            assertThat(c.get("port sim/0 tx_packets")).as(once.out()).isPositive();
+            new Output(r);
+            onceUntil(m -> m.getOrDefault("port port=sim/0 rx_packets", 0L) > 0 && m.getOrDefault("port port=sim/0 tx_packets", 0L) > 0);
         } finally {
             memory.destroyForcibly();
             memory.waitFor(10, TimeUnit.SECONDS);
@@ -366,13 +383,9 @@ class StatSystemTest {
             try {
                 BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
                 readUntilAttached(r);
-                Output rest = new Output(r);
+                new Output(r);
                 try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
-                    Thread.sleep(1500);
-                    Cli.Result once = Cli.run(env(), 60, "stat", "--once");
-                    assertThat(once.exit()).as(once.err() + rest).isZero();
-                    Map<String, Long> c = parseOnce(once.out());
-                    assertThat(c.get("port afpacket:" + box.ifA + " rx_packets")).as(once.out()).isPositive();
+                    onceUntil(m -> m.getOrDefault("port port=afpacket:" + box.ifA + " rx_packets", 0L) > 0);
                 }
             } finally {
                 fwd.destroyForcibly();

@@ -7,6 +7,7 @@ import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.drivers.afxdp.XskQueue;
 import dev.sluice.drivers.afxdp.XskStatistics;
 import dev.sluice.drivers.afxdp.XskStatisticsCounters;
+import dev.sluice.drivers.xdp.XdpProgramCounters;
 import dev.sluice.sys.NetNs;
 import dev.sluice.umem.UmemConfig;
 
@@ -18,6 +19,8 @@ import java.util.Map;
 final class AfXdpFwdPorts implements FwdPorts {
     private final AfXdpPort port;
     private final List<XskStatisticsCounters> kernel = new ArrayList<>();
+    /** The steering program's verdict counters; null when the port attached no program with counters. */
+    private final XdpProgramCounters xdp;
 
     AfXdpFwdPorts(String iface, int[] queues, UmemConfig umem, AfXdpOptions options, CounterAllocator allocator, String netns) {
         AfXdpOptions withCounters = options.withCounters(allocator);
@@ -32,6 +35,8 @@ final class AfXdpFwdPorts implements FwdPorts {
             for (XskQueue q : port.queues()) {
                 kernel.add(XskStatisticsCounters.allocate(allocator, q));
             }
+            xdp = port.program() != null && port.program().counters().isPresent()
+                    ? XdpProgramCounters.allocate(allocator, port.program(), iface) : null;
         } catch (RuntimeException e) {
             port.close();
             throw e;
@@ -73,6 +78,9 @@ final class AfXdpFwdPorts implements FwdPorts {
             txb += c.get(PortCounters.TX_BYTES);
             txFull += c.get(PortCounters.TX_RING_FULL);
             k = k.plus(kernel.get(i).update()); // copies the socket's statistics into the counters file
+        }
+        if (xdp != null) {
+            xdp.update(); // copies the program's verdict counters into the counters file
         }
         long dropped = k.rxDropped() + k.rxRingFull() + txFull;
         return new RateReport.Sample(now, rx, rxb, tx, txb, dropped, k.rxRingFull() + txFull, k.rxFillRingEmptyDescs());

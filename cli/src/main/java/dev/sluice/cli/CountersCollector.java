@@ -1,6 +1,6 @@
 package dev.sluice.cli;
 
-import dev.sluice.counters.CounterAllocator;
+import dev.sluice.counters.CounterType;
 import dev.sluice.counters.CountersReader;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -15,12 +15,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Serves a counters file, this process's or another's, to Prometheus: each counter of owner
- * {@code "<kind> <id>"} becomes {@code sluice_<kind>_<name>_total{instance="...", <kind>="<id>"}},
- * e.g. {@code sluice_port_rx_packets_total{instance="fwd-eth0",port="afxdp:eth0/0"}} or
- * {@code sluice_worker_idle_polls_total{instance="fwd-eth0",worker="0"}}; gauges keep their name.
- * {@code sluice_up} is 1 while the instance runs. Reads the file on every scrape; nothing cached
- * but the labels the reader decoded once.
+ * Serves a counters file, this process's or another's, to Prometheus, deriving every name and
+ * label from the file: counter {@code <name>} of a group of kind {@code <kind>} with labels
+ * {@code k=v ...} becomes {@code sluice_<kind>_<name>_total{instance="...",k="v",...}}, e.g.
+ * {@code sluice_port_rx_packets_total{instance="fwd-eth0",port="afxdp:eth0/0"}} or
+ * {@code sluice_lb_backend_packets_total{instance="lb",vip="web",backend="10.0.1.11"}}; a gauge
+ * has no {@code _total}. {@code sluice_up} is 1 while the instance runs. Reads the file on every
+ * scrape; nothing cached but the group descriptions the reader decoded once.
  */
 final class CountersCollector implements MultiCollector {
     private final CountersReader reader;
@@ -40,23 +41,24 @@ final class CountersCollector implements MultiCollector {
 
     @Override
     public MetricSnapshots collect() {
-        List<CountersReader.Counter> counters;
+        List<CountersReader.Group> groups;
         boolean up = liveness.running();
         try {
-            counters = reader.snapshot();
+            groups = reader.snapshot();
         } catch (IllegalStateException unmapped) {
-            counters = List.of(); // the file was closed while we were asked: the instance is ending
+            groups = List.of(); // the file was closed while we were asked: the instance is ending
             up = false;
         }
         Map<String, Family> families = new LinkedHashMap<>();
-        for (CountersReader.Counter c : counters) {
-            String owner = c.owner();
-            int space = owner.indexOf(' ');
-            String kind = sanitize(space < 0 ? owner : owner.substring(0, space));
-            String name = "sluice_" + kind + "_" + sanitize(c.name());
-            Labels labels = space < 0 ? Labels.of("instance", instance)
-                    : Labels.of("instance", instance, kind.equals("instance") ? "owner" : kind, owner.substring(space + 1));
-            families.computeIfAbsent(name, n -> new Family(c.typeId(), kind)).add(labels, c.value());
+        for (CountersReader.Group g : groups) {
+            Labels labels = labels(g);
+            for (CountersReader.Counter c : g.counters()) {
+                String name = metricName(g.kind(), c.name());
+                Family f = families.computeIfAbsent(name, n -> new Family(c.type(), g.kind()));
+                if (f.type == c.type()) {
+                    f.add(labels, c.value());
+                } // else: two groups of one kind disagree on a counter's type; the first one seen names the family
+            }
         }
         List<MetricSnapshot> out = new ArrayList<>();
         out.add(GaugeSnapshot.builder().name("sluice_up").help("1 while the sluice instance runs")
@@ -66,20 +68,39 @@ final class CountersCollector implements MultiCollector {
         return new MetricSnapshots(out);
     }
 
+    /** {@code sluice_<kind>_<name>}; the exposition adds {@code _total} to counters. */
+    static String metricName(String kind, String counter) {
+        return "sluice_" + sanitize(kind) + "_" + sanitize(counter);
+    }
+
+    /** {@code instance} first, then the group's labels; a group label named {@code instance} becomes {@code exported_instance}. */
+    private Labels labels(CountersReader.Group g) {
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        names.add("instance");
+        values.add(instance);
+        for (int i = 0; i < g.labels().size(); i++) {
+            String key = sanitize(g.labels().key(i));
+            names.add(key.equals("instance") ? "exported_instance" : key);
+            values.add(g.labels().value(i));
+        }
+        return Labels.of(names, values);
+    }
+
     /** Metric and label names: {@code [a-zA-Z0-9_]}, not starting with a digit. */
     static String sanitize(String s) {
         String t = s.replaceAll("[^A-Za-z0-9_]", "_");
         return t.isEmpty() || Character.isDigit(t.charAt(0)) ? "_" + t : t;
     }
 
-    /** The data points of one metric; the same labels twice (two groups, one owner) are summed. */
+    /** The data points of one metric; the same labels twice (two groups of one kind and labels) are summed. */
     private static final class Family {
-        final int typeId;
+        final CounterType type;
         final String kind;
         final Map<Labels, Long> points = new LinkedHashMap<>();
 
-        Family(int typeId, String kind) {
-            this.typeId = typeId;
+        Family(CounterType type, String kind) {
+            this.type = type;
             this.kind = kind;
         }
 
@@ -88,7 +109,7 @@ final class CountersCollector implements MultiCollector {
         }
 
         MetricSnapshot snapshot(String name) {
-            if (typeId == CounterAllocator.TYPE_GAUGE) {
+            if (type == CounterType.GAUGE) {
                 GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help("sluice gauge of each " + kind);
                 points.forEach((l, v) -> b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(v).build()));
                 return b.build();

@@ -50,6 +50,8 @@ final class ForwardSession {
     private final CountersFile counters;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    /** Set when {@link #run} begins; with {@link #stopRequested} it tells a stop hook whether to wait. */
+    private volatile boolean started;
     private volatile String inputProblem;
 
     ForwardSession(Settings settings, PrintStream out) {
@@ -67,8 +69,18 @@ final class ForwardSession {
         stopRequested = true;
     }
 
-    /** Lets a shutdown hook (Ctrl-C) wait until the summary has been printed. */
+    /**
+     * Lets a shutdown hook (Ctrl-C) wait until the summary has been printed; call after
+     * {@link #requestStop()}. A session that never started (setup failed before it, e.g. the
+     * metrics port was taken) has nothing to wait for: it returns at once, and {@link #run} will
+     * not start anymore.
+     */
     boolean awaitFinished(long millis) throws InterruptedException {
+        // Volatile write of stopRequested (requestStop) before this read; run() writes started
+        // before it reads stopRequested: at least one of the two sees the other.
+        if (!started) {
+            return true;
+        }
         return finished.await(millis, TimeUnit.MILLISECONDS);
     }
 
@@ -77,7 +89,11 @@ final class ForwardSession {
      * {@link #requestStop()}. Returns the summary fields.
      */
     Map<String, String> run(double seconds, BooleanSupplier until) {
+        started = true;
         try {
+            if (stopRequested) {
+                return Map.of(); // stopped before it began: a hook is not waiting for it
+            }
             return runInner(seconds, until);
         } finally {
             finished.countDown();

@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
  * ({@code --metrics}).
  */
 @Command(name = "stat", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the live counters of a running sluice instance, read from its file in /dev/shm/sluice "
-                + "(or $SLUICE_RUN_DIR). With no option: the one running instance, or a list to choose from."})
+        description = {"Show the live counters of a running sluice instance, read from its file in this user's run "
+                + "directory (/dev/shm/sluice-<uid>, or $SLUICE_RUN_DIR). With no option: the one running instance, "
+                + "or a list to choose from."})
 final class StatCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
@@ -38,8 +39,8 @@ final class StatCommand implements Callable<Integer> {
     @Option(names = "--pid", paramLabel = "N", description = "The instance of this process id.")
     Long pid;
 
-    @Option(names = "--once", description = "Print one snapshot, one line 'OWNER NAME VALUE' per counter (OWNER may "
-            + "contain spaces; NAME and VALUE are the last two fields), and exit.")
+    @Option(names = "--once", description = "Print one snapshot, one line 'KIND [KEY=VALUE ...] NAME VALUE' per counter "
+            + "(the group's kind and labels; NAME and VALUE are the last two fields), and exit.")
     boolean once;
 
     @Option(names = "--interval", paramLabel = "MS", description = "Refresh period of the table (default: ${DEFAULT-VALUE}).")
@@ -124,19 +125,21 @@ final class StatCommand implements Callable<Integer> {
     }
 
     static void printList(List<Instance> instances, PrintStream out) {
-        out.printf("  %-3s %-8s %-24s %-19s %8s  %s%n", "#", "PID", "NAME", "STARTED", "COUNTERS", "COMMAND");
+        out.printf("  %-3s %-8s %-24s %-19s %8s  %s%n", "#", "PID", "NAME", "STARTED", "GROUPS", "COMMAND");
         int n = 1;
         for (Instance i : instances) {
             out.printf("  %-3d %-8d %-24s %-19s %8d  %s%n", n++, i.pid(), i.name(),
-                    TIME.format(Instant.ofEpochMilli(i.startTimeMillis())), i.counters(), i.commandLine());
+                    TIME.format(Instant.ofEpochMilli(i.startTimeMillis())), i.groups(), i.commandLine());
         }
         out.flush();
     }
 
     static void printOnce(CountersReader reader, PrintStream out) {
         StringBuilder sb = new StringBuilder();
-        for (CountersReader.Counter c : reader.snapshot()) {
-            sb.append(c.owner()).append(' ').append(c.name()).append(' ').append(c.value()).append('\n');
+        for (CountersReader.Group g : reader.snapshot()) {
+            for (CountersReader.Counter c : g.counters()) {
+                sb.append(g).append(' ').append(c.name()).append(' ').append(c.value()).append('\n');
+            }
         }
         out.print(sb);
         out.flush();

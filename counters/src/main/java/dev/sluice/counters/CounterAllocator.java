@@ -1,36 +1,31 @@
 package dev.sluice.counters;
 
-import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
- * Where counters live. A driver asks for one group of counters per owner (a port queue, a worker)
- * and gets back a segment of {@code names.length} zeroed {@code u64} slots, 8-byte aligned, that
- * its data-path thread alone writes (plain read, add, opaque store; see {@link PortCounters}).
- *
- * <p>The default keeps them in this process's memory ({@link #inMemory()}); the pipeline's
- * counters file puts them in shared memory where {@code sluice stat} reads them live from another
- * process. Allocation happens at setup: it may take locks and throw; the segment it returns must
- * stay valid as long as its owner runs.
+ * Where counter groups live. An owner (a port queue, a worker, an XDP program, a balancer
+ * backend) asks for one {@link CounterGroup} and is its single writer. The default keeps groups in
+ * this process's memory ({@link #inMemory()}); a {@link CountersFile} puts them in shared memory
+ * where {@code sluice stat} reads them live from another process. Allocation happens at setup: it
+ * may take locks and throw.
  */
 public interface CounterAllocator {
-    /** A monotonic count (Prometheus counter). */
-    int TYPE_COUNTER = 1;
-    /** A value that goes up and down (Prometheus gauge). */
-    int TYPE_GAUGE = 2;
 
     /**
-     * Allocates one group of contiguous counters.
+     * Allocates one group.
      *
-     * @param owner  who writes them, a kind and a name: {@code "port afxdp:eth0/0"}, {@code "worker 1"}
-     * @param names  counter names, {@code [a-z0-9_]}, e.g. {@code rx_packets}
-     * @param typeId {@link #TYPE_COUNTER} or {@link #TYPE_GAUGE}, for every counter of the group
-     * @return {@code names.length * 8} bytes, zeroed; counter {@code i} at offset {@code 8 * i}
+     * @param kind   what the owner is, {@code [a-z_][a-z0-9_]*}: {@code port}, {@code worker}, {@code lb_backend}
+     * @param labels which one it is: {@code port=afxdp:eth0/0}; {@code vip=web backend=10.0.1.11}
+     * @param names  counter names, {@code [a-z_][a-z0-9_]*}, e.g. {@code rx_packets}; 1 to {@link CounterGroup#MAX_COUNTERS}
+     * @param types  the type of each counter
      */
-    MemorySegment allocate(String owner, String[] names, int typeId);
+    CounterGroup allocate(String kind, Labels labels, String[] names, CounterType[] types);
 
-    /** As {@link #allocate(String, String[], int)} for monotonic counters. */
-    default MemorySegment allocate(String owner, String[] names) {
-        return allocate(owner, names, TYPE_COUNTER);
+    /** As {@link #allocate(String, Labels, String[], CounterType[])} with every counter of type {@code type}. */
+    default CounterGroup allocate(String kind, Labels labels, CounterType type, String... names) {
+        CounterType[] types = new CounterType[names.length];
+        Arrays.fill(types, type);
+        return allocate(kind, labels, names, types);
     }
 
     /** Counters in this process's memory only (what ports use unless told otherwise). */

@@ -2,7 +2,10 @@ package dev.sluice.counters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,13 +17,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where counters files live ({@code /dev/shm/sluice}, or {@code $SLUICE_RUN_DIR}), which of them
- * belong to running instances, and the removal of those left behind by instances that died
- * ({@code kill -9}, a crash) without removing their file.
+ * Where counters files live, which of them belong to running instances, and the removal of those
+ * left behind by instances that died ({@code kill -9}, a crash) without removing their file.
+ *
+ * <p>Each user has a run directory of their own ({@link #resolve()}), created {@code rwx------}:
+ * an instance run by one user never needs to write where another user (root, say) made the
+ * directory, and nobody else reads or plants files in it. {@code $SLUICE_RUN_DIR} overrides it,
+ * e.g. to share one directory between users on purpose.
  */
 public final class CountersDirectory {
     public static final String ENV = "SLUICE_RUN_DIR";
-    public static final Path DEFAULT = Path.of("/dev/shm/sluice");
     public static final String SUFFIX = ".counters";
     /**
      * A file is removed as stale only when its pid is not running <em>and</em> its heartbeat is
@@ -29,7 +35,7 @@ public final class CountersDirectory {
     public static final long STALE_AFTER_MILLIS = 3_000;
 
     /** What a counters file says about its instance, and whether that instance runs. */
-    public record Instance(Path path, long pid, String name, long startTimeMillis, long heartbeatMillis, int counters,
+    public record Instance(Path path, long pid, String name, long startTimeMillis, long heartbeatMillis, int groups,
                            String commandLine, boolean running) {
         public long heartbeatAgeMillis(long nowMillis) {
             return Math.max(0, nowMillis - heartbeatMillis);
@@ -39,10 +45,33 @@ public final class CountersDirectory {
     private CountersDirectory() {
     }
 
-    /** {@code $SLUICE_RUN_DIR} when set, else {@code /dev/shm/sluice}. */
+    /**
+     * {@code $SLUICE_RUN_DIR} when set, else this user's directory: {@code /dev/shm/sluice-<uid>}
+     * (shared memory, where the counters pages live anyway), or {@code $XDG_RUNTIME_DIR/sluice}
+     * on a system without {@code /dev/shm}.
+     */
     public static Path resolve() {
-        String env = System.getenv(ENV);
-        return env == null || env.isBlank() ? DEFAULT : Path.of(env);
+        return resolve(System.getenv(ENV), System.getenv("XDG_RUNTIME_DIR"), Path.of("/dev/shm"), currentUid());
+    }
+
+    /** {@link #resolve()} with its inputs given (tests). */
+    static Path resolve(String runDirEnv, String xdgRuntimeDir, Path shm, long uid) {
+        if (runDirEnv != null && !runDirEnv.isBlank()) {
+            return Path.of(runDirEnv);
+        }
+        if (Files.isDirectory(shm) || xdgRuntimeDir == null || xdgRuntimeDir.isBlank()) {
+            return shm.resolve("sluice-" + uid);
+        }
+        return Path.of(xdgRuntimeDir, "sluice");
+    }
+
+    /** The effective user id of this process (the owner of {@code /proc/self}). */
+    static long currentUid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot tell this process's user id from /proc/self: " + e.getMessage(), e);
+        }
     }
 
     /** {@code <dir>/<pid>-<name>.counters}, the name reduced to {@code [A-Za-z0-9._-]}. */
@@ -51,12 +80,45 @@ public final class CountersDirectory {
         return dir.resolve(pid + "-" + safe + SUFFIX);
     }
 
+    /**
+     * Creates {@code dir} {@code rwx------} when missing. An existing directory must belong to
+     * this user: counters files are only written where nobody else can replace them.
+     */
     static void createDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            // rwxr-xr-x whatever the umask: readers of any user can list the instances.
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException raced) {
+                // another instance of this user made it meanwhile: checked below
+            }
+            // rwx------ whatever the umask.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         }
+        long owner = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
+        long me = currentUid();
+        if (owner != me) {
+            throw new AccessDeniedException(dir.toString(), null, "the directory belongs to user id " + owner
+                    + ", not to this user (" + me + ")");
+        }
+    }
+
+    /** What went wrong in {@code e}, without repeating the path a caller already names. */
+    static String reason(IOException e) {
+        String r = e instanceof FileSystemException f ? f.getReason() : null;
+        if (r != null) {
+            return r;
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "it already exists";
+        }
+        return e.getMessage();
     }
 
     /** The counters files in {@code dir}, newest first; an absent directory has none. */
@@ -70,7 +132,7 @@ public final class CountersDirectory {
         } catch (NoSuchFileException e) {
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot list " + dir + ": " + reason(e), e);
         }
         out.sort(Comparator.comparing(Path::toString));
         return out;
@@ -80,7 +142,7 @@ public final class CountersDirectory {
     public static Optional<Instance> describe(Path file) {
         try (CountersReader r = CountersReader.open(file)) {
             return Optional.of(new Instance(file, r.pid(), r.instanceName(), r.startTimeMillis(), r.heartbeatOpaque(),
-                    r.allocatedAcquire(), r.commandLine(), isRunning(r.pid(), r.startTimeMillis())));
+                    r.groupsAllocated(), r.commandLine(), isRunning(r.pid(), r.startTimeMillis())));
         } catch (RuntimeException e) {
             return Optional.empty(); // removed meanwhile, being created, or foreign
         }

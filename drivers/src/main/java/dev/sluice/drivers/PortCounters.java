@@ -1,24 +1,19 @@
 package dev.sluice.drivers;
 
 import dev.sluice.counters.CounterAllocator;
-import dev.sluice.sys.AddressSpace;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
+import dev.sluice.counters.CounterGroup;
+import dev.sluice.counters.CounterType;
+import dev.sluice.counters.Labels;
 
 /**
- * Counters of one port, written by its data-path thread only and read by any thread (stats lines,
- * tests) or, when the segment comes from a counters file, by another process ({@code sluice stat}).
- * Writers use a plain add followed by one opaque store; readers use opaque loads, so a reader never
- * sees a torn value, sees each counter's values in the order they were written, and the writer
- * pays no fence. Nothing else is published through a counter, so release/acquire would buy nothing.
- *
- * <p>Backed by a segment of {@link #COUNT} {@code u64} slots from a {@link CounterAllocator}; the
- * no-argument constructor keeps them in this process's memory.
+ * Counters of one port: a {@link CounterGroup} of kind {@code port} with the label
+ * {@code port=<name>} (e.g. {@code port=afxdp:eth0/0}), written by the port's data-path thread only
+ * and read by any thread (stats lines, tests) or, when the group lives in a counters file, by
+ * another process ({@code sluice stat}). The writer adds through {@link CounterGroup#addOpaque}
+ * (plain load, opaque store, by absolute address: no segment checks per update).
  */
 public final class PortCounters {
-    private static final VarHandle LONGS = ValueLayout.JAVA_LONG.varHandle();
+    public static final String KIND = "port";
 
     public static final int RX_PACKETS = 0;
     public static final int RX_BYTES = 1;
@@ -43,45 +38,41 @@ public final class PortCounters {
         "kicks", "kicks_busy", "kick_errors"
     };
 
-    /** The counters' memory, kept for its lifetime; readers use it (checked). */
-    private final MemorySegment values;
-    /** {@code values.address()}: the writer addresses the counters through {@link AddressSpace#ALL}. */
+    /** The group, kept for its lifetime; readers use it (checked). */
+    private final CounterGroup group;
+    /** The address of counter 0: the writer adds through {@link CounterGroup#addOpaque}. */
     private final long base;
 
-    /** Counters in this process's memory. */
+    /** Counters in this process's memory, for a port of no name. */
     public PortCounters() {
-        this(CounterAllocator.inMemory().allocate("port", NAMES));
+        this(CounterAllocator.inMemory().allocate(KIND, Labels.none(), CounterType.COUNTER, NAMES));
     }
 
-    /** Counters over {@code values}: {@link #COUNT} {@code u64} slots, 8-byte aligned, in {@link #name} order. */
-    public PortCounters(MemorySegment values) {
-        if (values.byteSize() < COUNT * 8L || values.address() % 8 != 0 || !values.isNative()) {
-            throw new IllegalArgumentException("port counters need " + COUNT * 8 + " bytes of native memory, 8-byte aligned; got "
-                + values);
-        }
-        this.values = values;
-        this.base = values.address();
+    private PortCounters(CounterGroup group) {
+        this.group = group;
+        this.base = group.address(0);
     }
 
-    /** Allocates the counters of {@code owner} (e.g. {@code "port afxdp:eth0/0"}) from {@code allocator}. */
-    public static PortCounters allocate(CounterAllocator allocator, String owner) {
-        return new PortCounters(allocator.allocate(owner, NAMES, CounterAllocator.TYPE_COUNTER));
+    /** Allocates the counters of port {@code portName} (e.g. {@code afxdp:eth0/0}) from {@code allocator}. */
+    public static PortCounters allocate(CounterAllocator allocator, String portName) {
+        return new PortCounters(allocator.allocate(KIND, Labels.of(KIND, portName), CounterType.COUNTER, NAMES));
     }
 
     /**
-     * Adds to a counter; single writer, on the data path. Plain load (the writer is the only one
-     * that stores, so it reads its own last value), opaque store; through {@link AddressSpace#ALL}:
-     * stop the writer before freeing the counters (closing the counters file).
+     * Adds to a counter; single writer, on the data path. No liveness check: stop the writer before
+     * freeing the counters (closing the group or its counters file).
      */
     public void add(int counter, long delta) {
-        long address = base + counter * 8L;
-        long v = (long) LONGS.get(AddressSpace.ALL, address);
-        // Opaque: readers on other threads see whole, eventually-current values; no fence needed.
-        LONGS.setOpaque(AddressSpace.ALL, address, v + delta);
+        CounterGroup.addOpaque(base + counter * 8L, delta);
     }
 
     public long get(int counter) {
-        return (long) LONGS.getOpaque(values, counter * 8L);
+        return group.get(counter);
+    }
+
+    /** The group these counters are (to free it when the port closes, or to read its labels). */
+    public CounterGroup group() {
+        return group;
     }
 
     public static String name(int counter) {

@@ -1,32 +1,37 @@
 package dev.sluice.drivers;
 
 import dev.sluice.counters.CounterAllocator;
+import dev.sluice.counters.CounterType;
+import dev.sluice.counters.CountersFile;
+import dev.sluice.counters.CountersReader;
+import dev.sluice.counters.Labels;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PortCountersTest {
+    @TempDir
+    Path dir;
+
     @Test
-    void countersLiveInTheSegmentTheyWereGiven() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment values = arena.allocate(PortCounters.COUNT * 8L, 8);
-            PortCounters c = new PortCounters(values);
-            c.add(PortCounters.RX_PACKETS, 5);
-            c.add(PortCounters.RX_PACKETS, 2);
-            c.add(PortCounters.KICK_ERRORS, 1);
-            assertThat(values.get(ValueLayout.JAVA_LONG, 8L * PortCounters.RX_PACKETS)).isEqualTo(7);
-            assertThat(values.get(ValueLayout.JAVA_LONG, 8L * PortCounters.KICK_ERRORS)).isEqualTo(1);
-            values.set(ValueLayout.JAVA_LONG, 8L * PortCounters.TX_BYTES, 99);
-            assertThat(c.get(PortCounters.TX_BYTES)).isEqualTo(99);
-        }
+    void countersLiveInTheirGroup() {
+        PortCounters c = PortCounters.allocate(CounterAllocator.inMemory(), "afxdp:eth0/0");
+        c.add(PortCounters.RX_PACKETS, 5);
+        c.add(PortCounters.RX_PACKETS, 2);
+        c.add(PortCounters.KICK_ERRORS, 1);
+        assertThat(c.group().values().get(ValueLayout.JAVA_LONG, 8L * PortCounters.RX_PACKETS)).isEqualTo(7);
+        assertThat(c.group().get(PortCounters.KICK_ERRORS)).isEqualTo(1);
+        c.group().values().set(ValueLayout.JAVA_LONG, 8L * PortCounters.TX_BYTES, 99);
+        assertThat(c.get(PortCounters.TX_BYTES)).isEqualTo(99);
+        assertThat(c.group().kind()).isEqualTo("port");
+        assertThat(c.group().labels()).isEqualTo(Labels.of("port", "afxdp:eth0/0"));
     }
 
     @Test
@@ -44,34 +49,40 @@ class PortCountersTest {
     }
 
     @Test
-    void anAllocatorIsAskedForOneGroupWithTheOwnerAndNames() {
+    void anAllocatorIsAskedForOneGroupOfKindPortLabelledWithThePort() {
         List<String> asked = new ArrayList<>();
-        CounterAllocator recording = (owner, names, type) -> {
-            asked.add(owner + " " + String.join(",", names) + " " + type);
-            return CounterAllocator.inMemory().allocate(owner, names, type);
+        CounterAllocator recording = (kind, labels, names, types) -> {
+            asked.add(kind + " " + labels + " " + String.join(",", names) + " " + List.of(types).stream().distinct().toList());
+            return CounterAllocator.inMemory().allocate(kind, labels, names, types);
         };
-        PortCounters.allocate(recording, "port afxdp:eth0/3").add(PortCounters.RX_BYTES, 64);
-        assertThat(asked).containsExactly("port afxdp:eth0/3 " + String.join(",", PortCounters.names()) + " "
-                + CounterAllocator.TYPE_COUNTER);
+        PortCounters.allocate(recording, "afxdp:eth0/3").add(PortCounters.RX_BYTES, 64);
+        assertThat(asked).containsExactly("port port=afxdp:eth0/3 " + String.join(",", PortCounters.names()) + " "
+                + List.of(CounterType.COUNTER));
     }
 
     @Test
-    void aTooSmallSegmentIsRefused() {
-        try (Arena arena = Arena.ofConfined()) {
-            assertThatThrownBy(() -> new PortCounters(arena.allocate(8, 8))).isInstanceOf(IllegalArgumentException.class);
+    void countersInAFileAreReadThroughASecondMappingWithKindAndLabels() {
+        try (CountersFile file = CountersFile.create(dir, "fwd-eth0", "test", 8)) {
+            PortCounters port = PortCounters.allocate(file, "afxdp:eth0/0");
+            port.add(PortCounters.RX_PACKETS, 3);
+            port.add(PortCounters.RX_PACKETS, 4);
+            port.add(PortCounters.RX_BYTES, 448);
+            try (CountersReader r = CountersReader.open(file.path())) {
+                CountersReader.Group g = r.snapshot().getFirst();
+                assertThat(g.kind()).isEqualTo("port");
+                assertThat(g.labels()).isEqualTo(Labels.of("port", "afxdp:eth0/0"));
+                assertThat(g.counters()).extracting(CountersReader.Counter::name).containsExactly(PortCounters.names());
+                assertThat(g.value("rx_packets")).isEqualTo(7);
+                assertThat(g.value("rx_bytes")).isEqualTo(448);
+                port.add(PortCounters.RX_PACKETS, 1); // live: the reader sees later writes
+                assertThat(r.snapshot().getFirst().value("rx_packets")).isEqualTo(8);
+            }
         }
     }
 
     @Test
-    void aHeapSegmentIsRefused() {
-        // the writer addresses the counters by absolute address: heap memory has none that stays put
-        assertThatThrownBy(() -> new PortCounters(MemorySegment.ofArray(new long[PortCounters.COUNT])))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("native memory");
-    }
-
-    @Test
     void optionsCarryTheAllocatorThroughEveryWither() {
-        CounterAllocator mine = (owner, names, type) -> CounterAllocator.inMemory().allocate(owner, names, type);
+        CounterAllocator mine = (kind, labels, names, types) -> CounterAllocator.inMemory().allocate(kind, labels, names, types);
         assertThat(AfXdpOptions.defaults().counters()).isSameAs(CounterAllocator.inMemory());
         AfXdpOptions o = AfXdpOptions.defaults().withCounters(mine).withRingSize(512).withCopyMode(AfXdpOptions.CopyMode.COPY)
                 .withFramesInFlight(64).withSteering(true).withTrackFrames(true).withNeedWakeup(false).withAttachProgram(false)

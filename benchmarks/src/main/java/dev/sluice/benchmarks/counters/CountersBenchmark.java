@@ -1,6 +1,8 @@
 package dev.sluice.benchmarks.counters;
 
 import dev.sluice.counters.CounterAllocator;
+import dev.sluice.counters.CounterType;
+import dev.sluice.counters.Labels;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
 import dev.sluice.counters.CountersFile;
@@ -81,7 +83,7 @@ public class CountersBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             file = CountersFile.create("bench-counters");
-            counters = PortCounters.allocate(file, "port bench/0");
+            counters = PortCounters.allocate(file, "bench/0");
         }
 
         @TearDown(Level.Trial)
@@ -92,8 +94,10 @@ public class CountersBenchmark {
 
     @State(Scope.Thread)
     public static class MemoryCounters {
-        final PortCounters counters = PortCounters.allocate(CounterAllocator.inMemory(), "port bench/0");
-        final MemorySegment segment = CounterAllocator.inMemory().allocate("port bench/1", PortCounters.names());
+        final PortCounters counters = PortCounters.allocate(CounterAllocator.inMemory(), "bench/0");
+        final MemorySegment segment = CounterAllocator.inMemory()
+                .allocate(PortCounters.KIND, Labels.of(PortCounters.KIND, "bench/1"), CounterType.COUNTER, PortCounters.names())
+                .values();
     }
 
     @State(Scope.Thread)

@@ -147,7 +147,7 @@ public final class AfPacketPort implements Port {
         try {
             AfPacketSocket socket = AfPacketSocket.open(ifname, ifindex, options);
             return new AfPacketPort(ifname, ifindex, options, socket, umem, maxTx,
-                    PortCounters.allocate(counters, "port afpacket:" + ifname));
+                    PortCounters.allocate(counters, "afpacket:" + ifname));
         } catch (RuntimeException e) {
             umem.close();
             throw e;

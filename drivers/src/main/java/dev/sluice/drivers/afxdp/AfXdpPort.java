@@ -170,7 +170,7 @@ public final class AfXdpPort implements Port {
                 String queueName = "afxdp:" + ifname + "/" + queueIds[i];
                 queues[i] = new XskQueue(queueName, queueIds[i], s, s.fd, s.rings, pool, umem.segment(), umem.frameSize(),
                         umem.headroom(), options.framesInFlight(), ownership, arena,
-                        PortCounters.allocate(options.counters(), "port " + queueName));
+                        PortCounters.allocate(options.counters(), queueName));
                 queues[i].prime();
             }
             XdpProgram program = null;

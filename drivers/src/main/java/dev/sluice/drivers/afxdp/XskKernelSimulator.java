@@ -99,7 +99,7 @@ public final class XskKernelSimulator implements AutoCloseable {
                 new XskProducerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE));
         FramePool pool = FramePool.ofFrames(umem, 0, umem.frameCount());
         this.queue = new XskQueue("sim/0", 0, null, -1, userRings, pool, frames, config.frameSize(), config.headroom(), framesInFlight,
-                trackFrames ? new FrameOwnership(umem) : null, arena, PortCounters.allocate(counters, "port sim/0"));
+                trackFrames ? new FrameOwnership(umem) : null, arena, PortCounters.allocate(counters, "sim/0"));
         queue.prime(); // as a real port does before attaching
     }
 

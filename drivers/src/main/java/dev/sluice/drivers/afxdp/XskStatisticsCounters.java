@@ -1,20 +1,20 @@
 package dev.sluice.drivers.afxdp;
 
 import dev.sluice.counters.CounterAllocator;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
+import dev.sluice.counters.CounterGroup;
+import dev.sluice.counters.CounterType;
+import dev.sluice.counters.Labels;
 
 /**
  * The kernel's counters of one AF_XDP socket ({@code XDP_STATISTICS}: why it dropped packets, how
- * often RX was full or FILL empty) copied into counters next to the queue's own, so that a reader
- * of the counters file sees them without a syscall into someone else's socket. The kernel only
- * hands them out through {@code getsockopt}, so one thread (the instance's once-per-second
- * reporter, never the data path) calls {@link #update()}; it is their single writer.
+ * often RX was full or FILL empty) copied into a counter group of kind {@code xsk} labelled with
+ * its queue ({@code port=afxdp:eth0/0}, as the queue's own {@code port} group), so that a reader of
+ * the counters file sees them without a syscall into someone else's socket. The kernel only hands
+ * them out through {@code getsockopt}, so one thread (the instance's once-per-second reporter, never
+ * the data path) calls {@link #update()}; it is their single writer.
  */
 public final class XskStatisticsCounters {
-    private static final VarHandle LONGS = ValueLayout.JAVA_LONG.varHandle();
+    public static final String KIND = "xsk";
 
     public static final int RX_DROPPED = 0;
     public static final int RX_INVALID_DESCS = 1;
@@ -29,16 +29,17 @@ public final class XskStatisticsCounters {
     };
 
     private final XskQueue queue;
-    private final MemorySegment values;
+    private final CounterGroup group;
 
-    private XskStatisticsCounters(XskQueue queue, MemorySegment values) {
+    private XskStatisticsCounters(XskQueue queue, CounterGroup group) {
         this.queue = queue;
-        this.values = values;
+        this.group = group;
     }
 
-    /** Allocates the kernel counters of {@code queue} under the owner of its port counters ("port " + name). */
+    /** Allocates the kernel counters of {@code queue}, labelled {@code port=<queue name>}. */
     public static XskStatisticsCounters allocate(CounterAllocator allocator, XskQueue queue) {
-        return new XskStatisticsCounters(queue, allocator.allocate("port " + queue.name(), NAMES, CounterAllocator.TYPE_COUNTER));
+        return new XskStatisticsCounters(queue,
+                allocator.allocate(KIND, Labels.of("port", queue.name()), CounterType.COUNTER, NAMES));
     }
 
     public static String name(int counter) {
@@ -48,21 +49,21 @@ public final class XskStatisticsCounters {
     /** Reads the socket's statistics (one getsockopt) and stores them; single writer, off the data path. */
     public XskStatistics update() {
         XskStatistics s = queue.statistics();
-        store(RX_DROPPED, s.rxDropped());
-        store(RX_INVALID_DESCS, s.rxInvalidDescs());
-        store(TX_INVALID_DESCS, s.txInvalidDescs());
-        store(RX_RING_FULL, s.rxRingFull());
-        store(RX_FILL_EMPTY, s.rxFillRingEmptyDescs());
-        store(TX_RING_EMPTY, s.txRingEmptyDescs());
+        group.set(RX_DROPPED, s.rxDropped());
+        group.set(RX_INVALID_DESCS, s.rxInvalidDescs());
+        group.set(TX_INVALID_DESCS, s.txInvalidDescs());
+        group.set(RX_RING_FULL, s.rxRingFull());
+        group.set(RX_FILL_EMPTY, s.rxFillRingEmptyDescs());
+        group.set(TX_RING_EMPTY, s.txRingEmptyDescs());
         return s;
     }
 
     public long get(int counter) {
-        return (long) LONGS.getOpaque(values, counter * 8L);
+        return group.get(counter);
     }
 
-    private void store(int counter, long value) {
-        // Opaque: a whole value for readers in any process; nothing else is published with it.
-        LONGS.setOpaque(values, counter * 8L, value);
+    /** The group (to free it with the socket). */
+    public CounterGroup group() {
+        return group;
     }
 }

@@ -127,7 +127,7 @@ public final class PcapPort implements Port {
             }
             umem = Umem.allocate(options.umem());
             String name = "pcap:" + (in == null ? "-" : in.getFileName()) + "->" + (out == null ? "-" : out.getFileName());
-            return new PcapPort(name, reader, writer, umem, options, PortCounters.allocate(counters, "port " + name));
+            return new PcapPort(name, reader, writer, umem, options, PortCounters.allocate(counters, name));
         } catch (IOException | RuntimeException e) {
             closeQuietly(reader, writer, umem, e);
             if (e instanceof NoSuchFileException x) {

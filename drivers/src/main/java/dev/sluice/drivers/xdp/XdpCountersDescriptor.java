@@ -23,6 +23,9 @@ public final class XdpCountersDescriptor {
     public static final int MALFORMED = 4;
     public static final int COUNT = 5;
 
+    /** The counters' names in the counters model, by index. */
+    static final String[] NAMES = {"redirected", "no_socket", "not_matched", "not_ip", "malformed"};
+
     public static final int KEY_SIZE = 4;
     public static final int VALUE_SIZE = 8;
 

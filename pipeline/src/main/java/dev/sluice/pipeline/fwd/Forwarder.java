@@ -3,7 +3,7 @@ package dev.sluice.pipeline.fwd;
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.counters.WorkerCounters;
+import dev.sluice.pipeline.runtime.WorkerCounters;
 import dev.sluice.sys.LibC;
 import dev.sluice.umem.UmemConfig;
 
@@ -41,10 +41,10 @@ public final class Forwarder implements AutoCloseable {
         this(ports, mode, burst, cpus, CounterAllocator.inMemory());
     }
 
-    /** As above, with each worker's counters ("worker N": busy and idle polls) from {@code counters}. */
+    /** As above, with each worker's counters (group "worker", worker=N: polls and busy time) from {@code counters}. */
     public Forwarder(List<? extends Port> ports, ForwardMode mode, int burst, int[] cpus, CounterAllocator counters) {
         for (Port p : ports) {
-            workers.add(WorkerCounters.allocate(counters, "worker " + loops.size()));
+            workers.add(WorkerCounters.allocate(counters, loops.size()));
             loops.add(new ForwardLoop(p, mode, burst));
         }
         this.cpus = cpus == null ? new int[0] : cpus.clone();
@@ -117,18 +117,26 @@ public final class Forwarder implements AutoCloseable {
         started.countDown();
         long busy = 0;
         long idle = 0;
+        long busyNanos = 0;
+        // A busy poll's time runs from the end of the previous poll (one clock read per poll): an
+        // idle poll only spins, so the read costs it nothing that matters.
+        long previousEnd = System.nanoTime();
         while (running) {
-            if (loop.doWork() == 0) {
+            int work = loop.doWork();
+            long end = System.nanoTime();
+            if (work == 0) {
                 idle++;
                 Thread.onSpinWait();
             } else {
                 busy++;
+                busyNanos += end - previousEnd;
             }
+            previousEnd = end;
             if (((busy + idle) & (PUBLISH_EVERY - 1)) == 0) {
-                counters.publish(busy, idle);
+                counters.publishPolls(busy, idle, busyNanos);
             }
         }
-        counters.publish(busy, idle);
+        counters.publishPolls(busy, idle, busyNanos);
     }
 
     /** Stops the threads and waits for them; the ports stay open (their owner closes them). */

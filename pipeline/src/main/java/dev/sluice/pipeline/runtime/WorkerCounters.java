@@ -1,16 +1,22 @@
 package dev.sluice.pipeline.runtime;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import dev.sluice.counters.CounterAllocator;
+import dev.sluice.counters.CounterGroup;
+import dev.sluice.counters.CounterType;
+import dev.sluice.counters.Labels;
 
 /**
- * Counters of one worker: written by the worker only (plain read, opaque store, once per burst per
- * counter), read by any thread with opaque loads. Conservation: every packet a worker receives from a
- * port or a link leaves it exactly once, to a port ({@link #TX} + {@link #TX_REFUSED}), another worker
- * ({@link #HANDED_OFF}, {@link #EGRESS_OUT}) or the pool (the drop counters).
+ * Counters of one worker: a {@link CounterGroup} of kind {@code worker} labelled {@code worker=<id>},
+ * written by the worker only (plain load, opaque store, once per burst per counter), read by any
+ * thread or, in a counters file, by another process. Conservation: every packet a worker receives
+ * from a port or a link leaves it exactly once, to a port ({@link #TX} + {@link #TX_REFUSED}),
+ * another worker ({@link #HANDED_OFF}, {@link #EGRESS_OUT}) or the pool (the drop counters).
+ *
+ * <p>To add a counter: append its name to {@code NAMES} and a constant with the next index;
+ * {@link #COUNT} follows, and readers ({@code sluice stat}, {@code --metrics}) show it by its name.
  */
 public final class WorkerCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    public static final String KIND = "worker";
 
     /** Packets received from this worker's ports. */
     public static final int RX = 0;
@@ -42,29 +48,70 @@ public final class WorkerCounters {
     public static final int COMMANDS = 13;
     /** Handler calls. */
     public static final int BURSTS = 14;
-    public static final int COUNT = 15;
+    /** Polls that found work. */
+    public static final int BUSY_POLLS = 15;
+    /** Polls that found none. */
+    public static final int IDLE_POLLS = 16;
+    /**
+     * Nanoseconds spent in polls that found work: its rate over wall time is how busy the worker
+     * is (a poll that finds work costs far more than one that finds none, so poll counts cannot say).
+     */
+    public static final int BUSY_NS = 17;
 
     private static final String[] NAMES = {
         "rx", "link_in", "handed_off", "processed", "tx", "tx_refused", "dropped", "link_full", "no_next_stage",
-        "bad_port", "handler_errors", "egress_out", "egress_in", "commands", "bursts"
+        "bad_port", "handler_errors", "egress_out", "egress_in", "commands", "bursts", "busy_polls", "idle_polls",
+        "busy_ns"
     };
+    public static final int COUNT = NAMES.length;
 
-    private final long[] values = new long[COUNT];
+    private final CounterGroup group;
+    /** The address of counter 0: the worker adds through {@link CounterGroup#addOpaque}. */
+    private final long base;
+
+    /** Counters in this process's memory, for a worker of no id. */
+    public WorkerCounters() {
+        this(CounterAllocator.inMemory().allocate(KIND, Labels.none(), CounterType.COUNTER, NAMES));
+    }
+
+    private WorkerCounters(CounterGroup group) {
+        this.group = group;
+        this.base = group.address(0);
+    }
+
+    /** Allocates the counters of worker {@code worker} from {@code allocator}. */
+    public static WorkerCounters allocate(CounterAllocator allocator, int worker) {
+        return new WorkerCounters(allocator.allocate(KIND, Labels.of(KIND, Integer.toString(worker)), CounterType.COUNTER,
+                NAMES));
+    }
 
     void add(int counter, long delta) {
         if (delta != 0) {
-            long v = (long) LONGS.getOpaque(values, counter);
-            // opaque: readers see whole, eventually-current values; single writer, no fence needed
-            LONGS.setOpaque(values, counter, v + delta);
+            CounterGroup.addOpaque(base + 8L * counter, delta);
         }
     }
 
+    /**
+     * Stores the worker's running poll totals, kept in locals and published every so many polls:
+     * one opaque store per counter, not one per poll. The worker's thread is the single writer.
+     */
+    public void publishPolls(long busyPolls, long idlePolls, long busyNanos) {
+        CounterGroup.setOpaque(base + 8L * BUSY_POLLS, busyPolls);
+        CounterGroup.setOpaque(base + 8L * IDLE_POLLS, idlePolls);
+        CounterGroup.setOpaque(base + 8L * BUSY_NS, busyNanos);
+    }
+
     public long get(int counter) {
-        return (long) LONGS.getOpaque(values, counter);
+        return group.get(counter);
     }
 
     public static String name(int counter) {
         return NAMES[counter];
+    }
+
+    /** The group (to free it when the worker is gone). */
+    public CounterGroup group() {
+        return group;
     }
 
     @Override
