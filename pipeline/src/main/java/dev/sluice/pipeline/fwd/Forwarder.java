@@ -118,20 +118,25 @@ public final class Forwarder implements AutoCloseable {
         long busy = 0;
         long idle = 0;
         long busyNanos = 0;
-        // A busy poll's time runs from the end of the previous poll (one clock read per poll): an
-        // idle poll only spins, so the read costs it nothing that matters.
-        long previousEnd = System.nanoTime();
+        // One clock read per poll, at its start; a poll that found work adds the time to the next
+        // poll's start. Time between polls (the spin hint, or the thread off its CPU while idle)
+        // stays out of busy time; an idle poll only spins, so the read costs it nothing that matters.
+        long previousStart = System.nanoTime();
+        boolean previousBusy = false;
         while (running) {
+            long start = System.nanoTime();
+            if (previousBusy) {
+                busyNanos += start - previousStart;
+            }
             int work = loop.doWork();
-            long end = System.nanoTime();
+            previousStart = start;
+            previousBusy = work != 0;
             if (work == 0) {
                 idle++;
                 Thread.onSpinWait();
             } else {
                 busy++;
-                busyNanos += end - previousEnd;
             }
-            previousEnd = end;
             if (((busy + idle) & (PUBLISH_EVERY - 1)) == 0) {
                 counters.publishPolls(busy, idle, busyNanos);
             }
