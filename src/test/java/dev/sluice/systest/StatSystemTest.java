@@ -450,7 +450,7 @@ class StatSystemTest {
                             "--mode", "macswap");
                     assertThat(denied.exit()).as(denied.out() + denied.err()).isEqualTo(2);
                     assertThat(denied.err().strip()).startsWith("sluice: cannot create the counters file " + rootsDir + "/")
-                            .contains(": the directory belongs to user id 0, not to this user (" + uid + ")");
+                            .contains(": the directory belongs to user id 0, not to this user (" + uid + "), and is not a sticky shared one");
                     assertThat(denied.err().split(Pattern.quote(rootsDir.toString()), -1)).as(denied.err()).hasSize(2);
                 } finally {
                     Files.deleteIfExists(rootsDir);

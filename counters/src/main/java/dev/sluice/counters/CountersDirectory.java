@@ -81,8 +81,10 @@ public final class CountersDirectory {
     }
 
     /**
-     * Creates {@code dir} {@code rwx------} when missing. An existing directory must belong to
-     * this user: counters files are only written where nobody else can replace them.
+     * Creates {@code dir} {@code rwx------} when missing. An existing directory must belong to this
+     * user, or be a sticky shared one (mode {@code +t}, as {@code /tmp}: nobody removes or replaces
+     * another user's files there); a directory someone else owns and controls is refused, so that
+     * nobody can plant or swap the files this user's instances write.
      */
     static void createDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -97,11 +99,15 @@ public final class CountersDirectory {
         }
         long owner = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
         long me = currentUid();
-        if (owner != me) {
+        boolean sticky = (((Number) Files.getAttribute(dir, "unix:mode")).intValue() & STICKY) != 0;
+        if (owner != me && !sticky) {
             throw new AccessDeniedException(dir.toString(), null, "the directory belongs to user id " + owner
-                    + ", not to this user (" + me + ")");
+                    + ", not to this user (" + me + "), and is not a sticky shared one");
         }
     }
+
+    /** S_ISVTX. */
+    private static final int STICKY = 01000;
 
     /** What went wrong in {@code e}, without repeating the path a caller already names. */
     static String reason(IOException e) {

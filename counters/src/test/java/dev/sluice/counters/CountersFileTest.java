@@ -200,7 +200,18 @@ class CountersFileTest {
                 .hasCauseInstanceOf(AccessDeniedException.class)
                 .hasMessage("cannot create the counters file " + theirs.resolve(ProcessHandle.current().pid() + "-fwd-pcap.counters")
                         + ": the directory belongs to user id " + Files.getAttribute(theirs, "unix:uid") + ", not to this user ("
-                        + CountersDirectory.currentUid() + ") (set SLUICE_RUN_DIR to a writable directory)");
+                        + CountersDirectory.currentUid() + "), and is not a sticky shared one (set SLUICE_RUN_DIR to a writable directory)");
+    }
+
+    @Test
+    void aStickySharedDirectoryOfAnotherUserIsFine() throws Exception {
+        Path shared = dir.resolve("shared");
+        Files.createDirectory(shared);
+        Files.setAttribute(shared, "unix:mode", 01777);
+        Files.setAttribute(shared, "unix:uid", CountersDirectory.currentUid() == 65534 ? 65533 : 65534);
+        try (CountersFile file = CountersFile.create(shared, "fwd-pcap", "test", 8)) {
+            assertThat(CountersDirectory.list(shared)).extracting(CountersDirectory.Instance::name).containsExactly("fwd-pcap");
+        }
     }
 
     @Test

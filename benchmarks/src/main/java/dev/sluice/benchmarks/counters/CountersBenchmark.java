@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * (three counters of one group), single writer.
  * <ul>
  *   <li>{@code portCountersFile}: the real {@link PortCounters} over a {@link CountersFile} in
- *       {@code /dev/shm/sluice} ({@code $SLUICE_RUN_DIR}), created as {@code sluice fwd} creates it
+ *       this user's run directory ({@code /dev/shm/sluice-<uid>} or {@code $SLUICE_RUN_DIR}), created as {@code sluice fwd} creates it
  *       (mmap MAP_SHARED of a tmpfs file, a shared arena);</li>
  *   <li>{@code portCountersInMemory}: the real {@link PortCounters} from
  *       {@link CounterAllocator#inMemory()} (native memory of an automatic arena: what ports use
