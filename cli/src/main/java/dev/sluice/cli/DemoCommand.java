@@ -54,9 +54,9 @@ final class DemoCommand implements Callable<Integer> {
             box.staticNeighbours();
             System.out.printf("sandbox: %s (%s %s) <-veth-> %s (%s %s); UDP from %s to %s:9%n",
                     box.nsB, box.ifB, box.ipB, box.nsA, box.ifA, box.ipA, box.ipB, box.ipA);
-            int cpus = Runtime.getRuntime().availableProcessors();
+            CpuSet cpus = CpuSet.allowed(); // pinning to a CPU outside it fails (taskset, cgroup cpusets)
             ForwardSession.Settings settings = new ForwardSession.Settings(box.ifA, new int[] {0}, ForwardMode.parse(mode),
-                    AfXdpOptions.defaults(), UmemConfig.defaults(), 64, cpus > 1 ? new int[] {cpus - 1} : null, 1500, box.nsA);
+                    AfXdpOptions.defaults(), UmemConfig.defaults(), 64, cpus.size() > 1 ? new int[] {cpus.last()} : null, 1500, box.nsA);
             session[0] = new ForwardSession(settings, System.out);
             UdpSender[] sender = new UdpSender[1];
             try {
@@ -64,8 +64,8 @@ final class DemoCommand implements Callable<Integer> {
                 // The sender starts once the port is attached: the first live line has traffic.
                 summary = session[0].run(duration, () -> {
                     if (sender[0] == null) {
-                        // Sender (and the kernel work it drives) on CPU 0, the AF_XDP poller alone on the last CPU.
-                        sender[0] = new UdpSender(box.nsB, box.ipA, 9, payload, 0, cpus > 1 ? 0 : -1);
+                        // Sender (and the kernel work it drives) on the first allowed CPU, the AF_XDP poller alone on the last.
+                        sender[0] = new UdpSender(box.nsB, box.ipA, 9, payload, 0, cpus.size() > 1 ? cpus.first() : -1);
                     }
                     return false;
                 });
