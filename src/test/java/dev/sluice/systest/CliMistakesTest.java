@@ -89,6 +89,13 @@ class CliMistakesTest {
     }
 
     @Test
+    void whatCannotBeParsedIsOneLinePointingAtTheHelp() throws Exception {
+        assertOneClearLine(sluice("fwd", "--cpu", "abc"), "'abc' is not an int", "(see 'sluice fwd --help')");
+        assertOneClearLine(sluice("gen", "--iface", "nosuch0"), "--dst-mac", "(see 'sluice gen --help')");
+        assertOneClearLine(sluice("bogus"), "'bogus'", "(see 'sluice --help')");
+    }
+
+    @Test
     void demoRefusesABadModeBeforeBuildingTheSandbox() throws Exception {
         Cli.Result r = sluice("demo", "--mode", "bogus", "--duration", "1");
         assertOneClearLine(r, "unknown --mode 'bogus'");

@@ -28,7 +28,17 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::handle);
+        cli.setParameterExceptionHandler(Main::misused);
         return cli.execute(args);
+    }
+
+    /** A command line picocli cannot parse (unknown option, not a number, missing value): one line, exit 2. */
+    private static int misused(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        String message = e.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ");
+        cli.getErr().println("sluice: " + message + " (see '" + cli.getCommandSpec().qualifiedName() + " --help')");
+        cli.getErr().flush();
+        return 2;
     }
 
     /** One clear line for everything a user can cause; a stack trace only for our own bugs. */
