@@ -65,6 +65,8 @@ class CliMistakesTest {
                 "--frames must be in 16..512 (half of --umem-frames 1024), not 600");
         assertOneClearLine(sluice("fwd", "--driver", "pcap", "--in", "/nonexistent.pcap", "--queue", "1"),
                 "--queue belongs to --driver afxdp");
+        assertOneClearLine(sluice("fwd", "--driver", "afpacket", "--iface", "nosuch0", "--queue", "2"),
+                "--driver afpacket receives from every queue of the interface: --queue 2 cannot be chosen");
         assertOneClearLine(sluice("fwd", "--driver", "memory", "--ring-size", "100", "--duration", "1"),
                 "--ring-size must be a power of two in 64..65536, not 100");
         assertOneClearLine(sluice("fwd", "--driver", "memory", "--frame-size", "3000", "--duration", "1"),

@@ -7,7 +7,9 @@ import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.stream.Collectors;
 
 /**
  * Every rule a command-line value must meet, checked before a command sets anything up (no
@@ -83,9 +85,15 @@ final class OptionChecks {
     }
 
     private static void queues(ForwardSession.Driver driver, int[] queues, boolean given) {
-        if (given && driver != ForwardSession.Driver.AFXDP) {
+        if (given && (driver == ForwardSession.Driver.PCAP || driver == ForwardSession.Driver.MEMORY)) {
             throw new Main.UserError("--queue belongs to --driver afxdp: --driver " + driver.name().toLowerCase()
                     + " has a single input");
+        }
+        if (given && driver == ForwardSession.Driver.AFPACKET && !(queues.length == 1 && queues[0] == 0)) {
+            // Accepted as 0 for scripts that pass the same options to both kernel drivers.
+            throw new Main.UserError("--driver afpacket receives from every queue of the interface: --queue "
+                    + Arrays.stream(queues).mapToObj(Integer::toString).collect(Collectors.joining(","))
+                    + " cannot be chosen (--driver afxdp can)");
         }
         BitSet seen = new BitSet();
         for (int q : queues) {
