@@ -116,6 +116,17 @@ class CliMistakesTest {
     }
 
     @Test
+    void aSandboxThatCannotBeBuiltIsOneLine() throws Exception {
+        // Root, but no namespace can be created: /run/netns read-only in a mount namespace of its own.
+        List<String> readOnlyNetns = List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mkdir -p /run/netns && mount -t tmpfs -o ro none /run/netns && exec \"$@\"", "sh");
+        Cli.Result r = Cli.run(readOnlyNetns, 60, "demo", "--duration", "1");
+        assertOneClearLine(r, "cannot create the network namespace", "a sandbox needs root, network namespaces and iproute2",
+                "Read-only file system");
+        assertThat(r.out()).doesNotContain("sandbox:");
+    }
+
+    @Test
     void helpSummariesAreWholeSentencesAndOptionsMeanOneThing() throws Exception {
         Cli.Result r = sluice("--help");
         assertThat(r.exit()).isZero();
