@@ -60,7 +60,7 @@ class CliMistakesTest {
                 "--workers must be in 1..64, not 0");
         // The UMEM size is the mistake here, and the message says so with a range that exists.
         assertOneClearLine(sluice("fwd", "--driver", "memory", "--umem-frames", "16", "--duration", "1"),
-                "--umem-frames must be in 64..");
+                "--umem-frames must be in 128..");
         assertOneClearLine(sluice("fwd", "--driver", "memory", "--frames", "600", "--umem-frames", "1024", "--duration", "1"),
                 "--frames must be in 16..512 (half of --umem-frames 1024), not 600");
         assertOneClearLine(sluice("fwd", "--driver", "pcap", "--in", "/nonexistent.pcap", "--queue", "1"),

@@ -22,9 +22,10 @@ final class OptionChecks {
     static final int MAX_WORKERS = 64;
     /** Most packets in one burst. */
     static final int MAX_BATCH = 1024;
-    /** Smallest FILL ring share, and the UMEM frames per queue that leave room for it twice. */
+    /** Smallest FILL ring share. */
     static final int MIN_FRAMES = 16;
-    static final int MIN_UMEM_FRAMES = 64;
+    /** Fewest UMEM frames per queue: an AF_XDP queue needs room for two bursts of 64 (receive and transmit). */
+    static final int MIN_UMEM_FRAMES = 128;
     static final int MAX_UMEM_FRAMES = 1 << 22;
     /** Frame sizes on the wire, FCS included: the UDP generator's, and the demo's (whose payload carries a sequence number). */
     static final int MIN_GEN_FRAME = 46;
