@@ -118,12 +118,17 @@ class CliSystemTest {
         }
     }
 
+    /** The received packets per second in a live line. */
+    private static final java.util.regex.Pattern LIVE_RX = java.util.regex.Pattern.compile("^\\s*\\d+s\\s+rx\\s+([\\d,]+) pps");
+
     @Test
     void genIntoFwdOnTheOtherNamespaceCountsMatch() throws Exception {
         long count = 30_000;
         try (Sandbox box = Sandbox.create("cligen", 1)) {
+            // No fixed run length (a busy machine may take seconds to start gen): fwd is stopped with
+            // Ctrl-C once the traffic is over, its backstop duration only bounds a failing run.
             Process fwd = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsB), "fwd", "--iface", box.ifB, "--mode", "rxonly",
-                    "--duration", "8", "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
+                    "--duration", "120", "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
             StringBuilder fwdOut = new StringBuilder();
             String line;
@@ -137,6 +142,20 @@ class CliSystemTest {
             Map<String, String> g = summary(gen.out());
             assertThat(Long.parseLong(g.get("tx_packets"))).isEqualTo(count);
             assertThat(g.get("mode")).isEqualTo("flowgen");
+            // gen has sent everything: the first quiet second after traffic means it has all arrived.
+            boolean traffic = false;
+            while ((line = r.readLine()) != null) {
+                fwdOut.append(line).append('\n');
+                java.util.regex.Matcher m = LIVE_RX.matcher(line);
+                if (m.find()) {
+                    boolean quiet = m.group(1).equals("0");
+                    if (traffic && quiet) {
+                        Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+                        break;
+                    }
+                    traffic |= !quiet;
+                }
+            }
             while ((line = r.readLine()) != null) {
                 fwdOut.append(line).append('\n');
             }

@@ -15,7 +15,7 @@ final class CopyModeOptions {
     /** The chosen mode, AUTO when neither was given. */
     AfXdpOptions.CopyMode copyMode() {
         if (copy && zeroCopy) {
-            throw new IllegalArgumentException("--copy and --zero-copy exclude each other");
+            throw new Main.UserError("--copy and --zero-copy exclude each other");
         }
         return copy ? AfXdpOptions.CopyMode.COPY : zeroCopy ? AfXdpOptions.CopyMode.ZERO_COPY : AfXdpOptions.CopyMode.AUTO;
     }

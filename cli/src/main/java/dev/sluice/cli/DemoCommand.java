@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * summary, and the sandbox removed again.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Build a sandbox (network namespaces + veth), send real UDP traffic into an AF_XDP port,",
-                "show live rates, print a summary and remove the sandbox. Needs root."})
+        header = "Show AF_XDP at work in a sandbox of its own, with real UDP traffic and live rates.",
+        description = {"Builds a sandbox (network namespaces + veth), sends real UDP traffic into an AF_XDP port,",
+                "shows live rates, prints a summary and removes the sandbox. Needs root."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "How long to run (default: ${DEFAULT-VALUE}).")
     double duration = 30;
@@ -26,17 +27,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io, macswap or 5tswap (default: ${DEFAULT-VALUE}).")
     String mode = "rxonly";
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "UDP payload bytes (default: ${DEFAULT-VALUE}, 64-byte frames).")
-    int payload = 18;
+    @Option(names = "--size", paramLabel = "BYTES",
+            description = "Frame size on the wire incl. 4-byte FCS, 64..1518, as in gen (default: ${DEFAULT-VALUE}).")
+    int frameSize = 64;
+
+    /** UDP payload bytes of the frames of --size. */
+    private int payload;
 
     @Override
     public Integer call() {
-        if (duration <= 0) {
-            throw new IllegalArgumentException("--duration must be positive");
-        }
-        if (payload < 8 || payload > 1400) {
-            throw new IllegalArgumentException("--size must be in 8..1400");
-        }
+        payload = OptionChecks.demo(this); // every value and the privileges checked before the sandbox is built
         CountDownLatch cleanedUp = new CountDownLatch(1);
         ForwardSession[] session = new ForwardSession[1];
         Thread hook = new Thread(() -> {
@@ -54,9 +54,9 @@ final class DemoCommand implements Callable<Integer> {
             box.staticNeighbours();
             System.out.printf("sandbox: %s (%s %s) <-veth-> %s (%s %s); UDP from %s to %s:9%n",
                     box.nsB, box.ifB, box.ipB, box.nsA, box.ifA, box.ipA, box.ipB, box.ipA);
-            int cpus = Runtime.getRuntime().availableProcessors();
+            CpuSet cpus = CpuSet.allowed(); // pinning to a CPU outside it fails (taskset, cgroup cpusets)
             ForwardSession.Settings settings = new ForwardSession.Settings(box.ifA, new int[] {0}, ForwardMode.parse(mode),
-                    AfXdpOptions.defaults(), UmemConfig.defaults(), 64, cpus > 1 ? new int[] {cpus - 1} : null, 1500, box.nsA);
+                    AfXdpOptions.defaults(), UmemConfig.defaults(), 64, cpus.size() > 1 ? new int[] {cpus.last()} : null, 1500, box.nsA);
             session[0] = new ForwardSession(settings, System.out);
             UdpSender[] sender = new UdpSender[1];
             try {
@@ -64,16 +64,16 @@ final class DemoCommand implements Callable<Integer> {
                 // The sender starts once the port is attached: the first live line has traffic.
                 summary = session[0].run(duration, () -> {
                     if (sender[0] == null) {
-                        // Sender (and the kernel work it drives) on CPU 0, the AF_XDP poller alone on the last CPU.
-                        sender[0] = new UdpSender(box.nsB, box.ipA, 9, payload, 0, cpus > 1 ? 0 : -1);
+                        // Sender (and the kernel work it drives) on the first allowed CPU, the AF_XDP poller alone on the last.
+                        sender[0] = new UdpSender(box.nsB, box.ipA, 9, payload, 0, cpus.size() > 1 ? cpus.first() : -1);
                     }
                     return false;
                 });
                 if (sender[0] != null) {
                     sender[0].close();
                     Throwable f = sender[0].failure();
-                    System.out.printf("demo: the kernel socket in %s sent %,d datagrams, the AF_XDP port received %s%s%n",
-                            box.nsB, sender[0].sent(), summary.get("rx_packets"),
+                    System.out.printf("demo: the kernel socket in %s sent %s datagrams, the AF_XDP port received %s%s%n",
+                            box.nsB, RateReport.group(sender[0].sent()), RateReport.group(Long.parseLong(summary.get("rx_packets"))),
                             f == null ? "" : " (sender failed: " + f + ")");
                 }
             } finally {

@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
 
 /** {@code sluice fwd}: receive on an AF_XDP port and drop, echo or MAC-swap, with live rates. */
 @Command(name = "fwd", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Forward packets testpmd-style (rxonly, io, macswap, 5tswap) through AF_XDP (default),",
-                "AF_PACKET, a pcap file (offline) or the memory driver (simulated kernel side).",
+        header = "Forward packets testpmd-style (rxonly, io, macswap, 5tswap) and show live rates.",
+        description = {"Runs on AF_XDP (default), AF_PACKET, a pcap file (offline) or the memory driver",
+                "(simulated kernel side).",
                 "Prints one line per second and ends with 'summary key=value ...'.",
                 "Its counters are in a shared-memory file for 'sluice stat' while it runs."})
 final class FwdCommand implements Callable<Integer> {
@@ -30,10 +31,10 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--in", paramLabel = "FILE", description = "pcap or pcapng capture to read (--driver pcap).")
     String pcapIn;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "pcap file to write what is transmitted (--driver pcap).")
+    @Option(names = "--out", paramLabel = "FILE", description = "pcap file to write what is transmitted (--driver pcap; not the --in file).")
     String pcapOut;
 
-    @Option(names = "--queue", split = ",", paramLabel = "N", description = "RX queue(s), e.g. 0 or 0,1 (default: 0).")
+    @Option(names = "--queue", split = ",", paramLabel = "N", description = "RX queue(s) of --driver afxdp, e.g. 0 or 0,1 (default: 0).")
     int[] queues = {0};
 
     @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io, macswap or 5tswap (default: ${DEFAULT-VALUE}).")
@@ -60,16 +61,22 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--umem-frames", paramLabel = "N", description = "UMEM frames per queue (default: ${DEFAULT-VALUE}).")
     int umemFrames = 4096;
 
-    @Option(names = "--frame-size", paramLabel = "BYTES", description = "2048 or 4096 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frame-size", paramLabel = "BYTES", description = "2048 or 4096 (default: ${DEFAULT-VALUE}; "
+            + "the pcap driver takes 4096 when its capture holds longer packets).")
     int frameSize = 2048;
+
+    @Option(names = "--truncate", description = "Cut packets longer than a frame to the frame (--driver pcap; "
+            + "counted as truncated in the summary). Without it such a capture is refused.")
+    boolean truncate;
 
     @Option(names = "--huge-pages", description = "Back the UMEM with huge pages when available.")
     boolean hugePages;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Forwarding threads (default: one per queue; more spread each queue by flow hash).")
+    @Option(names = "--workers", paramLabel = "N", description = "Forwarding threads, 1..64 (default: one per queue; more spread each queue by flow hash).")
     int workers;
 
-    @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the polling thread of each queue to these CPUs.")
+    @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the polling threads (one per queue, or per --workers) to these CPUs, "
+            + "one each (default: not pinned).")
     int[] cpus;
 
     @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the loop up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
@@ -85,10 +92,8 @@ final class FwdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.fwd(this); // every value checked before anything is set up
         ForwardSession.Settings settings = settings();
-        if (metrics != null) {
-            MetricsServer.parse(metrics); // a bad address fails before anything is set up
-        }
         CountersFile counters;
         try {
             counters = CountersFile.create(CountersDirectory.resolve(), instanceName(), commandLine(), CountersFile.DEFAULT_CAPACITY);
@@ -163,17 +168,17 @@ final class FwdCommand implements Callable<Integer> {
             case "afpacket", "af_packet" -> ForwardSession.Driver.AFPACKET;
             case "pcap" -> ForwardSession.Driver.PCAP;
             case "memory" -> ForwardSession.Driver.MEMORY;
-            default -> throw new IllegalArgumentException("unknown --driver '" + driver + "' (afxdp, afpacket, pcap, memory)");
+            default -> throw new Main.UserError("unknown --driver '" + driver + "' (afxdp, afpacket, pcap, memory)");
         };
         boolean needsIface = d == ForwardSession.Driver.AFXDP || d == ForwardSession.Driver.AFPACKET;
         if (needsIface && iface == null) {
-            throw new IllegalArgumentException("--driver " + driver + " needs --iface");
+            throw new Main.UserError("--driver " + driver + " needs --iface");
         }
         if (d == ForwardSession.Driver.PCAP && pcapIn == null) {
-            throw new IllegalArgumentException("--driver pcap needs --in FILE (and --out FILE to keep what is transmitted)");
+            throw new Main.UserError("--driver pcap needs --in FILE (and --out FILE to keep what is transmitted)");
         }
         if (d != ForwardSession.Driver.PCAP && (pcapIn != null || pcapOut != null)) {
-            throw new IllegalArgumentException("--in and --out belong to --driver pcap");
+            throw new Main.UserError("--in and --out belong to --driver pcap");
         }
         return d;
     }
@@ -183,26 +188,15 @@ final class FwdCommand implements Callable<Integer> {
         return "fwd-" + (iface != null ? iface : driver.toLowerCase());
     }
 
+    /** The session's settings, from options that {@link OptionChecks#fwd} accepted. */
     ForwardSession.Settings settings() {
         ForwardSession.Driver d = driver();
-        if (workers < 0 || workers > 64) {
-            throw new IllegalArgumentException("--workers must be in 1..64, not " + workers);
-        }
-        if (duration < 0) {
-            throw new IllegalArgumentException("--duration must not be negative");
-        }
-        if (batch < 1 || batch > 1024) {
-            throw new IllegalArgumentException("--batch must be in 1..1024, not " + batch);
-        }
-        if (frames < 16 || frames > umemFrames / 2) {
-            throw new IllegalArgumentException("--frames must be in 16.." + umemFrames / 2 + " (half of --umem-frames), not " + frames);
-        }
         AfXdpOptions.CopyMode cm = copyMode.copyMode();
         AfXdpOptions.XdpAttachMode xm = switch (xdpMode.toLowerCase()) {
             case "auto" -> AfXdpOptions.XdpAttachMode.AUTO;
             case "native", "drv" -> AfXdpOptions.XdpAttachMode.NATIVE;
             case "generic", "skb" -> AfXdpOptions.XdpAttachMode.GENERIC;
-            default -> throw new IllegalArgumentException("unknown --xdp-mode '" + xdpMode + "' (auto, native, generic)");
+            default -> throw new Main.UserError("unknown --xdp-mode '" + xdpMode + "' (auto, native, generic)");
         };
         AfXdpOptions options = AfXdpOptions.defaults().withCopyMode(cm).withXdpMode(xm).withRingSize(ringSize)
                 .withFramesInFlight(frames);

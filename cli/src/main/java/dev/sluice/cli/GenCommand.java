@@ -7,6 +7,7 @@ import dev.sluice.counters.CountersFile;
 import dev.sluice.pipeline.gen.TxGenerator;
 import dev.sluice.pipeline.gen.UdpTemplate;
 import dev.sluice.sys.LibC;
+import dev.sluice.sys.NativeException;
 import dev.sluice.sys.Netlink;
 import dev.sluice.umem.UmemConfig;
 import picocli.CommandLine.Command;
@@ -14,9 +15,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -24,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code sluice gen}: a UDP traffic generator over AF_XDP TX (txonly, or flowgen with --flows). */
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Send UDP traffic through an AF_XDP port, as fast as possible or at --rate.",
-                "Prints one line per second and ends with 'summary key=value ...'.",
+        header = "Send UDP traffic through an AF_XDP port, as fast as possible or at --rate.",
+        description = {"Prints one line per second and ends with 'summary key=value ...'.",
                 "Its counters are in a shared-memory file for 'sluice stat' while it runs."})
 final class GenCommand implements Callable<Integer> {
     @Option(names = "--iface", required = true, paramLabel = "IF", description = "Network interface.")
@@ -43,22 +41,22 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--dst-ip", paramLabel = "B", description = "Destination IPv4 address (default: ${DEFAULT-VALUE}).")
     String dstIp = "10.200.255.2";
 
-    @Option(names = "--src-port", paramLabel = "P", description = "First source port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--src-port", paramLabel = "P", description = "First source port, 1..65535 (default: ${DEFAULT-VALUE}).")
     int srcPort = 1024;
 
-    @Option(names = "--dst-port", paramLabel = "P", description = "Destination UDP port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dst-port", paramLabel = "P", description = "Destination UDP port, 1..65535 (default: ${DEFAULT-VALUE}).")
     int dstPort = 9;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size on the wire incl. 4-byte FCS (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size on the wire incl. 4-byte FCS, 46..1518 (default: ${DEFAULT-VALUE}).")
     int size = 64;
 
-    @Option(names = "--flows", paramLabel = "N", description = "Source ports cycled through (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--flows", paramLabel = "N", description = "Source ports cycled through, from --src-port up to 65535 at most (default: ${DEFAULT-VALUE}).")
     int flows = 1;
 
-    @Option(names = "--rate", paramLabel = "PPS", description = "Packets per second (default: as fast as possible).")
+    @Option(names = "--rate", paramLabel = "PPS", description = "Packets per second; 0 means unlimited, as fast as possible (default: ${DEFAULT-VALUE}).")
     long rate;
 
-    @Option(names = "--count", paramLabel = "N", description = "Stop after N packets.")
+    @Option(names = "--count", paramLabel = "N", description = "Stop after N packets; 0 means no limit (default: ${DEFAULT-VALUE}).")
     long count;
 
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C or --count).")
@@ -79,22 +77,15 @@ final class GenCommand implements Callable<Integer> {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean senderDone;
+    private volatile Throwable senderFailure;
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.gen(this); // every value checked before anything is set up
         AfXdpOptions.CopyMode cm = copyMode.copyMode();
-        if (size < UdpTemplate.MIN_LENGTH + 4 || size > 1518) {
-            throw new IllegalArgumentException("--size must be in 46..1518 (frame incl. FCS), not " + size);
-        }
-        if (rate < 0 || count < 0 || duration < 0) {
-            throw new IllegalArgumentException("--rate, --count and --duration must not be negative");
-        }
-        if (batch < 1 || batch > 1024) {
-            throw new IllegalArgumentException("--batch must be in 1..1024, not " + batch);
-        }
-        byte[] dst = parseMac(dstMac, "--dst-mac");
-        int src4 = ipv4(srcIp, "--src-ip");
-        int dst4 = ipv4(dstIp, "--dst-ip");
+        byte[] dst = OptionChecks.mac("--dst-mac", dstMac);
+        int src4 = OptionChecks.ipv4("--src-ip", srcIp);
+        int dst4 = OptionChecks.ipv4("--dst-ip", dstIp);
         AfXdpOptions options = AfXdpOptions.defaults().withAttachProgram(false)
                 .withCopyMode(cm);
         UmemConfig umemConfig = UmemConfig.defaults();
@@ -114,9 +105,9 @@ final class GenCommand implements Callable<Integer> {
 
     private int run(CountersFile counters, byte[] dst, int src4, int dst4, AfXdpOptions options, UmemConfig umemConfig) {
         try (counters; AfXdpPort port = AfXdpPort.prepare(iface, new int[] {queue}, umemConfig, options.withCounters(counters))) {
-            byte[] src = srcMac != null ? parseMac(srcMac, "--src-mac") : Netlink.link(port.interfaceIndex()).mac();
+            byte[] src = srcMac != null ? OptionChecks.mac("--src-mac", srcMac) : Netlink.link(port.interfaceIndex()).mac();
             if (src.length != 6) {
-                throw new IllegalArgumentException(iface + " has no Ethernet address; give --src-mac");
+                throw new Main.UserError(iface + " has no Ethernet address; give --src-mac");
             }
             UdpTemplate template = new UdpTemplate(src, dst, src4, dst4, srcPort, dstPort, size - 4);
             prefill(port, template);
@@ -132,8 +123,9 @@ final class GenCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             Thread sender = new Thread(() -> send(gen), "sluice-gen");
             sender.start();
-            System.out.printf("gen %s queue %d: %s mode, %d-byte frames, %d flow%s, %s%n", iface, queue, port.copyMode(), size,
-                    flows, flows == 1 ? "" : "s", rate > 0 ? rate + " pps" : "as fast as possible");
+            System.out.printf("gen %s queue %d: %s mode, %s-byte frames, %s flow%s, %s%n", iface, queue, port.copyMode(),
+                    RateReport.group(size), RateReport.group(flows), flows == 1 ? "" : "s",
+                    rate > 0 ? RateReport.group(rate) + " pps" : "as fast as possible");
             Map<String, String> summary = LiveReporter.run(now -> {
                 counters.heartbeat();
                 return LiveReporter.sample(port, now);
@@ -156,7 +148,22 @@ final class GenCommand implements Callable<Integer> {
                 // Ctrl-C: fine
             }
         }
+        throwIfFailed(senderFailure);
         return 0;
+    }
+
+    /**
+     * Ends the command with what stopped the sending thread, after the summary of what it did: a
+     * system call the system refused as one line (exit 2), anything else as an internal error.
+     */
+    static void throwIfFailed(Throwable failure) {
+        if (failure == null) {
+            return;
+        }
+        if (failure instanceof NativeException e) {
+            throw e;
+        }
+        throw new IllegalStateException("the sending thread failed", failure);
     }
 
     /** Every frame of the UMEM carries the template from the start; the hot loop stamps flows only. */
@@ -196,33 +203,10 @@ final class GenCommand implements Callable<Integer> {
                     budget -= n;
                 }
             }
+        } catch (Throwable t) {
+            senderFailure = t; // the command fails with it once the summary is out
         } finally {
             senderDone = true;
         }
-    }
-
-    private static byte[] parseMac(String text, String option) {
-        try {
-            byte[] b = HexFormat.ofDelimiter(":").parseHex(text.toLowerCase());
-            if (b.length == 6) {
-                return b;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // fall through
-        }
-        throw new IllegalArgumentException(option + " '" + text + "' is not a MAC address like 02:00:00:00:00:01");
-    }
-
-    private static int ipv4(String text, String option) {
-        try {
-            InetAddress a = InetAddress.ofLiteral(text);
-            if (a instanceof Inet4Address v4) {
-                byte[] b = v4.getAddress();
-                return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
-            }
-        } catch (IllegalArgumentException ignored) {
-            // fall through
-        }
-        throw new IllegalArgumentException(option + " '" + text + "' is not an IPv4 address");
     }
 }

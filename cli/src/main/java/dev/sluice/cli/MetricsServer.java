@@ -45,15 +45,15 @@ final class MetricsServer implements AutoCloseable {
         try {
             p = Integer.parseInt(port);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--metrics wants [ADDR:]PORT, e.g. 9464 or 0.0.0.0:9464, not '" + spec + "'");
+            throw new Main.UserError("--metrics wants [ADDR:]PORT, e.g. 9464 or 0.0.0.0:9464, not '" + spec + "'");
         }
         if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("--metrics port must be in 0..65535, not " + p);
+            throw new Main.UserError("--metrics port must be in 0..65535, not " + p);
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), p);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("--metrics address '" + host + "' does not resolve");
+            throw new Main.UserError("--metrics address '" + host + "' does not resolve");
         }
     }
 

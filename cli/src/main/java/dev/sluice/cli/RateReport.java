@@ -7,7 +7,9 @@ import java.util.Map;
 
 /**
  * Turns cumulative counters sampled once per second into the live lines and the final
- * {@code summary key=value ...} line. Rates in the summary are means over the seconds that carried
+ * {@code summary key=value ...} line. Numbers in the live lines are for people: counts with
+ * thousands separators ({@link #group}), bit rates scaled with two decimals ({@link #bits}); numbers
+ * in the summary are for programs: plain digits ({@link #plain}). Rates in the summary are means over the seconds that carried
  * traffic, so a run's idle start or end does not dilute them.
  */
 final class RateReport {
@@ -50,10 +52,11 @@ final class RateReport {
             txBusyPackets += tx;
         }
         second++;
-        out.printf(Locale.ROOT, "%4ds  rx %10s pps %10s  tx %10s pps %10s  dropped %d  ring_full %d  fill_empty %d%n",
+        out.printf(Locale.ROOT, "%4ds  rx %10s pps %11s  tx %10s pps %11s  dropped %s  ring_full %s  fill_empty %s%n",
                 second, group(rxPps), bits((s.rxBytes() - last.rxBytes()) * 8 / secs),
                 group(txPps), bits((s.txBytes() - last.txBytes()) * 8 / secs),
-                s.dropped() - last.dropped(), s.ringFull() - last.ringFull(), s.fillEmpty() - last.fillEmpty());
+                group(s.dropped() - last.dropped()), group(s.ringFull() - last.ringFull()),
+                group(s.fillEmpty() - last.fillEmpty()));
         out.flush();
         last = s;
     }
@@ -86,19 +89,26 @@ final class RateReport {
         return sb.toString();
     }
 
+    /** A count for people, rounded, with thousands separators: {@code 1,234,567}. */
     static String group(double v) {
         return String.format(Locale.ROOT, "%,d", Math.round(v));
     }
 
+    /** A number for programs: plain digits, a decimal point only when it has a fraction ({@code 12}, {@code 0.5}). */
+    static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** A bit rate for people, with two decimals in the unit that fits: {@code 12.34 Mb/s}. */
     static String bits(double bps) {
         if (bps >= 1e9) {
             return String.format(Locale.ROOT, "%.2f Gb/s", bps / 1e9);
         }
         if (bps >= 1e6) {
-            return String.format(Locale.ROOT, "%.1f Mb/s", bps / 1e6);
+            return String.format(Locale.ROOT, "%.2f Mb/s", bps / 1e6);
         }
         if (bps >= 1e3) {
-            return String.format(Locale.ROOT, "%.1f kb/s", bps / 1e3);
+            return String.format(Locale.ROOT, "%.2f kb/s", bps / 1e3);
         }
         return String.format(Locale.ROOT, "%.0f b/s", bps);
     }

@@ -57,7 +57,13 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void build(int queues) {
-        run("ip", "netns", "add", nsA);
+        try {
+            run("ip", "netns", "add", nsA);
+        } catch (IllegalStateException e) {
+            // The first step needs what all the others need: root, network namespaces and iproute2.
+            throw new Main.UserError("cannot create the network namespace " + nsA + " (a sandbox needs root, "
+                    + "network namespaces and iproute2): " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
+        }
         run("ip", "netns", "add", nsB);
         List<String> add = new ArrayList<>(List.of("ip", "-n", nsA, "link", "add", ifA));
         if (queues > 1) {

@@ -54,7 +54,7 @@ final class StatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (intervalMillis < 10) {
-            throw new IllegalArgumentException("--interval must be at least 10 ms, not " + intervalMillis);
+            throw new Main.UserError("--interval must be at least 10 ms, not " + intervalMillis);
         }
         if (metrics != null) {
             MetricsServer.parse(metrics);

@@ -13,6 +13,7 @@ import dev.sluice.umem.UmemConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,12 +28,13 @@ import java.util.Arrays;
  * into a frame of the port's own UMEM, at the same place in the frame where AF_XDP puts received
  * data (after 256 bytes of kernel headroom and the configured headroom), so handlers see the same
  * room to prepend headers. A packet longer than the rest of the frame is cut to it and counted in
- * {@link #truncatedPackets()}. Packets of other link types (pcapng interfaces that are not
+ * {@link #truncatedPackets()}: size the frames from {@link PcapReader#survey(int)} so that none is. Packets of other link types (pcapng interfaces that are not
  * Ethernet, a raw-IP pcap) are skipped and counted, with the reason in {@link #skipReason()}.
  *
  * <p>Each frame remembers the timestamp and original length of the packet received into it, so an
  * offline pcap-to-pcap run writes the input's timestamps ({@link #timestampNanos}); the metadata is
- * kept per frame, not per batch slot, so it follows a packet when batches are reordered. Frames
+ * kept per frame, not per batch slot, so it follows a packet when batches are reordered; the output
+ * keeps the input's timestamp resolution unless the options name one. Frames
  * taken with {@link #allocate} carry no timestamp and are written with the time of transmission.
  *
  * <p>Frame accounting: a frame is either free in the pool or held by the application (received or
@@ -107,7 +109,8 @@ public final class PcapPort implements Port {
      *
      * @param in  capture to receive from (pcap or pcapng), or null for a port that only transmits
      * @param out pcap file to create for transmitted packets, or null to drop them
-     * @throws PortSetupException when a file cannot be opened or the input is not a capture
+     * @throws PortSetupException when a file cannot be opened, the input is not a capture, or the
+     *                            output is the input (by name or through a link)
      */
     public static PcapPort open(Path in, Path out, PcapPortOptions options) {
         return open(in, out, options, CounterAllocator.inMemory());
@@ -119,11 +122,16 @@ public final class PcapPort implements Port {
         PcapWriter writer = null;
         Umem umem = null;
         try {
+            if (in != null && out != null && Files.exists(out) && Files.isSameFile(in, out)) {
+                // Creating the output would truncate the input before a packet of it is read.
+                throw new PortSetupException(Reason.CAPTURE_FILE, "the output " + out + " is the input " + in
+                        + (in.equals(out) ? "" : " (through a link)") + ": writing it would destroy the capture");
+            }
             if (in != null) {
                 reader = PcapReader.open(in);
             }
             if (out != null) {
-                writer = PcapWriter.create(out, options.outputPrecision());
+                writer = PcapWriter.create(out, outputPrecision(options, reader));
             }
             umem = Umem.allocate(options.umem());
             String name = "pcap:" + (in == null ? "-" : in.getFileName()) + "->" + (out == null ? "-" : out.getFileName());
@@ -141,6 +149,20 @@ public final class PcapPort implements Port {
             }
             throw (RuntimeException) e;
         }
+    }
+
+    /** The configured precision, or the input's when none is configured. */
+    private static PcapWriter.Precision outputPrecision(PcapPortOptions options, PcapReader reader) {
+        if (options.outputPrecision() != null) {
+            return options.outputPrecision();
+        }
+        if (reader == null) {
+            return PcapWriter.Precision.MICROSECONDS;
+        }
+        if (reader.format() == PcapReader.Format.PCAP) {
+            return reader.nanosecondFile() ? PcapWriter.Precision.NANOSECONDS : PcapWriter.Precision.MICROSECONDS;
+        }
+        return reader.survey(Integer.MAX_VALUE).precision(); // pcapng: any interface may be the finer one
     }
 
     private static void closeQuietly(PcapReader reader, PcapWriter writer, Umem umem, Exception cause) {

@@ -7,24 +7,26 @@ import dev.sluice.umem.UmemConfig;
  *
  * @param umem            frames of the port's own UMEM; a packet longer than a frame's room
  *                        ({@code frameSize - 256 - headroom}) is cut to it and counted
- * @param outputPrecision timestamp precision of the output file
+ * @param outputPrecision timestamp precision of the output file; null: the input's (nanoseconds
+ *                        when its timestamps are finer than microseconds, see
+ *                        {@link CaptureSurvey#precision()}; microseconds without an input)
  * @param passes          times the input is read in all (replay; see {@link PcapPort#loop});
  *                        {@link Long#MAX_VALUE}: until closed
  * @param trackFrames     record every frame hand-over and count violations (tests, debugging)
  */
 public record PcapPortOptions(UmemConfig umem, PcapWriter.Precision outputPrecision, long passes, boolean trackFrames) {
     public PcapPortOptions {
-        if (umem == null || outputPrecision == null) {
-            throw new IllegalArgumentException("umem and outputPrecision are required");
+        if (umem == null) {
+            throw new IllegalArgumentException("umem is required");
         }
         if (passes < 1) {
             throw new IllegalArgumentException("passes must be at least 1, not " + passes);
         }
     }
 
-    /** 1024 frames of 2048 bytes, microsecond output, one pass, no frame tracking. */
+    /** 1024 frames of 2048 bytes, the input's timestamp precision, one pass, no frame tracking. */
     public static PcapPortOptions defaults() {
-        return new PcapPortOptions(UmemConfig.defaults().withFrameCount(1024), PcapWriter.Precision.MICROSECONDS, 1, false);
+        return new PcapPortOptions(UmemConfig.defaults().withFrameCount(1024), null, 1, false);
     }
 
     public PcapPortOptions withUmem(UmemConfig c) {

@@ -124,6 +124,42 @@ public final class PcapReader implements AutoCloseable {
         return cursor instanceof PcapCursor c && c.nanosecond;
     }
 
+    /** Classic pcap: the link type in the file header; pcapng: -1 (per interface). */
+    public int fileLinkType() {
+        return cursor instanceof PcapCursor c ? c.fileLinkType : -1;
+    }
+
+    /**
+     * Reads every record from the start to sum the capture up, then rewinds: the next
+     * {@link #next()} returns the first packet again. Damage ends the survey as it ends a pass, and
+     * stays recorded ({@link #problem()}); a strict reader throws it.
+     *
+     * @param room count the Ethernet packets longer than this many bytes
+     */
+    public CaptureSurvey survey(int room) {
+        rewind();
+        long packets = 0;
+        long ethernet = 0;
+        long longer = 0;
+        int largest = 0;
+        int other = fileLinkType() != LinkType.ETHERNET ? fileLinkType() : -1;
+        while (cursor.next()) {
+            packets++;
+            if (cursor.linkType == LinkType.ETHERNET) {
+                ethernet++;
+                largest = Math.max(largest, cursor.capturedLength);
+                if (cursor.capturedLength > room) {
+                    longer++;
+                }
+            } else if (other < 0) {
+                other = cursor.linkType;
+            }
+        }
+        boolean fine = cursor instanceof PcapngCursor c ? c.finerThanMicroseconds : nanosecondFile();
+        rewind();
+        return new CaptureSurvey(packets, ethernet, largest, longer, other, fine);
+    }
+
     /** Classic pcap: the file header's snapshot length; pcapng: -1 (per interface). */
     public long snapLength() {
         return cursor instanceof PcapCursor c ? c.snapLength : -1;

@@ -24,6 +24,8 @@ final class PcapngCursor extends CaptureCursor {
 
     long sections;
     long skippedBlocks;
+    /** Whether an interface read so far counts time in units finer than a microsecond. */
+    boolean finerThanMicroseconds;
 
     /** Checks the first Section Header Block; damage there is thrown whatever the mode. */
     PcapngCursor(MemorySegment file, boolean strict) {
@@ -196,6 +198,7 @@ final class PcapngCursor extends CaptureCursor {
         ifSnapLength[id] = snapLength;
         ifTsresol[id] = tsresol;
         ifOffsetNanos[id] = offsetSeconds * NANOS_PER_SECOND;
+        finerThanMicroseconds |= TimestampUnits.finerThanMicroseconds(tsresol);
         interfaces = id + 1;
         return null;
     }

@@ -28,6 +28,12 @@ final class TimestampUnits {
         return (tsresol & PcapngDescriptor.TSRESOL_BINARY) != 0 ? n <= 63 : n <= 18;
     }
 
+    /** Whether units of {@code tsresol} are shorter than a microsecond (10^-7 s and finer, 2^-20 s and finer). */
+    static boolean finerThanMicroseconds(int tsresol) {
+        int n = tsresol & 0x7f;
+        return (tsresol & PcapngDescriptor.TSRESOL_BINARY) != 0 ? n >= 20 : n > 6;
+    }
+
     /** {@code units} (an unsigned 64-bit count) of the resolution {@code tsresol}, in nanoseconds. */
     static long toNanos(long units, int tsresol) {
         int n = tsresol & 0x7f;

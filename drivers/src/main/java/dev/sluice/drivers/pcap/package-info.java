@@ -11,7 +11,11 @@
  *       snapshot length 262144, microseconds or nanoseconds; buffered, whole records only.</li>
  *   <li>{@link dev.sluice.drivers.pcap.PcapPort}: a {@link dev.sluice.drivers.Port} that receives
  *       the Ethernet packets of an input file into frames of its own UMEM and transmits into an
- *       output file, keeping each packet's timestamp and original length.</li>
+ *       output file, keeping each packet's timestamp and original length, and the input's
+ *       timestamp resolution; it refuses an output that is its input.</li>
+ *   <li>{@link dev.sluice.drivers.pcap.CaptureSurvey}: one pass over a whole capture before it is
+ *       processed (longest Ethernet packet, link types, timestamp resolution), so that frames can
+ *       be sized to hold every packet and a capture without Ethernet refused.</li>
  * </ul>
  *
  * <p><b>Damage.</b> A bad or cut header fails at open ({@link

@@ -19,8 +19,10 @@ public final class TxGenerator {
     private int nextFlow;
 
     public TxGenerator(Port port, UdpTemplate template, int flows, int burst) {
-        if (flows < 1 || flows > 65536) {
-            throw new IllegalArgumentException("flows must be in 1..65536, not " + flows);
+        if (flows < 1 || flows > template.flowCapacity()) {
+            // More would wrap the source port past 65535 to 0 and repeat flows.
+            throw new IllegalArgumentException("flows must be in 1.." + template.flowCapacity() + " (source ports up to "
+                    + UdpTemplate.MAX_PORT + "), not " + flows);
         }
         this.port = port;
         this.template = template;

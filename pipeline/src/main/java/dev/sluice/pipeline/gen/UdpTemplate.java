@@ -23,6 +23,8 @@ public final class UdpTemplate {
     public static final int UDP_CHECKSUM = ETH + IP + 6;
     /** Smallest frame (without FCS) that carries the headers: 42 bytes; Ethernet's minimum is 60. */
     public static final int MIN_LENGTH = ETH + IP + UDP;
+    /** Highest UDP port number. */
+    public static final int MAX_PORT = 0xFFFF;
 
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -37,6 +39,9 @@ public final class UdpTemplate {
     public UdpTemplate(byte[] srcMac, byte[] dstMac, int srcIp, int dstIp, int srcPort, int dstPort, int length) {
         if (length < MIN_LENGTH || length > 1514) {
             throw new IllegalArgumentException("frame length must be in " + MIN_LENGTH + "..1514, not " + length);
+        }
+        if (srcPort < 0 || srcPort > MAX_PORT || dstPort < 0 || dstPort > MAX_PORT) {
+            throw new IllegalArgumentException("ports must be in 0.." + MAX_PORT + ", not " + srcPort + " and " + dstPort);
         }
         frame = new byte[length];
         MemorySegment s = MemorySegment.ofArray(frame);
@@ -59,6 +64,11 @@ public final class UdpTemplate {
         baseChecksum = s.get(SHORT_BE, UDP_CHECKSUM) & 0xFFFF;
     }
 
+    /** Flows this template can carry: source ports from the base up to {@link #MAX_PORT}, none wrapping to 0. */
+    public int flowCapacity() {
+        return MAX_PORT + 1 - baseSourcePort;
+    }
+
     public int length() {
         return frame.length;
     }
@@ -68,9 +78,13 @@ public final class UdpTemplate {
         MemorySegment.copy(frame, 0, seg, ValueLayout.JAVA_BYTE, offset, frame.length);
     }
 
-    /** Sets the flow of the frame at {@code offset}: source port base + flow, checksum fixed up. */
+    /**
+     * Sets the flow of the frame at {@code offset}: source port base + flow, checksum fixed up.
+     * {@code flow} must be below {@link #flowCapacity()} (not checked here: the hot loop's caller
+     * checks its flow count once).
+     */
     public void setFlow(MemorySegment seg, long offset, int flow) {
-        int port = (baseSourcePort + flow) & 0xFFFF;
+        int port = baseSourcePort + flow;
         seg.set(SHORT_BE, offset + SRC_PORT, (short) port);
         // RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m'). A result of 0 is sent as 0xFFFF (UDP: 0 = none).
         int sum = (~baseChecksum & 0xFFFF) + (~baseSourcePort & 0xFFFF) + port;

@@ -1,0 +1,258 @@
+package dev.sluice.cli;
+
+import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.sys.Privileges;
+import dev.sluice.umem.UmemConfig;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.stream.Collectors;
+
+/**
+ * Every rule a command-line value must meet, checked before a command sets anything up (no
+ * sandbox built, no file opened for writing, no socket bound). A value that breaks one ends the
+ * command with a {@link Main.UserError}: one line that names the option, the valid range and the
+ * value given. Whatever fails after these checks is a failure of the system or of Sluice itself.
+ */
+final class OptionChecks {
+    /** Most forwarding threads {@code fwd} starts. */
+    static final int MAX_WORKERS = 64;
+    /** Most packets in one burst. */
+    static final int MAX_BATCH = 1024;
+    /** Smallest FILL ring share. */
+    static final int MIN_FRAMES = 16;
+    /** Fewest UMEM frames per queue: an AF_XDP queue needs room for two bursts of 64 (receive and transmit). */
+    static final int MIN_UMEM_FRAMES = 128;
+    static final int MAX_UMEM_FRAMES = 1 << 22;
+    /** Frame sizes on the wire, FCS included: the UDP generator's, and the demo's (whose payload carries a sequence number). */
+    static final int MIN_GEN_FRAME = 46;
+    static final int MIN_DEMO_FRAME = 64;
+    static final int MAX_FRAME = 1518;
+    /** Ethernet + IPv4 + UDP headers and the FCS: a frame's bytes besides the UDP payload. */
+    static final int FRAME_OVERHEAD = 14 + 20 + 8 + 4;
+
+    private OptionChecks() {
+    }
+
+    // ------------------------------------------------------------------ fwd
+
+    /** Checks {@code sluice fwd}'s options; may resolve the pcap driver's frame size from the capture. */
+    static void fwd(FwdCommand c) {
+        ForwardSession.Driver driver = c.driver();
+        CommandLine.ParseResult given = c.spec.commandLine().getParseResult();
+        copyMode(c.copyMode);
+        mode(c.mode);
+        nonNegative("--duration", c.duration, "0: until Ctrl-C");
+        nonNegative("--warmup-ms", c.warmUpMillis, "0: off");
+        range("--batch", c.batch, 1, MAX_BATCH);
+        if (given.hasMatchedOption("--workers")) {
+            range("--workers", c.workers, 1, MAX_WORKERS);
+        }
+        if (c.frameSize != 2048 && c.frameSize != 4096) {
+            throw new Main.UserError("--frame-size must be 2048 or 4096, not " + c.frameSize);
+        }
+        if (c.ringSize < 64 || c.ringSize > 65536 || Integer.bitCount(c.ringSize) != 1) {
+            throw new Main.UserError("--ring-size must be a power of two in 64..65536, not " + c.ringSize);
+        }
+        queues(driver, c.queues, given.hasMatchedOption("--queue"));
+        int maxUmemFrames = MAX_UMEM_FRAMES / c.queues.length;
+        if (c.umemFrames < MIN_UMEM_FRAMES || c.umemFrames > maxUmemFrames) {
+            throw new Main.UserError("--umem-frames must be in " + MIN_UMEM_FRAMES + ".." + maxUmemFrames
+                    + (c.queues.length > 1 ? " for " + c.queues.length + " queues" : "") + ", not " + c.umemFrames);
+        }
+        if (c.frames < MIN_FRAMES || c.frames > c.umemFrames / 2) {
+            throw new Main.UserError("--frames must be in " + MIN_FRAMES + ".." + c.umemFrames / 2 + " (half of --umem-frames "
+                    + c.umemFrames + "), not " + c.frames);
+        }
+        int ports = driver == ForwardSession.Driver.AFXDP ? c.queues.length : 1;
+        cpus(c.cpus, Math.max(ports, c.workers), CpuSet.allowed());
+        if (c.metrics != null) {
+            MetricsServer.parse(c.metrics); // its UserError names --metrics and the format
+        }
+        if (c.truncate && driver != ForwardSession.Driver.PCAP) {
+            throw new Main.UserError("--truncate belongs to --driver pcap");
+        }
+        if (driver == ForwardSession.Driver.PCAP) {
+            PcapInput.Plan plan = PcapInput.plan(Path.of(c.pcapIn), c.pcapOut == null ? null : Path.of(c.pcapOut),
+                    c.frameSize, given.hasMatchedOption("--frame-size"), c.truncate);
+            c.frameSize = plan.frameSize();
+            if (plan.notice() != null) {
+                System.err.println("sluice: " + plan.notice());
+            }
+        }
+    }
+
+    private static void queues(ForwardSession.Driver driver, int[] queues, boolean given) {
+        if (given && (driver == ForwardSession.Driver.PCAP || driver == ForwardSession.Driver.MEMORY)) {
+            throw new Main.UserError("--queue belongs to --driver afxdp: --driver " + driver.name().toLowerCase()
+                    + " has a single input");
+        }
+        if (given && driver == ForwardSession.Driver.AFPACKET && !(queues.length == 1 && queues[0] == 0)) {
+            // Accepted as 0 for scripts that pass the same options to both kernel drivers.
+            throw new Main.UserError("--driver afpacket receives from every queue of the interface: --queue "
+                    + Arrays.stream(queues).mapToObj(Integer::toString).collect(Collectors.joining(","))
+                    + " cannot be chosen (--driver afxdp can)");
+        }
+        BitSet seen = new BitSet();
+        for (int q : queues) {
+            if (q < 0) {
+                throw new Main.UserError("--queue must be 0 or more, not " + q);
+            }
+            if (seen.get(q)) {
+                throw new Main.UserError("--queue names queue " + q + " twice");
+            }
+            seen.set(q);
+        }
+    }
+
+    // ------------------------------------------------------------------ gen
+
+    /** Checks {@code sluice gen}'s options. */
+    static void gen(GenCommand c) {
+        copyMode(c.copyMode);
+        range("--size", c.size, MIN_GEN_FRAME, MAX_FRAME, " (frame incl. FCS)");
+        range("--src-port", c.srcPort, 1, 65535);
+        range("--dst-port", c.dstPort, 1, 65535);
+        int maxFlows = 65536 - c.srcPort;
+        range("--flows", c.flows, 1, maxFlows, " (source ports from --src-port " + c.srcPort + " up to 65535)");
+        nonNegative("--rate", c.rate, "0: as fast as possible");
+        nonNegative("--count", c.count, "0: no limit");
+        nonNegative("--duration", c.duration, "0: until Ctrl-C or --count");
+        range("--batch", c.batch, 1, MAX_BATCH);
+        if (c.queue < 0) {
+            throw new Main.UserError("--queue must be 0 or more, not " + c.queue);
+        }
+        if (c.cpu != null) {
+            cpus(new int[] {c.cpu}, 1, CpuSet.allowed());
+        }
+        mac("--dst-mac", c.dstMac);
+        if (c.srcMac != null) {
+            mac("--src-mac", c.srcMac);
+        }
+        ipv4("--src-ip", c.srcIp);
+        ipv4("--dst-ip", c.dstIp);
+    }
+
+    // ------------------------------------------------------------------ demo
+
+    /** Checks {@code sluice demo}'s options and that this process may build a sandbox; returns the UDP payload size. */
+    static int demo(DemoCommand c) {
+        if (!(c.duration > 0)) {
+            throw new Main.UserError("--duration must be more than 0 seconds, not " + c.duration);
+        }
+        mode(c.mode);
+        range("--size", c.frameSize, MIN_DEMO_FRAME, MAX_FRAME, " (frame incl. FCS)");
+        sandboxPossible();
+        return c.frameSize - FRAME_OVERHEAD;
+    }
+
+    /**
+     * The demo creates network namespaces and a veth pair and attaches an XDP program: it needs
+     * root's capabilities and a kernel with network namespaces. Checked before anything is built.
+     */
+    static void sandboxPossible() {
+        String missing = Privileges.missingForAfXdp();
+        for (int cap : new int[] {Privileges.CAP_SYS_ADMIN, Privileges.CAP_NET_ADMIN}) {
+            String name = cap == Privileges.CAP_SYS_ADMIN ? "CAP_SYS_ADMIN" : "CAP_NET_ADMIN";
+            if (!Privileges.has(cap) && !missing.contains(name)) {
+                missing = (missing + " " + name).strip();
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new Main.UserError("sluice demo needs root: it creates network namespaces and a veth pair and attaches "
+                    + "an XDP program (missing " + missing + "); run it with sudo");
+        }
+        if (!Files.exists(Path.of("/proc/self/ns/net"))) {
+            throw new Main.UserError("sluice demo needs network namespaces, and this kernel has none (CONFIG_NET_NS)");
+        }
+    }
+
+    // ------------------------------------------------------------------ shared rules
+
+    /**
+     * Each CPU must be one this process may run on, named once, at most one per thread.
+     *
+     * @param threads the polling threads the CPUs are for
+     */
+    static void cpus(int[] cpus, int threads, CpuSet allowed) {
+        if (cpus == null) {
+            return;
+        }
+        BitSet seen = new BitSet();
+        for (int cpu : cpus) {
+            if (!allowed.contains(cpu)) {
+                throw new Main.UserError("--cpu " + cpu + " is not a CPU this process may run on (allowed: " + allowed + ")");
+            }
+            if (seen.get(cpu)) {
+                throw new Main.UserError("--cpu names CPU " + cpu + " twice: each polling thread needs a CPU of its own");
+            }
+            seen.set(cpu);
+        }
+        if (cpus.length > threads) {
+            throw new Main.UserError("--cpu names " + cpus.length + " CPUs for " + threads + " polling thread"
+                    + (threads == 1 ? "" : "s") + " (one per queue, or --workers): give at most " + threads);
+        }
+    }
+
+    static void range(String option, long value, long min, long max) {
+        range(option, value, min, max, "");
+    }
+
+    static void range(String option, long value, long min, long max, String meaning) {
+        if (value < min || value > max) {
+            throw new Main.UserError(option + " must be in " + min + ".." + max + meaning + ", not " + value);
+        }
+    }
+
+    static void nonNegative(String option, double value, String zero) {
+        if (!(value >= 0)) {
+            throw new Main.UserError(option + " must be 0 or more (" + zero + "), not " + RateReport.plain(value));
+        }
+    }
+
+    static ForwardMode mode(String mode) {
+        try {
+            return ForwardMode.parse(mode);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("unknown --mode '" + mode + "' (rxonly, io, macswap, 5tswap)");
+        }
+    }
+
+    private static void copyMode(CopyModeOptions options) {
+        options.copyMode();
+    }
+
+    /** A MAC address like {@code 02:00:00:00:00:01}. */
+    static byte[] mac(String option, String text) {
+        try {
+            byte[] b = java.util.HexFormat.ofDelimiter(":").parseHex(text.toLowerCase());
+            if (b.length == 6) {
+                return b;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // not hex: the message below says what is wanted
+        }
+        throw new Main.UserError(option + " '" + text + "' is not a MAC address like 02:00:00:00:00:01");
+    }
+
+    /** An IPv4 address in dotted decimal, as an int in network order. */
+    static int ipv4(String option, String text) {
+        try {
+            if (java.net.InetAddress.ofLiteral(text) instanceof java.net.Inet4Address v4) {
+                byte[] b = v4.getAddress();
+                return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+            }
+        } catch (IllegalArgumentException ignored) {
+            // not an address literal: the message below says what is wanted
+        }
+        throw new Main.UserError(option + " '" + text + "' is not an IPv4 address");
+    }
+
+    /** Bytes of packet data a frame of {@code frameSize} holds (fwd configures no extra headroom). */
+    static int frameRoom(int frameSize) {
+        return frameSize - UmemConfig.KERNEL_HEADROOM;
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The {@code sluice} command line: {@link dev.sluice.cli.Main} and its commands (demo, fwd, gen,
+ * stat).
+ *
+ * <p><b>Errors.</b> A command checks every value it is given before it sets anything up
+ * ({@link dev.sluice.cli.OptionChecks}; CPUs against the ones this process may run on,
+ * {@link dev.sluice.cli.CpuSet}; a capture against what the pcap driver can process,
+ * {@link dev.sluice.cli.PcapInput}). What a user can fix ends the command with
+ * {@link dev.sluice.cli.Main.UserError} (or a port's setup failure, or a refused system call): one
+ * line, exit code 2. Anything else, an {@link IllegalArgumentException} included, is a bug of
+ * Sluice's own: "internal error", the stack trace, exit code 70.
+ *
+ * <p><b>Output.</b> Live lines are for people (counts with thousands separators, scaled bit
+ * rates); the closing {@code summary key=value ...} line is for programs (plain digits), see
+ * {@link dev.sluice.cli.RateReport}.
+ */
+package dev.sluice.cli;
