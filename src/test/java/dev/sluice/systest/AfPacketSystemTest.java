@@ -1,6 +1,8 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.NetnsPair;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
@@ -42,7 +44,7 @@ class AfPacketSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
     }
 
     static AfPacketPort openIn(String netns, String ifname, AfPacketOptions options) {
@@ -70,7 +72,7 @@ class AfPacketSystemTest {
     @Test
     void tenThousandNumberedDatagramsArriveCompleteAndIntact() throws Exception {
         int count = 10_000;
-        try (Sandbox box = Sandbox.create("pkrx", 1);
+        try (NetnsPair box = NetnsPair.create("pkrx");
              DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults())) {
@@ -105,7 +107,7 @@ class AfPacketSystemTest {
     @Test
     void framesSentThroughTheTxRingArriveAtAKernelSocketWithValidChecksums() throws Exception {
         int count = 2_000;
-        try (Sandbox box = Sandbox.create("pktx", 1);
+        try (NetnsPair box = NetnsPair.create("pktx");
              DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
             box.staticNeighbours();
             // A small TX ring, so that the test also runs the ring round many times.
@@ -140,12 +142,12 @@ class AfPacketSystemTest {
 
     @Test
     void malformedAndOversizedPacketsAreDroppedAndCountedWithoutBlockingTheRing() throws Exception {
-        try (Sandbox box = Sandbox.create("pkbad", 1);
+        try (NetnsPair box = NetnsPair.create("pkbad");
              DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withTxFrames(64))) {
-                byte[] macA = UdpFrames.mac(box.macA());
-                byte[] macB = UdpFrames.mac(box.macB());
+                long macA = UdpFrames.mac(box.macA());
+                long macB = UdpFrames.mac(box.macB());
                 PacketBatch batch = port.newBatch(8);
                 assertThat(port.allocate(batch, 4, 0)).isEqualTo(4);
                 for (int i = 0; i < 4; i++) {
@@ -176,7 +178,7 @@ class AfPacketSystemTest {
     @Test
     void macswapThroughTheForwarderReflectsTrafficBackToThePeer() throws Exception {
         int count = 3_000;
-        try (Sandbox box = Sandbox.create("pkswap", 1);
+        try (NetnsPair box = NetnsPair.create("pkswap");
              DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults());
@@ -204,7 +206,7 @@ class AfPacketSystemTest {
     @Test
     void aFullPoolLeavesPacketsInTheRingUntilFramesComeBack() throws Exception {
         int count = 500;
-        try (Sandbox box = Sandbox.create("pkpool", 1);
+        try (NetnsPair box = NetnsPair.create("pkpool");
              DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withPoolFrames(64))) {
@@ -252,7 +254,7 @@ class AfPacketSystemTest {
     void twoPortsInOneFanoutGroupShareTheTraffic() throws Exception {
         int flows = 8;
         int perFlow = 250;
-        try (Sandbox box = Sandbox.create("pkfan", 1);
+        try (NetnsPair box = NetnsPair.create("pkfan");
              DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
             box.staticNeighbours();
             AfPacketOptions options = AfPacketOptions.defaults().withFanout(4242, AfPacketOptions.FanoutMode.LOAD_BALANCE);
@@ -305,18 +307,18 @@ class AfPacketSystemTest {
 
     @Test
     void promiscuousModeLastsAsLongAsThePort() {
-        try (Sandbox box = Sandbox.create("pkpromisc", 1)) {
+        try (NetnsPair box = NetnsPair.create("pkpromisc")) {
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withPromiscuous(true))) {
                 // A socket's promiscuity is a counter on the device (not the PROMISC flag 'ip link' shows).
-                assertThat(Sandbox.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 1");
+                assertThat(Commands.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 1");
             }
-            assertThat(Sandbox.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 0");
+            assertThat(Commands.run("ip", "-d", "-n", box.nsA, "link", "show", "dev", box.ifA)).contains("promiscuity 0");
         }
     }
 
     @Test
     void anUnknownInterfaceIsNamedInTheMessage() {
-        try (Sandbox box = Sandbox.create("pkbadif", 1)) {
+        try (NetnsPair box = NetnsPair.create("pkbadif")) {
             assertThatThrownBy(() -> openIn(box.nsA, "nope0", AfPacketOptions.defaults()))
                     .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_INTERFACE))
                     .hasMessage("no network interface named 'nope0' (see 'ip link')");
@@ -325,7 +327,7 @@ class AfPacketSystemTest {
 
     @Test
     void ringsLargerThanTheMemoryAreRefusedWithAdvice() {
-        try (Sandbox box = Sandbox.create("pkbig", 1)) {
+        try (NetnsPair box = NetnsPair.create("pkbig")) {
             long available = memAvailable();
             // 1 GiB blocks, more of them than half the free memory: refused before the kernel tries.
             int blocks = (int) (available / (1L << 30)) + 2;
@@ -356,7 +358,7 @@ class AfPacketSystemTest {
 
     @Test
     void withoutCapNetRawTheMessageSaysSo() throws Exception {
-        try (Sandbox box = Sandbox.create("pkcap", 1)) {
+        try (NetnsPair box = NetnsPair.create("pkcap")) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // Root without CAP_NET_RAW in its bounding set (CAP_SYS_ADMIN stays, to enter the namespace).
             Process child = new ProcessBuilder("setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw", "--",

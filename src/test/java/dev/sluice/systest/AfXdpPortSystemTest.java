@@ -1,7 +1,9 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
-import dev.sluice.cli.UdpSender;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.UdpFlood;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
@@ -39,7 +41,7 @@ class AfXdpPortSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
     }
 
     static AfXdpPort openIn(String netns, String ifname, int[] queues, AfXdpOptions options) {
@@ -63,7 +65,7 @@ class AfXdpPortSystemTest {
     @Test
     void tenThousandNumberedDatagramsArriveCompleteAndIntact() throws Exception {
         int count = 10_000;
-        try (Sandbox box = Sandbox.create("rx", 1)) {
+        try (NetnsPair box = NetnsPair.create("rx")) {
             box.staticNeighbours();
             // Every frame of the FILL ring in flight: this test checks completeness, not speed, and its
             // checking loop starts cold (interpreted) while the sender is already running.
@@ -96,7 +98,7 @@ class AfXdpPortSystemTest {
 
     @Test
     void configuredHeadroomAndFrameSizeAreWhereTheKernelPutsPackets() throws Exception {
-        try (Sandbox box = Sandbox.create("headroom", 1)) {
+        try (NetnsPair box = NetnsPair.create("headroom")) {
             box.staticNeighbours();
             UmemConfig config = UmemConfig.defaults().withFrameSize(4096).withHeadroom(192).withHugePages(true);
             AfXdpPort port;
@@ -126,7 +128,7 @@ class AfXdpPortSystemTest {
     @Test
     void framesSentThroughTxArriveAtAKernelSocketWithValidChecksums() throws Exception {
         int count = 2_000;
-        try (Sandbox box = Sandbox.create("tx", 1);
+        try (NetnsPair box = NetnsPair.create("tx");
              DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
             box.staticNeighbours();
             try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true))) {
@@ -146,7 +148,7 @@ class AfXdpPortSystemTest {
     @Test
     void macswapReflectsTrafficBackToThePeer() throws Exception {
         int count = 3_000;
-        try (Sandbox box = Sandbox.create("macswap", 1)) {
+        try (NetnsPair box = NetnsPair.create("macswap")) {
             box.staticNeighbours();
             try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true));
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
@@ -165,7 +167,7 @@ class AfXdpPortSystemTest {
                 assertThat(rx).as("received by the AF_XDP port").isEqualTo(count);
                 assertThat(tx).as("transmitted by the AF_XDP port").isEqualTo(count);
                 assertThat(reflected).as("frames that came back to " + box.ifB + " with swapped MACs; "
-                        + Sandbox.run("ip", "-n", box.nsB, "-s", "link", "show", "dev", box.ifB)).isEqualTo(count);
+                        + Commands.run("ip", "-n", box.nsB, "-s", "link", "show", "dev", box.ifB)).isEqualTo(count);
                 assertAllFramesAccounted(port);
             }
         }
@@ -175,7 +177,7 @@ class AfXdpPortSystemTest {
     void twoQueuesSharingOneUmemReceiveEverything() throws Exception {
         int flows = 16;
         int perFlow = 400;
-        try (Sandbox box = Sandbox.create("mq", 2)) {
+        try (NetnsPair box = NetnsPair.spec("mq").queues(2).create()) {
             box.staticNeighbours();
             AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(1024);
             try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0, 1}, options)) {
@@ -217,7 +219,7 @@ class AfXdpPortSystemTest {
     /** Each mistake fails with its message and the reason that tools decide from (AfXdpFallback). */
     @Test
     void setupMistakesCarryTheirReason() {
-        try (Sandbox box = Sandbox.create("why", 1)) {
+        try (NetnsPair box = NetnsPair.create("why")) {
             AfXdpOptions defaults = AfXdpOptions.defaults();
             assertSetupFails(() -> openIn(box.nsA, "nope0", new int[] {0}, defaults),
                     Reason.UNKNOWN_INTERFACE, "no network interface named 'nope0' (see 'ip link')");
@@ -241,14 +243,14 @@ class AfXdpPortSystemTest {
      */
     @Test
     void aQueueClosedAMomentAgoCanBeOpenedAgainAtOnce() throws Exception {
-        try (Sandbox box = Sandbox.create("reopen", 1)) {
+        try (NetnsPair box = NetnsPair.create("reopen")) {
             box.staticNeighbours();
             for (int round = 0; round < 10; round++) {
                 try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
                     if (round % 3 == 0) {
                         PacketBatch batch = port.newBatch(64);
                         long got = 0;
-                        try (UdpSender sender = new UdpSender(box.nsB, box.ipA, PORT, 18, 0)) {
+                        try (UdpFlood sender = new UdpFlood(box.nsB, box.ipA, PORT, 18, 0)) {
                             long deadline = System.nanoTime() + 5_000_000_000L;
                             while (got == 0 && System.nanoTime() < deadline) {
                                 got += port.receive(batch);
@@ -265,7 +267,7 @@ class AfXdpPortSystemTest {
     /** A program that appears between prepare and attach is found by attach: its own wrap site. */
     @Test
     void aProgramAttachedAfterPrepareCarriesItsReason() {
-        try (Sandbox box = Sandbox.create("whyat", 1)) {
+        try (NetnsPair box = NetnsPair.create("whyat")) {
             try (AfXdpPort prepared = prepareIn(box.nsA, box.ifA, AfXdpOptions.defaults());
                  XdpProgram other = XdpPrograms.redirectAll(1);
                  XdpAttachment ignored = attachIn(box.nsA, other, box.ifA)) {

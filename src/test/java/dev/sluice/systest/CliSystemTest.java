@@ -1,7 +1,9 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
-import dev.sluice.cli.UdpSender;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.UdpFlood;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.counters.CountersDirectory;
@@ -27,11 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CliSystemTest {
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
     }
 
-    private static boolean xdpAttached(Sandbox box) {
-        String link = Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", box.ifA);
+    private static boolean xdpAttached(NetnsPair box) {
+        String link = Commands.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", box.ifA);
         return link.contains("prog/xdp") || link.matches("(?s).*\\bxdp(generic|drv|offload)?\\b.*");
     }
 
@@ -58,13 +60,13 @@ class CliSystemTest {
 
     @Test
     void fwdReceivesRealTrafficAndEndsWithASummary() throws Exception {
-        try (Sandbox box = Sandbox.create("clifwd", 1)) {
+        try (NetnsPair box = NetnsPair.create("clifwd")) {
             box.staticNeighbours();
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--mode", "rxonly",
                     "--duration", "4", "--warmup-ms", "300")).redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                 UdpSender ignored = startSenderWhenAttached(r, out, box)) {
+                 UdpFlood ignored = startSenderWhenAttached(r, out, box)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.append(line).append('\n');
@@ -84,12 +86,12 @@ class CliSystemTest {
     }
 
     /** Reads up to the "fwd ..." header (the port is attached then) and starts traffic. */
-    private static UdpSender startSenderWhenAttached(BufferedReader r, StringBuilder out, Sandbox box) throws Exception {
+    private static UdpFlood startSenderWhenAttached(BufferedReader r, StringBuilder out, NetnsPair box) throws Exception {
         String line;
         while ((line = r.readLine()) != null) {
             out.append(line).append('\n');
             if (line.startsWith("fwd ")) {
-                return new UdpSender(box.nsB, box.ipA, 9, 18, 0);
+                return new UdpFlood(box.nsB, box.ipA, 9, 18, 0);
             }
         }
         throw new AssertionError("fwd never attached:\n" + out);
@@ -97,7 +99,7 @@ class CliSystemTest {
 
     @Test
     void ctrlCEndsCleanlyWithTheSummaryAndDetaches() throws Exception {
-        try (Sandbox box = Sandbox.create("cliint", 1)) {
+        try (NetnsPair box = NetnsPair.create("cliint")) {
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
                     .redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -108,7 +110,7 @@ class CliSystemTest {
             }
             assertThat(line).as("fwd started: " + out).isNotNull();
             Thread.sleep(1500);
-            Sandbox.run("kill", "-INT", Long.toString(p.pid())); // what Ctrl-C sends
+            Commands.run("kill", "-INT", Long.toString(p.pid())); // what Ctrl-C sends
             while ((line = r.readLine()) != null) {
                 out.append(line).append('\n');
             }
@@ -121,7 +123,7 @@ class CliSystemTest {
     @Test
     void genIntoFwdOnTheOtherNamespaceCountsMatch() throws Exception {
         long count = 30_000;
-        try (Sandbox box = Sandbox.create("cligen", 1)) {
+        try (NetnsPair box = NetnsPair.create("cligen")) {
             Process fwd = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsB), "fwd", "--iface", box.ifB, "--mode", "rxonly",
                     "--duration", "8", "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
@@ -170,13 +172,13 @@ class CliSystemTest {
 
     @Test
     void afpacketDriverForwardsRealTraffic() throws Exception {
-        try (Sandbox box = Sandbox.create("cliafp", 1)) {
+        try (NetnsPair box = NetnsPair.create("cliafp")) {
             box.staticNeighbours();
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--driver", "afpacket", "--iface", box.ifA,
                     "--mode", "rxonly", "--duration", "3")).redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                 UdpSender ignored = startSenderWhenAttached(r, out, box)) {
+                 UdpFlood ignored = startSenderWhenAttached(r, out, box)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.append(line).append('\n');
@@ -192,7 +194,7 @@ class CliSystemTest {
 
     @Test
     void whereAfXdpCannotWorkAfPacketIsOffered() throws Exception {
-        try (Sandbox box = Sandbox.create("clifb", 1)) {
+        try (NetnsPair box = NetnsPair.create("clifb")) {
             // Without CAP_BPF (and CAP_SYS_ADMIN, which implies it) no XDP program can be loaded.
             List<String> prefix = List.of("ip", "netns", "exec", box.nsA, "setpriv", "--bounding-set", "-bpf,-sys_admin",
                     "--inh-caps", "-bpf,-sys_admin");
@@ -205,19 +207,19 @@ class CliSystemTest {
     /** A Linux bridge has no driver XDP: native mode is refused by the kernel; generic XDP and AF_PACKET are offered. */
     @Test
     void whereTheDriverLacksNativeXdpAfPacketIsOffered() throws Exception {
-        try (Sandbox box = Sandbox.create("clinat", 1)) {
-            Sandbox.run("ip", "-n", box.nsA, "link", "add", "sbr0", "type", "bridge");
-            Sandbox.run("ip", "-n", box.nsA, "link", "set", "dev", "sbr0", "up");
+        try (NetnsPair box = NetnsPair.create("clinat")) {
+            Commands.run("ip", "-n", box.nsA, "link", "add", "sbr0", "type", "bridge");
+            Commands.run("ip", "-n", box.nsA, "link", "set", "dev", "sbr0", "up");
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", "sbr0", "--xdp-mode", "native", "--duration", "1");
             assertOneClearLine(r, "native XDP is not available on sbr0 (its driver has no XDP of its own): "
                     + "rerun with --xdp-mode generic, or with --driver afpacket");
-            assertThat(Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
+            assertThat(Commands.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
             // and the advice holds: generic XDP works on the bridge
             Cli.Result generic = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", "sbr0", "--xdp-mode", "generic",
                     "--mode", "rxonly", "--duration", "1");
             assertThat(generic.exit()).as(generic.err()).isZero();
             assertThat(summary(generic.out()).get("driver")).isEqualTo("afxdp");
-            assertThat(Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
+            assertThat(Commands.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
         }
     }
 
@@ -237,7 +239,7 @@ class CliSystemTest {
 
     @Test
     void queueOutOfRangeIsOneClearLineAndLeavesNothingAttached() throws Exception {
-        try (Sandbox box = Sandbox.create("cliq", 1)) {
+        try (NetnsPair box = NetnsPair.create("cliq")) {
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--queue", "3", "--duration", "1");
             assertOneClearLine(r, "queue 3 is out of range");
             assertThat(xdpAttached(box)).isFalse();
@@ -246,7 +248,7 @@ class CliSystemTest {
 
     @Test
     void forcedZeroCopyOnVethIsOneClearLineAndLeavesNothingAttached() throws Exception {
-        try (Sandbox box = Sandbox.create("clizc", 1)) {
+        try (NetnsPair box = NetnsPair.create("clizc")) {
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--zero-copy", "--duration", "1");
             assertOneClearLine(r, "zero-copy");
             assertThat(r.err()).contains("drop --zero-copy");
@@ -256,7 +258,7 @@ class CliSystemTest {
 
     @Test
     void aSecondXdpProgramIsRefusedClearly() throws Exception {
-        try (Sandbox box = Sandbox.create("cli2", 1);
+        try (NetnsPair box = NetnsPair.create("cli2");
              AfXdpPort first = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
             assertThat(xdpAttached(box)).isTrue();
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--duration", "1");
@@ -268,7 +270,7 @@ class CliSystemTest {
 
     @Test
     void tooLittleLockedMemoryIsOneClearLine() throws Exception {
-        try (Sandbox box = Sandbox.create("climem", 1)) {
+        try (NetnsPair box = NetnsPair.create("climem")) {
             // Without CAP_IPC_LOCK the UMEM counts against RLIMIT_MEMLOCK (here 1 MiB < 8 MiB of UMEM).
             List<String> prefix = List.of("ip", "netns", "exec", box.nsA, "prlimit", "--memlock=1048576:1048576",
                     "setpriv", "--bounding-set", "-ipc_lock", "--inh-caps", "-ipc_lock");
@@ -280,7 +282,7 @@ class CliSystemTest {
 
     @Test
     void killMinusNineLeavesNoProgramOnTheInterface() throws Exception {
-        try (Sandbox box = Sandbox.create("clikill", 1)) {
+        try (NetnsPair box = NetnsPair.create("clikill")) {
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
                     .redirectErrorStream(true).start();
             try {

@@ -1,6 +1,6 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
+import dev.sluice.testing.NetnsPair;
 import dev.sluice.drivers.Port;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
@@ -36,9 +36,9 @@ final class NumberedDatagrams {
      * reading the receiver as it goes (its socket buffer holds only a few hundred small datagrams).
      * Returns what {@code transmit} accepted.
      */
-    int send(Port tx, Runnable drainTx, Sandbox box, DatagramChannel receiver) throws Exception {
-        byte[] macA = UdpFrames.mac(box.macA());
-        byte[] macB = UdpFrames.mac(box.macB());
+    int send(Port tx, Runnable drainTx, NetnsPair box, DatagramChannel receiver) throws Exception {
+        long macA = UdpFrames.mac(box.macA());
+        long macB = UdpFrames.mac(box.macB());
         PacketBatch batch = tx.newBatch(64);
         receiver.configureBlocking(false);
         int sent = 0;

@@ -1,7 +1,9 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
-import dev.sluice.cli.UdpSender;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.UdpFlood;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CountersFile;
 import dev.sluice.sys.NetNs;
@@ -44,7 +46,7 @@ class StatSystemTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
         runDir = Files.createTempDirectory("sluice-run");
     }
 
@@ -164,7 +166,7 @@ class StatSystemTest {
 
     @Test
     void statReadsARunningFwdLiveFromAnotherProcessAndItsFileGoesWithIt() throws Exception {
-        try (Sandbox box = Sandbox.create("stat", 1)) {
+        try (NetnsPair box = NetnsPair.create("stat")) {
             box.staticNeighbours();
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--mode", "rxonly",
                     "--warmup-ms", "300", "--metrics", "9464")).redirectErrorStream(true).start();
@@ -173,7 +175,7 @@ class StatSystemTest {
             Output rest = new Output(r);
             String instance = "fwd-" + box.ifA;
             String port = "afxdp:" + box.ifA + "/0";
-            try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
+            try (UdpFlood sender = new UdpFlood(box.nsB, box.ipA, 9, 18, 0)) {
                 Thread.sleep(2000);
                 assertThat(counterFiles()).as("the counters file while fwd runs").hasSize(1);
                 assertThat(counterFiles().get(0).getFileName().toString()).isEqualTo(fwd.pid() + "-" + instance + ".counters");
@@ -221,7 +223,7 @@ class StatSystemTest {
                     assertThat(metric(statBody, "sluice_up", "instance=\"" + instance + "\"")).isEqualTo(1);
 
                     // The live table ends by itself when fwd exits (Ctrl-C).
-                    Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+                    Commands.run("kill", "-INT", Long.toString(fwd.pid()));
                     assertThat(fwd.waitFor(60, TimeUnit.SECONDS)).isTrue();
                     assertThat(stat.waitFor(20, TimeUnit.SECONDS)).as("stat ends after fwd: " + statRest).isTrue();
                     statRest.thread.join(5000);
@@ -232,7 +234,7 @@ class StatSystemTest {
                 }
             } finally {
                 if (fwd.isAlive()) {
-                    Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+                    Commands.run("kill", "-INT", Long.toString(fwd.pid()));
                     fwd.waitFor(60, TimeUnit.SECONDS);
                 }
                 fwd.destroyForcibly();
@@ -251,14 +253,14 @@ class StatSystemTest {
 
     @Test
     void ctrlCRemovesTheCountersFileToo() throws Exception {
-        try (Sandbox box = Sandbox.create("statint", 1)) {
+        try (NetnsPair box = NetnsPair.create("statint")) {
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100",
                     "--metrics", "0")).redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
             String head = readUntilAttached(r);
             Output rest = new Output(r);
             assertThat(counterFiles()).hasSize(1);
-            Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+            Commands.run("kill", "-INT", Long.toString(fwd.pid()));
             assertThat(fwd.waitFor(30, TimeUnit.SECONDS)).isTrue();
             rest.thread.join(5000);
             assertThat(CliSystemTest.summary(head + rest)).containsKey("rx_packets");
@@ -268,7 +270,7 @@ class StatSystemTest {
 
     @Test
     void theFileOfAKilledFwdIsRemovedByStatWhichSaysSo() throws Exception {
-        try (Sandbox box = Sandbox.create("statkill", 1)) {
+        try (NetnsPair box = NetnsPair.create("statkill")) {
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
                     .redirectErrorStream(true).start();
             try {
@@ -318,7 +320,7 @@ class StatSystemTest {
 
     @Test
     void statShowsTheCountersOfARunningGen() throws Exception {
-        try (Sandbox box = Sandbox.create("statgen", 1)) {
+        try (NetnsPair box = NetnsPair.create("statgen")) {
             Process gen = new ProcessBuilder(Cli.command(inNetns(box.nsA), "gen", "--iface", box.ifA, "--dst-mac", box.macB(),
                     "--rate", "2000", "--duration", "6")).redirectErrorStream(true).start();
             try {
@@ -359,7 +361,7 @@ class StatSystemTest {
             memory.waitFor(10, TimeUnit.SECONDS);
         }
         // afpacket: real traffic over a veth
-        try (Sandbox box = Sandbox.create("statpkt", 1)) {
+        try (NetnsPair box = NetnsPair.create("statpkt")) {
             box.staticNeighbours();
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--driver", "afpacket", "--iface", box.ifA,
                     "--mode", "rxonly")).redirectErrorStream(true).start();
@@ -367,7 +369,7 @@ class StatSystemTest {
                 BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
                 readUntilAttached(r);
                 Output rest = new Output(r);
-                try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
+                try (UdpFlood sender = new UdpFlood(box.nsB, box.ipA, 9, 18, 0)) {
                     Thread.sleep(1500);
                     Cli.Result once = Cli.run(env(), 60, "stat", "--once");
                     assertThat(once.exit()).as(once.err() + rest).isZero();

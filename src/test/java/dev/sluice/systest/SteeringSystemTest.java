@@ -1,6 +1,8 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.NetnsPair;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.drivers.xdp.SteeringRule;
@@ -29,12 +31,12 @@ class SteeringSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
     }
 
     @Test
     void onlyTheMatchingFlowIsStolenAndTheHostStaysReachable() throws Exception {
-        try (Sandbox box = Sandbox.create("steer", 1);
+        try (NetnsPair box = NetnsPair.create("steer");
              DatagramChannel kernelSteered = Traffic.bindUdp(box.nsA, box.ipA, STEERED);
              DatagramChannel kernelOther = Traffic.bindUdp(box.nsA, box.ipA, KERNEL)) {
             // No static neighbours: ARP itself must get through while the program is attached.
@@ -66,7 +68,7 @@ class SteeringSystemTest {
                     http = new ProcessBuilder("ip", "netns", "exec", box.nsA, "python3", "-m", "http.server", "8080",
                             "--bind", box.ipA).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
 
-                    String ping = Sandbox.run("ip", "netns", "exec", box.nsB, "ping", "-c", "3", "-i", "0.2", "-W", "2", box.ipA);
+                    String ping = Commands.run("ip", "netns", "exec", box.nsB, "ping", "-c", "3", "-i", "0.2", "-W", "2", box.ipA);
                     assertThat(ping).contains("3 received");
 
                     assertThat(curl(box)).as("HTTP over TCP to the host while the program is attached").isEqualTo("200");
@@ -98,7 +100,7 @@ class SteeringSystemTest {
         }
     }
 
-    private static String curl(Sandbox box) throws Exception {
+    private static String curl(NetnsPair box) throws Exception {
         String code = "";
         for (int attempt = 0; attempt < 50 && !code.equals("200"); attempt++) {
             Process p = new ProcessBuilder("ip", "netns", "exec", box.nsB, "curl", "-s", "-o", "/dev/null", "-m", "2",

@@ -1,5 +1,7 @@
 package dev.sluice.drivers.xdp;
 
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import dev.sluice.drivers.xdp.BpfAssembler.Label;
 import dev.sluice.sys.Bpf;
 import dev.sluice.sys.BpfAttrDescriptor;
@@ -28,7 +30,7 @@ class BpfAssemblerExecutionTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
     }
 
     private static int run(Consumer<BpfAssembler> body) {

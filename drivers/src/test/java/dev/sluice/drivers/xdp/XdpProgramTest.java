@@ -1,5 +1,7 @@
 package dev.sluice.drivers.xdp;
 
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.LibC;
 import dev.sluice.sys.NativeException;
@@ -14,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class XdpProgramTest {
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
     }
 
     @Test
