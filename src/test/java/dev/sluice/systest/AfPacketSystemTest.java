@@ -1,8 +1,5 @@
 package dev.sluice.systest;
 
-import dev.sluice.testing.Commands;
-import dev.sluice.testing.Privileged;
-import dev.sluice.testing.NetnsPair;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
@@ -13,6 +10,9 @@ import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.fwd.Forwarder;
 import dev.sluice.sys.NativeException;
 import dev.sluice.sys.NetNs;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
 import org.junit.jupiter.api.BeforeEach;

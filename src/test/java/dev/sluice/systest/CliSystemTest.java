@@ -1,12 +1,12 @@
 package dev.sluice.systest;
 
-import dev.sluice.testing.Commands;
-import dev.sluice.testing.Privileged;
-import dev.sluice.testing.NetnsPair;
-import dev.sluice.testing.UdpFlood;
+import dev.sluice.counters.CountersDirectory;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
-import dev.sluice.counters.CountersDirectory;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.UdpFlood;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

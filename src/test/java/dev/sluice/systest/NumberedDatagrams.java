@@ -1,7 +1,7 @@
 package dev.sluice.systest;
 
-import dev.sluice.testing.NetnsPair;
 import dev.sluice.drivers.Port;
+import dev.sluice.testing.NetnsPair;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
 

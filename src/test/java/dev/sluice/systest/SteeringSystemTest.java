@@ -1,11 +1,11 @@
 package dev.sluice.systest;
 
-import dev.sluice.testing.Commands;
-import dev.sluice.testing.Privileged;
-import dev.sluice.testing.NetnsPair;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.drivers.xdp.SteeringRule;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,9 +1,9 @@
 package dev.sluice.systest;
 
-import dev.sluice.testing.Privileged;
-import dev.sluice.testing.NetnsPair;
 import dev.sluice.examples.UdpEcho;
 import dev.sluice.sys.NetNs;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

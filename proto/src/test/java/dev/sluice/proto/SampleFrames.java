@@ -1,6 +1,7 @@
 package dev.sluice.proto;
 
 import dev.sluice.testing.FrameBuilder;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 

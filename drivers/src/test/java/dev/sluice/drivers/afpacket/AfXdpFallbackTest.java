@@ -1,11 +1,11 @@
 package dev.sluice.drivers.afpacket;
 
-import dev.sluice.sys.Privileges;
-import dev.sluice.testing.Privileged;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.NativeException;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,8 @@
 package dev.sluice.drivers.afpacket;
 
+import dev.sluice.sys.LibC;
 import dev.sluice.sys.Privileges;
 import dev.sluice.testing.Privileged;
-import dev.sluice.sys.LibC;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;

@@ -1,6 +1,7 @@
 package dev.sluice.drivers.pcap;
 
 import dev.sluice.testing.Privileged;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

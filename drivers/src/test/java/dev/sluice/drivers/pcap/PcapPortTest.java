@@ -1,9 +1,9 @@
 package dev.sluice.drivers.pcap;
 
-import dev.sluice.testing.RandomFrames;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
+import dev.sluice.testing.RandomFrames;
 import dev.sluice.umem.FrameOwnership;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;

@@ -1,6 +1,7 @@
 package dev.sluice.drivers.pcap;
 
 import dev.sluice.testing.RandomFrames;
+
 import java.nio.file.Path;
 import java.util.Random;
 

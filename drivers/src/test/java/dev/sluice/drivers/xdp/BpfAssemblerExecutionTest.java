@@ -1,11 +1,11 @@
 package dev.sluice.drivers.xdp;
 
-import dev.sluice.sys.Privileges;
-import dev.sluice.testing.Privileged;
 import dev.sluice.drivers.xdp.BpfAssembler.Label;
 import dev.sluice.sys.Bpf;
 import dev.sluice.sys.BpfAttrDescriptor;
 import dev.sluice.sys.LibC;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

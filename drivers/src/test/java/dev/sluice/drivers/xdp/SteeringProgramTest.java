@@ -1,11 +1,11 @@
 package dev.sluice.drivers.xdp;
 
-import dev.sluice.testing.VethPair;
-import dev.sluice.sys.Privileges;
-import dev.sluice.testing.Privileged;
 import dev.sluice.sys.Bpf;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.NativeException;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

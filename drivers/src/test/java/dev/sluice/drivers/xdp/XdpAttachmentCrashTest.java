@@ -1,10 +1,10 @@
 package dev.sluice.drivers.xdp;
 
-import dev.sluice.testing.VethPair;
+import dev.sluice.sys.Netlink;
 import dev.sluice.sys.Privileges;
 import dev.sluice.testing.Await;
 import dev.sluice.testing.Privileged;
-import dev.sluice.sys.Netlink;
+import dev.sluice.testing.VethPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package dev.sluice.drivers.xdp;
 
-import dev.sluice.sys.Privileges;
-import dev.sluice.testing.Privileged;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.LibC;
 import dev.sluice.sys.NativeException;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
