@@ -3,6 +3,7 @@ package dev.sluice.systest;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
 import dev.sluice.testing.NetnsPair;
 import dev.sluice.testing.Privileged;
@@ -14,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -109,7 +111,7 @@ class CliSystemTest {
                 out.append(line).append('\n');
             }
             assertThat(line).as("fwd started: " + out).isNotNull();
-            Thread.sleep(1500);
+            // fwd installs its Ctrl-C handler before it prints that line: no need to wait longer.
             Commands.run("kill", "-INT", Long.toString(p.pid())); // what Ctrl-C sends
             while ((line = r.readLine()) != null) {
                 out.append(line).append('\n');
@@ -300,10 +302,7 @@ class CliSystemTest {
                 // Its counters file stays (sluice stat would remove it later); leave nothing behind.
                 Files.deleteIfExists(CountersDirectory.fileFor(CountersDirectory.resolve(), p.pid(), "fwd-" + box.ifA));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (xdpAttached(box) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            Await.holdsWithin(() -> !xdpAttached(box), Duration.ofSeconds(60));
             assertThat(xdpAttached(box)).as("program left on the interface after kill -9").isFalse();
         }
     }

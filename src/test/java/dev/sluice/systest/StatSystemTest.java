@@ -2,7 +2,9 @@ package dev.sluice.systest;
 
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CountersFile;
+import dev.sluice.counters.CountersReader;
 import dev.sluice.sys.NetNs;
+import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
 import dev.sluice.testing.NetnsPair;
 import dev.sluice.testing.Privileged;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -65,6 +68,23 @@ class StatSystemTest {
         List<String> prefix = new ArrayList<>(Cli.inNetns(ns));
         prefix.addAll(env());
         return prefix;
+    }
+
+    /**
+     * Runs {@code sluice stat --once} until it succeeds with counters for which {@code done} holds
+     * (fails after a deadline); returns that run.
+     */
+    private Cli.Result awaitStat(Predicate<Map<String, Long>> done, String what) {
+        Cli.Result[] last = {null};
+        Await.until(() -> {
+            try {
+                last[0] = Cli.run(env(), 60, "stat", "--once");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return last[0].exit() == 0 && done.test(parseOnce(last[0].out()));
+        }, Duration.ofSeconds(120), () -> "sluice stat --once to show " + what + "; last: " + last[0]);
+        return last[0];
     }
 
     /** "OWNER NAME VALUE" lines → "OWNER NAME" → value. */
@@ -176,12 +196,13 @@ class StatSystemTest {
             String instance = "fwd-" + box.ifA;
             String port = "afxdp:" + box.ifA + "/0";
             try (UdpFlood sender = new UdpFlood(box.nsB, box.ipA, 9, 18, 0)) {
-                Thread.sleep(2000);
                 assertThat(counterFiles()).as("the counters file while fwd runs").hasSize(1);
                 assertThat(counterFiles().get(0).getFileName().toString()).isEqualTo(fwd.pid() + "-" + instance + ".counters");
 
-                // 1. sluice stat --once, in another process (and another network namespace)
-                Cli.Result once = Cli.run(env(), 60, "stat", "--once");
+                // 1. sluice stat --once, in another process (and another network namespace), once
+                // the traffic has reached the port and a worker has published its polls
+                Cli.Result once = awaitStat(c -> c.getOrDefault("port " + port + " rx_packets", 0L) > 0
+                        && c.getOrDefault("worker 0 busy_polls", 0L) > 0, "received packets and busy polls");
                 assertThat(once.exit()).as(once.err()).isZero();
                 Map<String, Long> c = parseOnce(once.out());
                 assertThat(c.get("port " + port + " rx_packets")).as(once.out()).isPositive();
@@ -286,7 +307,12 @@ class StatSystemTest {
             assertThat(soon.exit()).isEqualTo(2);
             assertThat(soon.err()).contains("ignoring " + left + ": pid " + fwd.pid()).contains("is not running");
 
-            Thread.sleep(CountersDirectory.STALE_AFTER_MILLIS + 500); // its heartbeat goes stale
+            long heartbeat;
+            try (CountersReader reader = CountersReader.open(left)) {
+                heartbeat = reader.heartbeatOpaque();
+            }
+            Await.until(() -> System.currentTimeMillis() > heartbeat + CountersDirectory.STALE_AFTER_MILLIS,
+                    Duration.ofMillis(CountersDirectory.STALE_AFTER_MILLIS + 60_000), "the killed fwd's heartbeat to go stale");
             Cli.Result later = Cli.run(env(), 60, "stat", "--once");
             assertThat(later.exit()).isEqualTo(2);
             assertThat(later.err()).contains("removed " + left + ": pid " + fwd.pid() + " (fwd-" + box.ifA + ") is not running")
@@ -350,9 +376,8 @@ class StatSystemTest {
             BufferedReader r = new BufferedReader(new InputStreamReader(memory.getInputStream(), StandardCharsets.UTF_8));
             readUntilAttached(r);
             Output rest = new Output(r);
-            Thread.sleep(1500);
-            Cli.Result once = Cli.run(env(), 60, "stat", "--once");
-            assertThat(once.exit()).as(once.err() + rest).isZero();
+            Cli.Result once = awaitStat(m -> m.getOrDefault("port sim/0 rx_packets", 0L) > 0
+                    && m.getOrDefault("port sim/0 tx_packets", 0L) > 0, "memory port traffic; fwd says " + rest);
             Map<String, Long> c = parseOnce(once.out());
             assertThat(c.get("port sim/0 rx_packets")).as(once.out()).isPositive();
             assertThat(c.get("port sim/0 tx_packets")).as(once.out()).isPositive();
@@ -370,9 +395,8 @@ class StatSystemTest {
                 readUntilAttached(r);
                 Output rest = new Output(r);
                 try (UdpFlood sender = new UdpFlood(box.nsB, box.ipA, 9, 18, 0)) {
-                    Thread.sleep(1500);
-                    Cli.Result once = Cli.run(env(), 60, "stat", "--once");
-                    assertThat(once.exit()).as(once.err() + rest).isZero();
+                    Cli.Result once = awaitStat(m -> m.getOrDefault("port afpacket:" + box.ifA + " rx_packets", 0L) > 0,
+                            "AF_PACKET port traffic; fwd says " + rest);
                     Map<String, Long> c = parseOnce(once.out());
                     assertThat(c.get("port afpacket:" + box.ifA + " rx_packets")).as(once.out()).isPositive();
                 }
