@@ -1,6 +1,7 @@
 package dev.sluice.systest;
 
 import dev.sluice.counters.CountersDirectory;
+import dev.sluice.counters.CountersReader;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.testing.Await;
@@ -15,6 +16,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -122,12 +124,16 @@ class CliSystemTest {
         }
     }
 
+    /**
+     * fwd runs until every generated packet has arrived (read from its counters file), not for a
+     * fixed time: on a busy machine gen's JVM alone may take seconds to start.
+     */
     @Test
     void genIntoFwdOnTheOtherNamespaceCountsMatch() throws Exception {
         long count = 30_000;
         try (NetnsPair box = NetnsPair.create("cligen")) {
             Process fwd = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsB), "fwd", "--iface", box.ifB, "--mode", "rxonly",
-                    "--duration", "8", "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
+                    "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
             StringBuilder fwdOut = new StringBuilder();
             String line;
@@ -141,6 +147,10 @@ class CliSystemTest {
             Map<String, String> g = summary(gen.out());
             assertThat(Long.parseLong(g.get("tx_packets"))).isEqualTo(count);
             assertThat(g.get("mode")).isEqualTo("flowgen");
+            Path counters = CountersDirectory.fileFor(CountersDirectory.resolve(), fwd.pid(), "fwd-" + box.ifB);
+            Await.until(() -> receivedPackets(counters) >= count, Duration.ofSeconds(60),
+                    () -> count + " packets received by fwd; its counters say " + receivedPackets(counters));
+            Commands.run("kill", "-INT", Long.toString(fwd.pid()));
             while ((line = r.readLine()) != null) {
                 fwdOut.append(line).append('\n');
             }
@@ -148,6 +158,17 @@ class CliSystemTest {
             Map<String, String> f = summary(fwdOut.toString());
             assertThat(Long.parseLong(f.get("rx_packets"))).as(fwdOut.toString()).isEqualTo(count);
             assertThat(f.get("dropped")).isEqualTo("0");
+        }
+    }
+
+    /** rx_packets of every port in a running fwd's counters file (0 until the file exists). */
+    private static long receivedPackets(Path counters) {
+        if (!Files.exists(counters)) {
+            return 0;
+        }
+        try (CountersReader reader = CountersReader.open(counters)) {
+            return reader.snapshot().stream().filter(c -> c.owner().startsWith("port ") && c.name().equals("rx_packets"))
+                    .mapToLong(CountersReader.Counter::value).sum();
         }
     }
 
