@@ -1,10 +1,14 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
-import dev.sluice.cli.UdpSender;
+import dev.sluice.counters.CountersDirectory;
+import dev.sluice.counters.CountersReader;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
-import dev.sluice.counters.CountersDirectory;
+import dev.sluice.testing.Await;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.UdpFlood;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +16,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CliSystemTest {
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
     }
 
-    private static boolean xdpAttached(Sandbox box) {
-        String link = Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", box.ifA);
+    private static boolean xdpAttached(NetnsPair box) {
+        String link = Commands.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", box.ifA);
         return link.contains("prog/xdp") || link.matches("(?s).*\\bxdp(generic|drv|offload)?\\b.*");
     }
 
@@ -58,13 +64,13 @@ class CliSystemTest {
 
     @Test
     void fwdReceivesRealTrafficAndEndsWithASummary() throws Exception {
-        try (Sandbox box = Sandbox.create("clifwd", 1)) {
+        try (NetnsPair box = NetnsPair.create("clifwd")) {
             box.staticNeighbours();
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--mode", "rxonly",
                     "--duration", "4", "--warmup-ms", "300")).redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                 UdpSender ignored = startSenderWhenAttached(r, out, box)) {
+                 UdpFlood ignored = startSenderWhenAttached(r, out, box)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.append(line).append('\n');
@@ -84,12 +90,12 @@ class CliSystemTest {
     }
 
     /** Reads up to the "fwd ..." header (the port is attached then) and starts traffic. */
-    private static UdpSender startSenderWhenAttached(BufferedReader r, StringBuilder out, Sandbox box) throws Exception {
+    private static UdpFlood startSenderWhenAttached(BufferedReader r, StringBuilder out, NetnsPair box) throws Exception {
         String line;
         while ((line = r.readLine()) != null) {
             out.append(line).append('\n');
             if (line.startsWith("fwd ")) {
-                return new UdpSender(box.nsB, box.ipA, 9, 18, 0);
+                return new UdpFlood(box.nsB, box.ipA, 9, 18, 0);
             }
         }
         throw new AssertionError("fwd never attached:\n" + out);
@@ -97,7 +103,7 @@ class CliSystemTest {
 
     @Test
     void ctrlCEndsCleanlyWithTheSummaryAndDetaches() throws Exception {
-        try (Sandbox box = Sandbox.create("cliint", 1)) {
+        try (NetnsPair box = NetnsPair.create("cliint")) {
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
                     .redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -107,8 +113,8 @@ class CliSystemTest {
                 out.append(line).append('\n');
             }
             assertThat(line).as("fwd started: " + out).isNotNull();
-            Thread.sleep(1500);
-            Sandbox.run("kill", "-INT", Long.toString(p.pid())); // what Ctrl-C sends
+            // fwd installs its Ctrl-C handler before it prints that line: no need to wait longer.
+            Commands.run("kill", "-INT", Long.toString(p.pid())); // what Ctrl-C sends
             while ((line = r.readLine()) != null) {
                 out.append(line).append('\n');
             }
@@ -118,17 +124,16 @@ class CliSystemTest {
         }
     }
 
-    /** The received packets per second in a live line. */
-    private static final java.util.regex.Pattern LIVE_RX = java.util.regex.Pattern.compile("^\\s*\\d+s\\s+rx\\s+([\\d,]+) pps");
-
+    /**
+     * fwd runs until every generated packet has arrived (read from its counters file), not for a
+     * fixed time: on a busy machine gen's JVM alone may take seconds to start.
+     */
     @Test
     void genIntoFwdOnTheOtherNamespaceCountsMatch() throws Exception {
         long count = 30_000;
-        try (Sandbox box = Sandbox.create("cligen", 1)) {
-            // No fixed run length (a busy machine may take seconds to start gen): fwd is stopped with
-            // Ctrl-C once the traffic is over, its backstop duration only bounds a failing run.
+        try (NetnsPair box = NetnsPair.create("cligen")) {
             Process fwd = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsB), "fwd", "--iface", box.ifB, "--mode", "rxonly",
-                    "--duration", "120", "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
+                    "--frames", "4096", "--ring-size", "4096", "--umem-frames", "8192")).redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
             StringBuilder fwdOut = new StringBuilder();
             String line;
@@ -142,20 +147,10 @@ class CliSystemTest {
             Map<String, String> g = summary(gen.out());
             assertThat(Long.parseLong(g.get("tx_packets"))).isEqualTo(count);
             assertThat(g.get("mode")).isEqualTo("flowgen");
-            // gen has sent everything: the first quiet second after traffic means it has all arrived.
-            boolean traffic = false;
-            while ((line = r.readLine()) != null) {
-                fwdOut.append(line).append('\n');
-                java.util.regex.Matcher m = LIVE_RX.matcher(line);
-                if (m.find()) {
-                    boolean quiet = m.group(1).equals("0");
-                    if (traffic && quiet) {
-                        Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
-                        break;
-                    }
-                    traffic |= !quiet;
-                }
-            }
+            Path counters = CountersDirectory.fileFor(CountersDirectory.resolve(), fwd.pid(), "fwd-" + box.ifB);
+            Await.until(() -> receivedPackets(counters) >= count, Duration.ofSeconds(60),
+                    () -> count + " packets received by fwd; its counters say " + receivedPackets(counters));
+            Commands.run("kill", "-INT", Long.toString(fwd.pid()));
             while ((line = r.readLine()) != null) {
                 fwdOut.append(line).append('\n');
             }
@@ -163,6 +158,17 @@ class CliSystemTest {
             Map<String, String> f = summary(fwdOut.toString());
             assertThat(Long.parseLong(f.get("rx_packets"))).as(fwdOut.toString()).isEqualTo(count);
             assertThat(f.get("dropped")).isEqualTo("0");
+        }
+    }
+
+    /** rx_packets of every port in a running fwd's counters file (0 until the file exists). */
+    private static long receivedPackets(Path counters) {
+        if (!Files.exists(counters)) {
+            return 0;
+        }
+        try (CountersReader reader = CountersReader.open(counters)) {
+            return reader.snapshot().stream().filter(g -> g.kind().equals("port"))
+                    .mapToLong(g -> g.value("rx_packets")).sum();
         }
     }
 
@@ -189,13 +195,13 @@ class CliSystemTest {
 
     @Test
     void afpacketDriverForwardsRealTraffic() throws Exception {
-        try (Sandbox box = Sandbox.create("cliafp", 1)) {
+        try (NetnsPair box = NetnsPair.create("cliafp")) {
             box.staticNeighbours();
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--driver", "afpacket", "--iface", box.ifA,
                     "--mode", "rxonly", "--duration", "3")).redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                 UdpSender ignored = startSenderWhenAttached(r, out, box)) {
+                 UdpFlood ignored = startSenderWhenAttached(r, out, box)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.append(line).append('\n');
@@ -211,7 +217,7 @@ class CliSystemTest {
 
     @Test
     void whereAfXdpCannotWorkAfPacketIsOffered() throws Exception {
-        try (Sandbox box = Sandbox.create("clifb", 1)) {
+        try (NetnsPair box = NetnsPair.create("clifb")) {
             // Without CAP_BPF (and CAP_SYS_ADMIN, which implies it) no XDP program can be loaded.
             List<String> prefix = List.of("ip", "netns", "exec", box.nsA, "setpriv", "--bounding-set", "-bpf,-sys_admin",
                     "--inh-caps", "-bpf,-sys_admin");
@@ -224,19 +230,19 @@ class CliSystemTest {
     /** A Linux bridge has no driver XDP: native mode is refused by the kernel; generic XDP and AF_PACKET are offered. */
     @Test
     void whereTheDriverLacksNativeXdpAfPacketIsOffered() throws Exception {
-        try (Sandbox box = Sandbox.create("clinat", 1)) {
-            Sandbox.run("ip", "-n", box.nsA, "link", "add", "sbr0", "type", "bridge");
-            Sandbox.run("ip", "-n", box.nsA, "link", "set", "dev", "sbr0", "up");
+        try (NetnsPair box = NetnsPair.create("clinat")) {
+            Commands.run("ip", "-n", box.nsA, "link", "add", "sbr0", "type", "bridge");
+            Commands.run("ip", "-n", box.nsA, "link", "set", "dev", "sbr0", "up");
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", "sbr0", "--xdp-mode", "native", "--duration", "1");
             assertOneClearLine(r, "native XDP is not available on sbr0 (its driver has no XDP of its own): "
                     + "rerun with --xdp-mode generic, or with --driver afpacket");
-            assertThat(Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
+            assertThat(Commands.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
             // and the advice holds: generic XDP works on the bridge
             Cli.Result generic = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", "sbr0", "--xdp-mode", "generic",
                     "--mode", "rxonly", "--duration", "1");
             assertThat(generic.exit()).as(generic.err()).isZero();
             assertThat(summary(generic.out()).get("driver")).isEqualTo("afxdp");
-            assertThat(Sandbox.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
+            assertThat(Commands.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", "sbr0")).doesNotContain("prog/xdp");
         }
     }
 
@@ -256,7 +262,7 @@ class CliSystemTest {
 
     @Test
     void queueOutOfRangeIsOneClearLineAndLeavesNothingAttached() throws Exception {
-        try (Sandbox box = Sandbox.create("cliq", 1)) {
+        try (NetnsPair box = NetnsPair.create("cliq")) {
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--queue", "3", "--duration", "1");
             assertOneClearLine(r, "queue 3 is out of range");
             assertThat(xdpAttached(box)).isFalse();
@@ -265,7 +271,7 @@ class CliSystemTest {
 
     @Test
     void forcedZeroCopyOnVethIsOneClearLineAndLeavesNothingAttached() throws Exception {
-        try (Sandbox box = Sandbox.create("clizc", 1)) {
+        try (NetnsPair box = NetnsPair.create("clizc")) {
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--zero-copy", "--duration", "1");
             assertOneClearLine(r, "zero-copy");
             assertThat(r.err()).contains("drop --zero-copy");
@@ -275,7 +281,7 @@ class CliSystemTest {
 
     @Test
     void aSecondXdpProgramIsRefusedClearly() throws Exception {
-        try (Sandbox box = Sandbox.create("cli2", 1);
+        try (NetnsPair box = NetnsPair.create("cli2");
              AfXdpPort first = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
             assertThat(xdpAttached(box)).isTrue();
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--duration", "1");
@@ -287,7 +293,7 @@ class CliSystemTest {
 
     @Test
     void tooLittleLockedMemoryIsOneClearLine() throws Exception {
-        try (Sandbox box = Sandbox.create("climem", 1)) {
+        try (NetnsPair box = NetnsPair.create("climem")) {
             // Without CAP_IPC_LOCK the UMEM counts against RLIMIT_MEMLOCK (here 1 MiB < 8 MiB of UMEM).
             List<String> prefix = List.of("ip", "netns", "exec", box.nsA, "prlimit", "--memlock=1048576:1048576",
                     "setpriv", "--bounding-set", "-ipc_lock", "--inh-caps", "-ipc_lock");
@@ -299,7 +305,7 @@ class CliSystemTest {
 
     @Test
     void killMinusNineLeavesNoProgramOnTheInterface() throws Exception {
-        try (Sandbox box = Sandbox.create("clikill", 1)) {
+        try (NetnsPair box = NetnsPair.create("clikill")) {
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
                     .redirectErrorStream(true).start();
             try {
@@ -317,10 +323,7 @@ class CliSystemTest {
                 // Its counters file stays (sluice stat would remove it later); leave nothing behind.
                 Files.deleteIfExists(CountersDirectory.fileFor(CountersDirectory.resolve(), p.pid(), "fwd-" + box.ifA));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (xdpAttached(box) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            Await.holdsWithin(() -> !xdpAttached(box), Duration.ofSeconds(60));
             assertThat(xdpAttached(box)).as("program left on the interface after kill -9").isFalse();
         }
     }

@@ -1,12 +1,16 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
 import dev.sluice.drivers.Port;
+import dev.sluice.testing.Await;
+import dev.sluice.testing.NetnsPair;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 
@@ -36,9 +40,9 @@ final class NumberedDatagrams {
      * reading the receiver as it goes (its socket buffer holds only a few hundred small datagrams).
      * Returns what {@code transmit} accepted.
      */
-    int send(Port tx, Runnable drainTx, Sandbox box, DatagramChannel receiver) throws Exception {
-        byte[] macA = UdpFrames.mac(box.macA());
-        byte[] macB = UdpFrames.mac(box.macB());
+    int send(Port tx, Runnable drainTx, NetnsPair box, DatagramChannel receiver) throws Exception {
+        long macA = UdpFrames.mac(box.macA());
+        long macB = UdpFrames.mac(box.macB());
         PacketBatch batch = tx.newBatch(64);
         receiver.configureBlocking(false);
         int sent = 0;
@@ -92,20 +96,18 @@ final class NumberedDatagrams {
     /** Reads a kernel socket until nothing is pending (or, with a wait, until all arrived or it passed). */
     void drain(DatagramChannel receiver, long waitMillis) throws Exception {
         ByteBuffer buf = ByteBuffer.allocate(2048);
-        long deadline = System.currentTimeMillis() + waitMillis;
-        while (true) {
-            buf.clear();
-            if (receiver.receive(buf) == null) {
-                if (System.currentTimeMillis() >= deadline || complete()) {
-                    return;
+        Await.holdsWithin(() -> {
+            try {
+                for (buf.clear(); receiver.receive(buf) != null; buf.clear()) {
+                    buf.flip();
+                    byte[] data = new byte[buf.remaining()];
+                    buf.get(data);
+                    record(data);
                 }
-                Thread.sleep(1);
-                continue;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            buf.flip();
-            byte[] data = new byte[buf.remaining()];
-            buf.get(data);
-            record(data);
-        }
+            return complete();
+        }, Duration.ofMillis(waitMillis));
     }
 }

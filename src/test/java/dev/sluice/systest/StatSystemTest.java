@@ -1,12 +1,16 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
-import dev.sluice.cli.UdpSender;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CounterType;
 import dev.sluice.counters.CountersFile;
+import dev.sluice.counters.CountersReader;
 import dev.sluice.counters.Labels;
 import dev.sluice.sys.NetNs;
+import dev.sluice.testing.Await;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.UdpFlood;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +51,7 @@ class StatSystemTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
         runDir = Files.createTempDirectory("sluice-run");
     }
 
@@ -181,7 +185,7 @@ class StatSystemTest {
 
     @Test
     void statReadsARunningFwdLiveFromAnotherProcessAndItsFileGoesWithIt() throws Exception {
-        try (Sandbox box = Sandbox.create("stat", 1)) {
+        try (NetnsPair box = NetnsPair.create("stat")) {
             box.staticNeighbours();
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--mode", "rxonly",
                     "--warmup-ms", "300", "--metrics", "9464")).redirectErrorStream(true).start();
@@ -190,7 +194,7 @@ class StatSystemTest {
             Output rest = new Output(r);
             String instance = "fwd-" + box.ifA;
             String port = "afxdp:" + box.ifA + "/0";
-            try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
+            try (UdpFlood sender = new UdpFlood(box.nsB, box.ipA, 9, 18, 0)) {
                 assertThat(counterFiles()).as("the counters file while fwd runs").hasSize(1);
                 assertThat(counterFiles().get(0).getFileName().toString()).isEqualTo(fwd.pid() + "-" + instance + ".counters");
 
@@ -240,7 +244,7 @@ class StatSystemTest {
                     assertThat(metric(statBody, "sluice_up", "instance=\"" + instance + "\"")).isEqualTo(1);
 
                     // The live table ends by itself when fwd exits (Ctrl-C).
-                    Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+                    Commands.run("kill", "-INT", Long.toString(fwd.pid()));
                     assertThat(fwd.waitFor(60, TimeUnit.SECONDS)).isTrue();
                     assertThat(stat.waitFor(20, TimeUnit.SECONDS)).as("stat ends after fwd: " + statRest).isTrue();
                     statRest.thread.join(5000);
@@ -252,7 +256,7 @@ class StatSystemTest {
                 }
             } finally {
                 if (fwd.isAlive()) {
-                    Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+                    Commands.run("kill", "-INT", Long.toString(fwd.pid()));
                     fwd.waitFor(60, TimeUnit.SECONDS);
                 }
                 fwd.destroyForcibly();
@@ -271,14 +275,14 @@ class StatSystemTest {
 
     @Test
     void ctrlCRemovesTheCountersFileToo() throws Exception {
-        try (Sandbox box = Sandbox.create("statint", 1)) {
+        try (NetnsPair box = NetnsPair.create("statint")) {
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100",
                     "--metrics", "0")).redirectErrorStream(true).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
             String head = readUntilAttached(r);
             Output rest = new Output(r);
             assertThat(counterFiles()).hasSize(1);
-            Sandbox.run("kill", "-INT", Long.toString(fwd.pid()));
+            Commands.run("kill", "-INT", Long.toString(fwd.pid()));
             assertThat(fwd.waitFor(30, TimeUnit.SECONDS)).isTrue();
             rest.thread.join(5000);
             assertThat(CliSystemTest.summary(head + rest)).containsKey("rx_packets");
@@ -288,7 +292,7 @@ class StatSystemTest {
 
     @Test
     void theFileOfAKilledFwdIsRemovedByStatWhichSaysSo() throws Exception {
-        try (Sandbox box = Sandbox.create("statkill", 1)) {
+        try (NetnsPair box = NetnsPair.create("statkill")) {
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
                     .redirectErrorStream(true).start();
             try {
@@ -300,11 +304,25 @@ class StatSystemTest {
             assertThat(counterFiles()).hasSize(1);
             Path left = counterFiles().get(0);
 
+            long heartbeat;
+            try (CountersReader reader = CountersReader.open(left)) {
+                heartbeat = reader.heartbeatOpaque();
+            }
+            // stat decides between the start and the end of its run: inside the stale window it keeps
+            // the file, after it removes it; a run that straddles the window's end may do either.
+            long before = System.currentTimeMillis();
             Cli.Result soon = Cli.run(env(), 60, "stat", "--once");
+            long after = System.currentTimeMillis();
             assertThat(soon.exit()).isEqualTo(2);
-            assertThat(soon.err()).contains("ignoring " + left + ": pid " + fwd.pid()).contains("is not running");
+            if (after < heartbeat + CountersDirectory.STALE_AFTER_MILLIS) {
+                assertThat(soon.err()).contains("ignoring " + left + ": pid " + fwd.pid()).contains("is not running");
+                assertThat(counterFiles()).containsExactly(left);
+            } else if (before > heartbeat + CountersDirectory.STALE_AFTER_MILLIS) {
+                assertThat(soon.err()).contains("removed " + left);
+            }
 
-            Thread.sleep(CountersDirectory.STALE_AFTER_MILLIS + 500); // its heartbeat goes stale
+            Await.until(() -> System.currentTimeMillis() > heartbeat + CountersDirectory.STALE_AFTER_MILLIS,
+                    Duration.ofMillis(CountersDirectory.STALE_AFTER_MILLIS + 60_000), "the killed fwd's heartbeat to go stale");
             Cli.Result later = Cli.run(env(), 60, "stat", "--once");
             assertThat(later.exit()).isEqualTo(2);
             assertThat(later.err()).contains("removed " + left + ": pid " + fwd.pid() + " (fwd-" + box.ifA + ") is not running")
@@ -338,9 +356,9 @@ class StatSystemTest {
 
     @Test
     void statShowsTheCountersOfARunningGen() throws Exception {
-        try (Sandbox box = Sandbox.create("statgen", 1)) {
+        try (NetnsPair box = NetnsPair.create("statgen")) {
             Process gen = new ProcessBuilder(Cli.command(inNetns(box.nsA), "gen", "--iface", box.ifA, "--dst-mac", box.macB(),
-                    "--rate", "2000", "--duration", "6")).redirectErrorStream(true).start();
+                    "--rate", "2000", "--duration", "600")).redirectErrorStream(true).start(); // stopped below
             try {
                 java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(gen.getInputStream()));
                 String line;
@@ -374,7 +392,7 @@ class StatSystemTest {
             memory.waitFor(10, TimeUnit.SECONDS);
         }
         // afpacket: real traffic over a veth
-        try (Sandbox box = Sandbox.create("statpkt", 1)) {
+        try (NetnsPair box = NetnsPair.create("statpkt")) {
             box.staticNeighbours();
             Process fwd = new ProcessBuilder(Cli.command(inNetns(box.nsA), "fwd", "--driver", "afpacket", "--iface", box.ifA,
                     "--mode", "rxonly")).redirectErrorStream(true).start();
@@ -382,7 +400,7 @@ class StatSystemTest {
                 BufferedReader r = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
                 readUntilAttached(r);
                 new Output(r);
-                try (UdpSender sender = new UdpSender(box.nsB, box.ipA, 9, 18, 0)) {
+                try (UdpFlood sender = new UdpFlood(box.nsB, box.ipA, 9, 18, 0)) {
                     onceUntil(m -> m.getOrDefault("port port=afpacket:" + box.ifA + " rx_packets", 0L) > 0);
                 }
             } finally {

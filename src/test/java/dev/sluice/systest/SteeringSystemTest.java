@@ -1,9 +1,12 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.drivers.xdp.SteeringRule;
+import dev.sluice.testing.Await;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,12 +33,12 @@ class SteeringSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.requireNamespaces("runs sockets in network namespaces");
     }
 
     @Test
     void onlyTheMatchingFlowIsStolenAndTheHostStaysReachable() throws Exception {
-        try (Sandbox box = Sandbox.create("steer", 1);
+        try (NetnsPair box = NetnsPair.create("steer");
              DatagramChannel kernelSteered = Traffic.bindUdp(box.nsA, box.ipA, STEERED);
              DatagramChannel kernelOther = Traffic.bindUdp(box.nsA, box.ipA, KERNEL)) {
             // No static neighbours: ARP itself must get through while the program is attached.
@@ -66,17 +70,14 @@ class SteeringSystemTest {
                     http = new ProcessBuilder("ip", "netns", "exec", box.nsA, "python3", "-m", "http.server", "8080",
                             "--bind", box.ipA).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
 
-                    String ping = Sandbox.run("ip", "netns", "exec", box.nsB, "ping", "-c", "3", "-i", "0.2", "-W", "2", box.ipA);
+                    String ping = Commands.run("ip", "netns", "exec", box.nsB, "ping", "-c", "3", "-i", "0.2", "-W", "2", box.ipA);
                     assertThat(ping).contains("3 received");
 
                     assertThat(curl(box)).as("HTTP over TCP to the host while the program is attached").isEqualTo("200");
 
                     Traffic.sendNumbered(box.nsB, box.ipA, KERNEL, 100, 32, 16, 1_000_000).get(20, TimeUnit.SECONDS);
                     Traffic.sendNumbered(box.nsB, box.ipA, STEERED, 2000, 32, 16, 1_000_000).get(20, TimeUnit.SECONDS);
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (steered.get() < 2000 && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                    }
+                    Await.holdsWithin(() -> steered.get() >= 2000, Duration.ofSeconds(60));
                     assertThat(steered.get()).as("matching datagrams at the AF_XDP socket").isEqualTo(2000);
                     assertThat(stray.get()).as("other packets at the AF_XDP socket").isZero();
                     assertThat(countDatagrams(kernelOther, 100)).as("datagrams to port " + KERNEL + " at the kernel socket")
@@ -98,33 +99,34 @@ class SteeringSystemTest {
         }
     }
 
-    private static String curl(Sandbox box) throws Exception {
-        String code = "";
-        for (int attempt = 0; attempt < 50 && !code.equals("200"); attempt++) {
-            Process p = new ProcessBuilder("ip", "netns", "exec", box.nsB, "curl", "-s", "-o", "/dev/null", "-m", "2",
-                    "-w", "%{http_code}", "http://" + box.ipA + ":8080/").start();
-            code = new String(p.getInputStream().readAllBytes()).strip();
-            p.waitFor(10, TimeUnit.SECONDS);
-            if (!code.equals("200")) {
-                Thread.sleep(100); // the server may still be starting
-            }
-        }
-        return code;
+    /** The HTTP status of a GET from B to the server on A, once the server listens. */
+    private static String curl(NetnsPair box) {
+        Await.until(() -> box.exec(box.nsA, "ss", "-H", "-ltn").contains(box.ipA + ":8080 "), Duration.ofSeconds(60),
+                "the HTTP server to listen");
+        return Commands.run("ip", "netns", "exec", box.nsB, "curl", "-s", "-o", "/dev/null", "-m", "30",
+                "-w", "%{http_code}", "http://" + box.ipA + ":8080/").strip();
     }
 
+    /**
+     * Datagrams at a kernel socket: waits until {@code expect} arrived (or the deadline passed);
+     * with {@code expect} 0, counts what is queued now. That suffices for the leak check: it runs
+     * once every steered datagram reached the AF_XDP socket, and the kernel queues a datagram it
+     * lets through in the same pass as the XDP verdict on it.
+     */
     private static int countDatagrams(DatagramChannel ch, int expect) throws Exception {
         ch.configureBlocking(false);
         ByteBuffer buf = ByteBuffer.allocate(2048);
-        int n = 0;
-        long deadline = System.currentTimeMillis() + (expect > 0 ? 5000 : 500);
-        while (System.currentTimeMillis() < deadline && (expect == 0 || n < expect)) {
-            buf.clear();
-            if (ch.receive(buf) != null) {
-                n++;
-            } else {
-                Thread.sleep(5);
+        int[] n = {0};
+        Await.holdsWithin(() -> {
+            try {
+                for (buf.clear(); ch.receive(buf) != null; buf.clear()) {
+                    n[0]++;
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-        }
-        return n;
+            return n[0] >= expect;
+        }, Duration.ofSeconds(60));
+        return n[0];
     }
 }

@@ -42,6 +42,22 @@ final class Traffic {
         return done;
     }
 
+    /** Opens a UDP socket in {@code netns} connected to {@code ip:port} (the socket stays in that namespace). */
+    static DatagramChannel connectUdp(String netns, String ip, int port) throws Exception {
+        CompletableFuture<DatagramChannel> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (NetNs.Scope ignored = NetNs.enter(netns)) {
+                DatagramChannel ch = DatagramChannel.open();
+                ch.connect(new InetSocketAddress(ip, port));
+                f.complete(ch);
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        t.start();
+        return f.get();
+    }
+
     /** Opens a UDP socket bound in {@code netns} (the socket stays in that namespace). */
     static DatagramChannel bindUdp(String netns, String ip, int port) throws Exception {
         CompletableFuture<DatagramChannel> f = new CompletableFuture<>();

@@ -1,8 +1,9 @@
 package dev.sluice.systest;
 
-import dev.sluice.cli.Sandbox;
 import dev.sluice.examples.UdpEcho;
 import dev.sluice.sys.NetNs;
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -32,8 +33,8 @@ class UdpEchoExampleTest {
 
     @Test
     void echoesRealDatagrams() throws Exception {
-        Privileged.require();
-        try (Sandbox box = Sandbox.create("echo", 1)) {
+        Privileged.requireNamespaces("runs sockets in network namespaces");
+        try (NetnsPair box = NetnsPair.create("echo")) {
             AutoCloseable echo;
             try (NetNs.Scope ignored = NetNs.enter(box.nsA)) {
                 echo = UdpEcho.start(box.ifA, InetAddress.getByName(box.ipA));

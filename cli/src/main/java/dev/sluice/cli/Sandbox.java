@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A throw-away two-host network: namespaces {@code <name>-a} and {@code <name>-b} joined by a
  * veth pair {@code <tag>a} / {@code <tag>b}, addressed 10.200.N.1/24 and 10.200.N.2/24. Nothing of
- * it touches the host's own namespace, so several sandboxes (tests, a benchmark) can coexist.
+ * it touches the host's own namespace, so several sandboxes can coexist. For {@code sluice demo};
+ * tests use {@code dev.sluice.testing.NetnsPair}.
  * {@link #close()} deletes both namespaces, which deletes the veth pair and any XDP program on it.
  * Built with iproute2 ({@code ip}), which every supported system has.
  */
@@ -95,14 +96,6 @@ public final class Sandbox implements AutoCloseable {
         return out.substring(at + 11, at + 28);
     }
 
-    public String macA() {
-        return macA;
-    }
-
-    public String macB() {
-        return macB;
-    }
-
     /**
      * Makes side B reach side A's address without ARP (needed while a redirect-all program on A
      * takes ARP requests away from A's kernel).
@@ -113,7 +106,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** Runs a command and returns its output; throws with the output when it fails. */
-    public static String run(String... command) {
+    private static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

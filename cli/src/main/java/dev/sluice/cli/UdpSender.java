@@ -9,8 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
- * Real traffic for demos and tests: a thread that moves itself into a network namespace and sends
- * UDP datagrams from an ordinary kernel socket, each payload starting with its sequence number.
+ * Real traffic for {@code sluice demo}: a thread that moves itself into a network namespace and
+ * sends UDP datagrams from an ordinary kernel socket, each payload starting with its sequence
+ * number. (Tests have their own, {@code dev.sluice.testing.UdpFlood}.)
  */
 public final class UdpSender implements AutoCloseable {
     private final Thread thread;
@@ -22,12 +23,8 @@ public final class UdpSender implements AutoCloseable {
      * @param payloadBytes UDP payload size (18 makes 64-byte Ethernet frames with the FCS left out,
      *                     60 + 4, i.e. the classic "64-byte packet")
      * @param count        datagrams to send, or 0 for as many as possible until closed
+     * @param cpu          CPU the sending thread is pinned to (-1: not pinned)
      */
-    public UdpSender(String netns, String dstIp, int dstPort, int payloadBytes, long count) {
-        this(netns, dstIp, dstPort, payloadBytes, count, -1);
-    }
-
-    /** As above, with the sending thread pinned to {@code cpu} (-1: not pinned). */
     public UdpSender(String netns, String dstIp, int dstPort, int payloadBytes, long count, int cpu) {
         thread = new Thread(() -> {
             if (cpu >= 0) {
@@ -72,10 +69,6 @@ public final class UdpSender implements AutoCloseable {
 
     public Throwable failure() {
         return failure;
-    }
-
-    public boolean finished() {
-        return !thread.isAlive();
     }
 
     @Override

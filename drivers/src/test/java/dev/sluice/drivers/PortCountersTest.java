@@ -35,7 +35,7 @@ class PortCountersTest {
     }
 
     @Test
-    void theDefaultKeepsTheOldBehaviour() {
+    void inMemoryCountersAddUpAndAreNamed() {
         PortCounters a = new PortCounters();
         PortCounters b = new PortCounters();
         a.add(PortCounters.TX_PACKETS, 3);

@@ -1,5 +1,7 @@
 package dev.sluice.proto;
 
+import dev.sluice.testing.FrameBuilder;
+import dev.sluice.testing.ReferenceChecksum;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

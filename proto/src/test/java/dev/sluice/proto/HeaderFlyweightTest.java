@@ -1,13 +1,14 @@
 package dev.sluice.proto;
 
+import dev.sluice.testing.FrameBuilder;
 import org.junit.jupiter.api.Test;
 
-import static dev.sluice.proto.FrameBuilder.IP6_A;
-import static dev.sluice.proto.FrameBuilder.IP6_B;
-import static dev.sluice.proto.FrameBuilder.IP_A;
-import static dev.sluice.proto.FrameBuilder.IP_B;
-import static dev.sluice.proto.FrameBuilder.MAC_A;
-import static dev.sluice.proto.FrameBuilder.MAC_B;
+import static dev.sluice.testing.FrameBuilder.IP6_A;
+import static dev.sluice.testing.FrameBuilder.IP6_B;
+import static dev.sluice.testing.FrameBuilder.IP_A;
+import static dev.sluice.testing.FrameBuilder.IP_B;
+import static dev.sluice.testing.FrameBuilder.MAC_A;
+import static dev.sluice.testing.FrameBuilder.MAC_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Accessors at their documented offsets, setters, and wrap's length checks, on exact-size slices. */

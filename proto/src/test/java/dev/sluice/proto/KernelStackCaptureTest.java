@@ -1,5 +1,7 @@
 package dev.sluice.proto;
 
+import dev.sluice.testing.NetnsPair;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,14 +10,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Parses packets that the kernel's own stack sent between two network namespaces (see
  * {@link KernelTraffic}) and checks every one: classified OK, every checksum the kernel computed
  * verifies with {@link Checksums}, addresses and ports agree with tshark's dissection.
  *
- * <p>Needs root (namespaces, tcpdump) and fails without it: a skipped test proves nothing. With
+ * <p>Needs root (namespaces, tcpdump) and the tools it runs ({@link Privileged}: in CI their absence
+ * fails the test, elsewhere it is skipped saying why). With
  * {@code -Dsluice.proto.recordPcap=DIR} it also writes the capture and tshark's dissection there,
  * which is how {@code src/test/resources/proto/kernel-stack.pcap} was made.
  */
@@ -32,11 +34,12 @@ class KernelStackCaptureTest {
 
     @Test
     void everyPacketTheKernelSentParsesAndEveryChecksumVerifies(@TempDir Path dir) throws Exception {
-        if (ProcessHandle.current().info().user().map(u -> !u.equals("root")).orElse(true)) {
-            fail("this test creates network namespaces and runs tcpdump: run it as root");
+        Privileged.requireNamespaces("creates network namespaces and captures in them");
+        for (String tool : new String[] {"ip", "ethtool", "tcpdump", "python3", "ping", "curl", "ss", "tshark"}) {
+            Privileged.requireTool(tool, "makes and dissects traffic of the kernel's own stack");
         }
         byte[] pcap;
-        try (NetnsPair pair = new NetnsPair().setUp()) {
+        try (NetnsPair pair = KernelTraffic.newPair()) {
             pcap = KernelTraffic.capture(pair, dir);
         }
         Path file = dir.resolve("kernel-stack.pcap");
@@ -49,21 +52,14 @@ class KernelStackCaptureTest {
         assertThat(v.kinds.keySet()).containsAll(EXPECTED_KINDS);
         assertThat(v.counters.get(ParseResult.OK)).isEqualTo(frames.size());
 
-        String tsv = null;
-        if (TsharkFields.available()) {
-            tsv = TsharkFields.dissect(file);
-            assertThat(TsharkFields.compare(frames, tsv)).isEmpty();
-        } else {
-            System.out.println("tshark not installed: the cross-check against Wireshark's dissection did not run");
-        }
+        String tsv = TsharkFields.dissect(file);
+        assertThat(TsharkFields.compare(frames, tsv)).isEmpty();
 
         String record = System.getProperty("sluice.proto.recordPcap");
         if (record != null) {
             Path out = Files.createDirectories(Path.of(record));
             Files.write(out.resolve("kernel-stack.pcap"), pcap);
-            if (tsv != null) {
-                TsharkFields.write(out.resolve("kernel-stack.tshark.tsv"), tsv);
-            }
+            TsharkFields.write(out.resolve("kernel-stack.tshark.tsv"), tsv);
         }
     }
 }

@@ -1,16 +1,19 @@
 package dev.sluice.proto;
 
+import dev.sluice.testing.Await;
+import dev.sluice.testing.NetnsPair;
+
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
-import static dev.sluice.proto.NetnsPair.A_IF;
-import static dev.sluice.proto.NetnsPair.B_IF;
-import static dev.sluice.proto.NetnsPair.B_IP;
-import static dev.sluice.proto.NetnsPair.B_IP6;
 
 /**
  * Generates real traffic with the kernel's own stack and kernel tools between the two namespaces
@@ -85,31 +88,49 @@ final class KernelTraffic {
     private KernelTraffic() {
     }
 
+    /**
+     * The pair this traffic runs on: fixed addresses (the recorded capture and {@link CaptureVerifier}
+     * know them), IPv6 on, checksums computed in software so the capture holds finished ones.
+     */
+    static NetnsPair newPair() {
+        return NetnsPair.spec("proto").ipv4(A_IP, B_IP).ipv6(A_IP6, B_IP6).softwareChecksums().create();
+    }
+
+    static final String A_IP = "10.77.0.1";
+    static final String B_IP = "10.77.0.2";
+    static final String A_IP6 = "fd77::1";
+    static final String B_IP6 = "fd77::2";
+
     /** Runs all the traffic and returns the bytes of the pcap file tcpdump wrote. */
     static byte[] capture(NetnsPair pair, Path workDir) throws Exception {
         Path www = Files.createDirectories(workDir.resolve("www"));
         Files.writeString(www.resolve("index.html"), "<p>sluice proto capture</p>\n");
-        pair.start(pair.b, "python3", "-c", UDP_ECHO_SERVER);
-        pair.start(pair.b, "python3", "-m", "http.server", String.valueOf(HTTP_PORT), "--bind", "::", "--directory", www.toString());
+        pair.start(pair.nsB, "python3", "-c", UDP_ECHO_SERVER);
+        pair.start(pair.nsB, "python3", "-m", "http.server", String.valueOf(HTTP_PORT), "--bind", "::", "--directory", www.toString());
         awaitListening(pair, "-lun", ":" + UDP_ECHO_PORT);
         awaitListening(pair, "-ltn", ":" + HTTP_PORT);
-        String bMac = pair.exec(pair.b, "cat", "/sys/class/net/" + B_IF + "/address").trim().replace(":", "");
+        String bMac = pair.exec(pair.nsB, "cat", "/sys/class/net/" + pair.ifB + "/address").trim().replace(":", "");
 
         Path pcap = workDir.resolve("capture.pcap");
         // --immediate-mode: without it libpcap's TPACKET_V3 blocks hold packets up to the block
         // timeout, and the packets of the last second were lost when tcpdump was stopped.
-        Process tcpdump = pair.start(pair.b, "tcpdump", "-i", B_IF, "-n", "--immediate-mode", "-U", "-s", "0", "-w", pcap.toString());
+        Process tcpdump = pair.start(pair.nsB, "tcpdump", "-i", pair.ifB, "-n", "--immediate-mode", "-U", "-s", "0", "-w", pcap.toString());
         awaitListeningOn(tcpdump);
+        long carriedBefore = carried(pair);
 
-        pair.exec(pair.a, "ping", "-c", "2", "-i", "0.2", "-W", "2", B_IP);
-        pair.exec(pair.a, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", B_IP6);
-        pair.exec(pair.a, "ping", "-R", "-c", "1", "-W", "2", B_IP);
-        pair.exec(pair.a, "python3", "-c", CLIENT, B_IP, B_IP6, bMac, A_IF);
-        pair.exec(pair.a, "curl", "-sS", "-o", "/dev/null", "--max-time", "5", "http://" + B_IP + ":" + HTTP_PORT + "/");
-        pair.exec(pair.a, "curl", "-sS", "-o", "/dev/null", "--max-time", "5", "http://[" + B_IP6 + "]:" + HTTP_PORT + "/");
-        pair.exec(pair.a, "ping", "-c", "1", "-s", "3000", "-W", "2", B_IP);
-        pair.exec(pair.a, "ping", "-6", "-c", "1", "-s", "3000", "-W", "2", B_IP6);
-        Thread.sleep(1000); // let the last replies, FIN/ACKs and MLD repeats reach the capture
+        pair.exec(pair.nsA, "ping", "-c", "2", "-i", "0.2", "-W", "2", B_IP);
+        pair.exec(pair.nsA, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", B_IP6);
+        pair.exec(pair.nsA, "ping", "-R", "-c", "1", "-W", "2", B_IP);
+        pair.exec(pair.nsA, "python3", "-c", CLIENT, B_IP, B_IP6, bMac, pair.ifA);
+        pair.exec(pair.nsA, "curl", "-sS", "-o", "/dev/null", "--max-time", "5", "http://" + B_IP + ":" + HTTP_PORT + "/");
+        pair.exec(pair.nsA, "curl", "-sS", "-o", "/dev/null", "--max-time", "5", "http://[" + B_IP6 + "]:" + HTTP_PORT + "/");
+        pair.exec(pair.nsA, "ping", "-c", "1", "-s", "3000", "-W", "2", B_IP);
+        pair.exec(pair.nsA, "ping", "-6", "-c", "1", "-s", "3000", "-W", "2", B_IP6);
+        // The capture is complete once it holds every packet B's end has carried (both directions;
+        // with offloads off each is counted once): the last replies and FIN/ACKs included.
+        long carried = carried(pair) - carriedBefore;
+        Await.until(() -> packetsIn(pcap) >= carried, Duration.ofSeconds(30),
+                () -> "tcpdump to write the " + carried + " packets " + pair.ifB + " carried; the file has " + packetsIn(pcap));
 
         tcpdump.destroy(); // SIGTERM: tcpdump flushes and closes the file
         if (!tcpdump.waitFor(10, TimeUnit.SECONDS)) {
@@ -118,15 +139,43 @@ final class KernelTraffic {
         return Files.readAllBytes(pcap);
     }
 
-    private static void awaitListening(NetnsPair pair, String ssFlags, String port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (pair.exec(pair.b, "ss", "-H", ssFlags).contains(port + " ")) {
-                return;
-            }
-            Thread.sleep(50);
+    private static void awaitListening(NetnsPair pair, String ssFlags, String port) {
+        Await.until(() -> pair.exec(pair.nsB, "ss", "-H", ssFlags).contains(port + " "), Duration.ofSeconds(30),
+                "a listener on " + port + " in " + pair.nsB);
+    }
+
+    /** Packets B's end of the veth received and sent, as the kernel counts them. */
+    private static long carried(NetnsPair pair) {
+        return pair.linkCounter(pair.nsB, pair.ifB, "rx_packets") + pair.linkCounter(pair.nsB, pair.ifB, "tx_packets");
+    }
+
+    /** Complete records in a pcap file that tcpdump may still be writing. */
+    private static long packetsIn(Path pcap) {
+        byte[] b;
+        try {
+            b = Files.readAllBytes(pcap);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        throw new IllegalStateException("no listener on " + port + " in " + pair.b);
+        if (b.length < PcapReader.GLOBAL_HEADER) {
+            return 0;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = buf.getInt(0);
+        if (magic != 0xA1B2C3D4 && magic != 0xA1B23C4D) {
+            buf.order(ByteOrder.BIG_ENDIAN);
+        }
+        long n = 0;
+        int at = PcapReader.GLOBAL_HEADER;
+        while (at + PcapReader.RECORD_HEADER <= b.length) {
+            int next = at + PcapReader.RECORD_HEADER + buf.getInt(at + 8);
+            if (next > b.length) {
+                break;
+            }
+            n++;
+            at = next;
+        }
+        return n;
     }
 
     /** tcpdump says "listening on ..." on stderr once the capture is live. */

@@ -1,5 +1,7 @@
 package dev.sluice.proto;
 
+import dev.sluice.testing.FrameBuilder;
+import dev.sluice.testing.ReferenceChecksum;
 import dev.sluice.umem.PacketBatch;
 import org.junit.jupiter.api.Test;
 
@@ -7,11 +9,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import static dev.sluice.proto.FrameBuilder.IP6_A;
-import static dev.sluice.proto.FrameBuilder.IP6_B;
-import static dev.sluice.proto.FrameBuilder.IP_A;
-import static dev.sluice.proto.FrameBuilder.IP_B;
-import static dev.sluice.proto.FrameBuilder.MAC_A;
+import static dev.sluice.testing.FrameBuilder.IP6_A;
+import static dev.sluice.testing.FrameBuilder.IP6_B;
+import static dev.sluice.testing.FrameBuilder.IP_A;
+import static dev.sluice.testing.FrameBuilder.IP_B;
+import static dev.sluice.testing.FrameBuilder.MAC_A;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PacketParserTest {

@@ -1,14 +1,16 @@
 package dev.sluice.proto;
 
+import dev.sluice.testing.FrameBuilder;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static dev.sluice.proto.FrameBuilder.IP6_A;
-import static dev.sluice.proto.FrameBuilder.IP6_B;
-import static dev.sluice.proto.FrameBuilder.IP_A;
-import static dev.sluice.proto.FrameBuilder.IP_B;
-import static dev.sluice.proto.FrameBuilder.MAC_A;
-import static dev.sluice.proto.FrameBuilder.MAC_B;
+import static dev.sluice.testing.FrameBuilder.IP6_A;
+import static dev.sluice.testing.FrameBuilder.IP6_B;
+import static dev.sluice.testing.FrameBuilder.IP_A;
+import static dev.sluice.testing.FrameBuilder.IP_B;
+import static dev.sluice.testing.FrameBuilder.MAC_A;
+import static dev.sluice.testing.FrameBuilder.MAC_B;
 
 /** Well-formed hand-built frames of every kind the parser knows, shared by several tests. */
 final class SampleFrames {

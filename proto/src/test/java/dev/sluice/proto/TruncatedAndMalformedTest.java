@@ -1,5 +1,7 @@
 package dev.sluice.proto;
 
+import dev.sluice.testing.FrameBuilder;
+import dev.sluice.testing.ReferenceChecksum;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -10,10 +12,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import static dev.sluice.proto.FrameBuilder.IP6_A;
-import static dev.sluice.proto.FrameBuilder.IP6_B;
-import static dev.sluice.proto.FrameBuilder.IP_A;
-import static dev.sluice.proto.FrameBuilder.IP_B;
+import static dev.sluice.testing.FrameBuilder.IP6_A;
+import static dev.sluice.testing.FrameBuilder.IP6_B;
+import static dev.sluice.testing.FrameBuilder.IP_A;
+import static dev.sluice.testing.FrameBuilder.IP_B;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

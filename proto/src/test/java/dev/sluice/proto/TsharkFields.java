@@ -21,14 +21,6 @@ final class TsharkFields {
     private TsharkFields() {
     }
 
-    static boolean available() {
-        try {
-            return new ProcessBuilder("tshark", "-v").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     /** Runs tshark over {@code pcap}; one tab-separated line per frame, fields in {@link #FIELDS} order. */
     static String dissect(Path pcap) throws Exception {
         List<String> c = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(),

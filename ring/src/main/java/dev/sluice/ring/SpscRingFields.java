@@ -9,9 +9,8 @@ import java.lang.foreign.Arena;
  * off-heap, where the other side reads them.
  * <p>
  * Why fields: a side reads and writes its own state on every call, and a field access costs no
- * bounds check and no line shared with the other side. Measured against the same ring with all
- * four values off-heap (two cores, DPDK's ring_perf loop, benchmarks/README.md): about a quarter
- * fewer cycles per descriptor at bulks of 8 and 32.
+ * bounds check and no line shared with the other side (benchmarks/README.md, "Descriptor rings",
+ * compares it with all four values off-heap).
  * <p>
  * Padding: each side's fields sit between 128-byte runs of unused longs (a cache line and its
  * adjacent-line prefetch partner), so a write by one side never invalidates a line the other side

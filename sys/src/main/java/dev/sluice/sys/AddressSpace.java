@@ -9,10 +9,10 @@ import java.lang.foreign.MemorySegment;
  * <h2>Why</h2>
  * A segment held in an instance field is not a constant to C2: every access then loads the field,
  * checks the segment's bounds against its length and, for a shared arena, checks that the arena is
- * still open, and a release store makes C2 redo those loads for the next access. Measured on this
- * project's rings (JMH, one thread, offer then poll): 12.0 → 9.0 ns for one descriptor, 24.9 → 20.0
- * ns for 8, 31.4 → 23.8 ns for 32 with {@code ALL} (a {@code static final}, global scope, no
- * liveness check, a bounds check against a constant) in place of the ring's own segment.
+ * still open, and a release store makes C2 redo those loads for the next access. {@code ALL} is a
+ * {@code static final} of global scope: no liveness check, and its bounds check is against a
+ * constant, so the rings that address through it pay neither (benchmarks/README.md, "Native
+ * boundary", has the figures).
  *
  * <h2>The price</h2>
  * No liveness check: an access after the memory was freed (arena closed, ring unmapped) reads or

@@ -55,7 +55,7 @@ public final class LibC {
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    /** Short, non-blocking calls on the data path: no thread-state transition (measured 10.7 → 4.1 ns). */
+    /** Short, non-blocking calls on the data path: no thread-state transition (benchmarks/README.md, "Native boundary"). */
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
 
     private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));

@@ -18,10 +18,27 @@ class UmemTest {
     @Test
     void hugePagesWhenAvailableNormalPagesOtherwise() {
         try (Umem umem = Umem.allocate(UmemConfig.defaults().withHugePages(true))) {
-            // Either way the region works; which one the system gave is reported.
+            // Either way the region works, to its last byte.
             umem.segment().set(java.lang.foreign.ValueLayout.JAVA_LONG, umem.byteSize() - 8, 42L);
             assertThat(umem.segment().address() % 4096).isZero();
-            System.out.println("huge pages granted: " + umem.hugePages());
+            if (hugePagesReserved() == 0) {
+                assertThat(umem.hugePages()).as("huge pages granted with none reserved (vm.nr_hugepages = 0)").isFalse();
+            }
+            if (umem.hugePages()) {
+                assertThat(umem.segment().address() % (2 << 20)).as("a huge-page region starts on a 2 MiB boundary").isZero();
+            }
+        }
+    }
+
+    /** HugePages_Total from /proc/meminfo: huge pages the system has reserved at all. */
+    private static long hugePagesReserved() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("HugePages_Total:"))
+                    .mapToLong(l -> Long.parseLong(l.substring("HugePages_Total:".length()).trim()))
+                    .findFirst().orElse(0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -169,12 +169,12 @@ public final class BpfAssembler {
     }
 
     /** {@code dst = dst <op> src} for any ALU op bits of {@link BpfInstructionDescriptor}, 64-bit. */
-    public BpfAssembler alu64(int op, BpfRegister dst, BpfRegister src) {
+    private BpfAssembler alu64(int op, BpfRegister dst, BpfRegister src) {
         return emit(CLASS_ALU64 | op | SOURCE_X, dst, src, 0, 0);
     }
 
     /** {@code dst = dst <op> imm} for any ALU op bits, 64-bit. */
-    public BpfAssembler alu64(int op, BpfRegister dst, int imm) {
+    private BpfAssembler alu64(int op, BpfRegister dst, int imm) {
         return emit(CLASS_ALU64 | op | SOURCE_K, dst, BpfRegister.R0, 0, imm);
     }
 
@@ -220,14 +220,6 @@ public final class BpfAssembler {
         return alu32(ALU_OR, dst, imm);
     }
 
-    public BpfAssembler xor32(BpfRegister dst, BpfRegister src) {
-        return alu32(ALU_XOR, dst, src);
-    }
-
-    public BpfAssembler xor32(BpfRegister dst, int imm) {
-        return alu32(ALU_XOR, dst, imm);
-    }
-
     public BpfAssembler lsh32(BpfRegister dst, BpfRegister src) {
         return alu32(ALU_LSH, dst, src);
     }
@@ -256,11 +248,11 @@ public final class BpfAssembler {
         return alu32(ALU_NEG, dst, 0);
     }
 
-    public BpfAssembler alu32(int op, BpfRegister dst, BpfRegister src) {
+    private BpfAssembler alu32(int op, BpfRegister dst, BpfRegister src) {
         return emit(CLASS_ALU | op | SOURCE_X, dst, src, 0, 0);
     }
 
-    public BpfAssembler alu32(int op, BpfRegister dst, int imm) {
+    private BpfAssembler alu32(int op, BpfRegister dst, int imm) {
         return emit(CLASS_ALU | op | SOURCE_K, dst, BpfRegister.R0, 0, imm);
     }
 
@@ -338,7 +330,7 @@ public final class BpfAssembler {
         return stx(SIZE_DW, base, off, src);
     }
 
-    public BpfAssembler stx(int size, BpfRegister base, int off, BpfRegister src) {
+    private BpfAssembler stx(int size, BpfRegister base, int off, BpfRegister src) {
         return emit(CLASS_STX | MODE_MEM | size(size), base, src, offset(off), 0);
     }
 
@@ -360,7 +352,7 @@ public final class BpfAssembler {
         return st(SIZE_DW, base, off, imm);
     }
 
-    public BpfAssembler st(int size, BpfRegister base, int off, int imm) {
+    private BpfAssembler st(int size, BpfRegister base, int off, int imm) {
         return emit(CLASS_ST | MODE_MEM | size(size), base, BpfRegister.R0, offset(off), imm);
     }
 

@@ -4,6 +4,8 @@ import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.NativeException;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AfXdpFallbackTest {
     @BeforeEach
     void netRaw() {
-        Privileged.requireNetRaw();
+        Privileged.require("opens AF_PACKET sockets", Privileges.CAP_NET_RAW);
     }
 
     private static NativeException nx(String call, int errno) {

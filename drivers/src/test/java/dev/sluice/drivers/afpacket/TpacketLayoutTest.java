@@ -1,6 +1,8 @@
 package dev.sluice.drivers.afpacket;
 
 import dev.sluice.sys.LibC;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -148,7 +150,7 @@ class TpacketLayoutTest {
 
     @Test
     void theRunningKernelAgreesOnTheHeaderSizes() {
-        Privileged.requireNetRaw();
+        Privileged.require("opens AF_PACKET sockets", Privileges.CAP_NET_RAW);
         int fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_RAW, 0, "socket(AF_PACKET)", "layout test");
         try (Arena arena = Arena.ofConfined()) {
             LibC.setsockoptInt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "setsockopt(PACKET_VERSION)", "layout test");

@@ -1,5 +1,7 @@
 package dev.sluice.drivers.pcap;
 
+import dev.sluice.testing.Privileged;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,7 @@ final class CaptureTools {
     }
 
     static Result exec(String... command) {
+        Privileged.requireTool(command[0], "checks captures with the Wireshark command-line tools");
         try {
             Path err = Files.createTempFile("sluice-tool", ".err");
             try {

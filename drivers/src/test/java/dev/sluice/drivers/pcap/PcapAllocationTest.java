@@ -1,5 +1,6 @@
 package dev.sluice.drivers.pcap;
 
+import dev.sluice.testing.RandomFrames;
 import dev.sluice.umem.PacketBatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,9 +31,9 @@ class PcapAllocationTest {
     void aPassAllocatesNothingPerPacket() throws IOException {
         Path in = dir.resolve("in.pcap");
         try (PcapWriter w = PcapWriter.create(in, PcapWriter.Precision.NANOSECONDS)) {
-            byte[] f = TestFrames.frames(1, 1).getFirst();
+            byte[] f = RandomFrames.frames(1, 1).getFirst();
             for (int i = 0; i < COUNT; i++) {
-                w.write(f, TestFrames.BASE_NANOS + i);
+                w.write(f, RandomFrames.BASE_NANOS + i);
             }
         }
         try (PcapReader r = PcapReader.open(in)) {

@@ -1,5 +1,6 @@
 package dev.sluice.drivers.pcap;
 
+import dev.sluice.testing.RandomFrames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +29,8 @@ class PcapDamageTest {
     @TempDir
     Path dir;
 
-    private final List<byte[]> frames = TestFrames.frames(40, 11);
-    private final long[] timestamps = TestFrames.timestamps(40, 11);
+    private final List<byte[]> frames = RandomFrames.frames(40, 11);
+    private final long[] timestamps = RandomFrames.timestamps(40, 11);
 
     /** Offsets where each record or block ends: a cut there leaves a sound, shorter file. */
     private static List<Long> boundaries(byte[] file, boolean pcapng) {
@@ -285,7 +286,7 @@ class PcapDamageTest {
         Random rnd = new Random(1);
         CaptureBuilder b = CaptureBuilder.pcapng().section(ByteOrder.BIG_ENDIAN).iface(1, 200, 9, 0);
         for (int i = 0; i < 6; i++) {
-            b.epb(0, 1_000_000_000L * i, TestFrames.frame(rnd, 100 + i), 100 + i);
+            b.epb(0, 1_000_000_000L * i, RandomFrames.frame(rnd, 100 + i), 100 + i);
         }
         byte[] bytes = b.bytes();
         int second = (int) (long) b.packetEnds.get(0);

@@ -3,6 +3,7 @@ package dev.sluice.drivers.pcap;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
+import dev.sluice.testing.RandomFrames;
 import dev.sluice.umem.FrameOwnership;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
@@ -33,8 +34,8 @@ class PcapPortTest {
     static Path shared;
     private static final java.util.Map<String, Path> CAPTURES = new java.util.HashMap<>();
 
-    private final List<byte[]> frames = TestFrames.frames(COUNT, 31);
-    private final long[] timestamps = TestFrames.timestamps(COUNT, 31);
+    private final List<byte[]> frames = RandomFrames.frames(COUNT, 31);
+    private final long[] timestamps = RandomFrames.timestamps(COUNT, 31);
     private final PcapPortOptions tracked = PcapPortOptions.defaults().withTrackFrames(true);
 
     private Path capture(String format) throws IOException {
@@ -79,7 +80,7 @@ class PcapPortTest {
             assertThat(a.length()).as("length of packet %d", i + 1).isEqualTo(e.length());
             assertThat(a.capturedLength()).isEqualTo(e.capturedLength());
             assertThat(a.timestampNanos()).as("time of packet %d", i + 1)
-                    .isEqualTo(micros ? TestFrames.micros(e.timestampNanos()) : e.timestampNanos());
+                    .isEqualTo(micros ? RandomFrames.micros(e.timestampNanos()) : e.timestampNanos());
         }
     }
 
@@ -205,7 +206,7 @@ class PcapPortTest {
 
     @Test
     void aPacketLongerThanAFrameIsCutToItAndCounted() throws IOException {
-        byte[] jumbo = TestFrames.frame(new Random(2), 3000);
+        byte[] jumbo = RandomFrames.frame(new Random(2), 3000);
         Path dump = CaptureTools.hexDump(dir.resolve("jumbo.txt"), List.of(frames.get(0), jumbo, frames.get(1)),
                 new long[] {1, 2, 3});
         Path in = CaptureTools.text2pcap(dump, dir.resolve("jumbo.pcap"), "pcap");
@@ -340,17 +341,17 @@ class PcapPortTest {
             int length2 = a.length(2);
             long moved = a.removeSwap(2); // packet 9 now in slot 2
             b.add(moved, length2);
-            assertThat(port.timestampNanos(b, 0)).isEqualTo(TestFrames.micros(timestamps[2]));
-            assertThat(port.timestampNanos(a, 2)).isEqualTo(TestFrames.micros(timestamps[9]));
+            assertThat(port.timestampNanos(b, 0)).isEqualTo(RandomFrames.micros(timestamps[2]));
+            assertThat(port.timestampNanos(a, 2)).isEqualTo(RandomFrames.micros(timestamps[9]));
             port.transmit(b);
             port.transmit(a);
             assertAllFramesHome(port);
         }
         List<CaptureTools.Frame> written = CaptureTools.tshark(out);
         assertThat(written.get(0).data()).isEqualTo(frames.get(2));
-        assertThat(written.get(0).timestampNanos()).isEqualTo(TestFrames.micros(timestamps[2]));
+        assertThat(written.get(0).timestampNanos()).isEqualTo(RandomFrames.micros(timestamps[2]));
         assertThat(written.get(3).data()).isEqualTo(frames.get(9));
-        assertThat(written.get(3).timestampNanos()).isEqualTo(TestFrames.micros(timestamps[9]));
+        assertThat(written.get(3).timestampNanos()).isEqualTo(RandomFrames.micros(timestamps[9]));
     }
 
     @Test

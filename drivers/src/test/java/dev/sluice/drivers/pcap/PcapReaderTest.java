@@ -1,5 +1,6 @@
 package dev.sluice.drivers.pcap;
 
+import dev.sluice.testing.RandomFrames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,8 +25,8 @@ class PcapReaderTest {
     @TempDir
     Path dir;
 
-    private final List<byte[]> frames = TestFrames.frames(COUNT, 7);
-    private final long[] timestamps = TestFrames.timestamps(COUNT, 7);
+    private final List<byte[]> frames = RandomFrames.frames(COUNT, 7);
+    private final long[] timestamps = RandomFrames.timestamps(COUNT, 7);
 
     private Path dump() throws IOException {
         return CaptureTools.hexDump(dir.resolve("frames.txt"), frames, timestamps);
@@ -57,7 +58,7 @@ class PcapReaderTest {
         for (int i = 0; i < COUNT; i++) {
             byte[] f = frames.get(i);
             Record a = actual.get(i);
-            assertThat(a.timestampNanos()).isEqualTo(micros ? TestFrames.micros(timestamps[i]) : timestamps[i]);
+            assertThat(a.timestampNanos()).isEqualTo(micros ? RandomFrames.micros(timestamps[i]) : timestamps[i]);
             assertThat(a.originalLength()).isEqualTo(f.length);
             assertThat(a.data()).isEqualTo(java.util.Arrays.copyOf(f, Math.min(f.length, snap)));
             assertThat(a.linkType()).isEqualTo(LinkType.ETHERNET);
@@ -146,19 +147,19 @@ class PcapReaderTest {
                 .iface(LinkType.RAW, 65535, -1, 0)              // 2: raw IP, microseconds by default
                 .block(0x00000004, new byte[] {0, 0, 0, 0}, false); // name resolution block: skipped
         long t = 1_700_000_000L;
-        b.epb(0, t * 1_000_000_000L + 123_456_789L, TestFrames.frame(rnd, 60), 60);
-        b.epb(1, (t << 20) | 0xABCDE, TestFrames.frame(rnd, 99), 99);
+        b.epb(0, t * 1_000_000_000L + 123_456_789L, RandomFrames.frame(rnd, 60), 60);
+        b.epb(1, (t << 20) | 0xABCDE, RandomFrames.frame(rnd, 99), 99);
         b.epb(2, t * 1_000_000L + 1, new byte[] {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2}, 20);
-        b.opb(0, t * 1_000_000_000L + 5, TestFrames.frame(rnd, 70), 70);
+        b.opb(0, t * 1_000_000_000L + 5, RandomFrames.frame(rnd, 70), 70);
         b.block(0x00000099, new byte[] {1, 2, 3, 4, 5}, false); // unknown type: skipped by its length
         b.section(ByteOrder.BIG_ENDIAN)
                 .iface(LinkType.ETHERNET, 128, 3, 1000)         // milliseconds, +1000 s, snaplen 128
                 .iface(LinkType.ETHERNET, 0, 0x80 | 40, 0);     // 2^-40 s: the 128-bit path
-        b.spb(java.util.Arrays.copyOf(TestFrames.frame(rnd, 200), 128), 200);
-        b.epb(0, t * 1000 + 999, TestFrames.frame(rnd, 128), 300);
+        b.spb(java.util.Arrays.copyOf(RandomFrames.frame(rnd, 200), 128), 200);
+        b.epb(0, t * 1000 + 999, RandomFrames.frame(rnd, 128), 300);
         // 2^-40 s units hold 2^24 s (1970-07-14) at most; the fraction is kept below 2^64 / 1e9 because
         // Wireshark multiplies in 64 bits and would overflow (we do not: timestampUnitsConvertExactly)
-        b.epb(1, (1_000_000L << 40) | 0x3_0000_0000L, TestFrames.frame(rnd, 1514), 1514);
+        b.epb(1, (1_000_000L << 40) | 0x3_0000_0000L, RandomFrames.frame(rnd, 1514), 1514);
         Path f = b.write(dir.resolve("multi.pcapng"));
 
         List<Record> records = assertSameAsTshark(f, false, PcapReader.Format.PCAPNG);

@@ -1,5 +1,6 @@
 package dev.sluice.drivers.pcap;
 
+import dev.sluice.testing.RandomFrames;
 import dev.sluice.umem.PacketBatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +37,8 @@ class PcapWriterTest {
     @EnumSource(PcapWriter.Precision.class)
     void fiveThousandFramesReadBackByTsharkPacketByPacket(PcapWriter.Precision precision) throws IOException {
         int count = 5000;
-        List<byte[]> frames = TestFrames.frames(count, 21);
-        long[] ts = TestFrames.timestamps(count, 21);
+        List<byte[]> frames = RandomFrames.frames(count, 21);
+        long[] ts = RandomFrames.timestamps(count, 21);
         Path out = dir.resolve("out.pcap");
         try (PcapWriter w = PcapWriter.create(out, precision)) {
             for (int i = 0; i < count; i++) {
@@ -69,17 +70,17 @@ class PcapWriterTest {
         for (int i = 0; i < count; i++) {
             assertThat(read.get(i).data()).as("bytes of packet %d", i + 1).isEqualTo(frames.get(i));
             assertThat(read.get(i).timestampNanos()).as("time of packet %d", i + 1)
-                    .isEqualTo(micros ? TestFrames.micros(ts[i]) : ts[i]);
+                    .isEqualTo(micros ? RandomFrames.micros(ts[i]) : ts[i]);
         }
     }
 
     @Test
     void packetsLongerThanTheSnapLengthAreCutAndKeepTheirLength() throws IOException {
-        byte[] jumbo = TestFrames.frame(new Random(1), 300_000);
+        byte[] jumbo = RandomFrames.frame(new Random(1), 300_000);
         Path out = dir.resolve("jumbo.pcap");
         try (PcapWriter w = PcapWriter.create(out, PcapWriter.Precision.NANOSECONDS)) {
-            w.write(jumbo, TestFrames.BASE_NANOS);
-            w.write(new byte[60], TestFrames.BASE_NANOS + 1);
+            w.write(jumbo, RandomFrames.BASE_NANOS);
+            w.write(new byte[60], RandomFrames.BASE_NANOS + 1);
         }
         List<CaptureTools.Frame> read = CaptureTools.tshark(out);
         assertThat(read.get(0).length()).isEqualTo(300_000);
@@ -113,7 +114,7 @@ class PcapWriterTest {
                 }
             }
             for (int i = 0; i < 4; i++) {
-                w.write(batch.packet(i), TestFrames.BASE_NANOS + i * 1000L);
+                w.write(batch.packet(i), RandomFrames.BASE_NANOS + i * 1000L);
             }
             w.close();
             List<CaptureTools.Frame> read = CaptureTools.tshark(out);
@@ -151,16 +152,16 @@ class PcapWriterTest {
     /** Stopped after 1234 of 5000 frames (flushed while open, then closed): complete both times. */
     @Test
     void aWriterStoppedMidwayLeavesACompleteFile() throws IOException {
-        List<byte[]> frames = TestFrames.frames(1234, 3);
+        List<byte[]> frames = RandomFrames.frames(1234, 3);
         Path out = dir.resolve("midway.pcap");
         try (PcapWriter w = PcapWriter.create(out, PcapWriter.Precision.NANOSECONDS, 0)) { // smallest buffer
             for (int i = 0; i < 1000; i++) {
-                w.write(frames.get(i), TestFrames.BASE_NANOS + i);
+                w.write(frames.get(i), RandomFrames.BASE_NANOS + i);
             }
             w.flush();
             assertThat(CaptureTools.tshark(out)).hasSize(1000); // no complaint while still open
             for (int i = 1000; i < 1234; i++) {
-                w.write(frames.get(i), TestFrames.BASE_NANOS + i);
+                w.write(frames.get(i), RandomFrames.BASE_NANOS + i);
             }
         }
         CaptureTools.Result r = CaptureTools.tsharkAllowingDamage(out);

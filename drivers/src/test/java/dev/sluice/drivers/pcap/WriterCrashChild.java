@@ -1,5 +1,7 @@
 package dev.sluice.drivers.pcap;
 
+import dev.sluice.testing.RandomFrames;
+
 import java.nio.file.Path;
 import java.util.Random;
 
@@ -16,11 +18,11 @@ public final class WriterCrashChild {
 
     static byte[] frame(int i) {
         Random rnd = new Random(i);
-        return TestFrames.frame(rnd, 14 + rnd.nextInt(1501));
+        return RandomFrames.frame(rnd, 14 + rnd.nextInt(1501));
     }
 
     static long timestamp(int i) {
-        return TestFrames.BASE_NANOS + i * 1_000_001L;
+        return RandomFrames.BASE_NANOS + i * 1_000_001L;
     }
 
     public static void main(String[] args) throws Exception {

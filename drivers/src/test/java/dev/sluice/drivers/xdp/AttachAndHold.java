@@ -9,13 +9,15 @@ public final class AttachAndHold {
     private AttachAndHold() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         XdpProgram program = XdpPrograms.steering(1, 1);
         XdpAttachment attachment = "netlink".equals(args[1])
                 ? XdpAttachment.attachNetlink(program, args[0], XdpMode.NATIVE)
                 : XdpAttachment.attach(program, args[0], XdpMode.NATIVE);
         System.out.println("ATTACHED " + attachment.programId());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        while (true) { // held until the test kills this process
+            java.util.concurrent.locks.LockSupport.park();
+        }
     }
 }

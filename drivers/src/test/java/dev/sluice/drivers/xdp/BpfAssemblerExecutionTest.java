@@ -4,6 +4,8 @@ import dev.sluice.drivers.xdp.BpfAssembler.Label;
 import dev.sluice.sys.Bpf;
 import dev.sluice.sys.BpfAttrDescriptor;
 import dev.sluice.sys.LibC;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +30,7 @@ class BpfAssemblerExecutionTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
     }
 
     private static int run(Consumer<BpfAssembler> body) {

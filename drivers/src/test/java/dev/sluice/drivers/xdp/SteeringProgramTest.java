@@ -3,6 +3,9 @@ package dev.sluice.drivers.xdp;
 import dev.sluice.sys.Bpf;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.NativeException;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.VethPair;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +37,7 @@ class SteeringProgramTest {
 
     @BeforeAll
     static void socket() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
         veth = VethPair.create();
         xsk = BoundXskSocket.bind(veth.ifindexA(), 0);
     }

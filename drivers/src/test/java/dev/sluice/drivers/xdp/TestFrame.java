@@ -1,28 +1,32 @@
 package dev.sluice.drivers.xdp;
 
+import dev.sluice.testing.FrameBuilder;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Hand-built Ethernet frames for the steering tests. Checksums are left zero: XDP runs before
- * any checksum check and the program does not look at them.
+ * A steering test case: a frame described by what the program looks at (destination address,
+ * transport and port, VLAN tags, fragment and header oddities) in any order, built by the shared
+ * {@link FrameBuilder} in layer order and padded to the Ethernet minimum.
  */
 final class TestFrame {
-    static final int MIN_FRAME = 60;
+    private static final long DST_MAC = 0x02_00_00_00_00_02L;
+    private static final long SRC_MAC = 0x02_00_00_00_00_01L;
+    private static final int SRC_PORT = 40000;
+    private static final int VLAN_ID = 100;
 
     private int[] tpids = new int[0];
     private int etherType;
-    private byte[] dst;
+    private String dst;
     private int protocol;
     private int dstPort = -1;
-    private int ihl = 5;
+    private int ihl = -1;
     private int version = -1;
     private int fragmentOffset;
     private boolean moreFragments;
     private byte[] ipv4Options = new byte[0];
-    private byte[] raw;
 
     private TestFrame() {
     }
@@ -38,33 +42,22 @@ final class TestFrame {
     static TestFrame ipv4(String dst) {
         TestFrame f = new TestFrame();
         f.etherType = 0x0800;
-        f.dst = ip(dst).getAddress();
-        if (f.dst.length != 4) {
-            throw new IllegalArgumentException(dst + " is not IPv4");
-        }
+        FrameBuilder.ipv4(dst); // checks it is IPv4
+        f.dst = dst;
         return f;
     }
 
     static TestFrame ipv6(String dst) {
         TestFrame f = new TestFrame();
         f.etherType = 0x86dd;
-        byte[] a = ip(dst).getAddress();
-        if (a.length == 4) { // Java turns ::ffff:a.b.c.d into IPv4: put the mapped form back
-            byte[] mapped = new byte[16];
-            mapped[10] = (byte) 0xff;
-            mapped[11] = (byte) 0xff;
-            System.arraycopy(a, 0, mapped, 12, 4);
-            a = mapped;
-        }
-        f.dst = a;
+        f.dst = dst;
         return f;
     }
 
-    /** An ARP request (who-has 10.0.0.1), or any non-IP ethertype via {@link #etherType}. */
+    /** An ARP request (who-has 10.0.0.1 from 10.0.0.2). */
     static TestFrame arp() {
         TestFrame f = new TestFrame();
         f.etherType = 0x0806;
-        f.raw = new byte[] {0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1};
         return f;
     }
 
@@ -100,7 +93,6 @@ final class TestFrame {
             throw new IllegalArgumentException("options must be a multiple of 4 bytes");
         }
         ipv4Options = options;
-        ihl = 5 + options.length / 4;
         return this;
     }
 
@@ -123,49 +115,29 @@ final class TestFrame {
     }
 
     byte[] build() {
-        ByteBuffer b = ByteBuffer.allocate(256);
-        b.put(new byte[] {2, 0, 0, 0, 0, 2}); // dst MAC
-        b.put(new byte[] {2, 0, 0, 0, 0, 1}); // src MAC
+        FrameBuilder b = new FrameBuilder().ethernet(DST_MAC, SRC_MAC);
         for (int tpid : tpids) {
-            b.putShort((short) tpid).putShort((short) 100);
+            b.vlan(tpid, VLAN_ID);
         }
-        b.putShort((short) etherType);
-        if (raw != null) {
-            b.put(raw);
-        } else if (etherType == 0x0800) {
-            int start = b.position();
-            b.put((byte) (((version < 0 ? 4 : version) << 4) | ihl));
-            b.put((byte) 0);
-            b.putShort((short) (20 + ipv4Options.length + 8));
-            b.putShort((short) 0x1234);
-            b.putShort((short) ((moreFragments ? 0x2000 : 0) | fragmentOffset));
-            b.put((byte) 64).put((byte) protocol).putShort((short) 0);
-            b.put(new byte[] {10, 9, 9, 9});
-            b.put(dst);
-            b.put(ipv4Options);
-            if (b.position() - start != 20 + ipv4Options.length) {
-                throw new AssertionError();
+        switch (etherType) {
+            case 0x0806 -> b.arp(1, SRC_MAC, FrameBuilder.ipv4("10.0.0.2"), 0, FrameBuilder.ipv4("10.0.0.1"));
+            case 0x0800 -> b.ipv4(FrameBuilder.ipv4("10.9.9.9"), FrameBuilder.ipv4(dst), protocol, ipv4Options,
+                    (moreFragments ? 0x2000 : 0) | fragmentOffset);
+            default -> b.ipv6(FrameBuilder.ipv6("fd00::99"), FrameBuilder.ipv6(dst), protocol);
+        }
+        if (etherType != 0x0806) {
+            switch (protocol) {
+                case 17 -> b.udp(SRC_PORT, dstPort, new byte[0]);
+                case 6 -> b.tcp(SRC_PORT, dstPort, 0x02, 0, new byte[0]);
+                default -> b.icmp(8, 0, 1, 1, new byte[0]);
             }
-            transport(b);
-        } else if (etherType == 0x86dd) {
-            b.putInt(((version < 0 ? 6 : version) << 28));
-            b.putShort((short) 8).put((byte) protocol).put((byte) 64);
-            b.put(ip("fd00::99").getAddress());
-            b.put(dst);
-            transport(b);
         }
-        while (b.position() < MIN_FRAME) {
-            b.put((byte) 0);
+        if (ihl >= 0) {
+            b.ipv4IhlField(ihl);
         }
-        return Arrays.copyOf(b.array(), b.position());
-    }
-
-    private void transport(ByteBuffer b) {
-        if (dstPort >= 0) {
-            b.putShort((short) 40000).putShort((short) dstPort);
-            b.putShort((short) 8).putShort((short) 0); // UDP length / checksum, or TCP seq bytes
-        } else {
-            b.put(new byte[] {8, 0, 0, 0, 0, 1, 0, 1}); // ICMP echo-ish
+        if (version >= 0) {
+            b.ipVersionField(version);
         }
+        return b.padTo(FrameBuilder.MIN_FRAME).build();
     }
 }

@@ -1,6 +1,10 @@
 package dev.sluice.drivers.xdp;
 
 import dev.sluice.sys.Netlink;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Await;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.VethPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +28,7 @@ class XdpAttachmentCrashTest {
 
     @BeforeEach
     void setUp() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
         veth = VethPair.create();
     }
 
@@ -43,7 +48,8 @@ class XdpAttachmentCrashTest {
     @Test
     void aNetlinkAttachmentOutlivesItsProcess() throws Exception {
         int id = attachInChildAndKill("netlink");
-        Thread.sleep(200);
+        // The child is reaped: its files (the program fd) were closed before it could be, so an
+        // attachment that depended on them would be gone by now.
         Netlink.LinkInfo info = Netlink.link(veth.ifindexA());
         assertThat(info.hasXdpProgram()).isTrue();
         assertThat(info.xdpProgId()).isEqualTo(id);
@@ -74,13 +80,7 @@ class XdpAttachmentCrashTest {
     }
 
     /** The kernel releases a dead process's files right away, the link a moment later at most. */
-    private boolean eventuallyDetached() throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (!Netlink.link(veth.ifindexA()).hasXdpProgram()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
+    private boolean eventuallyDetached() {
+        return Await.holdsWithin(() -> !Netlink.link(veth.ifindexA()).hasXdpProgram(), Duration.ofSeconds(30));
     }
 }

@@ -1,6 +1,10 @@
 package dev.sluice.drivers.xdp;
 
 import dev.sluice.sys.Netlink;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Commands;
+import dev.sluice.testing.Privileged;
+import dev.sluice.testing.VethPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +24,7 @@ class XdpAttachmentTest {
 
     @BeforeEach
     void setUp() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
         veth = VethPair.create();
         program = XdpPrograms.steering(1, 4);
         other = XdpPrograms.redirectAll(1);
@@ -145,7 +149,7 @@ class XdpAttachmentTest {
     @Test
     void aDriverWithoutNativeXdpIsRefusedWithTheWayOut() {
         String bridge = "sxdpbr" + veth.a.substring(4, veth.a.length() - 1);
-        VethPair.ip("link", "add", bridge, "type", "bridge");
+        Commands.run("ip", "link", "add", bridge, "type", "bridge");
         try {
             assertThatThrownBy(() -> XdpAttachment.attach(program, bridge, XdpMode.NATIVE))
                     .isInstanceOf(XdpAttachment.RefusedException.class)
@@ -160,7 +164,7 @@ class XdpAttachmentTest {
             }
             assertThat(Netlink.link(dev.sluice.sys.LibC.ifNameToIndex(bridge)).hasXdpProgram()).isFalse();
         } finally {
-            VethPair.ip("link", "del", "dev", bridge);
+            Commands.run("ip", "link", "del", "dev", bridge);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.sluice.counters.CountersFile;
 import dev.sluice.counters.CountersReader;
 import dev.sluice.counters.Labels;
 import dev.sluice.sys.Bpf;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +22,7 @@ class XdpProgramCountersTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
     }
 
     @Test

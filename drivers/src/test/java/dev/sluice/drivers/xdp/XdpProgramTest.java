@@ -3,6 +3,8 @@ package dev.sluice.drivers.xdp;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.LibC;
 import dev.sluice.sys.NativeException;
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class XdpProgramTest {
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
     }
 
     @Test

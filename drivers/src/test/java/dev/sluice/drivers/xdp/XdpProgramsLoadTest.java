@@ -1,5 +1,7 @@
 package dev.sluice.drivers.xdp;
 
+import dev.sluice.sys.Privileges;
+import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class XdpProgramsLoadTest {
     @BeforeEach
     void privileged() {
-        Privileged.require();
+        Privileged.require("loads XDP programs", Privileges.CAP_BPF, Privileges.CAP_NET_ADMIN);
     }
 
     @Test

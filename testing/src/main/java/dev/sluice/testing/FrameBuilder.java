@@ -1,20 +1,26 @@
-package dev.sluice.proto;
+package dev.sluice.testing;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * Builds Ethernet frames byte by byte for tests, independently of the classes under test: lengths
- * and checksums are filled in by {@link #build()} with {@link ReferenceChecksum}. Each layer
- * method writes the EtherType / Next Header left open by the one before where that is implied
- * (Ethernet → VLAN → IP); IPv6 next headers are given explicitly.
+ * The one builder of test frames: Ethernet frames byte by byte, independently of the classes under
+ * test. Lengths and checksums are filled in by {@link #build()} with {@link ReferenceChecksum}
+ * (unless switched off, to build broken frames). Each layer method writes the EtherType / Next
+ * Header left open by the one before where that is implied (Ethernet → VLAN → IP); IPv6 next
+ * headers are given explicitly. Addresses are numbers; {@link #ipv4(String)}, {@link #ipv6(String)}
+ * and {@link #mac(String)} turn text into them.
  */
-final class FrameBuilder {
-    static final long MAC_A = 0x02_00_00_00_00_0AL;
-    static final long MAC_B = 0x02_00_00_00_00_0BL;
-    static final int IP_A = 0x0A_01_02_03;   // 10.1.2.3
-    static final int IP_B = 0xC0_A8_00_C7;   // 192.168.0.199
-    static final long[] IP6_A = {0xFD00_0000_0000_0001L, 0x0000_0000_0000_00AAL};
-    static final long[] IP6_B = {0xFD00_0000_0000_0002L, 0x1234_5678_9ABC_DEF0L};
+public final class FrameBuilder {
+    /** Ethernet minimum without the FCS, the length {@link #padTo} usually asks for. */
+    public static final int MIN_FRAME = 60;
+    public static final long MAC_A = 0x02_00_00_00_00_0AL;
+    public static final long MAC_B = 0x02_00_00_00_00_0BL;
+    public static final int IP_A = 0x0A_01_02_03;   // 10.1.2.3
+    public static final int IP_B = 0xC0_A8_00_C7;   // 192.168.0.199
+    public static final long[] IP6_A = {0xFD00_0000_0000_0001L, 0x0000_0000_0000_00AAL};
+    public static final long[] IP6_B = {0xFD00_0000_0000_0002L, 0x1234_5678_9ABC_DEF0L};
 
     private final byte[] b = new byte[70000];
     private int pos;
@@ -26,8 +32,10 @@ final class FrameBuilder {
     private boolean fixChecksums = true;
     private boolean fixLengths = true;
     private int padTo;
+    private int ipVersionField = -1;
+    private int ipv4IhlField = -1;
 
-    FrameBuilder ethernet(long dst, long src) {
+    public FrameBuilder ethernet(long dst, long src) {
         put48(dst);
         put48(src);
         pendingEtherType = pos;
@@ -35,16 +43,16 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder ethernet() {
+    public FrameBuilder ethernet() {
         return ethernet(MAC_B, MAC_A);
     }
 
-    FrameBuilder etherType(int type) {
+    public FrameBuilder etherType(int type) {
         ReferenceChecksum.put16(b, pendingEtherType, type);
         return this;
     }
 
-    FrameBuilder vlan(int tpid, int tci) {
+    public FrameBuilder vlan(int tpid, int tci) {
         etherType(tpid);
         put16(tci);
         pendingEtherType = pos;
@@ -52,7 +60,7 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder arp(int op, long sha, int spa, long tha, int tpa) {
+    public FrameBuilder arp(int op, long sha, int spa, long tha, int tpa) {
         etherType(0x0806);
         put16(1);
         put16(0x0800);
@@ -66,12 +74,12 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder ipv4(int src, int dst, int protocol) {
+    public FrameBuilder ipv4(int src, int dst, int protocol) {
         return ipv4(src, dst, protocol, new byte[0], 0x4000);
     }
 
     /** IPv4 with {@code options} (a multiple of 4 bytes) and the flags/fragment word. */
-    FrameBuilder ipv4(int src, int dst, int protocol, byte[] options, int flagsFragment) {
+    public FrameBuilder ipv4(int src, int dst, int protocol, byte[] options, int flagsFragment) {
         etherType(0x0800);
         ip4 = pos;
         put8(0x40 | (5 + options.length / 4));
@@ -89,7 +97,7 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder ipv6(long[] src, long[] dst, int nextHeader) {
+    public FrameBuilder ipv6(long[] src, long[] dst, int nextHeader) {
         etherType(0x86DD);
         ip6 = pos;
         put32(0x6000_0000 | (0x2E << 20) | 0x12345);
@@ -105,7 +113,7 @@ final class FrameBuilder {
     }
 
     /** A generic IPv6 extension header of {@code lengthBytes} (a multiple of 8), options PadN-filled. */
-    FrameBuilder ipv6Extension(int next, int lengthBytes) {
+    public FrameBuilder ipv6Extension(int next, int lengthBytes) {
         put8(next);
         put8(lengthBytes / 8 - 1);
         if (lengthBytes - 2 >= 2) {
@@ -119,7 +127,7 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder ipv6Fragment(int next, int offsetBytes, boolean more, int id) {
+    public FrameBuilder ipv6Fragment(int next, int offsetBytes, boolean more, int id) {
         put8(next);
         put8(0);
         put16(offsetBytes | (more ? 1 : 0));
@@ -129,7 +137,7 @@ final class FrameBuilder {
     }
 
     /** Authentication Header of {@code lengthBytes} (a multiple of 4, at least 12). */
-    FrameBuilder ah(int next, int lengthBytes) {
+    public FrameBuilder ah(int next, int lengthBytes) {
         put8(next);
         put8(lengthBytes / 4 - 2);
         put16(0);
@@ -140,7 +148,7 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder tcp(int sport, int dport, int flags, int optionBytes, byte[] payload) {
+    public FrameBuilder tcp(int sport, int dport, int flags, int optionBytes, byte[] payload) {
         l4 = pos;
         l4Protocol = 6;
         put16(sport);
@@ -159,7 +167,7 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder udp(int sport, int dport, byte[] payload) {
+    public FrameBuilder udp(int sport, int dport, byte[] payload) {
         l4 = pos;
         l4Protocol = 17;
         put16(sport);
@@ -170,7 +178,7 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder icmp(int type, int code, int id, int seq, byte[] payload) {
+    public FrameBuilder icmp(int type, int code, int id, int seq, byte[] payload) {
         l4 = pos;
         l4Protocol = ip6 >= 0 ? 58 : 1;
         put8(type);
@@ -182,28 +190,40 @@ final class FrameBuilder {
         return this;
     }
 
-    FrameBuilder raw(byte[] bytes) {
+    public FrameBuilder raw(byte[] bytes) {
         put(bytes);
         return this;
     }
 
-    FrameBuilder noChecksums() {
+    public FrameBuilder noChecksums() {
         fixChecksums = false;
         return this;
     }
 
-    FrameBuilder noLengths() {
+    public FrameBuilder noLengths() {
         fixLengths = false;
         return this;
     }
 
+    /** Overwrites the IP version nibble (of the IPv4 or IPv6 header) with {@code version}, to build invalid headers. */
+    public FrameBuilder ipVersionField(int version) {
+        ipVersionField = version;
+        return this;
+    }
+
+    /** Overwrites the IPv4 IHL nibble only (options and lengths unchanged), to build invalid headers. */
+    public FrameBuilder ipv4IhlField(int ihl) {
+        ipv4IhlField = ihl;
+        return this;
+    }
+
     /** Pads the frame with zeros to {@code n} bytes (Ethernet minimum 60 without FCS). */
-    FrameBuilder padTo(int n) {
+    public FrameBuilder padTo(int n) {
         padTo = n;
         return this;
     }
 
-    byte[] build() {
+    public byte[] build() {
         int end = pos;
         if (fixLengths) {
             if (ip4 >= 0) {
@@ -242,7 +262,63 @@ final class FrameBuilder {
                 ReferenceChecksum.put16(b, at, l4Protocol == 17 && c == 0 ? 0xFFFF : c);
             }
         }
+        if (ipv4IhlField >= 0 && ip4 >= 0) {
+            b[ip4] = (byte) ((b[ip4] & 0xF0) | ipv4IhlField);
+        }
+        if (ipVersionField >= 0) {
+            int ip = ip4 >= 0 ? ip4 : ip6;
+            b[ip] = (byte) ((b[ip] & 0x0F) | (ipVersionField << 4));
+        }
         return Arrays.copyOf(b, Math.max(end, padTo));
+    }
+
+    /** An IPv4 address in text form as the 32-bit number the layer methods take. */
+    public static int ipv4(String text) {
+        byte[] a = address(text);
+        if (a.length != 4) {
+            throw new IllegalArgumentException(text + " is not an IPv4 address");
+        }
+        return ((a[0] & 0xff) << 24) | ((a[1] & 0xff) << 16) | ((a[2] & 0xff) << 8) | (a[3] & 0xff);
+    }
+
+    /** An IPv6 address in text form as two 64-bit halves; {@code ::ffff:a.b.c.d} stays IPv4-mapped IPv6. */
+    public static long[] ipv6(String text) {
+        byte[] a = address(text);
+        if (a.length == 4) { // Java turns ::ffff:a.b.c.d into IPv4: put the mapped form back
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(a, 0, mapped, 12, 4);
+            a = mapped;
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < 8; i++) {
+            hi = (hi << 8) | (a[i] & 0xff);
+            lo = (lo << 8) | (a[8 + i] & 0xff);
+        }
+        return new long[] {hi, lo};
+    }
+
+    /** A MAC address {@code aa:bb:cc:dd:ee:ff} as the 48-bit number {@link #ethernet(long, long)} takes. */
+    public static long mac(String text) {
+        String[] parts = text.split(":");
+        if (parts.length != 6) {
+            throw new IllegalArgumentException(text + " is not a MAC address");
+        }
+        long v = 0;
+        for (String p : parts) {
+            v = (v << 8) | Integer.parseInt(p, 16);
+        }
+        return v;
+    }
+
+    private static byte[] address(String literal) {
+        try {
+            return InetAddress.getByName(literal).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
     }
 
     private void put(byte[] bytes) {
@@ -274,7 +350,7 @@ final class FrameBuilder {
         put32((int) v);
     }
 
-    static byte[] bytes(int n, int seed) {
+    public static byte[] bytes(int n, int seed) {
         byte[] p = new byte[n];
         for (int i = 0; i < n; i++) {
             p[i] = (byte) (i * 31 + seed);

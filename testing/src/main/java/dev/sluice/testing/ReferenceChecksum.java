@@ -1,15 +1,15 @@
-package dev.sluice.proto;
+package dev.sluice.testing;
 
 /**
  * A deliberately naive RFC 1071 checksum over byte arrays, written independently of
- * {@link Checksums} so that tests do not check the code with itself.
+ * {@code dev.sluice.proto.Checksums} so that tests do not check the code with itself.
  */
-final class ReferenceChecksum {
+public final class ReferenceChecksum {
     private ReferenceChecksum() {
     }
 
     /** One's-complement sum of big-endian 16-bit words, odd byte padded with zero, folded (not complemented). */
-    static int onesComplementSum(byte[] data, int off, int len, int initial) {
+    public static int onesComplementSum(byte[] data, int off, int len, int initial) {
         long s = initial;
         for (int i = 0; i < len; i += 2) {
             int hi = data[off + i] & 0xFF;
@@ -23,34 +23,34 @@ final class ReferenceChecksum {
         return (int) s;
     }
 
-    static int checksum(byte[] data, int off, int len, int initial) {
+    public static int checksum(byte[] data, int off, int len, int initial) {
         return ~onesComplementSum(data, off, len, initial) & 0xFFFF;
     }
 
     /** Pseudo-header sum for IPv4 at {@code ip}. */
-    static int pseudoIpv4(byte[] f, int ip, int protocol, int l4Length) {
+    public static int pseudoIpv4(byte[] f, int ip, int protocol, int l4Length) {
         int s = onesComplementSum(f, ip + 12, 8, 0);
         return fold(s + protocol + l4Length);
     }
 
     /** Pseudo-header sum for IPv6 at {@code ip6}. */
-    static int pseudoIpv6(byte[] f, int ip6, int nextHeader, int l4Length) {
+    public static int pseudoIpv6(byte[] f, int ip6, int nextHeader, int l4Length) {
         int s = onesComplementSum(f, ip6 + 8, 32, 0);
         return fold((long) s + (l4Length >>> 16) + (l4Length & 0xFFFF) + nextHeader);
     }
 
-    static int fold(long s) {
+    public static int fold(long s) {
         while ((s >>> 16) != 0) {
             s = (s & 0xFFFF) + (s >>> 16);
         }
         return (int) s;
     }
 
-    static int u16(byte[] f, int at) {
+    public static int u16(byte[] f, int at) {
         return ((f[at] & 0xFF) << 8) | (f[at + 1] & 0xFF);
     }
 
-    static void put16(byte[] f, int at, int v) {
+    public static void put16(byte[] f, int at, int v) {
         f[at] = (byte) (v >>> 8);
         f[at + 1] = (byte) v;
     }

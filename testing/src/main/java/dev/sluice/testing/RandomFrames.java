@@ -1,4 +1,4 @@
-package dev.sluice.drivers.pcap;
+package dev.sluice.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,15 +9,15 @@ import java.util.Random;
  * locally administered sources, IPv4 / IPv6 / ARP / VLAN / experimental EtherTypes, lengths from
  * 14 to 1514 with the edges (14, 60, 64, 1514) well represented.
  */
-final class TestFrames {
-    static final long BASE_NANOS = 1_700_000_000_123_456_789L;
+public final class RandomFrames {
+    public static final long BASE_NANOS = 1_700_000_000_123_456_789L;
     private static final int[] ETHER_TYPES = {0x0800, 0x86dd, 0x0806, 0x8100, 0x88b5};
     private static final int[] EDGE_LENGTHS = {14, 60, 64, 1514};
 
-    private TestFrames() {
+    private RandomFrames() {
     }
 
-    static List<byte[]> frames(int count, long seed) {
+    public static List<byte[]> frames(int count, long seed) {
         Random rnd = new Random(seed);
         List<byte[]> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -27,7 +27,7 @@ final class TestFrames {
         return out;
     }
 
-    static byte[] frame(Random rnd, int length) {
+    public static byte[] frame(Random rnd, int length) {
         byte[] f = new byte[length];
         rnd.nextBytes(f);
         if (rnd.nextInt(8) == 0) {
@@ -45,7 +45,7 @@ final class TestFrames {
     }
 
     /** Increasing timestamps with gaps from 1 ns to about a second, nanosecond digits all used. */
-    static long[] timestamps(int count, long seed) {
+    public static long[] timestamps(int count, long seed) {
         Random rnd = new Random(seed ^ 0x5eed);
         long[] ts = new long[count];
         long t = BASE_NANOS;
@@ -56,7 +56,7 @@ final class TestFrames {
         return ts;
     }
 
-    static long micros(long nanos) {
+    public static long micros(long nanos) {
         return nanos - nanos % 1000;
     }
 }

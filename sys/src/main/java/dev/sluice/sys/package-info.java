@@ -1,0 +1,8 @@
+/**
+ * The native boundary: every downcall into libc ({@link dev.sluice.sys.LibC}), bpf(2)
+ * ({@link dev.sluice.sys.Bpf}) and rtnetlink ({@link dev.sluice.sys.Netlink}), with errno captured and
+ * turned into a {@link dev.sluice.sys.NativeException} that names the call, the errno and the remedy
+ * ({@link dev.sluice.sys.Remedies}); the kernel ABIs' byte layouts (AF_XDP, TPACKET_V3, bpf_attr);
+ * network namespaces and the process's capabilities. Nothing above this package touches FFM linkers.
+ */
+package dev.sluice.sys;
