@@ -5,9 +5,9 @@ import dev.sluice.cli.UdpSender;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
+import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.drivers.afxdp.FrameCounts;
-import dev.sluice.drivers.afxdp.XskQueue;
 import dev.sluice.drivers.xdp.XdpAttachment;
 import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.drivers.xdp.XdpProgram;
@@ -42,13 +42,13 @@ class AfXdpPortSystemTest {
         Privileged.require();
     }
 
-    static AfXdpPort openIn(String netns, String ifname, int[] queues, AfXdpOptions options) {
+    static AfXdpInterface openIn(String netns, String ifname, int[] queues, AfXdpOptions options) {
         try (NetNs.Scope ignored = NetNs.enter(netns)) {
-            return AfXdpPort.open(ifname, queues, UmemConfig.defaults(), options);
+            return AfXdpInterface.open(ifname, queues, UmemConfig.defaults(), options);
         }
     }
 
-    static void assertAllFramesAccounted(AfXdpPort port) {
+    static void assertAllFramesAccounted(AfXdpInterface port) {
         port.drainTx(2000);
         FrameCounts c = port.frameCounts();
         assertThat(c.app()).as("frames still held by the application").isZero();
@@ -68,7 +68,8 @@ class AfXdpPortSystemTest {
             // Every frame of the FILL ring in flight: this test checks completeness, not speed, and its
             // checking loop starts cold (interpreted) while the sender is already running.
             AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(2048);
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, options)) {
+            try (AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0}, options)) {
+                AfXdpQueue port = iface.queue(0);
                 NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
                 CompletableFuture<Long> sender = Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000);
                 PacketBatch batch = port.newBatch(64);
@@ -86,10 +87,10 @@ class AfXdpPortSystemTest {
                 assertThat(sender.get(10, TimeUnit.SECONDS)).isEqualTo(count);
                 assertThat(got.duplicates).as("duplicates").isZero();
                 assertThat(got.corrupt).as("corrupt datagrams").isZero();
-                assertThat(got.distinct()).as("distinct datagrams received; kernel says " + port.statistics())
+                assertThat(got.distinct()).as("distinct datagrams received; kernel says " + iface.statistics())
                         .isEqualTo(count);
-                assertThat(port.statistics().rxInvalidDescs()).isZero();
-                assertAllFramesAccounted(port);
+                assertThat(iface.statistics().rxInvalidDescs()).isZero();
+                assertAllFramesAccounted(iface);
             }
         }
     }
@@ -99,11 +100,12 @@ class AfXdpPortSystemTest {
         try (Sandbox box = Sandbox.create("headroom", 1)) {
             box.staticNeighbours();
             UmemConfig config = UmemConfig.defaults().withFrameSize(4096).withHeadroom(192).withHugePages(true);
-            AfXdpPort port;
+            AfXdpInterface iface;
             try (NetNs.Scope ignored = NetNs.enter(box.nsA)) {
-                port = AfXdpPort.open(box.ifA, new int[] {0}, config, AfXdpOptions.defaults().withTrackFrames(true));
+                iface = AfXdpInterface.open(box.ifA, new int[] {0}, config, AfXdpOptions.defaults().withTrackFrames(true));
             }
-            try (port) {
+            try (iface) {
+                AfXdpQueue port = iface.queue(0);
                 Traffic.sendNumbered(box.nsB, box.ipA, PORT, 100, PAYLOAD, 10, 1_000_000).get(10, TimeUnit.SECONDS);
                 PacketBatch batch = port.newBatch(64);
                 int got = 0;
@@ -118,7 +120,7 @@ class AfXdpPortSystemTest {
                     port.release(batch);
                 }
                 assertThat(got).isEqualTo(100);
-                assertAllFramesAccounted(port);
+                assertAllFramesAccounted(iface);
             }
         }
     }
@@ -129,16 +131,16 @@ class AfXdpPortSystemTest {
         try (Sandbox box = Sandbox.create("tx", 1);
              DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
             box.staticNeighbours();
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true))) {
+            try (AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true))) {
                 NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
-                int sent = got.send(port, () -> port.drainTx(1000), box, receiver);
+                int sent = got.send(iface.queue(0), () -> iface.drainTx(1000), box, receiver);
                 assertThat(sent).isEqualTo(count);
                 got.drain(receiver, 5000);
                 // The kernel drops UDP datagrams with a bad IP or UDP checksum before the socket:
                 // arriving at all proves both checksums valid.
                 assertThat(got.corrupt).isZero();
                 assertThat(got.distinct()).as("datagrams that reached the kernel socket").isEqualTo(count);
-                assertAllFramesAccounted(port);
+                assertAllFramesAccounted(iface);
             }
         }
     }
@@ -148,7 +150,7 @@ class AfXdpPortSystemTest {
         int count = 3_000;
         try (Sandbox box = Sandbox.create("macswap", 1)) {
             box.staticNeighbours();
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true));
+            try (AfXdpInterface port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true));
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
                 Forwarder fwd = new Forwarder(port.queues(), ForwardMode.MACSWAP, 64, null);
                 fwd.start();
@@ -178,21 +180,21 @@ class AfXdpPortSystemTest {
         try (Sandbox box = Sandbox.create("mq", 2)) {
             box.staticNeighbours();
             AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(1024);
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0, 1}, options)) {
+            try (AfXdpInterface port = openIn(box.nsA, box.ifA, new int[] {0, 1}, options)) {
                 assertThat(port.queues()).hasSize(2);
                 CompletableFuture<?>[] senders = new CompletableFuture<?>[flows];
                 for (int f = 0; f < flows; f++) {
                     // A socket per flow: each has its own source port and TX hash, so flows spread over queues.
                     senders[f] = Traffic.sendNumbered(box.nsB, box.ipA, PORT, perFlow, PAYLOAD, 8, 2_000_000);
                 }
-                PacketBatch batch = port.newBatch(64);
+                PacketBatch batch = port.queue(0).newBatch(64);
                 long[] perQueue = new long[2];
                 long total = 0;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (total < (long) flows * perFlow && System.nanoTime() < deadline) {
                     boolean idle = true;
                     for (int q = 0; q < 2; q++) {
-                        XskQueue queue = port.queues().get(q);
+                        AfXdpQueue queue = port.queues().get(q);
                         int n = queue.receive(batch);
                         if (n > 0) {
                             idle = false;
@@ -226,7 +228,7 @@ class AfXdpPortSystemTest {
                     Reason.QUEUE_OUT_OF_RANGE, "queue 64 is out of range: " + box.ifA + " has ");
             assertSetupFails(() -> openIn(box.nsA, box.ifA, new int[] {0, 0}, defaults),
                     Reason.INVALID_ARGUMENT, "queue list [0, 0] names a queue twice");
-            try (AfXdpPort first = openIn(box.nsA, box.ifA, new int[] {0}, defaults)) {
+            try (AfXdpInterface first = openIn(box.nsA, box.ifA, new int[] {0}, defaults)) {
                 assertThatThrownBy(() -> openIn(box.nsA, box.ifA, new int[] {0}, defaults))
                         .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.XDP_PROGRAM_PRESENT))
                         .hasMessageStartingWith("interface " + box.ifA + " already has an XDP program attached");
@@ -244,7 +246,8 @@ class AfXdpPortSystemTest {
         try (Sandbox box = Sandbox.create("reopen", 1)) {
             box.staticNeighbours();
             for (int round = 0; round < 10; round++) {
-                try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+                try (AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+                    AfXdpQueue port = iface.queue(0);
                     if (round % 3 == 0) {
                         PacketBatch batch = port.newBatch(64);
                         long got = 0;
@@ -266,7 +269,7 @@ class AfXdpPortSystemTest {
     @Test
     void aProgramAttachedAfterPrepareCarriesItsReason() {
         try (Sandbox box = Sandbox.create("whyat", 1)) {
-            try (AfXdpPort prepared = prepareIn(box.nsA, box.ifA, AfXdpOptions.defaults());
+            try (AfXdpInterface prepared = prepareIn(box.nsA, box.ifA, AfXdpOptions.defaults());
                  XdpProgram other = XdpPrograms.redirectAll(1);
                  XdpAttachment ignored = attachIn(box.nsA, other, box.ifA)) {
                 assertThatThrownBy(prepared::attach)
@@ -283,9 +286,9 @@ class AfXdpPortSystemTest {
                 .hasMessageStartingWith(messageStart);
     }
 
-    private static AfXdpPort prepareIn(String netns, String ifname, AfXdpOptions options) {
+    private static AfXdpInterface prepareIn(String netns, String ifname, AfXdpOptions options) {
         try (NetNs.Scope ignored = NetNs.enter(netns)) {
-            return AfXdpPort.prepare(ifname, new int[] {0}, UmemConfig.defaults(), options);
+            return AfXdpInterface.prepare(ifname, new int[] {0}, UmemConfig.defaults(), options);
         }
     }
 

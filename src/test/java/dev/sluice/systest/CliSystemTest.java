@@ -2,8 +2,8 @@ package dev.sluice.systest;
 
 import dev.sluice.cli.Sandbox;
 import dev.sluice.cli.UdpSender;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
 import dev.sluice.counters.CountersDirectory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -257,7 +257,7 @@ class CliSystemTest {
     @Test
     void aSecondXdpProgramIsRefusedClearly() throws Exception {
         try (Sandbox box = Sandbox.create("cli2", 1);
-             AfXdpPort first = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+             AfXdpInterface first = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
             assertThat(xdpAttached(box)).isTrue();
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--duration", "1");
             assertOneClearLine(r, "already has an XDP program attached");

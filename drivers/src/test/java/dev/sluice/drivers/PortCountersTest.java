@@ -2,6 +2,7 @@ package dev.sluice.drivers;
 
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
+import dev.sluice.drivers.xdp.XdpMode;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -75,10 +76,10 @@ class PortCountersTest {
         assertThat(AfXdpOptions.defaults().counters()).isSameAs(CounterAllocator.inMemory());
         AfXdpOptions o = AfXdpOptions.defaults().withCounters(mine).withRingSize(512).withCopyMode(AfXdpOptions.CopyMode.COPY)
                 .withFramesInFlight(64).withSteering(true).withTrackFrames(true).withNeedWakeup(false).withAttachProgram(false)
-                .withXdpMode(AfXdpOptions.XdpAttachMode.GENERIC);
+                .withXdpMode(XdpMode.GENERIC);
         assertThat(o.counters()).isSameAs(mine);
         assertThat(o.ringSize()).isEqualTo(512);
-        assertThat(new AfXdpOptions(AfXdpOptions.CopyMode.AUTO, AfXdpOptions.XdpAttachMode.AUTO, 2048, 512, true, false, true,
+        assertThat(new AfXdpOptions(AfXdpOptions.CopyMode.AUTO, XdpMode.AUTO, 2048, 512, true, false, true,
                 false)).isEqualTo(AfXdpOptions.defaults());
     }
 }

@@ -28,16 +28,16 @@ public final class XskStatisticsCounters {
         "rx_dropped", "rx_invalid_descs", "tx_invalid_descs", "rx_ring_full", "rx_fill_empty", "tx_ring_empty"
     };
 
-    private final XskQueue queue;
+    private final AfXdpQueue queue;
     private final MemorySegment values;
 
-    private XskStatisticsCounters(XskQueue queue, MemorySegment values) {
+    private XskStatisticsCounters(AfXdpQueue queue, MemorySegment values) {
         this.queue = queue;
         this.values = values;
     }
 
     /** Allocates the kernel counters of {@code queue} under the owner of its port counters ("port " + name). */
-    public static XskStatisticsCounters allocate(CounterAllocator allocator, XskQueue queue) {
+    public static XskStatisticsCounters allocate(CounterAllocator allocator, AfXdpQueue queue) {
         return new XskStatisticsCounters(queue, allocator.allocate("port " + queue.name(), NAMES, CounterAllocator.TYPE_COUNTER));
     }
 

@@ -217,7 +217,7 @@ public final class XdpAttachment implements AutoCloseable {
         int ifindex = ifindex(interfaceName);
         Netlink.LinkInfo info = Netlink.link(ifindex);
         if (info.hasXdpProgram()) {
-            throw alreadyAttached(interfaceName, info);
+            throw programPresent(interfaceName, info);
         }
         return ifindex;
     }
@@ -238,7 +238,7 @@ public final class XdpAttachment implements AutoCloseable {
      * xdp off} removes a native program, {@code xdpgeneric off} a generic one; neither removes a
      * program held by a bpf_link, hence "stop the program that owns it".
      */
-    static ProgramPresentException alreadyAttached(String interfaceName, Netlink.LinkInfo info) {
+    public static ProgramPresentException programPresent(String interfaceName, Netlink.LinkInfo info) {
         String detach = info.xdpAttached() == Netlink.XDP_ATTACHED_SKB
                 ? "'ip link set dev " + interfaceName + " xdpgeneric off'"
                 : "'ip link set dev " + interfaceName + " xdp off' (or xdpgeneric off)";
@@ -251,7 +251,7 @@ public final class XdpAttachment implements AutoCloseable {
     private static RuntimeException busy(String interfaceName, int ifindex, NativeException e) {
         Netlink.LinkInfo now = Netlink.link(ifindex);
         if (now.hasXdpProgram()) {
-            ProgramPresentException clear = alreadyAttached(interfaceName, now);
+            ProgramPresentException clear = programPresent(interfaceName, now);
             clear.initCause(e);
             return clear;
         }

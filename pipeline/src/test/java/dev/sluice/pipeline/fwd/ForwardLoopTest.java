@@ -11,7 +11,7 @@ import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The forward modes on real frames, through a real XskQueue over the simulated kernel side. */
+/** The forward modes on real frames, through a real AfXdpQueue over the simulated kernel side. */
 class ForwardLoopTest {
     /** Ethernet + IPv4 (checksummed) + UDP 1111 -> 2222 from 10.0.0.1 to 10.0.0.2. */
     private static byte[] udp4() {
