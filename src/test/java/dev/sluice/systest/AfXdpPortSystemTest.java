@@ -2,12 +2,14 @@ package dev.sluice.systest;
 
 import dev.sluice.cli.Sandbox;
 import dev.sluice.cli.UdpSender;
+import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.drivers.afxdp.FrameCounts;
+import dev.sluice.drivers.afxdp.XskStatistics;
 import dev.sluice.drivers.xdp.XdpAttachment;
 import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.drivers.xdp.XdpProgram;
@@ -43,8 +45,12 @@ class AfXdpPortSystemTest {
     }
 
     static AfXdpInterface openIn(String netns, String ifname, int[] queues, AfXdpOptions options) {
+        return openIn(netns, ifname, queues, UmemConfig.defaults(), options);
+    }
+
+    static AfXdpInterface openIn(String netns, String ifname, int[] queues, UmemConfig umem, AfXdpOptions options) {
         try (NetNs.Scope ignored = NetNs.enter(netns)) {
-            return AfXdpInterface.open(ifname, queues, UmemConfig.defaults(), options);
+            return AfXdpInterface.open(ifname, queues, umem, options);
         }
     }
 
@@ -212,6 +218,78 @@ class AfXdpPortSystemTest {
                 assertThat(perQueue[0]).as("queue 0").isPositive();
                 assertThat(perQueue[1]).as("queue 1").isPositive();
                 assertAllFramesAccounted(port);
+            }
+        }
+    }
+
+    /**
+     * One-way traffic across queues: everything received on queue 1 is sent on queue 0, for ten times
+     * the UMEM's frames. Queue 0's completions must reach the pool that queue 1 tops its FILL ring up
+     * from; otherwise queue 1 runs out of frames within one UMEM and the kernel drops ("fill ring
+     * empty"). A generator on the peer sends on its queue 1 (veth delivers a frame to the RX queue of
+     * the TX queue it was sent on), at most {@code WINDOW} frames ahead of what queue 1 received, so
+     * FILL (256 frames) can only run dry if frames stop coming back.
+     */
+    @Test
+    void oneWayTrafficAcrossQueuesNeverStarvesTheReceivingQueuesFill() throws Exception {
+        final int umemFrames = 1024;
+        final int window = 128;
+        final long target = 10L * umemFrames;
+        try (Sandbox box = Sandbox.create("xq", 2)) {
+            UmemConfig umem = UmemConfig.defaults().withFrameCount(umemFrames);
+            AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(256);
+            AfXdpInterface generator;
+            try (NetNs.Scope ignored = NetNs.enter(box.nsB)) {
+                generator = AfXdpInterface.open(box.ifB, new int[] {1}, UmemConfig.defaults().withFrameCount(1024),
+                        AfXdpOptions.defaults().withAttachProgram(false).withFramesInFlight(128));
+            }
+            try (generator; AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0, 1}, umem, options)) {
+                AfXdpQueue out = iface.queue(0);
+                AfXdpQueue in = iface.queue(1);
+                assertThat(in.queueId()).isEqualTo(1);
+                AfXdpQueue gen = generator.queue(0);
+                byte[] macA = UdpFrames.mac(box.macA());
+                byte[] macB = UdpFrames.mac(box.macB());
+                int ipA = UdpFrames.ipv4(box.ipA);
+                int ipB = UdpFrames.ipv4(box.ipB);
+                byte[] payload = new byte[18];
+                PacketBatch genBatch = gen.newBatch(32);
+                PacketBatch batch = in.newBatch(64);
+                PacketBatch none = out.newBatch(1);
+                long sent = 0;
+                long received = 0;
+                long lastProgress = System.nanoTime();
+                long deadline = lastProgress + TimeUnit.SECONDS.toNanos(60);
+                while (received < target && System.nanoTime() < deadline
+                        && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(5)) {
+                    if (sent - received <= window - 32 && sent < target) {
+                        int n = gen.allocate(genBatch, 32, UdpFrames.HEADERS + payload.length);
+                        for (int i = 0; i < n; i++) {
+                            UdpFrames.write(genBatch.packet(i), macB, macA, ipB, ipA, 9000, PORT, payload);
+                        }
+                        sent += gen.transmit(genBatch);
+                    } else {
+                        gen.transmit(genBatch); // an empty burst: takes the generator's completions back
+                    }
+                    int n = in.receive(batch);
+                    if (n > 0) {
+                        received += n;
+                        lastProgress = System.nanoTime();
+                        out.transmit(batch);
+                    } else {
+                        out.transmit(none); // an empty burst: takes queue 0's completions back
+                        Thread.onSpinWait();
+                    }
+                }
+                XskStatistics kernel = in.statistics();
+                assertThat(received).as("received on queue 1 and sent on queue 0 (sent " + sent + "); queue 1's kernel statistics "
+                        + kernel + ", FILL starved " + in.counters().get(PortCounters.FILL_STARVED)).isGreaterThanOrEqualTo(target);
+                assertThat(in.counters().get(PortCounters.FILL_STARVED)).as("queue 1 found no free frame for FILL").isZero();
+                assertThat(kernel.rxFillRingEmptyDescs()).as("packets the kernel found no FILL frame for").isZero();
+                assertThat(kernel.rxDropped()).as("packets the kernel dropped on queue 1").isZero();
+                assertThat(out.counters().get(PortCounters.TX_PACKETS)).isEqualTo(received);
+                assertThat(out.counters().get(PortCounters.TX_RING_FULL)).isZero();
+                assertAllFramesAccounted(iface);
             }
         }
     }
