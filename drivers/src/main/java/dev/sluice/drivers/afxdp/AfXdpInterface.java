@@ -198,7 +198,7 @@ public final class AfXdpInterface implements AutoCloseable {
         for (int q : queueIds) {
             if (q < 0 || q >= link.rxQueues()) {
                 throw new PortSetupException(Reason.QUEUE_OUT_OF_RANGE, "queue " + q + " is out of range: " + ifname + " has "
-                        + link.rxQueues() + " RX queue" + (link.rxQueues() == 1 ? "" : "s (0.." + (link.rxQueues() - 1) + ")"));
+                        + link.rxQueues() + " RX queue" + (link.rxQueues() == 1 ? "" : "s"));
             }
         }
         if (Arrays.stream(queueIds).distinct().count() != queueIds.length) {
