@@ -28,7 +28,7 @@ public final class UdpEcho {
                 AfXdpOptions.defaults().withSteering(true));      // the rest of the host's traffic stays in the kernel
         iface.steer(SteeringRule.udp(address, 7));
         Pipeline pipeline = Pipeline.builder()
-                .ports(iface.queues())                             // one AF_XDP queue, one worker
+                .ports(iface.queues())                            // one AF_XDP queue, one worker
                 .idle("backoff")
                 .handler(() -> {
                     PacketParser parser = new PacketParser();     // one per worker, reused for every packet
