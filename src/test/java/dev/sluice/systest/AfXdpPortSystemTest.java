@@ -156,7 +156,10 @@ class AfXdpPortSystemTest {
         int count = 3_000;
         try (Sandbox box = Sandbox.create("macswap", 1)) {
             box.staticNeighbours();
-            try (AfXdpInterface port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true));
+            // The whole FILL ring in flight: this test checks what comes back, not speed, and its forwarder
+            // starts cold on a machine that may be busy (with 512 frames a 2.5 ms stall dropped packets).
+            AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(2048);
+            try (AfXdpInterface port = openIn(box.nsA, box.ifA, new int[] {0}, options);
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
                 Forwarder fwd = new Forwarder(port.queues(), ForwardMode.MACSWAP, 64, null);
                 fwd.start();
@@ -170,7 +173,8 @@ class AfXdpPortSystemTest {
                 long reflected = lines.stream().filter(l -> l.contains(box.macA() + " > " + box.macB())).count();
                 long rx = port.counters().get(dev.sluice.drivers.PortCounters.RX_PACKETS);
                 long tx = port.counters().get(dev.sluice.drivers.PortCounters.TX_PACKETS);
-                assertThat(rx).as("received by the AF_XDP port").isEqualTo(count);
+                assertThat(rx).as("received by the AF_XDP port; kernel says " + port.statistics() + ", FILL starved "
+                        + port.counters().get(PortCounters.FILL_STARVED)).isEqualTo(count);
                 assertThat(tx).as("transmitted by the AF_XDP port").isEqualTo(count);
                 assertThat(reflected).as("frames that came back to " + box.ifB + " with swapped MACs; "
                         + Sandbox.run("ip", "-n", box.nsB, "-s", "link", "show", "dev", box.ifB)).isEqualTo(count);

@@ -88,13 +88,24 @@ public final class AfXdpQueue implements Port {
         this.completion = rings.completion();
         this.rx = rings.rx();
         this.tx = rings.tx();
-        this.cache = pool.newCache();
-        this.umem = pool.umem().segment();
         this.framesInFlight = Math.min(framesInFlight, rings.fill().size());
+        this.cache = pool.newCache(cacheBulk(this.framesInFlight, pool.frameCount()));
+        this.umem = pool.umem().segment();
         this.fillScratch = new long[this.framesInFlight];
         this.ownership = ownership;
         this.zeroCopy = endpoint.zeroCopy();
         this.dataOffset = UmemConfig.KERNEL_HEADROOM + pool.umem().headroom();
+    }
+
+    /**
+     * Frames the queue's cache moves to or from the shared ring at once: half the FILL share, so that
+     * the frames one burst releases and the next refill takes (a burst, plus completions) stay in the
+     * cache, LIFO and cache-warm. With a small bulk the cache would overflow every burst and frames
+     * would cycle FIFO through the whole UMEM via the shared ring: more memory touched per packet.
+     * Between 32 and 256, and at most the UMEM's frames.
+     */
+    static int cacheBulk(int framesInFlight, int umemFrames) {
+        return Math.min(umemFrames, Math.max(SharedFramePool.DEFAULT_BULK, Math.min(256, framesInFlight / 2)));
     }
 
     @Override
