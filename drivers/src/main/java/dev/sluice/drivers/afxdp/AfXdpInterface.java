@@ -145,8 +145,10 @@ public final class AfXdpInterface implements AutoCloseable {
             SharedFramePool pool = SharedFramePool.of(umem); // the queues record ownership themselves
             undo.add(pool);
             FrameOwnership ownership = options.trackFrames() ? new FrameOwnership(umem) : null;
-            // Each queue's FILL share: what it asked for, at most an even split of the UMEM.
-            int framesInFlight = Math.min(options.framesInFlight(), perQueue);
+            // Each queue's FILL share: what it asked for, at most half an even split of the UMEM. The
+            // other half covers what the queue's cache may hold (less than its FILL share, see
+            // AfXdpQueue.cacheBulk), so queues parked full never take another queue's last frames.
+            int framesInFlight = Math.min(options.framesInFlight(), perQueue / 2);
             AfXdpQueue[] queues = new AfXdpQueue[queueIds.length];
             int[] fds = new int[queueIds.length];
             XskSocket owner = null;

@@ -2,6 +2,7 @@ package dev.sluice.pipeline.fwd;
 
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
 import dev.sluice.proto.Checksums;
+import dev.sluice.umem.FrameOwnership;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,10 @@ class ForwardLoopTest {
             ForwardLoop loop = new ForwardLoop(sim.queue(), mode, 1);
             sim.deliver(1);
             assertThat(loop.doWork()).isEqualTo(1);
-            // The transmitted descriptor points at the frame the loop rewrote in place.
+            // The transmitted descriptor points at the frame the loop rewrote in place: the one frame in TX.
+            assertThat(sim.ownership().count(FrameOwnership.TX)).isEqualTo(1);
             PacketBatch probe = sim.queue().newBatch(1);
-            long addr = sim.umem().frameOf(0) + UmemConfig.KERNEL_HEADROOM;
+            long addr = sim.ownership().firstOwnedBy(FrameOwnership.TX) + UmemConfig.KERNEL_HEADROOM;
             probe.add(addr, frame.length);
             return probe.packet(0).toArray();
         }
