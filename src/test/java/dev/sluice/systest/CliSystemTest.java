@@ -270,6 +270,38 @@ class CliSystemTest {
         }
     }
 
+    /**
+     * Two sluice processes on one interface: the second is refused with the pid and command of the
+     * first, which holds the program through a bpf_link ('ip link set ... xdp off' cannot remove it).
+     */
+    @Test
+    void aSecondFwdNamesTheFwdThatHoldsTheInterface() throws Exception {
+        try (Sandbox box = Sandbox.create("cli2fwd", 1)) {
+            Process first = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                StringBuilder seen = new StringBuilder();
+                while ((line = out.readLine()) != null && !line.startsWith("fwd ")) {
+                    seen.append(line).append('\n');
+                }
+                assertThat(line).as("first fwd started: " + seen).isNotNull();
+                Cli.Result second = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--duration", "1");
+                // 'ip netns exec' execs java: the first process's pid is the JVM's
+                assertOneClearLine(second, "through a bpf_link held by process " + first.pid()
+                        + " (java dev.sluice.cli.Main fwd --iface " + box.ifA + " --warmup-ms 100): stop that process");
+            } finally {
+                first.destroy(); // SIGTERM: the first fwd ends cleanly
+                if (!first.waitFor(30, TimeUnit.SECONDS)) {
+                    first.destroyForcibly();
+                    first.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
     @Test
     void tooLittleLockedMemoryIsOneClearLine() throws Exception {
         try (Sandbox box = Sandbox.create("climem", 1)) {
