@@ -1,7 +1,7 @@
 package dev.sluice.examples;
 
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.xdp.SteeringRule;
 import dev.sluice.pipeline.fwd.HeaderSwaps;
 import dev.sluice.proto.Checksums;
@@ -24,11 +24,11 @@ public final class UdpEcho {
     // README:begin
     /** Echoes UDP datagrams sent to {@code address} port 7 on {@code ifname} until closed. */
     public static AutoCloseable start(String ifname, InetAddress address) {
-        AfXdpPort port = AfXdpPort.open(ifname, new int[] {0}, UmemConfig.defaults(),
+        AfXdpInterface iface = AfXdpInterface.open(ifname, new int[] {0}, UmemConfig.defaults(),
                 AfXdpOptions.defaults().withSteering(true));      // the rest of the host's traffic stays in the kernel
-        port.steer(SteeringRule.udp(address, 7));
+        iface.steer(SteeringRule.udp(address, 7));
         Pipeline pipeline = Pipeline.builder()
-                .ports(port.queues())                             // one AF_XDP queue, one worker
+                .ports(iface.queues())                            // one AF_XDP queue, one worker
                 .idle("backoff")
                 .handler(() -> {
                     PacketParser parser = new PacketParser();     // one per worker, reused for every packet
@@ -54,7 +54,7 @@ public final class UdpEcho {
                 .start();
         return () -> {
             pipeline.close();                                     // every frame back, then
-            port.close();                                         // the XDP program detaches
+            iface.close();                                        // the XDP program detaches
         };
     }
     // README:end

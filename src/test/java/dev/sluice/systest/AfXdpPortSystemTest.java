@@ -4,9 +4,9 @@ import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
+import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.drivers.afxdp.FrameCounts;
-import dev.sluice.drivers.afxdp.XskQueue;
 import dev.sluice.drivers.afxdp.XskStatistics;
 import dev.sluice.drivers.xdp.XdpAttachment;
 import dev.sluice.drivers.xdp.XdpMode;
@@ -49,13 +49,17 @@ class AfXdpPortSystemTest {
         Privileged.requireNamespaces("runs sockets in network namespaces");
     }
 
-    static AfXdpPort openIn(String netns, String ifname, int[] queues, AfXdpOptions options) {
+    static AfXdpInterface openIn(String netns, String ifname, int[] queues, AfXdpOptions options) {
+        return openIn(netns, ifname, queues, UmemConfig.defaults(), options);
+    }
+
+    static AfXdpInterface openIn(String netns, String ifname, int[] queues, UmemConfig umem, AfXdpOptions options) {
         try (NetNs.Scope ignored = NetNs.enter(netns)) {
-            return AfXdpPort.open(ifname, queues, UmemConfig.defaults(), options);
+            return AfXdpInterface.open(ifname, queues, umem, options);
         }
     }
 
-    static void assertAllFramesAccounted(AfXdpPort port) {
+    static void assertAllFramesAccounted(AfXdpInterface port) {
         port.drainTx(2000);
         FrameCounts c = port.frameCounts();
         assertThat(c.app()).as("frames still held by the application").isZero();
@@ -75,7 +79,8 @@ class AfXdpPortSystemTest {
             // Every frame of the FILL ring in flight: this test checks completeness, not speed, and its
             // checking loop starts cold (interpreted) while the sender is already running.
             AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(2048);
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, options)) {
+            try (AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0}, options)) {
+                AfXdpQueue port = iface.queue(0);
                 NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
                 CompletableFuture<Long> sender = Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000);
                 PacketBatch batch = port.newBatch(64);
@@ -93,10 +98,10 @@ class AfXdpPortSystemTest {
                 assertThat(sender.get(10, TimeUnit.SECONDS)).isEqualTo(count);
                 assertThat(got.duplicates).as("duplicates").isZero();
                 assertThat(got.corrupt).as("corrupt datagrams").isZero();
-                assertThat(got.distinct()).as("distinct datagrams received; kernel says " + port.statistics())
+                assertThat(got.distinct()).as("distinct datagrams received; kernel says " + iface.statistics())
                         .isEqualTo(count);
-                assertThat(port.statistics().rxInvalidDescs()).isZero();
-                assertAllFramesAccounted(port);
+                assertThat(iface.statistics().rxInvalidDescs()).isZero();
+                assertAllFramesAccounted(iface);
             }
         }
     }
@@ -106,11 +111,12 @@ class AfXdpPortSystemTest {
         try (NetnsPair box = NetnsPair.create("headroom")) {
             box.staticNeighbours();
             UmemConfig config = UmemConfig.defaults().withFrameSize(4096).withHeadroom(192).withHugePages(true);
-            AfXdpPort port;
+            AfXdpInterface iface;
             try (NetNs.Scope ignored = NetNs.enter(box.nsA)) {
-                port = AfXdpPort.open(box.ifA, new int[] {0}, config, AfXdpOptions.defaults().withTrackFrames(true));
+                iface = AfXdpInterface.open(box.ifA, new int[] {0}, config, AfXdpOptions.defaults().withTrackFrames(true));
             }
-            try (port) {
+            try (iface) {
+                AfXdpQueue port = iface.queue(0);
                 Traffic.sendNumbered(box.nsB, box.ipA, PORT, 100, PAYLOAD, 10, 1_000_000).get(10, TimeUnit.SECONDS);
                 PacketBatch batch = port.newBatch(64);
                 int got = 0;
@@ -125,7 +131,7 @@ class AfXdpPortSystemTest {
                     port.release(batch);
                 }
                 assertThat(got).isEqualTo(100);
-                assertAllFramesAccounted(port);
+                assertAllFramesAccounted(iface);
             }
         }
     }
@@ -136,16 +142,16 @@ class AfXdpPortSystemTest {
         try (NetnsPair box = NetnsPair.create("tx");
              DatagramChannel receiver = Traffic.bindUdp(box.nsB, box.ipB, PORT)) {
             box.staticNeighbours();
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true))) {
+            try (AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true))) {
                 NumberedDatagrams got = new NumberedDatagrams(count, PORT, PAYLOAD);
-                int sent = got.send(port, () -> port.drainTx(1000), box, receiver);
+                int sent = got.send(iface.queue(0), () -> iface.drainTx(1000), box, receiver);
                 assertThat(sent).isEqualTo(count);
                 got.drain(receiver, 5000);
                 // The kernel drops UDP datagrams with a bad IP or UDP checksum before the socket:
                 // arriving at all proves both checksums valid.
                 assertThat(got.corrupt).isZero();
                 assertThat(got.distinct()).as("datagrams that reached the kernel socket").isEqualTo(count);
-                assertAllFramesAccounted(port);
+                assertAllFramesAccounted(iface);
             }
         }
     }
@@ -163,7 +169,10 @@ class AfXdpPortSystemTest {
         try (NetnsPair box = NetnsPair.create("macswap");
              DatagramChannel sender = Traffic.connectUdp(box.nsB, box.ipA, PORT)) {
             box.staticNeighbours();
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true));
+            // The whole FILL ring in flight: this test checks what comes back, not speed, and its forwarder
+            // starts cold on a machine that may be busy (with 512 frames a 2.5 ms stall dropped packets).
+            AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(2048);
+            try (AfXdpInterface port = openIn(box.nsA, box.ifA, new int[] {0}, options);
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
                 long inBefore = box.linkCounter(box.nsB, box.ifB, "rx_packets");
                 Forwarder fwd = new Forwarder(port.queues(), ForwardMode.MACSWAP, 64, null);
@@ -211,7 +220,7 @@ class AfXdpPortSystemTest {
     private static final int WINDOW = 32;
 
     /** Received by the port, or dropped by the kernel on the way to it (full RX ring, no free frame). */
-    private static long rxAccounted(AfXdpPort port) {
+    private static long rxAccounted(AfXdpInterface port) {
         return port.counters().get(PortCounters.RX_PACKETS) + kernelRxDrops(port.statistics());
     }
 
@@ -226,21 +235,21 @@ class AfXdpPortSystemTest {
         try (NetnsPair box = NetnsPair.spec("mq").queues(2).create()) {
             box.staticNeighbours();
             AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(1024);
-            try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0, 1}, options)) {
+            try (AfXdpInterface port = openIn(box.nsA, box.ifA, new int[] {0, 1}, options)) {
                 assertThat(port.queues()).hasSize(2);
                 CompletableFuture<?>[] senders = new CompletableFuture<?>[flows];
                 for (int f = 0; f < flows; f++) {
                     // A socket per flow: each has its own source port and TX hash, so flows spread over queues.
                     senders[f] = Traffic.sendNumbered(box.nsB, box.ipA, PORT, perFlow, PAYLOAD, 8, 2_000_000);
                 }
-                PacketBatch batch = port.newBatch(64);
+                PacketBatch batch = port.queue(0).newBatch(64);
                 long[] perQueue = new long[2];
                 long total = 0;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (total < (long) flows * perFlow && System.nanoTime() < deadline) {
                     boolean idle = true;
                     for (int q = 0; q < 2; q++) {
-                        XskQueue queue = port.queues().get(q);
+                        AfXdpQueue queue = port.queues().get(q);
                         int n = queue.receive(batch);
                         if (n > 0) {
                             idle = false;
@@ -262,6 +271,78 @@ class AfXdpPortSystemTest {
         }
     }
 
+    /**
+     * One-way traffic across queues: everything received on queue 1 is sent on queue 0, for ten times
+     * the UMEM's frames. Queue 0's completions must reach the pool that queue 1 tops its FILL ring up
+     * from; otherwise queue 1 runs out of frames within one UMEM and the kernel drops ("fill ring
+     * empty"). A generator on the peer sends on its queue 1 (veth delivers a frame to the RX queue of
+     * the TX queue it was sent on), at most {@code WINDOW} frames ahead of what queue 1 received, so
+     * FILL (256 frames) can only run dry if frames stop coming back.
+     */
+    @Test
+    void oneWayTrafficAcrossQueuesNeverStarvesTheReceivingQueuesFill() throws Exception {
+        final int umemFrames = 1024;
+        final int window = 128;
+        final long target = 10L * umemFrames;
+        try (NetnsPair box = NetnsPair.spec("xq").queues(2).create()) {
+            UmemConfig umem = UmemConfig.defaults().withFrameCount(umemFrames);
+            AfXdpOptions options = AfXdpOptions.defaults().withTrackFrames(true).withFramesInFlight(256);
+            AfXdpInterface generator;
+            try (NetNs.Scope ignored = NetNs.enter(box.nsB)) {
+                generator = AfXdpInterface.open(box.ifB, new int[] {1}, UmemConfig.defaults().withFrameCount(1024),
+                        AfXdpOptions.defaults().withAttachProgram(false).withFramesInFlight(128));
+            }
+            try (generator; AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0, 1}, umem, options)) {
+                AfXdpQueue out = iface.queue(0);
+                AfXdpQueue in = iface.queue(1);
+                assertThat(in.queueId()).isEqualTo(1);
+                AfXdpQueue gen = generator.queue(0);
+                long macA = UdpFrames.mac(box.macA());
+                long macB = UdpFrames.mac(box.macB());
+                int ipA = UdpFrames.ipv4(box.ipA);
+                int ipB = UdpFrames.ipv4(box.ipB);
+                byte[] payload = new byte[18];
+                PacketBatch genBatch = gen.newBatch(32);
+                PacketBatch batch = in.newBatch(64);
+                PacketBatch none = out.newBatch(1);
+                long sent = 0;
+                long received = 0;
+                long lastProgress = System.nanoTime();
+                long deadline = lastProgress + TimeUnit.SECONDS.toNanos(60);
+                while (received < target && System.nanoTime() < deadline
+                        && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(5)) {
+                    if (sent - received <= window - 32 && sent < target) {
+                        int n = gen.allocate(genBatch, 32, UdpFrames.HEADERS + payload.length);
+                        for (int i = 0; i < n; i++) {
+                            UdpFrames.write(genBatch.packet(i), macB, macA, ipB, ipA, 9000, PORT, payload);
+                        }
+                        sent += gen.transmit(genBatch);
+                    } else {
+                        gen.transmit(genBatch); // an empty burst: takes the generator's completions back
+                    }
+                    int n = in.receive(batch);
+                    if (n > 0) {
+                        received += n;
+                        lastProgress = System.nanoTime();
+                        out.transmit(batch);
+                    } else {
+                        out.transmit(none); // an empty burst: takes queue 0's completions back
+                        Thread.onSpinWait();
+                    }
+                }
+                XskStatistics kernel = in.statistics();
+                assertThat(received).as("received on queue 1 and sent on queue 0 (sent " + sent + "); queue 1's kernel statistics "
+                        + kernel + ", FILL starved " + in.counters().get(PortCounters.FILL_STARVED)).isGreaterThanOrEqualTo(target);
+                assertThat(in.counters().get(PortCounters.FILL_STARVED)).as("queue 1 found no free frame for FILL").isZero();
+                assertThat(kernel.rxFillRingEmptyDescs()).as("packets the kernel found no FILL frame for").isZero();
+                assertThat(kernel.rxDropped()).as("packets the kernel dropped on queue 1").isZero();
+                assertThat(out.counters().get(PortCounters.TX_PACKETS)).isEqualTo(received);
+                assertThat(out.counters().get(PortCounters.TX_RING_FULL)).isZero();
+                assertAllFramesAccounted(iface);
+            }
+        }
+    }
+
     /** Each mistake fails with its message and the reason that tools decide from (AfXdpFallback). */
     @Test
     void setupMistakesCarryTheirReason() {
@@ -274,7 +355,7 @@ class AfXdpPortSystemTest {
                     Reason.QUEUE_OUT_OF_RANGE, "queue 64 is out of range: " + box.ifA + " has ");
             assertSetupFails(() -> openIn(box.nsA, box.ifA, new int[] {0, 0}, defaults),
                     Reason.INVALID_ARGUMENT, "queue list [0, 0] names a queue twice");
-            try (AfXdpPort first = openIn(box.nsA, box.ifA, new int[] {0}, defaults)) {
+            try (AfXdpInterface first = openIn(box.nsA, box.ifA, new int[] {0}, defaults)) {
                 assertThatThrownBy(() -> openIn(box.nsA, box.ifA, new int[] {0}, defaults))
                         .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.XDP_PROGRAM_PRESENT))
                         .hasMessageStartingWith("interface " + box.ifA + " already has an XDP program attached");
@@ -292,7 +373,8 @@ class AfXdpPortSystemTest {
         try (NetnsPair box = NetnsPair.create("reopen")) {
             box.staticNeighbours();
             for (int round = 0; round < 10; round++) {
-                try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+                try (AfXdpInterface iface = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+                    AfXdpQueue port = iface.queue(0);
                     if (round % 3 == 0) {
                         PacketBatch batch = port.newBatch(64);
                         long got = 0;
@@ -314,7 +396,7 @@ class AfXdpPortSystemTest {
     @Test
     void aProgramAttachedAfterPrepareCarriesItsReason() {
         try (NetnsPair box = NetnsPair.create("whyat")) {
-            try (AfXdpPort prepared = prepareIn(box.nsA, box.ifA, AfXdpOptions.defaults());
+            try (AfXdpInterface prepared = prepareIn(box.nsA, box.ifA, AfXdpOptions.defaults());
                  XdpProgram other = XdpPrograms.redirectAll(1);
                  XdpAttachment ignored = attachIn(box.nsA, other, box.ifA)) {
                 assertThatThrownBy(prepared::attach)
@@ -331,9 +413,9 @@ class AfXdpPortSystemTest {
                 .hasMessageStartingWith(messageStart);
     }
 
-    private static AfXdpPort prepareIn(String netns, String ifname, AfXdpOptions options) {
+    private static AfXdpInterface prepareIn(String netns, String ifname, AfXdpOptions options) {
         try (NetNs.Scope ignored = NetNs.enter(netns)) {
-            return AfXdpPort.prepare(ifname, new int[] {0}, UmemConfig.defaults(), options);
+            return AfXdpInterface.prepare(ifname, new int[] {0}, UmemConfig.defaults(), options);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.sluice.systest;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CountersReader;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
 import dev.sluice.testing.NetnsPair;
@@ -264,7 +264,9 @@ class CliSystemTest {
     void queueOutOfRangeIsOneClearLineAndLeavesNothingAttached() throws Exception {
         try (NetnsPair box = NetnsPair.create("cliq")) {
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--queue", "3", "--duration", "1");
-            assertOneClearLine(r, "queue 3 is out of range");
+            assertOneClearLine(r, "queue 3 is out of range: " + box.ifA + " has ");
+            // the driver counts the queues, the command line names its flag
+            assertThat(r.err()).containsPattern("has (1 RX queue \\(use --queue 0\\)|\\d+ RX queues \\(--queue takes 0\\.\\.\\d+\\))$");
             assertThat(xdpAttached(box)).isFalse();
         }
     }
@@ -282,11 +284,45 @@ class CliSystemTest {
     @Test
     void aSecondXdpProgramIsRefusedClearly() throws Exception {
         try (NetnsPair box = NetnsPair.create("cli2");
-             AfXdpPort first = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
+             AfXdpInterface first = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults())) {
             assertThat(xdpAttached(box)).isTrue();
             Cli.Result r = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--duration", "1");
             assertOneClearLine(r, "already has an XDP program attached");
+            // held through a bpf_link by this test's JVM: the way out is that process, not 'ip link ... xdp off'
+            assertThat(r.err()).contains("through a bpf_link held by process " + ProcessHandle.current().pid() + " (java ");
             first.close();
+            assertThat(xdpAttached(box)).isFalse();
+        }
+    }
+
+    /**
+     * Two sluice processes on one interface: the second is refused with the pid and command of the
+     * first, which holds the program through a bpf_link ('ip link set ... xdp off' cannot remove it).
+     */
+    @Test
+    void aSecondFwdNamesTheFwdThatHoldsTheInterface() throws Exception {
+        try (NetnsPair box = NetnsPair.create("cli2fwd")) {
+            Process first = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--iface", box.ifA, "--warmup-ms", "100"))
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                StringBuilder seen = new StringBuilder();
+                while ((line = out.readLine()) != null && !line.startsWith("fwd ")) {
+                    seen.append(line).append('\n');
+                }
+                assertThat(line).as("first fwd started: " + seen).isNotNull();
+                Cli.Result second = Cli.run(Cli.inNetns(box.nsA), 60, "fwd", "--iface", box.ifA, "--duration", "1");
+                // 'ip netns exec' execs java: the first process's pid is the JVM's
+                assertOneClearLine(second, "through a bpf_link held by process " + first.pid()
+                        + " (java dev.sluice.cli.Main fwd --iface " + box.ifA + " --warmup-ms 100): stop that process");
+            } finally {
+                first.destroy(); // SIGTERM: the first fwd ends cleanly
+                if (!first.waitFor(30, TimeUnit.SECONDS)) {
+                    first.destroyForcibly();
+                    first.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
             assertThat(xdpAttached(box)).isFalse();
         }
     }

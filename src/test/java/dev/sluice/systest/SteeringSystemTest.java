@@ -1,7 +1,8 @@
 package dev.sluice.systest;
 
+import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.drivers.xdp.SteeringRule;
 import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
@@ -44,8 +45,9 @@ class SteeringSystemTest {
             // No static neighbours: ARP itself must get through while the program is attached.
             AfXdpOptions options = AfXdpOptions.defaults().withSteering(true).withTrackFrames(true);
             Process http = null;
-            try (AfXdpPort port = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, options)) {
-                port.steer(SteeringRule.udp(InetAddress.getByName(box.ipA), STEERED));
+            try (AfXdpInterface iface = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, options)) {
+                AfXdpQueue port = iface.queue(0);
+                iface.steer(SteeringRule.udp(InetAddress.getByName(box.ipA), STEERED));
                 AtomicLong steered = new AtomicLong();
                 AtomicLong stray = new AtomicLong();
                 AtomicBoolean running = new AtomicBoolean(true);
@@ -83,13 +85,13 @@ class SteeringSystemTest {
                     assertThat(countDatagrams(kernelOther, 100)).as("datagrams to port " + KERNEL + " at the kernel socket")
                             .isEqualTo(100);
                     assertThat(countDatagrams(kernelSteered, 0)).as("steered datagrams leaking to the kernel socket").isZero();
-                    assertThat(port.program().counters()).isPresent();
-                    assertThat(port.program().counters().get().redirected()).isGreaterThanOrEqualTo(2000);
+                    assertThat(iface.program().counters()).isPresent();
+                    assertThat(iface.program().counters().get().redirected()).isGreaterThanOrEqualTo(2000);
                 } finally {
                     running.set(false);
                     poller.join(5000);
                 }
-                AfXdpPortSystemTest.assertAllFramesAccounted(port);
+                AfXdpPortSystemTest.assertAllFramesAccounted(iface);
             } finally {
                 if (http != null) {
                     http.destroyForcibly();

@@ -3,8 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
-import dev.sluice.drivers.afxdp.XskQueue;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
+import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.drivers.afxdp.XskStatistics;
 import dev.sluice.drivers.afxdp.XskStatisticsCounters;
 import dev.sluice.drivers.xdp.XdpProgramCounters;
@@ -15,24 +15,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** AF_XDP: one socket per queue over one UMEM; the kernel's XDP_STATISTICS copied into counters. */
+/**
+ * AF_XDP: one socket per queue over one UMEM; the kernel's XDP_STATISTICS copied into counters.
+ * Setup failures get the flag that fixes them added to the driver's message ({@link AfXdpFlagAdvice}).
+ */
 final class AfXdpFwdPorts implements FwdPorts {
-    private final AfXdpPort port;
+    private final AfXdpInterface port;
+    private final String iface;
+    private final String netns;
     private final List<XskStatisticsCounters> kernel = new ArrayList<>();
     /** The steering program's verdict counters; null when the port attached no program with counters. */
     private final XdpProgramCounters xdp;
 
     AfXdpFwdPorts(String iface, int[] queues, UmemConfig umem, AfXdpOptions options, CounterAllocator allocator, String netns) {
+        this.iface = iface;
+        this.netns = netns;
         AfXdpOptions withCounters = options.withCounters(allocator);
-        if (netns == null) {
-            port = AfXdpPort.prepare(iface, queues, umem, withCounters);
-        } else {
-            try (NetNs.Scope ignored = NetNs.enter(netns)) {
-                port = AfXdpPort.prepare(iface, queues, umem, withCounters);
-            }
+        try (NetNs.Scope ignored = netns == null ? null : NetNs.enter(netns)) {
+            port = AfXdpInterface.prepare(iface, queues, umem, withCounters);
+        } catch (RuntimeException e) {
+            throw AfXdpFlagAdvice.withFlags(e, iface, netns, true);
         }
         try {
-            for (XskQueue q : port.queues()) {
+            for (AfXdpQueue q : port.queues()) {
                 kernel.add(XskStatisticsCounters.allocate(allocator, q));
             }
             xdp = port.program() != null && port.program().counters().isPresent()
@@ -44,13 +49,17 @@ final class AfXdpFwdPorts implements FwdPorts {
     }
 
     @Override
-    public List<XskQueue> workerPorts() {
+    public List<AfXdpQueue> workerPorts() {
         return port.queues();
     }
 
     @Override
     public void attach() {
-        port.attach();
+        try {
+            port.attach();
+        } catch (RuntimeException e) {
+            throw AfXdpFlagAdvice.withFlags(e, iface, netns, true);
+        }
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.afpacket.AfXdpFallback;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
+import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CountersFile;
 import dev.sluice.pipeline.fwd.ForwardMode;
@@ -127,7 +127,7 @@ final class FwdCommand implements Callable<Integer> {
                 }
             } catch (RuntimeException e) {
                 if (settings.driver() == ForwardSession.Driver.AFXDP
-                        && settings.options().xdpMode() == AfXdpOptions.XdpAttachMode.NATIVE
+                        && settings.options().xdpMode() == XdpMode.NATIVE
                         && AfXdpFallback.xdpRefused(e)) {
                     // Generic XDP needs nothing from the driver and still beats AF_PACKET: offer it first.
                     throw new Main.UserError("native XDP is not available on " + iface
@@ -192,10 +192,10 @@ final class FwdCommand implements Callable<Integer> {
     ForwardSession.Settings settings() {
         ForwardSession.Driver d = driver();
         AfXdpOptions.CopyMode cm = copyMode.copyMode();
-        AfXdpOptions.XdpAttachMode xm = switch (xdpMode.toLowerCase()) {
-            case "auto" -> AfXdpOptions.XdpAttachMode.AUTO;
-            case "native", "drv" -> AfXdpOptions.XdpAttachMode.NATIVE;
-            case "generic", "skb" -> AfXdpOptions.XdpAttachMode.GENERIC;
+        XdpMode xm = switch (xdpMode.toLowerCase()) {
+            case "auto" -> XdpMode.AUTO;
+            case "native", "drv" -> XdpMode.NATIVE;
+            case "generic", "skb" -> XdpMode.GENERIC;
             default -> throw new Main.UserError("unknown --xdp-mode '" + xdpMode + "' (auto, native, generic)");
         };
         AfXdpOptions options = AfXdpOptions.defaults().withCopyMode(cm).withXdpMode(xm).withRingSize(ringSize)

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.drivers.afxdp.AfXdpPort;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CountersFile;
 import dev.sluice.pipeline.gen.TxGenerator;
@@ -104,7 +104,7 @@ final class GenCommand implements Callable<Integer> {
     }
 
     private int run(CountersFile counters, byte[] dst, int src4, int dst4, AfXdpOptions options, UmemConfig umemConfig) {
-        try (counters; AfXdpPort port = AfXdpPort.prepare(iface, new int[] {queue}, umemConfig, options.withCounters(counters))) {
+        try (counters; AfXdpInterface port = AfXdpFlagAdvice.prepare(iface, new int[] {queue}, umemConfig, options.withCounters(counters))) {
             byte[] src = srcMac != null ? OptionChecks.mac("--src-mac", srcMac) : Netlink.link(port.interfaceIndex()).mac();
             if (src.length != 6) {
                 throw new Main.UserError(iface + " has no Ethernet address; give --src-mac");
@@ -167,7 +167,7 @@ final class GenCommand implements Callable<Integer> {
     }
 
     /** Every frame of the UMEM carries the template from the start; the hot loop stamps flows only. */
-    private static void prefill(AfXdpPort port, UdpTemplate template) {
+    private static void prefill(AfXdpInterface port, UdpTemplate template) {
         var umem = port.umem();
         long dataOffset = UmemConfig.KERNEL_HEADROOM + umem.headroom();
         for (int i = 0; i < umem.frameCount(); i++) {

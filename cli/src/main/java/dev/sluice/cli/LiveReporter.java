@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
 import dev.sluice.drivers.PortCounters;
-import dev.sluice.drivers.afxdp.AfXdpPort;
-import dev.sluice.drivers.afxdp.XskQueue;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
+import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.drivers.afxdp.XskStatistics;
 
 import java.io.PrintStream;
@@ -24,7 +24,7 @@ final class LiveReporter {
      * @param beforeLastSample called once when the run ends, before the final sample (stop the
      *                         workers there so the summary counts everything they did)
      */
-    static Map<String, String> run(AfXdpPort port, double seconds, BooleanSupplier stop, Runnable beforeLastSample,
+    static Map<String, String> run(AfXdpInterface port, double seconds, BooleanSupplier stop, Runnable beforeLastSample,
                                    PrintStream out) {
         return run(now -> sample(port, now), seconds, stop, beforeLastSample, out);
     }
@@ -64,10 +64,10 @@ final class LiveReporter {
         return report.summary(last);
     }
 
-    static RateReport.Sample sample(AfXdpPort port, long now) {
+    static RateReport.Sample sample(AfXdpInterface port, long now) {
         long rx = 0, rxb = 0, tx = 0, txb = 0, txFull = 0;
         XskStatistics k = XskStatistics.ZERO;
-        for (XskQueue q : port.queues()) {
+        for (AfXdpQueue q : port.queues()) {
             PortCounters c = q.counters();
             rx += c.get(PortCounters.RX_PACKETS);
             rxb += c.get(PortCounters.RX_BYTES);

@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.drivers.afxdp.XskQueue;
+import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.sys.LibC;
 import dev.sluice.umem.UmemConfig;
 
@@ -42,7 +42,7 @@ final class SimulatedFwdPorts implements FwdPorts {
     }
 
     @Override
-    public List<XskQueue> workerPorts() {
+    public List<AfXdpQueue> workerPorts() {
         return List.of(sim.queue());
     }
 

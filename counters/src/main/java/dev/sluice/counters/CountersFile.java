@@ -30,7 +30,7 @@ import static dev.sluice.counters.CountersDescriptor.*;
  *
  * <pre>{@code
  * try (CountersFile counters = CountersFile.create("fwd-eth0")) {
- *     AfXdpPort port = AfXdpPort.open("eth0", 0, umem, AfXdpOptions.defaults().withCounters(counters));
+ *     AfXdpInterface eth0 = AfXdpInterface.open("eth0", 0, umem, AfXdpOptions.defaults().withCounters(counters));
  *     ...
  * }
  * }</pre>

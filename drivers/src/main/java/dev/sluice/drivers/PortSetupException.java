@@ -21,6 +21,8 @@ public final class PortSetupException extends RuntimeException {
         INVALID_ARGUMENT,
         /** The interface already runs an XDP program that is not ours. */
         XDP_PROGRAM_PRESENT,
+        /** Zero-copy was required, and the interface's driver does not support it. */
+        ZERO_COPY_UNSUPPORTED,
         /** The kernel or the driver refused to attach an XDP program in every mode tried. */
         XDP_UNSUPPORTED,
         /** The UMEM needs more locked memory than RLIMIT_MEMLOCK allows, and CAP_IPC_LOCK is missing. */

@@ -6,6 +6,7 @@ import dev.sluice.counters.CountersFile;
 import dev.sluice.counters.CountersReader;
 import dev.sluice.counters.Labels;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
+import dev.sluice.drivers.xdp.XdpMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,10 +87,10 @@ class PortCountersTest {
         assertThat(AfXdpOptions.defaults().counters()).isSameAs(CounterAllocator.inMemory());
         AfXdpOptions o = AfXdpOptions.defaults().withCounters(mine).withRingSize(512).withCopyMode(AfXdpOptions.CopyMode.COPY)
                 .withFramesInFlight(64).withSteering(true).withTrackFrames(true).withNeedWakeup(false).withAttachProgram(false)
-                .withXdpMode(AfXdpOptions.XdpAttachMode.GENERIC);
+                .withXdpMode(XdpMode.GENERIC);
         assertThat(o.counters()).isSameAs(mine);
         assertThat(o.ringSize()).isEqualTo(512);
-        assertThat(new AfXdpOptions(AfXdpOptions.CopyMode.AUTO, AfXdpOptions.XdpAttachMode.AUTO, 2048, 512, true, false, true,
+        assertThat(new AfXdpOptions(AfXdpOptions.CopyMode.AUTO, XdpMode.AUTO, 2048, 512, true, false, true,
                 false)).isEqualTo(AfXdpOptions.defaults());
     }
 }

@@ -7,7 +7,7 @@ package dev.sluice.sys;
  *
  * <pre>{@code
  * try (NetNs.Scope ignored = NetNs.enter("sandbox")) {
- *     port = AfXdpPort.open("veth0", 0, umem, options);
+ *     veth0 = AfXdpInterface.open("veth0", 0, umem, options);
  * }
  * }</pre>
  */

@@ -26,10 +26,11 @@ final class Remedies {
             case Errno.EAFNOSUPPORT -> xdpSocket ? "this kernel has no AF_XDP support: Linux >= 5.10 with CONFIG_XDP_SOCKETS is required" : "";
             case Errno.ENOSYS -> bpf ? "this kernel has no bpf(2): Linux >= 5.10 with CONFIG_BPF_SYSCALL is required" : "";
             case Errno.EOPNOTSUPP -> call.contains("bind") && xdpSocket
-                    ? "the driver does not support zero-copy on this interface: drop --zero-copy (copy mode works everywhere)"
+                    ? "the driver does not support zero-copy on this interface: use copy mode (it works everywhere)"
                     : "the interface or kernel does not support this";
             case Errno.EBUSY -> call.contains("LINK_CREATE") || call.contains("IFLA_XDP")
-                    ? "another XDP program is already attached to the interface: detach it ('ip link set dev IF xdp off') or stop the program that owns it"
+                    ? "another XDP program is already attached to the interface: stop the process that holds its bpf_link, "
+                        + "or detach a netlink attachment with 'ip link set dev IF xdp off'"
                     : call.contains("bind") ? "another AF_XDP socket is already bound to this interface and queue" : "the resource is in use";
             case Errno.ENODEV -> "no such network interface";
             case Errno.ENOSPC -> bpf ? "the verifier log did not fit; rerun with a larger log buffer" : "";

@@ -48,7 +48,7 @@ public final class FrameCache {
     public long get() {
         int n = count;
         if (n == 0) {
-            n = refill();
+            n = refill(1);
             if (n == 0) {
                 return -1L;
             }
@@ -62,14 +62,16 @@ public final class FrameCache {
     }
 
     /**
-     * Takes up to {@code max} frames into {@code dst[off..]} (refilling once if short).
+     * Takes up to {@code max} frames into {@code dst[off..]}. When the cache holds fewer, it takes
+     * what is missing from the shared ring first, rounded up to whole bulks, in one CAS: a FILL ring
+     * topped up by hundreds of frames at once costs one trip to the ring.
      *
      * @return frames taken
      */
     public int get(long[] dst, int off, int max) {
         int n = count;
         if (n < max) {
-            n = refill();
+            n = refill(max - n);
         }
         int k = Math.min(n, max);
         FrameOwnership own = ownership;
@@ -138,9 +140,11 @@ public final class FrameCache {
         return moved;
     }
 
-    private int refill() {
+    /** Takes at least {@code missing} frames from the ring, in whole bulks, as far as there are and they fit. */
+    private int refill(int missing) {
         int n = count;
-        int got = pool.take(frames, n, Math.min(bulk, frames.length - n));
+        int want = (missing + bulk - 1) / bulk * bulk;
+        int got = pool.take(frames, n, Math.min(want, frames.length - n));
         if (got == 0) {
             refillMisses++;
         }

@@ -75,6 +75,19 @@ public final class FrameOwnership {
         return (String) FIRST_VIOLATION.getVolatile(this);
     }
 
+    /**
+     * The start address of the first frame owned by {@code who} (lowest address), or -1 when none is:
+     * tests find the one frame in flight without assuming which frame the pool handed out.
+     */
+    public long firstOwnedBy(byte who) {
+        for (int i = 0; i < owner.length; i++) {
+            if (owner[i] == who) {
+                return (long) i << frameShift;
+            }
+        }
+        return -1;
+    }
+
     /** Number of frames currently owned by {@code who}. */
     public int count(byte who) {
         int n = 0;

@@ -17,8 +17,8 @@ public final class FramePool {
         if (first < 0 || n < 0 || first + n > umem.frameCount()) {
             throw new IllegalArgumentException("frames " + first + ".." + (first + n) + " outside the UMEM's " + umem.frameCount());
         }
-        // Capacity for the whole UMEM: frames may migrate between owners sharing it (RX on one
-        // queue, TX on another), so any pool may end up holding all of them.
+        // Capacity for the whole UMEM: a free() never overflows a pool, whichever of the UMEM's
+        // frames it is given.
         FramePool pool = new FramePool(umem.frameCount());
         long size = umem.frameSize();
         for (int i = n - 1; i >= 0; i--) {

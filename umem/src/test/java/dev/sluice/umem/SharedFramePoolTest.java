@@ -20,8 +20,13 @@ class SharedFramePoolTest {
             assertThat(pool.ringAvailable()).isEqualTo(256 - 32);
             cache.put(f + 300); // any address inside the frame
             long[] got = new long[256];
-            int n = cache.get(got, 0, 256);
-            assertThat(n).isEqualTo(64); // 32 cached + one refill of 32
+            int n = cache.get(got, 0, 40);
+            assertThat(n).isEqualTo(40); // 32 cached + the 8 missing, taken as one bulk of 32
+            assertThat(cache.count()).isEqualTo(32 + 32 - 40);
+            assertThat(pool.ringAvailable()).isEqualTo(256 - 64);
+            n += cache.get(got, n, 256 - n); // all the rest: what is missing, in whole bulks, at once
+            assertThat(n).isEqualTo(256);
+            assertThat(pool.ringAvailable()).isZero();
             for (int i = 0; i < n; i++) {
                 cache.put(got[i]);
             }

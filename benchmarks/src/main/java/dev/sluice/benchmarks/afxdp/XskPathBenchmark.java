@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The user-space cost of the AF_XDP data path: the real {@link ForwardLoop} over a real
- * {@code XskQueue}, whose kernel side (FILL → RX, TX → COMPLETION, descriptors only) is played by
+ * {@code AfXdpQueue}, whose kernel side (FILL → RX, TX → COMPLETION, descriptors only) is played by
  * a thread pinned to the other core. No syscalls: the simulated TX ring never asks for a kick, as
  * in zero-copy mode. Score: the {@code packets} counter (packets per second; ns/packet = 1e9 /
  * score); the primary {@code ops} are bursts, empty polls included.

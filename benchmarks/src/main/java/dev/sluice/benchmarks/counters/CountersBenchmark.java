@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  *       describes; enough for a single writer), and plain access.</li>
  * </ul>
  * {@code forwardLoop}: the same question inside a real loop: one burst of {@code sluice fwd}'s
- * {@link ForwardLoop} (macswap) over a real {@code XskQueue} whose kernel side is simulated on the same
+ * {@link ForwardLoop} (macswap) over a real {@code AfXdpQueue} whose kernel side is simulated on the same
  * thread ({@link XskKernelSimulator}, descriptors only), with the queue's counters in memory or in a
  * counters file ({@code counters} parameter): per burst it updates RX and TX packets and bytes.
  *

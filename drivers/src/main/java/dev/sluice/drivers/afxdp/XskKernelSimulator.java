@@ -7,27 +7,30 @@ import dev.sluice.ring.XskProducerRing;
 import dev.sluice.ring.XskRingDescriptor;
 import dev.sluice.ring.XskRingOffsets;
 import dev.sluice.umem.FrameOwnership;
-import dev.sluice.umem.FramePool;
+import dev.sluice.umem.SharedFramePool;
 import dev.sluice.umem.Umem;
 import dev.sluice.umem.UmemConfig;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
- * Plays the kernel's side of the four XSK rings in ordinary memory: frames posted to FILL come
- * back on RX holding a template packet, descriptors put on TX come back on COMPLETION. The user
- * side is a real {@link XskQueue} (the very class that drives a socket), so that
+ * Plays the kernel's side of the four XSK rings of one or more queues in ordinary memory: frames
+ * posted to FILL come back on RX holding a template packet, descriptors put on TX come back on
+ * COMPLETION. The user side is real {@link AfXdpQueue}s (the very class that drives a socket) over
+ * one UMEM and one shared frame pool, as an {@link AfXdpInterface} sets them up, so that
  * <ul>
  *   <li>a forwarding loop can be warmed up, JIT-compiled on the exact code it will run, before
  *       traffic is attached;</li>
  *   <li>benchmarks measure the user-space cost of AF_XDP without a NIC;</li>
- *   <li>tests check frame accounting without privileges.</li>
+ *   <li>tests check frame accounting without privileges, across queues too.</li>
  * </ul>
  * {@link #step} is called by whoever plays the kernel: the same thread between bursts (warm-up)
- * or another thread (benchmarks). Its fd is -1, so TX kicks fail fast with EBADF (counted as kick
- * errors on the simulated queue, which is what a warm-up wants: the same code path, no effect).
+ * or another thread (benchmarks). Its endpoints have no file descriptor (see
+ * {@link XskEndpoint#wakeupFd()}): TX kicks fail fast with EBADF, counted as kick errors on the
+ * simulated queue, which is what a warm-up wants: the same code path, no effect.
  */
 public final class XskKernelSimulator implements AutoCloseable {
     /** The ring layout of Linux 6.18 on x86-64. */
@@ -35,11 +38,10 @@ public final class XskKernelSimulator implements AutoCloseable {
 
     private final Arena arena = Arena.ofShared();
     private final Umem umem;
-    private final XskQueue queue;
-    private final XskConsumerRing kernelFill;
-    private final XskProducerRing kernelRx;
-    private final XskConsumerRing kernelTx;
-    private final XskProducerRing kernelCompletion;
+    private final SharedFramePool pool;
+    private final FrameOwnership ownership;
+    private final KernelRings[] kernel;
+    private final AfXdpQueue[] queues;
     private final MemorySegment frames;
     private final byte[] template;
     private final int headroom;
@@ -59,48 +61,97 @@ public final class XskKernelSimulator implements AutoCloseable {
         long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
     }
 
+    /** The kernel's view of one queue's rings: it consumes FILL and TX, produces RX and COMPLETION. */
+    private record KernelRings(XskConsumerRing fill, XskProducerRing rx, XskConsumerRing tx, XskProducerRing completion) {
+    }
+
+    /** The user side's view of one simulated queue: rings over the same memory, no file descriptor. */
+    private record SimulatedEndpoint(XskRings rings) implements XskEndpoint {
+        @Override
+        public int wakeupFd() {
+            return -1;
+        }
+
+        @Override
+        public boolean zeroCopy() {
+            return false;
+        }
+
+        @Override
+        public XskStatistics statistics() {
+            return XskStatistics.ZERO;
+        }
+
+        @Override
+        public void close() {
+            // the rings are the simulator's memory, freed with it
+        }
+    }
+
     /**
+     * One queue.
+     *
      * @param template the packet every RX descriptor carries (written into the frame on delivery)
      * @param txNeedsWakeup set TX's need_wakeup flag, as copy mode does, so the kick path runs
      */
     public XskKernelSimulator(UmemConfig config, int ringSize, int framesInFlight, byte[] template, boolean txNeedsWakeup,
                               boolean trackFrames) {
-        this(config, ringSize, framesInFlight, template, txNeedsWakeup, trackFrames, CounterAllocator.inMemory());
+        this(config, 1, ringSize, framesInFlight, template, txNeedsWakeup, trackFrames, CounterAllocator.inMemory());
     }
 
     /**
-     * As above, with the user-side queue's counters from {@code counters} (e.g. a counters file, as
-     * {@code sluice fwd} gives its AF_XDP queues), so that benchmarks can measure where counters live.
+     * One queue, with its counters from {@code counters} (e.g. a counters file, as {@code sluice fwd}
+     * gives its AF_XDP queues), so that benchmarks can measure where counters live.
      */
     public XskKernelSimulator(UmemConfig config, int ringSize, int framesInFlight, byte[] template, boolean txNeedsWakeup,
                               boolean trackFrames, CounterAllocator counters) {
+        this(config, 1, ringSize, framesInFlight, template, txNeedsWakeup, trackFrames, counters);
+    }
+
+    /**
+     * {@code queueCount} queues over one UMEM and one shared frame pool, each keeping up to
+     * {@code framesInFlight} frames in its FILL ring; queue {@code i} is named {@code sim/i}.
+     */
+    public XskKernelSimulator(UmemConfig config, int queueCount, int ringSize, int framesInFlight, byte[] template,
+                              boolean txNeedsWakeup, boolean trackFrames, CounterAllocator counters) {
+        if (queueCount < 1) {
+            throw new IllegalArgumentException("a simulated interface needs at least one queue, not " + queueCount);
+        }
         this.umem = Umem.allocate(config);
         this.frames = umem.segment();
         this.template = template.clone();
         this.headroom = UmemConfig.KERNEL_HEADROOM + config.headroom();
         if (headroom + template.length > config.frameSize()) {
+            umem.close();
             throw new IllegalArgumentException("template of " + template.length + " bytes does not fit a frame");
         }
-        MemorySegment fill = ring(ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
-        MemorySegment comp = ring(ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
-        MemorySegment rx = ring(ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
-        MemorySegment tx = ring(ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
-        if (txNeedsWakeup) {
-            tx.set(ValueLayout.JAVA_INT, OFFSETS.flags(), XskRingDescriptor.NEED_WAKEUP);
+        this.pool = SharedFramePool.of(umem);
+        this.ownership = trackFrames ? new FrameOwnership(umem) : null;
+        this.kernel = new KernelRings[queueCount];
+        this.queues = new AfXdpQueue[queueCount];
+        for (int q = 0; q < queueCount; q++) {
+            MemorySegment fill = ring(ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
+            MemorySegment comp = ring(ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
+            MemorySegment rx = ring(ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
+            MemorySegment tx = ring(ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
+            if (txNeedsWakeup) {
+                tx.set(ValueLayout.JAVA_INT, OFFSETS.flags(), XskRingDescriptor.NEED_WAKEUP);
+            }
+            kernel[q] = new KernelRings(
+                    new XskConsumerRing(fill, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE),
+                    new XskProducerRing(rx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE),
+                    new XskConsumerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE),
+                    new XskProducerRing(comp, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE));
+            XskRings userRings = new XskRings(
+                    new XskProducerRing(fill, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE),
+                    new XskConsumerRing(comp, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE),
+                    new XskConsumerRing(rx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE),
+                    new XskProducerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE));
+            String name = "sim/" + q;
+            queues[q] = new AfXdpQueue(name, q, new SimulatedEndpoint(userRings), pool, framesInFlight, ownership, arena,
+                    PortCounters.allocate(counters, name));
+            queues[q].prime(); // as a real interface does before attaching
         }
-        this.kernelFill = new XskConsumerRing(fill, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
-        this.kernelRx = new XskProducerRing(rx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
-        this.kernelTx = new XskConsumerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE);
-        this.kernelCompletion = new XskProducerRing(comp, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE);
-        XskRings userRings = new XskRings(
-                new XskProducerRing(fill, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE),
-                new XskConsumerRing(comp, OFFSETS, ringSize, XskRingDescriptor.ADDRESS_ENTRY_SIZE),
-                new XskConsumerRing(rx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE),
-                new XskProducerRing(tx, OFFSETS, ringSize, XskRingDescriptor.DESC_ENTRY_SIZE));
-        FramePool pool = FramePool.ofFrames(umem, 0, umem.frameCount());
-        this.queue = new XskQueue("sim/0", 0, null, -1, userRings, pool, frames, config.frameSize(), config.headroom(), framesInFlight,
-                trackFrames ? new FrameOwnership(umem) : null, arena, PortCounters.allocate(counters, "sim/0"));
-        queue.prime(); // as a real port does before attaching
     }
 
     private MemorySegment ring(int size, int entrySize) {
@@ -120,67 +171,108 @@ public final class XskKernelSimulator implements AutoCloseable {
         return this;
     }
 
-    /** The user side: a real {@link XskQueue} over the simulated rings. */
-    public XskQueue queue() {
-        return queue;
+    /** The user side of queue 0: a real {@link AfXdpQueue} over the simulated rings. */
+    public AfXdpQueue queue() {
+        return queues[0];
+    }
+
+    /** The user side of queue {@code index}. */
+    public AfXdpQueue queue(int index) {
+        return queues[index];
+    }
+
+    public List<AfXdpQueue> queues() {
+        return List.of(queues);
     }
 
     public Umem umem() {
         return umem;
     }
 
+    /** The frame ownership record the queues write to, or null when not tracking. */
+    public FrameOwnership ownership() {
+        return ownership;
+    }
+
     /**
-     * One kernel turn: deliver up to {@code maxPackets} frames from FILL to RX with the template
-     * packet, and complete everything on TX. Returns packets delivered.
+     * Where every frame is: the shared pool (ring and caches) plus what each queue counts. Exact
+     * when neither the queues' threads nor the simulating thread are in a burst.
+     */
+    public FrameCounts frameCounts() {
+        FrameCounts total = new FrameCounts(pool.available(), 0, 0, 0);
+        for (AfXdpQueue q : queues) {
+            FrameCounts c = q.frameCounts();
+            total = total.plus(new FrameCounts(0, c.fill(), c.app(), c.tx()));
+        }
+        return total;
+    }
+
+    /**
+     * One kernel turn: deliver up to {@code maxPackets} frames from queue 0's FILL to its RX with the
+     * template packet, and complete everything on every queue's TX. Returns packets delivered.
      */
     public int step(int maxPackets) {
         completeTx();
         return deliver(maxPackets);
     }
 
-    /** FILL → RX: what the kernel does on receive. Returns packets delivered. */
+    /** FILL → RX on queue 0: what the kernel does on receive. Returns packets delivered. */
     public int deliver(int maxPackets) {
-        int n = kernelFill.peek(maxPackets);
+        return deliver(0, maxPackets);
+    }
+
+    /** FILL → RX on queue {@code queue}. Returns packets delivered. */
+    public int deliver(int queue, int maxPackets) {
+        KernelRings k = kernel[queue];
+        int n = k.fill().peek(maxPackets);
         if (n == 0) {
             return 0;
         }
-        n = kernelRx.reserve(n);
+        n = k.rx().reserve(n);
         if (n == 0) {
             return 0;
         }
-        int from = kernelFill.consumedIndex();
-        int to = kernelRx.reservedIndex();
+        int from = k.fill().consumedIndex();
+        int to = k.rx().reservedIndex();
         int len = template.length;
         for (int i = 0; i < n; i++) {
-            long addr = kernelFill.address(from + i) + headroom;
+            long addr = k.fill().address(from + i) + headroom;
             if (copyOnDeliver) {
                 MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, addr, len);
             }
-            kernelRx.putDescriptor(to + i, addr, len, 0);
+            k.rx().putDescriptor(to + i, addr, len, 0);
         }
-        kernelFill.releaseRelease(n);
-        kernelRx.submitRelease(n);
+        k.fill().releaseRelease(n);
+        k.rx().submitRelease(n);
         counts.delivered += n;
         return n;
     }
 
-    /** TX → COMPLETION: what the kernel does once frames are sent. Returns frames completed. */
+    /** TX → COMPLETION on every queue: what the kernel does once frames are sent. Returns frames completed. */
     public int completeTx() {
-        int n = kernelTx.peek(Integer.MAX_VALUE);
+        int total = 0;
+        for (KernelRings k : kernel) {
+            total += completeTx(k);
+        }
+        return total;
+    }
+
+    private int completeTx(KernelRings k) {
+        int n = k.tx().peek(Integer.MAX_VALUE);
         if (n == 0) {
             return 0;
         }
-        n = kernelCompletion.reserve(n);
+        n = k.completion().reserve(n);
         if (n == 0) {
             return 0;
         }
-        int from = kernelTx.consumedIndex();
-        int to = kernelCompletion.reservedIndex();
+        int from = k.tx().consumedIndex();
+        int to = k.completion().reservedIndex();
         for (int i = 0; i < n; i++) {
-            kernelCompletion.putAddress(to + i, kernelTx.address(from + i));
+            k.completion().putAddress(to + i, k.tx().address(from + i));
         }
-        kernelTx.releaseRelease(n);
-        kernelCompletion.submitRelease(n);
+        k.tx().releaseRelease(n);
+        k.completion().submitRelease(n);
         counts.completed += n;
         return n;
     }
@@ -195,7 +287,11 @@ public final class XskKernelSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        for (AfXdpQueue q : queues) {
+            q.close();
+        }
         arena.close();
+        pool.close();
         umem.close();
     }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.drivers.afxdp;
 
+import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.ring.XskConsumerRing;
 import dev.sluice.ring.XskProducerRing;
 import dev.sluice.ring.XskRingDescriptor;
@@ -23,7 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * One bound AF_XDP socket and its four mmap'ed rings. Setup follows the only order the kernel
  * accepts: socket → UMEM_REG (or share) → ring sizes → MMAP_OFFSETS → mmap → bind.
  */
-final class XskSocket implements AutoCloseable {
+final class XskSocket implements XskEndpoint {
     /** How long bind waits for the kernel to release a queue that a closed socket held. */
     static final long RELEASE_WAIT_MILLIS = 500;
 
@@ -39,16 +41,25 @@ final class XskSocket implements AutoCloseable {
         this.mappings = mappings;
     }
 
-    /**
-     * Opens a socket on {@code ifname}/{@code queue}. {@code umemOwnerFd} &lt; 0 registers
-     * {@code umem} on this socket; otherwise the socket shares the UMEM of that socket.
-     */
-    static XskSocket open(String ifname, int ifindex, int queue, Umem umem, int umemOwnerFd, AfXdpOptions options) {
+    /** Opens a socket on {@code ifname}/{@code queue} and registers {@code umem} on it. */
+    static XskSocket open(String ifname, int ifindex, int queue, Umem umem, AfXdpOptions options) {
+        return open(ifname, ifindex, queue, umem, NO_OWNER, options);
+    }
+
+    /** Opens a socket on {@code ifname}/{@code queue} that shares this socket's UMEM (XDP_SHARED_UMEM). */
+    XskSocket openSharingUmem(String ifname, int ifindex, int queue, Umem umem, AfXdpOptions options) {
+        return open(ifname, ifindex, queue, umem, fd, options);
+    }
+
+    /** No socket owns the UMEM yet: the new socket registers it. */
+    private static final int NO_OWNER = -1;
+
+    private static XskSocket open(String ifname, int ifindex, int queue, Umem umem, int umemOwnerFd, AfXdpOptions options) {
         String where = ifname + " queue " + queue;
         int fd = LibC.socket(LibC.AF_XDP, LibC.SOCK_RAW, 0, "socket(AF_XDP)", "creating an AF_XDP socket for " + where);
         List<MemorySegment> mappings = new ArrayList<>(4);
         try (Arena arena = Arena.ofConfined()) {
-            if (umemOwnerFd < 0) {
+            if (umemOwnerFd == NO_OWNER) {
                 registerUmem(fd, umem, arena);
             }
             int size = options.ringSize();
@@ -123,7 +134,7 @@ final class XskSocket implements AutoCloseable {
         sa.set(JAVA_INT, SOCKADDR_IFINDEX_OFFSET, ifindex);
         sa.set(JAVA_INT, SOCKADDR_QUEUE_ID_OFFSET, queue);
         String where = "binding the AF_XDP socket to " + ifname + " queue " + queue;
-        if (umemOwnerFd >= 0) {
+        if (umemOwnerFd != NO_OWNER) {
             // SHARED_UMEM goes alone: copy/zero-copy and need_wakeup come from the UMEM's owner.
             sa.set(JAVA_SHORT, SOCKADDR_FLAGS_OFFSET, XDP_SHARED_UMEM);
             sa.set(JAVA_INT, SOCKADDR_SHARED_UMEM_FD_OFFSET, umemOwnerFd);
@@ -140,9 +151,8 @@ final class XskSocket implements AutoCloseable {
                 boolean unsupported = e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EINVAL;
                 if (options.copyMode() == AfXdpOptions.CopyMode.ZERO_COPY || !unsupported) {
                     if (options.copyMode() == AfXdpOptions.CopyMode.ZERO_COPY && e.errno() == Errno.EOPNOTSUPP) {
-                        throw new NativeException(e.call(), e.errno(), where + " in zero-copy mode",
-                                "the driver of " + ifname + " does not support AF_XDP zero-copy (veth never does): "
-                                        + "drop --zero-copy to use copy mode");
+                        throw new PortSetupException(Reason.ZERO_COPY_UNSUPPORTED, "the driver of " + ifname
+                                + " does not support AF_XDP zero-copy (veth never does): ask for copy mode, which works everywhere", e);
                     }
                     throw e;
                 }
@@ -186,8 +196,24 @@ final class XskSocket implements AutoCloseable {
         return (opt.get(JAVA_INT, 0) & XDP_OPTIONS_ZEROCOPY) != 0;
     }
 
+    @Override
+    public XskRings rings() {
+        return rings;
+    }
+
+    @Override
+    public int wakeupFd() {
+        return fd;
+    }
+
+    @Override
+    public boolean zeroCopy() {
+        return zeroCopy;
+    }
+
     /** Kernel-side counters of this socket (XDP_STATISTICS); allocates, call off the data path. */
-    XskStatistics statistics() {
+    @Override
+    public XskStatistics statistics() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(STATISTICS_SIZE, 8);
             int len = LibC.getsockopt(fd, SOL_XDP, XDP_STATISTICS, s, "getsockopt(XDP_STATISTICS)", "reading socket statistics");

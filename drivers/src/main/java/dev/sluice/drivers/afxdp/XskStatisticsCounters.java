@@ -28,16 +28,16 @@ public final class XskStatisticsCounters {
         "rx_dropped", "rx_invalid_descs", "tx_invalid_descs", "rx_ring_full", "rx_fill_empty", "tx_ring_empty"
     };
 
-    private final XskQueue queue;
+    private final AfXdpQueue queue;
     private final CounterGroup group;
 
-    private XskStatisticsCounters(XskQueue queue, CounterGroup group) {
+    private XskStatisticsCounters(AfXdpQueue queue, CounterGroup group) {
         this.queue = queue;
         this.group = group;
     }
 
     /** Allocates the kernel counters of {@code queue}, labelled {@code port=<queue name>}. */
-    public static XskStatisticsCounters allocate(CounterAllocator allocator, XskQueue queue) {
+    public static XskStatisticsCounters allocate(CounterAllocator allocator, AfXdpQueue queue) {
         return new XskStatisticsCounters(queue,
                 allocator.allocate(KIND, Labels.of("port", queue.name()), CounterType.COUNTER, NAMES));
     }

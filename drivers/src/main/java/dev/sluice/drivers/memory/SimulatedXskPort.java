@@ -4,14 +4,14 @@ import dev.sluice.drivers.Port;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.FrameCounts;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.drivers.afxdp.XskQueue;
+import dev.sluice.drivers.afxdp.AfXdpQueue;
 import dev.sluice.umem.FrameOwnership;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.Umem;
 import dev.sluice.umem.UmemConfig;
 
 /**
- * A port over a real {@link XskQueue} whose kernel side is played by {@link XskKernelSimulator}: the
+ * A port over a real {@link AfXdpQueue} whose kernel side is played by {@link XskKernelSimulator}: the
  * user-space AF_XDP data path (FILL, RX, TX, COMPLETION rings, the queue's frame accounting) without a
  * NIC or privileges. Every {@link #receive} first lets the simulated kernel take a turn on the same
  * thread: complete whatever TX holds and deliver up to {@code batch.remaining()} template packets from
@@ -20,7 +20,7 @@ import dev.sluice.umem.UmemConfig;
  */
 public final class SimulatedXskPort implements Port {
     private final XskKernelSimulator sim;
-    private final XskQueue queue;
+    private final AfXdpQueue queue;
     private final String name;
     private long budget = Long.MAX_VALUE;
 
@@ -93,9 +93,9 @@ public final class SimulatedXskPort implements Port {
         queue.drainTx(100);
     }
 
-    /** Frames by owner as the queue counts them. */
+    /** Where every frame of the UMEM is: the shared pool, FILL, the application, TX. */
     public FrameCounts frameCounts() {
-        return queue.frameCounts();
+        return sim.frameCounts();
     }
 
     /** Ownership record when tracking (null otherwise); the queue records into it. */

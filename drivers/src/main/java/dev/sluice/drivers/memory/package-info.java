@@ -1,6 +1,8 @@
 /**
- * Ports without a kernel: in-process {@link dev.sluice.drivers.memory.MemoryPort} pairs over one
- * UMEM (tests, benchmarks, the pipeline's own links), and {@link dev.sluice.drivers.memory.SimulatedXskPort},
- * a real AF_XDP queue whose kernel side is played in memory.
+ * In-process ports: {@link dev.sluice.drivers.memory.MemoryPorts#pair} connects two
+ * {@link dev.sluice.drivers.memory.MemoryPort}s over one UMEM (descriptors through SPSC rings, frames
+ * from one {@link dev.sluice.umem.SharedFramePool}), a stand-in for hardware in tests and
+ * benchmarks; {@link dev.sluice.drivers.memory.SimulatedXskPort} runs a real AF_XDP queue against
+ * the simulated kernel side, on the calling thread.
  */
 package dev.sluice.drivers.memory;

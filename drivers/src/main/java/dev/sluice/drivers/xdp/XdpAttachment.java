@@ -10,6 +10,7 @@ import dev.sluice.sys.Netlink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * An {@link XdpProgram} attached to a network interface; {@link #close()} detaches it.
@@ -217,7 +218,7 @@ public final class XdpAttachment implements AutoCloseable {
         int ifindex = ifindex(interfaceName);
         Netlink.LinkInfo info = Netlink.link(ifindex);
         if (info.hasXdpProgram()) {
-            throw alreadyAttached(interfaceName, info);
+            throw programPresent(interfaceName, info);
         }
         return ifindex;
     }
@@ -234,24 +235,33 @@ public final class XdpAttachment implements AutoCloseable {
     }
 
     /**
-     * The one message for an interface that already runs an XDP program. {@code ip link set ...
-     * xdp off} removes a native program, {@code xdpgeneric off} a generic one; neither removes a
-     * program held by a bpf_link, hence "stop the program that owns it".
+     * The one message for an interface that already runs an XDP program, naming the way out. A
+     * program held by a bpf_link goes only when its holder closes the link: the message names the
+     * processes holding it ({@link BpfLinkHolders}), since {@code ip link set ... xdp off} cannot
+     * remove it. Otherwise (a netlink attachment, or a link no process of ours can see) {@code ip
+     * link set ... xdp off} removes a native program, {@code xdpgeneric off} a generic one.
      */
-    static ProgramPresentException alreadyAttached(String interfaceName, Netlink.LinkInfo info) {
+    public static ProgramPresentException programPresent(String interfaceName, Netlink.LinkInfo info) {
+        String present = "interface " + interfaceName + " already has an XDP program attached (id " + info.xdpProgId()
+                + ", mode " + info.xdpModeName() + ")";
+        List<BpfLinkHolders.Holder> holders = BpfLinkHolders.ofXdpProgram(info.xdpProgId());
+        if (!holders.isEmpty()) {
+            String who = holders.stream().map(BpfLinkHolders.Holder::toString).collect(Collectors.joining(", "));
+            return new ProgramPresentException(present + " through a bpf_link held by " + who + ": stop "
+                    + (holders.size() == 1 ? "that process" : "those processes")
+                    + " to detach it ('ip link set ... xdp off' cannot remove a program held by a bpf_link)");
+        }
         String detach = info.xdpAttached() == Netlink.XDP_ATTACHED_SKB
                 ? "'ip link set dev " + interfaceName + " xdpgeneric off'"
                 : "'ip link set dev " + interfaceName + " xdp off' (or xdpgeneric off)";
-        return new ProgramPresentException("interface " + interfaceName + " already has an XDP program attached (id "
-                + info.xdpProgId() + ", mode " + info.xdpModeName() + "): detach it with " + detach
-                + ", or stop the program that owns it");
+        return new ProgramPresentException(present + ": detach it with " + detach + ", or stop the program that owns it");
     }
 
     /** EBUSY/EEXIST: a program appeared between our check and the attach. */
     private static RuntimeException busy(String interfaceName, int ifindex, NativeException e) {
         Netlink.LinkInfo now = Netlink.link(ifindex);
         if (now.hasXdpProgram()) {
-            ProgramPresentException clear = alreadyAttached(interfaceName, now);
+            ProgramPresentException clear = programPresent(interfaceName, now);
             clear.initCause(e);
             return clear;
         }

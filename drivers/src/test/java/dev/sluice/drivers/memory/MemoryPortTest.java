@@ -130,7 +130,7 @@ class MemoryPortTest {
     }
 
     @Test
-    void simulatedXskPortFeedsARealXskQueue() {
+    void simulatedXskPortFeedsARealAfXdpQueue() {
         byte[] frame = new byte[60];
         frame[12] = 0x08;
         try (SimulatedXskPort port = new SimulatedXskPort("sim", UmemConfig.defaults().withFrameCount(1024), 512, 256, frame, true)

@@ -121,9 +121,10 @@ class XdpAttachmentTest {
             for (XdpMode mode : XdpMode.values()) {
                 assertThatThrownBy(() -> XdpAttachment.attach(other, veth.a, mode))
                         .isInstanceOf(XdpAttachment.ProgramPresentException.class)
-                        .hasMessage("interface " + veth.a + " already has an XDP program attached (id " + program.id()
-                                + ", mode native): detach it with 'ip link set dev " + veth.a
-                                + " xdp off' (or xdpgeneric off), or stop the program that owns it");
+                        .hasMessageStartingWith("interface " + veth.a + " already has an XDP program attached (id " + program.id()
+                                + ", mode native) through a bpf_link held by process " + ProcessHandle.current().pid() + " (java ")
+                        .hasMessageEndingWith("): stop that process to detach it"
+                                + " ('ip link set ... xdp off' cannot remove a program held by a bpf_link)");
             }
             assertThat(link().xdpProgId()).isEqualTo(program.id());
         }

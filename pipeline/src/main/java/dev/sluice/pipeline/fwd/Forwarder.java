@@ -53,7 +53,7 @@ public final class Forwarder implements AutoCloseable {
 
     /**
      * Compiles the forwarding loop before traffic arrives: runs the very same {@link ForwardLoop}
-     * code over an {@link dev.sluice.drivers.afxdp.XskQueue} whose kernel side is simulated in
+     * code over an {@link dev.sluice.drivers.afxdp.AfXdpQueue} whose kernel side is simulated in
      * memory, including idle polls, until C2 has had time to compile it. Without this an unwarmed
      * receiver dropped ~400k packets in its first seconds.
      */

@@ -2,6 +2,7 @@ package dev.sluice.pipeline.fwd;
 
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
 import dev.sluice.proto.Checksums;
+import dev.sluice.umem.FrameOwnership;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The forward modes on real frames, through a real XskQueue over the simulated kernel side. */
+/** The forward modes on real frames, through a real AfXdpQueue over the simulated kernel side. */
 class ForwardLoopTest {
     /** Ethernet + IPv4 (checksummed) + UDP 1111 -> 2222 from 10.0.0.1 to 10.0.0.2. */
     private static byte[] udp4() {
@@ -30,9 +31,10 @@ class ForwardLoopTest {
             ForwardLoop loop = new ForwardLoop(sim.queue(), mode, 1);
             sim.deliver(1);
             assertThat(loop.doWork()).isEqualTo(1);
-            // The transmitted descriptor points at the frame the loop rewrote in place.
+            // The transmitted descriptor points at the frame the loop rewrote in place: the one frame in TX.
+            assertThat(sim.ownership().count(FrameOwnership.TX)).isEqualTo(1);
             PacketBatch probe = sim.queue().newBatch(1);
-            long addr = sim.umem().frameOf(0) + UmemConfig.KERNEL_HEADROOM;
+            long addr = sim.ownership().firstOwnedBy(FrameOwnership.TX) + UmemConfig.KERNEL_HEADROOM;
             probe.add(addr, frame.length);
             return probe.packet(0).toArray();
         }

@@ -42,7 +42,7 @@ class ForwardHandlerTest {
 
     /** testpmd's macswap as a pipeline handler over the AF_XDP user-space path (kernel side simulated). */
     @Test
-    void macswapPipelineOverSimulatedXskQueue() {
+    void macswapPipelineOverSimulatedAfXdpQueue() {
         try (SimulatedXskPort port = new SimulatedXskPort("xsk-sim", UmemConfig.defaults(), 1024, 512, UDP4, true)
                 .limit(100_000)) {
             Pipeline p = Pipeline.builder().port(port).idle("yield")

@@ -1,4 +1,4 @@
-package dev.sluice.drivers.afpacket;
+package dev.sluice.cli;
 
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.PortSetupException.Reason;
@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Which AF_XDP failures make a tool offer {@code --driver afpacket}. The failures are built the
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (AF_PACKET needs CAP_NET_RAW) is why these run with it.
  */
 class AfXdpFallbackTest {
+    /** AF_PACKET needs CAP_NET_RAW: without it nothing is offered, so these run with it (a failure in CI, else a skip). */
     @BeforeEach
     void netRaw() {
         Privileged.require("opens AF_PACKET sockets", Privileges.CAP_NET_RAW);
@@ -39,7 +41,7 @@ class AfXdpFallbackTest {
             // AF_XDP needs more than AF_PACKET here: capabilities, XDP support, locked memory
             case PRIVILEGE, XDP_UNSUPPORTED, LOCKED_MEMORY -> true;
             // the user's to fix, and AF_PACKET would fail the same way
-            case UNKNOWN_INTERFACE, QUEUE_OUT_OF_RANGE, INVALID_ARGUMENT, XDP_PROGRAM_PRESENT -> false;
+            case UNKNOWN_INTERFACE, QUEUE_OUT_OF_RANGE, INVALID_ARGUMENT, XDP_PROGRAM_PRESENT, ZERO_COPY_UNSUPPORTED -> false;
             // not AF_XDP failures at all
             case AF_PACKET_UNSUPPORTED, RINGS_TOO_LARGE, FANOUT_CONFLICT, CAPTURE_FILE -> false;
         };
@@ -105,7 +107,7 @@ class AfXdpFallbackTest {
         assertThat(AfXdpFallback.suggest(nx("bpf BPF_LINK_CREATE", Errno.EOPNOTSUPP))).isTrue();
         assertThat(AfXdpFallback.suggest(nx("netlink RTM_SETLINK IFLA_XDP", Errno.EOPNOTSUPP))).isTrue();
         assertThat(AfXdpFallback.suggest(nx("bpf BPF_PROG_LOAD", Errno.EACCES))).isTrue();
-        // wrapped the way AfXdpPort.attach wraps XdpAttachment's failure
+        // wrapped the way AfXdpInterface.attach wraps XdpAttachment's failure
         IllegalStateException attach = new IllegalStateException("cannot attach an XDP program to eth0 in mode AUTO:\n ...",
                 nx("bpf BPF_LINK_CREATE", Errno.EINVAL));
         assertThat(AfXdpFallback.suggest(new PortSetupException(Reason.XDP_UNSUPPORTED, attach.getMessage(), attach))).isTrue();

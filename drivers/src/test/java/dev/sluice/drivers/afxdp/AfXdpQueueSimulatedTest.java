@@ -1,5 +1,6 @@
 package dev.sluice.drivers.afxdp;
 
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
@@ -10,17 +11,17 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The data path of {@link XskQueue} against a kernel played in memory: frames are conserved and
+ * The data path of {@link AfXdpQueue} against a kernel played in memory: frames are conserved and
  * every hand-over comes from the right owner, whatever mix of receive, release, transmit and
- * allocate happens.
+ * allocate happens, also when frames cross from one queue to another.
  */
-class XskQueueSimulatedTest {
+class AfXdpQueueSimulatedTest {
     private static final byte[] FRAME = new byte[60];
 
     @Test
     void receiveAndReleaseConservesFrames() {
         try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults(), 2048, 512, FRAME, true, true)) {
-            XskQueue q = sim.queue();
+            AfXdpQueue q = sim.queue();
             PacketBatch b = q.newBatch(64);
             long received = 0;
             for (int i = 0; i < 10_000; i++) {
@@ -30,7 +31,7 @@ class XskQueueSimulatedTest {
             }
             assertThat(received).isEqualTo(sim.delivered()).isPositive();
             assertThat(q.counters().get(PortCounters.RX_PACKETS)).isEqualTo(received);
-            FrameCounts c = q.frameCounts();
+            FrameCounts c = sim.frameCounts();
             assertThat(c.total()).isEqualTo(4096);
             assertThat(c.app()).isZero();
         }
@@ -40,7 +41,7 @@ class XskQueueSimulatedTest {
     void randomMixOfOperationsNeverLosesOrDoublesAFrame() {
         Random rnd = new Random(42);
         try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults().withFrameCount(1024), 256, 200, FRAME, true, true)) {
-            XskQueue q = sim.queue();
+            AfXdpQueue q = sim.queue();
             PacketBatch b = q.newBatch(64);
             for (int i = 0; i < 50_000; i++) {
                 switch (rnd.nextInt(5)) {
@@ -56,12 +57,12 @@ class XskQueueSimulatedTest {
                         }
                     }
                 }
-                assertThat(q.frameCounts().total()).isEqualTo(1024);
+                assertThat(sim.frameCounts().total()).isEqualTo(1024);
             }
             q.transmit(b);
             sim.completeTx();
             q.transmit(b); // reclaims completions
-            FrameCounts c = q.frameCounts();
+            FrameCounts c = sim.frameCounts();
             assertThat(c.app()).isZero();
             assertThat(c.tx()).isZero();
             assertThat(c.total()).isEqualTo(1024);
@@ -71,7 +72,7 @@ class XskQueueSimulatedTest {
     @Test
     void fullTxRingDropsAndCountsInsteadOfBlocking() {
         try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults(), 64, 32, FRAME, true, true)) {
-            XskQueue q = sim.queue();
+            AfXdpQueue q = sim.queue();
             PacketBatch b = q.newBatch(128);
             assertThat(q.allocate(b, 100, 60)).isEqualTo(100);
             int sent = q.transmit(b); // nobody completes: 64 fit, 36 dropped
@@ -80,8 +81,46 @@ class XskQueueSimulatedTest {
             assertThat(b.count()).isZero();
             sim.completeTx();
             q.drainTx(100);
-            assertThat(q.frameCounts().tx()).isZero();
-            assertThat(q.frameCounts().total()).isEqualTo(4096);
+            assertThat(sim.frameCounts().tx()).isZero();
+            assertThat(sim.frameCounts().total()).isEqualTo(4096);
+        }
+    }
+
+    /**
+     * One-way traffic across queues: everything received on queue 0 is sent on queue 1, for ten
+     * times the UMEM's frames. Queue 1's completions must come back to the pool queue 0 refills FILL
+     * from; a queue that kept its completions to itself would leave queue 0 starved within one UMEM.
+     */
+    @Test
+    void framesSentOnAnotherQueueComeBackToTheReceivingQueuesFill() {
+        int frames = 1024;
+        try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults().withFrameCount(frames), 2, 512, 256, FRAME,
+                true, true, CounterAllocator.inMemory())) {
+            AfXdpQueue a = sim.queue(0);
+            AfXdpQueue b = sim.queue(1);
+            PacketBatch batch = a.newBatch(64);
+            long moved = 0;
+            long rounds = 0;
+            while (moved < 10L * frames && rounds++ < 100L * frames) {
+                sim.deliver(0, 64);
+                int n = a.receive(batch);
+                b.transmit(batch);
+                moved += n;
+                sim.completeTx();
+                b.transmit(batch); // an empty burst: reclaims queue 1's completions
+                FrameCounts c = sim.frameCounts();
+                assertThat(c.total()).as("frames accounted for: " + c).isEqualTo(frames);
+            }
+            assertThat(moved).as("packets received on queue 0 and sent on queue 1").isGreaterThanOrEqualTo(10L * frames);
+            assertThat(a.counters().get(PortCounters.FILL_STARVED)).as("queue 0 found no frame for FILL").isZero();
+            assertThat(b.counters().get(PortCounters.TX_PACKETS)).isEqualTo(moved);
+            assertThat(a.frameCounts().app()).isEqualTo(moved);       // received here ...
+            assertThat(b.frameCounts().app()).isEqualTo(-moved);      // ... sent there
+            FrameCounts c = sim.frameCounts();
+            assertThat(c.app()).isZero();
+            assertThat(c.tx()).isZero();
+            assertThat(c.total()).isEqualTo(frames);
+            assertThat(sim.ownership().violations()).as(sim.ownership().firstViolation()).isZero();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.sluice.drivers.afpacket;
+package dev.sluice.cli;
 
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.sys.Errno;
@@ -8,15 +8,16 @@ import dev.sluice.sys.Privileges;
 import java.util.Optional;
 
 /**
- * Decides whether a failure to set up AF_XDP is one that AF_PACKET would not have, so that a tool
- * can offer {@code --driver afpacket} instead of just failing. For the command line:
+ * The command line's policy after a failure to set up AF_XDP: whether it is one that AF_PACKET
+ * would not have, so that {@code sluice fwd} offers {@code --driver afpacket} instead of just
+ * failing. A policy of this tool, not of the drivers: a library user decides for itself.
  *
  * <pre>{@code
  * try {
- *     port = AfXdpPort.open(iface, queues, umem, options);
+ *     session.run(...);                                           // opens an AfXdpInterface
  * } catch (RuntimeException e) {
- *     if (driver == AUTO_OFFER && AfXdpFallback.suggest(e)) {
- *         System.err.println(AfXdpFallback.message(iface, e));   // then exit non-zero, or fall back
+ *     if (AfXdpFallback.suggest(e)) {
+ *         throw new Main.UserError(AfXdpFallback.message(iface, e));
  *     }
  *     throw e;
  * }
@@ -104,7 +105,7 @@ public final class AfXdpFallback {
             // AF_PACKET rings are not charged to RLIMIT_MEMLOCK
             case LOCKED_MEMORY -> Optional.of("the UMEM exceeds the locked-memory limit (RLIMIT_MEMLOCK)");
             // AF_PACKET would fail the same way, or the user must fix something first
-            case UNKNOWN_INTERFACE, QUEUE_OUT_OF_RANGE, INVALID_ARGUMENT, XDP_PROGRAM_PRESENT -> Optional.empty();
+            case UNKNOWN_INTERFACE, QUEUE_OUT_OF_RANGE, INVALID_ARGUMENT, XDP_PROGRAM_PRESENT, ZERO_COPY_UNSUPPORTED -> Optional.empty();
             // failures of the other drivers, not of AF_XDP
             case AF_PACKET_UNSUPPORTED, RINGS_TOO_LARGE, FANOUT_CONFLICT, CAPTURE_FILE -> Optional.empty();
         };

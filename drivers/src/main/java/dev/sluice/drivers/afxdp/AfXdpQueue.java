@@ -6,25 +6,37 @@ import dev.sluice.ring.XskConsumerRing;
 import dev.sluice.ring.XskProducerRing;
 import dev.sluice.sys.Errno;
 import dev.sluice.sys.LibC;
+import dev.sluice.umem.FrameCache;
 import dev.sluice.umem.FrameOwnership;
-import dev.sluice.umem.FramePool;
 import dev.sluice.umem.PacketBatch;
+import dev.sluice.umem.SharedFramePool;
 import dev.sluice.umem.UmemConfig;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The data path of one AF_XDP socket: receive from RX, post free frames to FILL, send through TX,
- * take sent frames back from COMPLETION. One thread drives it. Every frame of its pool is counted
- * in exactly one place: {@code pool + inFill + inApp + inTx} stays equal to the frames it was given
- * plus those that migrated in from other queues sharing the UMEM.
+ * One queue of an {@link AfXdpInterface}, a {@link Port} of its own that one thread drives: receive
+ * from RX, post free frames to FILL, send through TX, take sent frames back from COMPLETION.
+ *
+ * <h2>Frames</h2>
+ * Every queue of an interface draws on the UMEM's one {@link SharedFramePool} through a
+ * {@link FrameCache} of its own. A frame may be received on one queue and sent on another; the
+ * kernel hands it back on the COMPLETION ring of the queue that sent it, whose cache flushes it to
+ * the shared ring in bulks, where the receiving queue's cache finds it when it tops up FILL. So
+ * one-way traffic across queues never starves the receiving queue's FILL ring. The cache and the
+ * shared ring cost no lock and no allocation: the shared ring sees one CAS per bulk of frames.
+ *
+ * <p>This queue counts the frames it handed to the kernel ({@code inFill}, {@code inTx}) and the
+ * net number it handed to the application ({@code inApp}: received and allocated here, minus sent
+ * and released here; negative on a queue that sends what another received). Summed over the queues
+ * of a UMEM and added to the shared pool, the counts equal the UMEM's frames.
  *
  * <p>Hot-path rules: no allocation, no locks, no exceptions; ring state is copied into locals; one
  * acquire load and one release store per ring per burst; a syscall only when the kernel asks for
  * one (need_wakeup) or, in copy mode, to make it transmit.
  */
-public final class XskQueue implements Port {
+public final class AfXdpQueue implements Port {
     /** Copy-mode TX transmits at most this many descriptors per sendto (the kernel's default budget). */
     static final int TX_BUDGET_PER_KICK = 32;
     /** Refill FILL in bursts of at least this many frames: one release store for many frames. */
@@ -39,13 +51,14 @@ public final class XskQueue implements Port {
     private final XskConsumerRing completion;
     private final XskConsumerRing rx;
     private final XskProducerRing tx;
-    private final FramePool pool;
+    private final FrameCache cache;
+    /** Frames on their way from the cache to FILL: one bulk get, then one ring burst. */
+    private final long[] fillScratch;
     private final MemorySegment umem;
-    private final long frameMask;
     private final int framesInFlight;
     private final FrameOwnership ownership;
     private final PortCounters counters;
-    private final XskSocket socket;
+    private final XskEndpoint endpoint;
     private final boolean zeroCopy;
     /** Where packet data starts in a frame we fill ourselves: the same place the kernel puts RX data. */
     private final int dataOffset;
@@ -54,31 +67,45 @@ public final class XskQueue implements Port {
     private int inApp;
     private int inTx;
 
-    XskQueue(String name, int queueId, XskSocket socket, int fd, XskRings rings, FramePool pool, MemorySegment umem,
-             int frameSize, int headroom, int framesInFlight, FrameOwnership ownership, Arena arena) {
-        this(name, queueId, socket, fd, rings, pool, umem, frameSize, headroom, framesInFlight, ownership, arena,
-                new PortCounters());
-    }
-
-    XskQueue(String name, int queueId, XskSocket socket, int fd, XskRings rings, FramePool pool, MemorySegment umem,
-             int frameSize, int headroom, int framesInFlight, FrameOwnership ownership, Arena arena, PortCounters counters) {
+    /**
+     * @param framesInFlight frames kept in FILL (capped at the ring's size)
+     * @param ownership      the record to write frame hand-overs to, or null; the pool's caches must
+     *                       not record (the queue knows where a frame goes: FILL, the application, TX)
+     */
+    AfXdpQueue(String name, int queueId, XskEndpoint endpoint, SharedFramePool pool, int framesInFlight,
+               FrameOwnership ownership, Arena arena, PortCounters counters) {
+        if (pool.ownership() != null) {
+            throw new IllegalArgumentException("an AF_XDP queue records frame ownership itself: give its pool none");
+        }
+        XskRings rings = endpoint.rings();
         this.counters = counters;
         this.name = name;
         this.queueId = queueId;
-        this.socket = socket;
-        this.fd = fd;
+        this.endpoint = endpoint;
+        this.fd = endpoint.wakeupFd();
         this.errno = LibC.newErrnoState(arena);
         this.fill = rings.fill();
         this.completion = rings.completion();
         this.rx = rings.rx();
         this.tx = rings.tx();
-        this.pool = pool;
-        this.umem = umem;
-        this.frameMask = ~((long) frameSize - 1);
         this.framesInFlight = Math.min(framesInFlight, rings.fill().size());
+        this.cache = pool.newCache(cacheBulk(this.framesInFlight, pool.frameCount()));
+        this.umem = pool.umem().segment();
+        this.fillScratch = new long[this.framesInFlight];
         this.ownership = ownership;
-        this.zeroCopy = socket != null && socket.zeroCopy;
-        this.dataOffset = UmemConfig.KERNEL_HEADROOM + headroom;
+        this.zeroCopy = endpoint.zeroCopy();
+        this.dataOffset = UmemConfig.KERNEL_HEADROOM + pool.umem().headroom();
+    }
+
+    /**
+     * Frames the queue's cache moves to or from the shared ring at once: half the FILL share, so that
+     * the frames one burst releases and the next refill takes (a burst, plus completions) stay in the
+     * cache, LIFO and cache-warm. With a small bulk the cache would overflow every burst and frames
+     * would cycle FIFO through the whole UMEM via the shared ring: more memory touched per packet.
+     * Between 32 and 256, and at most the UMEM's frames.
+     */
+    static int cacheBulk(int framesInFlight, int umemFrames) {
+        return Math.min(umemFrames, Math.max(SharedFramePool.DEFAULT_BULK, Math.min(256, framesInFlight / 2)));
     }
 
     @Override
@@ -136,24 +163,26 @@ public final class XskQueue implements Port {
         refill();
     }
 
-    /** Tops FILL up to {@code framesInFlight} frames, in bursts, and wakes the kernel if it asks. */
+    /**
+     * Tops FILL up to {@code framesInFlight} frames, in bursts, and wakes the kernel if it asks.
+     * FILL always has room for them: it holds at most {@code inFill <= framesInFlight <= size}.
+     */
     private void refill() {
         int want = framesInFlight - inFill;
         if (want >= FILL_BATCH) {
-            int have = pool.available();
-            if (have < want) {
+            if (cache.count() < want) {
                 reclaimCompleted();
-                have = pool.available();
-                if (have == 0) {
-                    counters.add(PortCounters.FILL_STARVED, 1);
-                }
             }
-            int n = fill.reserve(Math.min(want, have));
-            if (n > 0) {
+            int n = fill.reserve(want);
+            final long[] frames = fillScratch;
+            n = cache.get(frames, 0, n);
+            if (n == 0) {
+                counters.add(PortCounters.FILL_STARVED, 1);
+            } else {
                 int first = fill.reservedIndex();
                 FrameOwnership own = ownership;
                 for (int i = 0; i < n; i++) {
-                    long frame = pool.allocate();
+                    long frame = frames[i];
                     fill.putAddress(first + i, frame);
                     if (own != null) {
                         own.move(frame, FrameOwnership.POOL, FrameOwnership.FILL);
@@ -226,7 +255,7 @@ public final class XskQueue implements Port {
         FrameOwnership own = ownership;
         for (int i = from; i < count; i++) {
             long addr = batch.address(i);
-            pool.free(addr & frameMask);
+            cache.put(addr);
             if (own != null) {
                 own.move(addr, FrameOwnership.APP, FrameOwnership.POOL);
             }
@@ -270,7 +299,7 @@ public final class XskQueue implements Port {
         FrameOwnership own = ownership;
         for (int i = 0; i < n; i++) {
             long addr = completion.address(first + i);
-            pool.free(addr & frameMask);
+            cache.put(addr);
             if (own != null) {
                 own.move(addr, FrameOwnership.TX, FrameOwnership.POOL);
             }
@@ -282,14 +311,17 @@ public final class XskQueue implements Port {
     @Override
     public int allocate(PacketBatch batch, int count, int length) {
         int n = Math.min(count, batch.remaining());
-        if (pool.available() < n) {
+        if (cache.count() < n) {
             reclaimCompleted();
         }
-        n = Math.min(n, pool.available());
         int offset = dataOffset;
         FrameOwnership own = ownership;
         for (int i = 0; i < n; i++) {
-            long frame = pool.allocate();
+            long frame = cache.get();
+            if (frame < 0) {
+                n = i;
+                break;
+            }
             if (own != null) {
                 own.move(frame, FrameOwnership.POOL, FrameOwnership.APP);
             }
@@ -305,7 +337,7 @@ public final class XskQueue implements Port {
         FrameOwnership own = ownership;
         for (int i = 0; i < count; i++) {
             long addr = batch.address(i);
-            pool.free(addr & frameMask);
+            cache.put(addr);
             if (own != null) {
                 own.move(addr, FrameOwnership.APP, FrameOwnership.POOL);
             }
@@ -337,16 +369,16 @@ public final class XskQueue implements Port {
 
     /** Kernel-side counters (a syscall; off the data path). */
     public XskStatistics statistics() {
-        return socket == null ? XskStatistics.ZERO : socket.statistics();
+        return endpoint.statistics();
     }
 
-    /** Frames by owner, as this queue counts them. */
+    /**
+     * Frames by owner as this queue counts them, {@code pool} being its cache alone (the shared
+     * ring belongs to no queue: {@link AfXdpInterface#frameCounts()} adds it). Exact between bursts
+     * of the driving thread.
+     */
     public FrameCounts frameCounts() {
-        return new FrameCounts(pool.available(), inFill, inApp, inTx);
-    }
-
-    public int fd() {
-        return fd;
+        return new FrameCounts(cache.countOpaque(), inFill, inApp, inTx);
     }
 
     /** The frame ownership record this queue writes to, or null when not tracking. */
@@ -354,15 +386,14 @@ public final class XskQueue implements Port {
         return ownership;
     }
 
-    FramePool pool() {
-        return pool;
-    }
-
-    /** Closes the socket; the UMEM and the program belong to the {@link AfXdpPort}. */
+    /**
+     * Gives the cached frames back to the shared pool and closes the socket; the UMEM, the pool and
+     * the program belong to the {@link AfXdpInterface}. Frames still in the rings are the kernel's
+     * until the socket is gone, and then nobody's: the UMEM is closed with them.
+     */
     @Override
     public void close() {
-        if (socket != null) {
-            socket.close();
-        }
+        cache.flushAll();
+        endpoint.close();
     }
 }

@@ -14,8 +14,7 @@ import dev.sluice.sys.NetNs;
 import dev.sluice.sys.Netlink;
 import dev.sluice.sys.Privileges;
 import dev.sluice.umem.FrameOwnership;
-import dev.sluice.umem.FramePool;
-import dev.sluice.umem.PacketBatch;
+import dev.sluice.umem.SharedFramePool;
 import dev.sluice.umem.Umem;
 import dev.sluice.umem.UmemConfig;
 
@@ -25,12 +24,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * AF_XDP on one interface: one socket per queue, all sharing one UMEM, and the XDP program that
- * steers each queue's packets to its socket.
+ * AF_XDP on one network interface: opens a socket per queue, all sharing one UMEM and its one
+ * frame pool, and attaches the XDP program that steers each queue's packets to its socket. The
+ * data path is in the queues: each {@link AfXdpQueue} is a {@link Port} that one worker drives.
  *
  * <pre>{@code
  * try (Umem umem = Umem.allocate(UmemConfig.defaults());
- *      AfXdpPort port = AfXdpPort.open("eth0", 0, umem, AfXdpOptions.defaults())) {
+ *      AfXdpInterface eth0 = AfXdpInterface.open("eth0", 0, umem, AfXdpOptions.defaults())) {
+ *     AfXdpQueue port = eth0.queue(0);
  *     PacketBatch batch = port.newBatch(64);
  *     while (running) {
  *         int n = port.receive(batch);
@@ -40,94 +41,80 @@ import java.util.List;
  * }
  * }</pre>
  *
- * The UMEM's frames are split evenly between the queues; each {@link XskQueue} is a {@link Port}
- * of its own that one worker drives. Used as a whole, this port receives round-robin from its
- * queues and transmits on the first one.
+ * Frames are not split between the queues: a frame received on one queue may be sent on another,
+ * and comes back to the pool that every queue refills its FILL ring from (see {@link AfXdpQueue}).
  *
  * <p>{@link #prepare} sets everything up but does not attach the program, so that a caller can warm
  * up its loop before traffic arrives; {@link #attach} then makes packets flow. The program is
  * attached through a bpf_link: it detaches when the process exits, even on {@code kill -9}.
  */
-public final class AfXdpPort implements Port {
+public final class AfXdpInterface implements AutoCloseable {
     private final String ifname;
     private final int ifindex;
     private final Umem umem;
     private final boolean ownsUmem;
-    private final XskQueue[] queues;
+    private final SharedFramePool pool;
+    private final AfXdpQueue[] queues;
     private final XdpProgram program;
     private final AfXdpOptions options;
     private final FrameOwnership ownership;
     private final Arena arena;
-    private final String name;
-    /** The namespace the port was opened in: attaching and detaching must happen there. */
+    /** The namespace the interface was opened in: attaching and detaching must happen there. */
     private final NetNs.Handle home;
     private XdpAttachment attachment;
-    private int next;
     private boolean closed;
 
-    private AfXdpPort(String ifname, int ifindex, Umem umem, boolean ownsUmem, XskQueue[] queues, XdpProgram program,
-                      AfXdpOptions options, FrameOwnership ownership, Arena arena) {
+    private AfXdpInterface(String ifname, int ifindex, Umem umem, boolean ownsUmem, SharedFramePool pool, AfXdpQueue[] queues,
+                           XdpProgram program, AfXdpOptions options, FrameOwnership ownership, Arena arena) {
         this.ifname = ifname;
         this.ifindex = ifindex;
         this.umem = umem;
         this.ownsUmem = ownsUmem;
+        this.pool = pool;
         this.queues = queues;
         this.program = program;
         this.options = options;
         this.ownership = ownership;
         this.arena = arena;
         this.home = NetNs.current();
-        this.name = "afxdp:" + ifname + "/" + Arrays.toString(queueIds()).replaceAll("[\\[\\] ]", "");
     }
 
-    /** Opens and attaches: packets flow when this returns. */
-    public static AfXdpPort open(String ifname, int queue, Umem umem, AfXdpOptions options) {
+    /** Opens one queue and attaches: packets flow when this returns. */
+    public static AfXdpInterface open(String ifname, int queue, Umem umem, AfXdpOptions options) {
         return open(ifname, new int[] {queue}, umem, options);
     }
 
     /** Opens several queues of one interface over one shared UMEM and attaches. */
-    public static AfXdpPort open(String ifname, int[] queues, Umem umem, AfXdpOptions options) {
-        AfXdpPort port = prepare(ifname, queues, umem, options);
-        try {
-            port.attach();
-        } catch (RuntimeException e) {
-            port.close();
-            throw e;
-        }
-        return port;
+    public static AfXdpInterface open(String ifname, int[] queues, Umem umem, AfXdpOptions options) {
+        return attached(prepare(ifname, queues, umem, false, options));
     }
 
-    /** Opens with a UMEM of its own, which it closes with the port. */
-    public static AfXdpPort open(String ifname, int[] queues, UmemConfig umemConfig, AfXdpOptions options) {
-        return open(ifname, queues, allocate(umemConfig), true, options);
+    /** Opens with a UMEM of its own, which it closes with the interface. */
+    public static AfXdpInterface open(String ifname, int[] queues, UmemConfig umemConfig, AfXdpOptions options) {
+        return attached(prepare(ifname, queues, Umem.allocate(umemConfig), true, options));
     }
 
-    private static AfXdpPort open(String ifname, int[] queues, Umem umem, boolean owns, AfXdpOptions options) {
-        AfXdpPort port = prepare(ifname, queues, umem, owns, options);
+    private static AfXdpInterface attached(AfXdpInterface prepared) {
         try {
-            port.attach();
+            prepared.attach();
         } catch (RuntimeException e) {
-            port.close();
+            prepared.close();
             throw e;
         }
-        return port;
+        return prepared;
     }
 
     /** Sets up sockets and program without attaching; call {@link #attach} to let packets in. */
-    public static AfXdpPort prepare(String ifname, int[] queues, Umem umem, AfXdpOptions options) {
+    public static AfXdpInterface prepare(String ifname, int[] queues, Umem umem, AfXdpOptions options) {
         return prepare(ifname, queues, umem, false, options);
     }
 
-    /** As {@link #prepare(String, int[], Umem, AfXdpOptions)} with a UMEM the port owns. */
-    public static AfXdpPort prepare(String ifname, int[] queues, UmemConfig umemConfig, AfXdpOptions options) {
-        return prepare(ifname, queues, allocate(umemConfig), true, options);
+    /** As {@link #prepare(String, int[], Umem, AfXdpOptions)} with a UMEM the interface owns. */
+    public static AfXdpInterface prepare(String ifname, int[] queues, UmemConfig umemConfig, AfXdpOptions options) {
+        return prepare(ifname, queues, Umem.allocate(umemConfig), true, options);
     }
 
-    private static Umem allocate(UmemConfig config) {
-        return Umem.allocate(config);
-    }
-
-    private static AfXdpPort prepare(String ifname, int[] queueIds, Umem umem, boolean ownsUmem, AfXdpOptions options) {
+    private static AfXdpInterface prepare(String ifname, int[] queueIds, Umem umem, boolean ownsUmem, AfXdpOptions options) {
         List<AutoCloseable> undo = new ArrayList<>();
         if (ownsUmem) {
             undo.add(umem);
@@ -143,12 +130,10 @@ public final class AfXdpPort implements Port {
             checkPrivileges(ifname);
             Netlink.LinkInfo link = Netlink.link(ifindex);
             checkQueues(ifname, queueIds, link);
-            checkMemlock(umem, options, queueIds.length);
+            checkMemlock(umem);
             if (options.attachProgram() && link.hasXdpProgram()) {
-                throw new PortSetupException(Reason.XDP_PROGRAM_PRESENT, "interface " + ifname + " already has an XDP program attached (id "
-                        + link.xdpProgId() + ", " + link.xdpModeName() + " mode): detach it with 'ip link set dev " + ifname
-                        + (link.xdpAttached() == Netlink.XDP_ATTACHED_SKB ? " xdpgeneric" : " xdp")
-                        + " off', or stop the program that owns it");
+                XdpAttachment.ProgramPresentException present = XdpAttachment.programPresent(ifname, link);
+                throw new PortSetupException(Reason.XDP_PROGRAM_PRESENT, present.getMessage(), present);
             }
             int perQueue = umem.frameCount() / queueIds.length;
             if (perQueue < 2 * 64) {
@@ -157,20 +142,28 @@ public final class AfXdpPort implements Port {
             }
             Arena arena = Arena.ofShared();
             undo.add(arena::close);
+            SharedFramePool pool = SharedFramePool.of(umem); // the queues record ownership themselves
+            undo.add(pool);
             FrameOwnership ownership = options.trackFrames() ? new FrameOwnership(umem) : null;
-            XskQueue[] queues = new XskQueue[queueIds.length];
-            int ownerFd = -1;
+            // Each queue's FILL share: what it asked for, at most half an even split of the UMEM. The
+            // other half covers what the queue's cache may hold (less than its FILL share, see
+            // AfXdpQueue.cacheBulk), so queues parked full never take another queue's last frames.
+            int framesInFlight = Math.min(options.framesInFlight(), perQueue / 2);
+            AfXdpQueue[] queues = new AfXdpQueue[queueIds.length];
+            int[] fds = new int[queueIds.length];
+            XskSocket owner = null;
             for (int i = 0; i < queueIds.length; i++) {
-                XskSocket s = XskSocket.open(ifname, ifindex, queueIds[i], umem, ownerFd, options);
+                XskSocket s = owner == null ? XskSocket.open(ifname, ifindex, queueIds[i], umem, options)
+                        : owner.openSharingUmem(ifname, ifindex, queueIds[i], umem, options);
                 undo.add(s);
-                if (ownerFd < 0) {
-                    ownerFd = s.fd;
+                if (owner == null) {
+                    owner = s;
                 }
-                FramePool pool = FramePool.ofFrames(umem, i * perQueue, perQueue);
+                fds[i] = s.fd;
                 String queueName = "afxdp:" + ifname + "/" + queueIds[i];
-                queues[i] = new XskQueue(queueName, queueIds[i], s, s.fd, s.rings, pool, umem.segment(), umem.frameSize(),
-                        umem.headroom(), options.framesInFlight(), ownership, arena,
+                queues[i] = new AfXdpQueue(queueName, queueIds[i], s, pool, framesInFlight, ownership, arena,
                         PortCounters.allocate(options.counters(), queueName));
+                undo.set(undo.size() - 1, queues[i]); // closing the queue closes its socket
                 queues[i].prime();
             }
             XdpProgram program = null;
@@ -178,11 +171,11 @@ public final class AfXdpPort implements Port {
                 int slots = Math.max(link.rxQueues(), Arrays.stream(queueIds).max().getAsInt() + 1);
                 program = options.steering() ? XdpPrograms.steering(slots, 1024) : XdpPrograms.redirectAll(slots);
                 undo.add(program);
-                for (XskQueue q : queues) {
-                    program.registerSocket(q.queueId(), q.fd());
+                for (int i = 0; i < queues.length; i++) {
+                    program.registerSocket(queueIds[i], fds[i]);
                 }
             }
-            return new AfXdpPort(ifname, ifindex, umem, ownsUmem, queues, program, options, ownership, arena);
+            return new AfXdpInterface(ifname, ifindex, umem, ownsUmem, pool, queues, program, options, ownership, arena);
         } catch (RuntimeException e) {
             for (int i = undo.size() - 1; i >= 0; i--) {
                 try {
@@ -206,8 +199,8 @@ public final class AfXdpPort implements Port {
     private static void checkQueues(String ifname, int[] queueIds, Netlink.LinkInfo link) {
         for (int q : queueIds) {
             if (q < 0 || q >= link.rxQueues()) {
-                throw new PortSetupException(Reason.QUEUE_OUT_OF_RANGE, "queue " + q + " is out of range: " + ifname + " has " + link.rxQueues()
-                        + " RX queue" + (link.rxQueues() == 1 ? " (use --queue 0)" : "s (valid: 0.." + (link.rxQueues() - 1) + ")"));
+                throw new PortSetupException(Reason.QUEUE_OUT_OF_RANGE, "queue " + q + " is out of range: " + ifname + " has "
+                        + link.rxQueues() + " RX queue" + (link.rxQueues() == 1 ? "" : "s"));
             }
         }
         if (Arrays.stream(queueIds).distinct().count() != queueIds.length) {
@@ -215,7 +208,7 @@ public final class AfXdpPort implements Port {
         }
     }
 
-    private static void checkMemlock(Umem umem, AfXdpOptions options, int sockets) {
+    private static void checkMemlock(Umem umem) {
         if (Privileges.has(Privileges.CAP_IPC_LOCK)) {
             return;
         }
@@ -224,7 +217,7 @@ public final class AfXdpPort implements Port {
         if (limit != Long.MAX_VALUE && needed > limit) {
             throw new PortSetupException(Reason.LOCKED_MEMORY, "the UMEM needs " + needed / 1024 + " KiB of locked memory but RLIMIT_MEMLOCK is "
                     + limit / 1024 + " KiB: raise it ('ulimit -l unlimited' or LimitMEMLOCK=infinity), grant CAP_IPC_LOCK, "
-                    + "or use fewer frames (--frames)");
+                    + "or use a UMEM of fewer frames");
         }
     }
 
@@ -233,11 +226,7 @@ public final class AfXdpPort implements Port {
         if (program == null || attachment != null) {
             return;
         }
-        XdpMode mode = switch (options.xdpMode()) {
-            case AUTO -> XdpMode.AUTO;
-            case NATIVE -> XdpMode.NATIVE;
-            case GENERIC -> XdpMode.GENERIC;
-        };
+        XdpMode mode = options.xdpMode();
         // Between prepare and attach another program may have appeared, or the interface vanished:
         // the user's to fix, like a driver or kernel without XDP.
         try (NetNs.Scope ignored = home.enter()) {
@@ -260,8 +249,13 @@ public final class AfXdpPort implements Port {
         program.addRule(rule);
     }
 
-    public List<XskQueue> queues() {
+    public List<AfXdpQueue> queues() {
         return List.of(queues);
+    }
+
+    /** The {@code index}-th queue opened (not the queue id: see {@link AfXdpQueue#queueId()}). */
+    public AfXdpQueue queue(int index) {
+        return queues[index];
     }
 
     public int[] queueIds() {
@@ -284,6 +278,11 @@ public final class AfXdpPort implements Port {
         return umem;
     }
 
+    /** The free frames every queue draws on. */
+    public SharedFramePool pool() {
+        return pool;
+    }
+
     /** "zero-copy" or "copy": what the kernel granted. */
     public String copyMode() {
         return queues[0].zeroCopy() ? "zero-copy" : "copy";
@@ -303,77 +302,45 @@ public final class AfXdpPort implements Port {
         return ownership;
     }
 
+    /**
+     * Where every frame of the UMEM is: free in the shared pool (its ring and the queues' caches),
+     * posted to FILL, held by the application, or in TX. Exact when no queue is in a burst.
+     */
     public FrameCounts frameCounts() {
-        FrameCounts total = new FrameCounts(0, 0, 0, 0);
-        for (XskQueue q : queues) {
-            total = total.plus(q.frameCounts());
+        FrameCounts total = new FrameCounts(pool.available(), 0, 0, 0);
+        for (AfXdpQueue q : queues) {
+            FrameCounts c = q.frameCounts();
+            total = total.plus(new FrameCounts(0, c.fill(), c.app(), c.tx()));
         }
         return total;
     }
 
+    /** The kernel's XDP_STATISTICS summed over the queues (syscalls; off the data path). */
     public XskStatistics statistics() {
         XskStatistics total = XskStatistics.ZERO;
-        for (XskQueue q : queues) {
+        for (AfXdpQueue q : queues) {
             total = total.plus(q.statistics());
         }
         return total;
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public PacketBatch newBatch(int capacity) {
-        return new PacketBatch(umem.segment(), capacity);
-    }
-
-    @Override
-    public int receive(PacketBatch batch) {
-        XskQueue[] qs = queues;
-        int total = 0;
-        for (int k = 0; k < qs.length && batch.remaining() > 0; k++) {
-            int i = next;
-            next = i + 1 == qs.length ? 0 : i + 1;
-            total += qs[i].receive(batch);
-        }
-        return total;
-    }
-
-    @Override
-    public int transmit(PacketBatch batch) {
-        return queues[0].transmit(batch);
-    }
-
-    @Override
-    public int allocate(PacketBatch batch, int count, int length) {
-        return queues[0].allocate(batch, count, length);
-    }
-
-    @Override
-    public void release(PacketBatch batch) {
-        queues[0].release(batch);
-    }
-
     /** Sum of the queues' counters (allocates; off the data path). */
-    @Override
     public PortCounters counters() {
         PortCounters total = new PortCounters();
-        for (XskQueue q : queues) {
+        for (AfXdpQueue q : queues) {
             total.addAll(q.counters());
         }
         return total;
     }
 
-    /** Waits for in-flight transmissions to complete on every queue. */
+    /** Waits for in-flight transmissions to complete on every queue (call with the queues' threads stopped). */
     public void drainTx(long timeoutMillis) {
-        for (XskQueue q : queues) {
+        for (AfXdpQueue q : queues) {
             q.drainTx(timeoutMillis);
         }
     }
 
-    /** Detaches the program, closes the sockets, and the UMEM if the port owns it. */
+    /** Detaches the program, closes the sockets, and the UMEM if the interface owns it. */
     @Override
     public void close() {
         if (closed) {
@@ -389,12 +356,18 @@ public final class AfXdpPort implements Port {
         if (program != null) {
             program.close();
         }
-        for (XskQueue q : queues) {
+        for (AfXdpQueue q : queues) {
             q.close();
         }
         arena.close();
+        pool.close();
         if (ownsUmem) {
             umem.close();
         }
+    }
+
+    @Override
+    public String toString() {
+        return "afxdp:" + ifname + "/" + Arrays.toString(queueIds()).replaceAll("[\\[\\] ]", "");
     }
 }
