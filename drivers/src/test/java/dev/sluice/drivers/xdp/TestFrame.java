@@ -136,7 +136,7 @@ final class TestFrame {
             int start = b.position();
             b.put((byte) (((version < 0 ? 4 : version) << 4) | ihl));
             b.put((byte) 0);
-            b.putShort((short) (20 + ipv4Options.length + 8));
+            b.putShort((short) (20 + ipv4Options.length + transportLength()));
             b.putShort((short) 0x1234);
             b.putShort((short) ((moreFragments ? 0x2000 : 0) | fragmentOffset));
             b.put((byte) 64).put((byte) protocol).putShort((short) 0);
@@ -149,7 +149,7 @@ final class TestFrame {
             transport(b);
         } else if (etherType == 0x86dd) {
             b.putInt(((version < 0 ? 6 : version) << 28));
-            b.putShort((short) 8).put((byte) protocol).put((byte) 64);
+            b.putShort((short) transportLength()).put((byte) protocol).put((byte) 64);
             b.put(ip("fd00::99").getAddress());
             b.put(dst);
             transport(b);
@@ -160,10 +160,20 @@ final class TestFrame {
         return Arrays.copyOf(b.array(), b.position());
     }
 
+    /** A TCP header of 20 bytes (Data Offset 5), else 8 bytes: UDP, ICMP. */
+    private int transportLength() {
+        return protocol == 6 ? 20 : 8;
+    }
+
     private void transport(ByteBuffer b) {
-        if (dstPort >= 0) {
+        if (protocol == 6) {
+            b.putShort((short) 40000).putShort((short) Math.max(dstPort, 0));
+            b.putInt(1).putInt(0); // sequence, acknowledgment
+            b.put((byte) 0x50).put((byte) 0x02).putShort((short) 1024); // Data Offset 5, SYN, window
+            b.putInt(0); // checksum, urgent pointer
+        } else if (dstPort >= 0) {
             b.putShort((short) 40000).putShort((short) dstPort);
-            b.putShort((short) 8).putShort((short) 0); // UDP length / checksum, or TCP seq bytes
+            b.putShort((short) 8).putShort((short) 0); // UDP length, checksum
         } else {
             b.put(new byte[] {8, 0, 0, 0, 0, 1, 0, 1}); // ICMP echo-ish
         }
