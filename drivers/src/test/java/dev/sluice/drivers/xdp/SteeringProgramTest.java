@@ -172,6 +172,35 @@ class SteeringProgramTest {
     }
 
     @Test
+    void ipv6ExtensionHeadersAreWalkedToThePort() {
+        program.addRule(SteeringRule.udp(ip("fd00::1"), 5000));
+
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5000).extension(0))).as("Hop-by-Hop").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5000).extension(0).extension(60).extension(43).extension(44)))
+                .as("HBH, DST, Routing, atomic Fragment").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5001).extension(60))).isEqualTo(PASS);
+        assertThat(counters()).isEqualTo(new XdpCounters(2, 0, 1, 0, 0));
+    }
+
+    @Test
+    void ipv6ExtensionChainsTheWalkRefusesPass() {
+        program.addRule(SteeringRule.address(ip("fd00::1")));
+        TestFrame eight = TestFrame.ipv6("fd00::1").udp(5000);
+        TestFrame nine = TestFrame.ipv6("fd00::1").udp(5000);
+        for (int i = 0; i < 8; i++) {
+            eight.extension(60);
+            nine.extension(60);
+        }
+        nine.extension(60);
+
+        assertThat(verdict(eight)).isEqualTo(REDIRECT);
+        assertThat(verdict(nine)).as("one more than MAX_IPV6_EXTENSION_HEADERS").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5000).extension(60).extension(0))).as("Hop-by-Hop not first")
+                .isEqualTo(PASS);
+        assertThat(counters()).isEqualTo(new XdpCounters(1, 0, 0, 0, 2));
+    }
+
+    @Test
     void arpPasses() {
         program.addRule(SteeringRule.address(ip("10.0.0.1")));
 

@@ -22,6 +22,8 @@ final class TestFrame {
     private int fragmentOffset;
     private boolean moreFragments;
     private byte[] ipv4Options = new byte[0];
+    private int icmpType = 8;
+    private int[] extensions = new int[0];
     private byte[] raw;
 
     private TestFrame() {
@@ -87,6 +89,21 @@ final class TestFrame {
         return this;
     }
 
+    /** An ICMP (IPv4) or ICMPv6 (IPv6) header of {@code type}. */
+    TestFrame icmp(int type) {
+        protocol = etherType == 0x86dd ? 58 : 1;
+        icmpType = type;
+        dstPort = -1;
+        return this;
+    }
+
+    /** Appends an 8-byte IPv6 extension header of {@code type} (a Fragment header: an atomic one). */
+    TestFrame extension(int type) {
+        extensions = Arrays.copyOf(extensions, extensions.length + 1);
+        extensions[extensions.length - 1] = type;
+        return this;
+    }
+
     /** Adds a VLAN tag with this TPID (0x8100 or 0x88a8); call twice for two tags. */
     TestFrame vlan(int tpid) {
         tpids = Arrays.copyOf(tpids, tpids.length + 1);
@@ -149,9 +166,14 @@ final class TestFrame {
             transport(b);
         } else if (etherType == 0x86dd) {
             b.putInt(((version < 0 ? 6 : version) << 28));
-            b.putShort((short) transportLength()).put((byte) protocol).put((byte) 64);
+            int first = extensions.length == 0 ? protocol : extensions[0];
+            b.putShort((short) (8 * extensions.length + transportLength())).put((byte) first).put((byte) 64);
             b.put(ip("fd00::99").getAddress());
             b.put(dst);
+            for (int i = 0; i < extensions.length; i++) {
+                b.put((byte) (i + 1 < extensions.length ? extensions[i + 1] : protocol));
+                b.put(new byte[7]); // length 0 (8 bytes); a Fragment header with offset 0, M 0
+            }
             transport(b);
         }
         while (b.position() < MIN_FRAME) {
@@ -175,7 +197,7 @@ final class TestFrame {
             b.putShort((short) 40000).putShort((short) dstPort);
             b.putShort((short) 8).putShort((short) 0); // UDP length, checksum
         } else {
-            b.put(new byte[] {8, 0, 0, 0, 0, 1, 0, 1}); // ICMP echo-ish
+            b.put(new byte[] {(byte) icmpType, 0, 0, 0, 0, 1, 0, 1}); // ICMP type, code, checksum, rest
         }
     }
 }
