@@ -64,6 +64,7 @@ public final class HeaderWalk {
     private static final int L4_OFFSET_SHIFT = 8;
     private static final int L4_PROTOCOL_SHIFT = 24;
     private static final int VLAN_SHIFT = 32;
+    private static final long VLAN_BITS = 0x3L << VLAN_SHIFT;
     private static final long IPV6 = 1L << 34;
     private static final long FRAGMENT = 1L << 35;
     private static final long LATER_FRAGMENT = 1L << 36;
@@ -99,24 +100,21 @@ public final class HeaderWalk {
             return l2;
         }
         int l3 = l3Offset(vlanCount(l2));
+        int type = etherType(l2);
         long ip;
-        int end;
-        switch (etherType(l2)) {
-            case EthernetHeader.ETHERTYPE_IPV4 -> {
-                ip = ipv4(segment, base, length, l3);
-                end = l3 + u16(segment, base + l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
-            }
-            case EthernetHeader.ETHERTYPE_IPV6 -> {
-                ip = ipv6(segment, base, length, l3);
-                end = l3 + Ipv6Header.LENGTH + u16(segment, base + l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
-            }
-            default -> {
-                return withCode(l2, ParseResult.UNSUPPORTED_ETHERTYPE);
-            }
+        if (type == EthernetHeader.ETHERTYPE_IPV4) {
+            ip = ipv4(segment, base, length, l3) | (l2 & VLAN_BITS);
+        } else if (type == EthernetHeader.ETHERTYPE_IPV6) {
+            ip = ipv6(segment, base, length, l3) | (l2 & VLAN_BITS);
+        } else {
+            return withCode(l2, ParseResult.UNSUPPORTED_ETHERTYPE);
         }
         if (code(ip) != ParseResult.OK) {
             return ip;
         }
+        int end = (ip & IPV6) != 0
+                ? l3 + Ipv6Header.LENGTH + u16(segment, base + l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
+                : l3 + u16(segment, base + l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
         int code = transport(segment, base, l4Offset(ip), end, l4Protocol(ip), ip);
         long result = withCode(ip, code);
         return code == ParseResult.OK && carriesPorts(ip) ? result | PORTS : result;
@@ -309,7 +307,7 @@ public final class HeaderWalk {
     }
 
     public static int vlanCount(long walk) {
-        return (int) (walk >>> VLAN_SHIFT) & 0x3;
+        return (int) ((walk & VLAN_BITS) >>> VLAN_SHIFT);
     }
 
     /** First byte after the IP header(s): the L4 header unless a non-first fragment. */
