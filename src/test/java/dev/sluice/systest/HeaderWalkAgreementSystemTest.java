@@ -174,7 +174,6 @@ class HeaderWalkAgreementSystemTest {
         assertThat(countTrue(expectSteered)).as("steered frames in the table").isBetween(20, table.size() - 100);
 
         try (Sandbox box = Sandbox.create("walk", 1)) {
-            runCommand("ip", "netns", "exec", box.nsB, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
             AfXdpOptions options = AfXdpOptions.defaults().withSteering(true);
             try (AfXdpPort port = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, options);
                  AfPacketPort sender = AfPacketSystemTest.openIn(box.nsB, box.ifB, AfPacketOptions.defaults())) {
@@ -495,9 +494,5 @@ class HeaderWalkAgreementSystemTest {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
-    }
-
-    private static void runCommand(String... command) {
-        Sandbox.run(command);
     }
 }

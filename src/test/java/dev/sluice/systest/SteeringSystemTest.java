@@ -37,8 +37,9 @@ class SteeringSystemTest {
         try (Sandbox box = Sandbox.create("steer", 1);
              DatagramChannel kernelSteered = Traffic.bindUdp(box.nsA, box.ipA, STEERED);
              DatagramChannel kernelOther = Traffic.bindUdp(box.nsA, box.ipA, KERNEL)) {
-            // No static neighbours: ARP itself must get through while the program is attached.
-            AfXdpOptions options = AfXdpOptions.defaults().withSteering(true).withTrackFrames(true);
+            // No static neighbours: ARP itself must get through while the program is attached. Every
+            // frame of the FILL ring in flight, so that a poller the busy machine stalls loses nothing.
+            AfXdpOptions options = AfXdpOptions.defaults().withSteering(true).withTrackFrames(true).withFramesInFlight(2048);
             Process http = null;
             try (AfXdpPort port = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, options)) {
                 port.steer(SteeringRule.udp(InetAddress.getByName(box.ipA), STEERED));

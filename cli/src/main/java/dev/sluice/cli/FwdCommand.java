@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 @Command(name = "fwd", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Forward packets testpmd-style (rxonly, io, macswap, 5tswap) through AF_XDP (default),",
                 "AF_PACKET, a pcap file (offline) or the memory driver (simulated kernel side).",
+                "AF_XDP takes every frame of the queue except ARP and IPv6 neighbour discovery (ICMPv6 133-137), left to the kernel.",
                 "Prints one line per second and ends with 'summary key=value ...'.",
                 "Its counters are in a shared-memory file for 'sluice stat' while it runs."})
 final class FwdCommand implements Callable<Integer> {
