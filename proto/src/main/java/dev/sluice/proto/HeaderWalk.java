@@ -247,39 +247,44 @@ public final class HeaderWalk {
         if ((ip & LATER_FRAGMENT) != 0) {
             return ParseResult.OK;
         }
+        return switch (protocol) {
+            case IpProtocol.TCP -> tcp(segment, base, l4, end);
+            case IpProtocol.UDP -> udp(segment, base, l4, end, (ip & FRAGMENT) != 0);
+            case IpProtocol.ICMP -> (ip & IPV6) == 0 ? icmp(l4, end, ParseResult.TRUNCATED_ICMP) : ParseResult.OK;
+            case IpProtocol.ICMPV6 -> (ip & IPV6) != 0 ? icmp(l4, end, ParseResult.TRUNCATED_ICMPV6) : ParseResult.OK;
+            default -> ParseResult.OK;
+        };
+    }
+
+    /** The TCP header at {@code l4}, in a datagram ending at {@code end}: 20 bytes, 5 &lt;= Data Offset, the options inside. */
+    public static int tcp(MemorySegment segment, long base, int l4, int end) {
         int avail = end - l4;
-        long at = base + l4;
-        boolean v6 = (ip & IPV6) != 0;
-        switch (protocol) {
-            case IpProtocol.TCP -> {
-                if (avail < TcpHeader.MIN_LENGTH) {
-                    return ParseResult.TRUNCATED_TCP;
-                }
-                int hl = (u8(segment, at + TcpHeader.DATA_OFFSET_OFFSET) >>> 4) * 4;
-                if (hl < TcpHeader.MIN_LENGTH) {
-                    return ParseResult.MALFORMED_TCP_DATA_OFFSET;
-                }
-                return hl > avail ? ParseResult.TRUNCATED_TCP : ParseResult.OK;
-            }
-            case IpProtocol.UDP -> {
-                if (avail < UdpHeader.LENGTH) {
-                    return ParseResult.TRUNCATED_UDP;
-                }
-                int ulen = u16(segment, at + UdpHeader.LENGTH_OFFSET);
-                // A first fragment holds only part of the datagram that UDP Length describes.
-                boolean bad = ulen < UdpHeader.LENGTH || ((ip & FRAGMENT) == 0 && ulen > avail);
-                return bad ? ParseResult.MALFORMED_UDP_LENGTH : ParseResult.OK;
-            }
-            case IpProtocol.ICMP -> {
-                return !v6 && avail < ICMP_MIN_LENGTH ? ParseResult.TRUNCATED_ICMP : ParseResult.OK;
-            }
-            case IpProtocol.ICMPV6 -> {
-                return v6 && avail < ICMP_MIN_LENGTH ? ParseResult.TRUNCATED_ICMPV6 : ParseResult.OK;
-            }
-            default -> {
-                return ParseResult.OK;
-            }
+        if (avail < TcpHeader.MIN_LENGTH) {
+            return ParseResult.TRUNCATED_TCP;
         }
+        int hl = (u8(segment, base + l4 + TcpHeader.DATA_OFFSET_OFFSET) >>> 4) * 4;
+        if (hl < TcpHeader.MIN_LENGTH) {
+            return ParseResult.MALFORMED_TCP_DATA_OFFSET;
+        }
+        return hl > avail ? ParseResult.TRUNCATED_TCP : ParseResult.OK;
+    }
+
+    /**
+     * The UDP header at {@code l4}: 8 bytes, 8 &lt;= Length, and Length inside the datagram unless
+     * it is a first fragment (which holds only part of what Length describes).
+     */
+    public static int udp(MemorySegment segment, long base, int l4, int end, boolean fragment) {
+        int avail = end - l4;
+        if (avail < UdpHeader.LENGTH) {
+            return ParseResult.TRUNCATED_UDP;
+        }
+        int ulen = u16(segment, base + l4 + UdpHeader.LENGTH_OFFSET);
+        return ulen < UdpHeader.LENGTH || (!fragment && ulen > avail) ? ParseResult.MALFORMED_UDP_LENGTH : ParseResult.OK;
+    }
+
+    /** An ICMP or ICMPv6 header: {@link #ICMP_MIN_LENGTH} bytes, else {@code truncated}. */
+    public static int icmp(int l4, int end, int truncated) {
+        return end - l4 < ICMP_MIN_LENGTH ? truncated : ParseResult.OK;
     }
 
     /** The {@link #extensionMask} bit of an extension header type. */

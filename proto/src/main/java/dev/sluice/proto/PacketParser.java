@@ -17,7 +17,7 @@ import static dev.sluice.proto.NetworkOrder.u8;
  * and reads the fields at the offsets the walk found.
  *
  * <pre>
- * Ethernet [tag [tag]] ──┬─ ARP (Ethernet/IPv4)
+ * Ethernet [tag [tag]] ───┬─ ARP (Ethernet/IPv4)
  *                         ├─ IPv4 [options] ─┬─ TCP | UDP | ICMP | other protocol
  *                         │                  └─ (non-first fragment: no L4 header)
  *                         └─ IPv6 [HBH] [DST] [RH] [FRAG] [AH] [DST] ... ─┬─ TCP | UDP | ICMPv6
@@ -212,7 +212,7 @@ public final class PacketParser {
         int code = HeaderWalk.code(ip);
         int avail = length - pos;
         long at = base + pos;
-        if (avail >= Ipv4Header.MIN_LENGTH && (u8(segment, at) >>> 4) == 4) {
+        if (avail >= Ipv4Header.MIN_LENGTH && code != ParseResult.MALFORMED_IPV4_VERSION) {
             ipVersion = 4;
         }
         if (code != ParseResult.OK && code != ParseResult.MALFORMED_IPV4_FRAGMENT) {
@@ -292,13 +292,13 @@ public final class PacketParser {
             payloadOffset = pos;
             return ParseResult.OK; // bytes after No Next Header are ignored (RFC 8200 §4.7)
         }
-        int code = HeaderWalk.transport(segment, base, pos, end, protocol, ip);
-        if (code != ParseResult.OK) {
-            return code;
-        }
         long at = base + pos;
         switch (protocol) {
             case IpProtocol.TCP -> {
+                int code = HeaderWalk.tcp(segment, base, pos, end);
+                if (code != ParseResult.OK) {
+                    return code;
+                }
                 int hl = (u8(segment, at + TcpHeader.DATA_OFFSET_OFFSET) >>> 4) * 4;
                 sourcePort = u16(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
                 destinationPort = u16(segment, at + TcpHeader.DESTINATION_PORT_OFFSET);
@@ -308,6 +308,10 @@ public final class PacketParser {
                 payloadLength = avail - hl;
             }
             case IpProtocol.UDP -> {
+                int code = HeaderWalk.udp(segment, base, pos, end, fragment);
+                if (code != ParseResult.OK) {
+                    return code;
+                }
                 // A first fragment holds only part of the datagram that UDP Length describes.
                 int present = fragment ? avail : u16(segment, at + UdpHeader.LENGTH_OFFSET);
                 sourcePort = u16(segment, at + UdpHeader.SOURCE_PORT_OFFSET);
@@ -320,6 +324,11 @@ public final class PacketParser {
                 boolean ours = (protocol == IpProtocol.ICMP) == (ipVersion == 4);
                 if (!ours) {
                     return other(pos, avail); // ICMPv4 inside IPv6 or ICMPv6 inside IPv4
+                }
+                int code = HeaderWalk.icmp(pos, end,
+                        protocol == IpProtocol.ICMP ? ParseResult.TRUNCATED_ICMP : ParseResult.TRUNCATED_ICMPV6);
+                if (code != ParseResult.OK) {
+                    return code;
                 }
                 icmpType = u8(segment, at + IcmpHeader.TYPE_OFFSET);
                 icmpCode = u8(segment, at + IcmpHeader.CODE_OFFSET);

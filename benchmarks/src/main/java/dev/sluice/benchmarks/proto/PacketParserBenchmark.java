@@ -56,9 +56,9 @@ public class PacketParserBenchmark {
             case "qinqTcp4Options" -> MACS + "88a80064" + "81000064" + "0800"
                     + "4600002c1234000040060000" + "0a0000010a000002" + "01010100"
                     + "9c400050" + "0000000100000000" + "50021000" + "00000000";
-            case "hbhUdp6" -> MACS + "86dd" + "6000000024004040"
+            case "hbhUdp6" -> MACS + "86dd" + "6000000000200040"
                     + "fd000000000000000000000000000001" + "fd000000000000000000000000000002"
-                    + "1100000000000000" + UDP.replace("00140000", "001c0000");
+                    + "1100000000000000" + UDP.replace("00140000", "00180000");
             default -> throw new IllegalArgumentException(frame);
         };
         byte[] bytes = HexFormat.of().parseHex(hex);
