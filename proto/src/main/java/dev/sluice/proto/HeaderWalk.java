@@ -33,9 +33,9 @@ import static dev.sluice.proto.NetworkOrder.u8;
  * <pre>
  *  63            48 47    42 41  38  37 36 35 34 33 32 31      24 23             8 7        0
  * +----------------+--------+------+--+--+--+--+-----+----------+----------------+----------+
- * | IPv6 fragment  | ext    | ext  |P |L |F |6 |VLAN | L4       | L4 offset      | code     |
- * | header offset  | mask   | count|  |  |  |  |tags | protocol | (L2 step: the  |          |
- * |                |        |      |  |  |  |  |     |          |  EtherType)    |          |
+ * | IPv4: Total    | ext    | ext  |P |L |F |6 |VLAN | L4       | L4 offset      | code     |
+ * | Length; IPv6:  | mask   | count|  |  |  |  |tags | protocol | (L2 step: the  |          |
+ * | Fragment header|        |      |  |  |  |  |     |          |  EtherType)    |          |
  * +----------------+--------+------+--+--+--+--+-----+----------+----------------+----------+
  *  P: ports present   L: non-first fragment (no L4 header)   F: fragment   6: IPv6 (else IPv4)
  * </pre>
@@ -71,7 +71,8 @@ public final class HeaderWalk {
     private static final long PORTS = 1L << 37;
     private static final int EXT_COUNT_SHIFT = 38;
     private static final int EXT_MASK_SHIFT = 42;
-    private static final int FRAGMENT_HEADER_SHIFT = 48;
+    /** IPv4: Total Length; IPv6: the Fragment header's offset. */
+    private static final int L3_FIELD_SHIFT = 48;
 
     private HeaderWalk() {
     }
@@ -114,7 +115,7 @@ public final class HeaderWalk {
         }
         int end = (ip & IPV6) != 0
                 ? l3 + Ipv6Header.LENGTH + u16(segment, base + l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
-                : l3 + u16(segment, base + l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
+                : l3 + ipv4TotalLength(ip);
         int code = transport(segment, base, l4Offset(ip), end, l4Protocol(ip), ip);
         long result = withCode(ip, code);
         return code == ParseResult.OK && carriesPorts(ip) ? result | PORTS : result;
@@ -168,7 +169,8 @@ public final class HeaderWalk {
         }
         int ff = u16(segment, at + Ipv4Header.FLAGS_FRAGMENT_OFFSET);
         int offset = (ff & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
-        long bits = pack(ParseResult.OK, l3 + hl, u8(segment, at + Ipv4Header.PROTOCOL_OFFSET));
+        long bits = pack(ParseResult.OK, l3 + hl, u8(segment, at + Ipv4Header.PROTOCOL_OFFSET))
+                | (long) total << L3_FIELD_SHIFT;
         if (offset != 0) {
             bits |= FRAGMENT | LATER_FRAGMENT;
         } else if ((ff & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0) {
@@ -220,7 +222,7 @@ public final class HeaderWalk {
             next = u8(segment, h + Ipv6ExtensionHeader.NEXT_HEADER_OFFSET);
             if (type == IpProtocol.FRAGMENT) {
                 int word = u16(segment, h + Ipv6ExtensionHeader.FRAGMENT_OFFSET_FIELD_OFFSET);
-                flags |= (long) p << FRAGMENT_HEADER_SHIFT;
+                flags |= (long) p << L3_FIELD_SHIFT;
                 p += len;
                 if ((word & Ipv6ExtensionHeader.FRAGMENT_OFFSET_MASK) != 0) {
                     // What follows continues the fragmentable part: data, not headers.
@@ -358,9 +360,14 @@ public final class HeaderWalk {
         return (int) (walk >>> EXT_MASK_SHIFT) & 0x3F;
     }
 
-    /** Frame-relative offset of the IPv6 Fragment header, 0 when there is none. */
+    /** Frame-relative offset of the IPv6 Fragment header, 0 when there is none (IPv6 results only). */
     public static int fragmentHeaderOffset(long walk) {
-        return (int) (walk >>> FRAGMENT_HEADER_SHIFT) & 0xFFFF;
+        return (int) (walk >>> L3_FIELD_SHIFT) & 0xFFFF;
+    }
+
+    /** The IPv4 Total Length (IPv4 results that passed the Total Length check only). */
+    public static int ipv4TotalLength(long walk) {
+        return (int) (walk >>> L3_FIELD_SHIFT) & 0xFFFF;
     }
 
     private static boolean carriesPorts(long ip) {

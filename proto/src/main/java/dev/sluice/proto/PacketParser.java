@@ -163,13 +163,16 @@ public final class PacketParser {
             return code;
         }
         vlanCount = HeaderWalk.vlanCount(l2);
+        // A tag's TPID and TCI are one 32-bit word: the TPID field before it, then its TCI.
         if (vlanCount > 0) {
-            vlanTpid0 = u16(segment, base + EthernetHeader.ETHERTYPE_OFFSET);
-            vlanTci0 = u16(segment, base + EthernetHeader.LENGTH + VlanTag.TCI_OFFSET);
+            int tag = u32(segment, base + EthernetHeader.ETHERTYPE_OFFSET);
+            vlanTpid0 = tag >>> 16;
+            vlanTci0 = tag & 0xFFFF;
         }
         if (vlanCount > 1) {
-            vlanTpid1 = u16(segment, base + EthernetHeader.LENGTH + VlanTag.INNER_ETHERTYPE_OFFSET);
-            vlanTci1 = u16(segment, base + EthernetHeader.LENGTH + VlanTag.LENGTH + VlanTag.TCI_OFFSET);
+            int tag = u32(segment, base + EthernetHeader.LENGTH + VlanTag.INNER_ETHERTYPE_OFFSET);
+            vlanTpid1 = tag >>> 16;
+            vlanTci1 = tag & 0xFFFF;
         }
         if (code != ParseResult.OK) {
             return code;
@@ -218,15 +221,15 @@ public final class PacketParser {
         if (code != ParseResult.OK && code != ParseResult.MALFORMED_IPV4_FRAGMENT) {
             return code;
         }
-        int total = u16(segment, at + Ipv4Header.TOTAL_LENGTH_OFFSET);
+        int total = HeaderWalk.ipv4TotalLength(ip);
         ipHeaderLength = HeaderWalk.l4Offset(ip) - pos;
         l3Length = total;
         trailerLength = avail - total;
-        int ff = u16(segment, at + Ipv4Header.FLAGS_FRAGMENT_OFFSET);
-        fragmentOffset = (ff & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
-        moreFragments = (ff & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0;
+        int idff = u32(segment, at + Ipv4Header.IDENTIFICATION_OFFSET); // Identification, then flags and offset
+        fragmentOffset = (idff & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
+        moreFragments = (idff & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0;
         fragment = HeaderWalk.isFragment(ip);
-        fragmentId = u16(segment, at + Ipv4Header.IDENTIFICATION_OFFSET);
+        fragmentId = idff >>> 16;
         if (code != ParseResult.OK) {
             return code;
         }
@@ -299,10 +302,12 @@ public final class PacketParser {
                 if (code != ParseResult.OK) {
                     return code;
                 }
-                int hl = (u8(segment, at + TcpHeader.DATA_OFFSET_OFFSET) >>> 4) * 4;
-                sourcePort = u16(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
-                destinationPort = u16(segment, at + TcpHeader.DESTINATION_PORT_OFFSET);
-                tcpFlags = u8(segment, at + TcpHeader.FLAGS_OFFSET);
+                int offsetAndFlags = u16(segment, at + TcpHeader.DATA_OFFSET_OFFSET);
+                int hl = (offsetAndFlags >>> 12) * 4;
+                int ports = u32(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
+                sourcePort = ports >>> 16;
+                destinationPort = ports & 0xFFFF;
+                tcpFlags = offsetAndFlags & 0xFF;
                 l4Length = avail;
                 payloadOffset = pos + hl;
                 payloadLength = avail - hl;
@@ -314,8 +319,9 @@ public final class PacketParser {
                 }
                 // A first fragment holds only part of the datagram that UDP Length describes.
                 int present = fragment ? avail : u16(segment, at + UdpHeader.LENGTH_OFFSET);
-                sourcePort = u16(segment, at + UdpHeader.SOURCE_PORT_OFFSET);
-                destinationPort = u16(segment, at + UdpHeader.DESTINATION_PORT_OFFSET);
+                int ports = u32(segment, at + UdpHeader.SOURCE_PORT_OFFSET);
+                sourcePort = ports >>> 16;
+                destinationPort = ports & 0xFFFF;
                 l4Length = present;
                 payloadOffset = pos + UdpHeader.LENGTH;
                 payloadLength = present - UdpHeader.LENGTH;
