@@ -3,7 +3,7 @@ package dev.sluice.examples;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.xdp.SteeringRule;
-import dev.sluice.pipeline.fwd.HeaderSwaps;
+import dev.sluice.proto.HeaderSwaps;
 import dev.sluice.proto.Checksums;
 import dev.sluice.proto.PacketParser;
 import dev.sluice.pipeline.runtime.Pipeline;

@@ -42,8 +42,9 @@ class SteeringSystemTest {
         try (NetnsPair box = NetnsPair.create("steer");
              DatagramChannel kernelSteered = Traffic.bindUdp(box.nsA, box.ipA, STEERED);
              DatagramChannel kernelOther = Traffic.bindUdp(box.nsA, box.ipA, KERNEL)) {
-            // No static neighbours: ARP itself must get through while the program is attached.
-            AfXdpOptions options = AfXdpOptions.defaults().withSteering(true).withTrackFrames(true);
+            // No static neighbours: ARP itself must get through while the program is attached. Every
+            // frame of the FILL ring in flight, so that a poller the busy machine stalls loses nothing.
+            AfXdpOptions options = AfXdpOptions.defaults().withSteering(true).withTrackFrames(true).withFramesInFlight(2048);
             Process http = null;
             try (AfXdpInterface iface = AfXdpPortSystemTest.openIn(box.nsA, box.ifA, new int[] {0}, options)) {
                 AfXdpQueue port = iface.queue(0);

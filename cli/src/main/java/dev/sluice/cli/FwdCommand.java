@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
         header = "Forward packets testpmd-style (rxonly, io, macswap, 5tswap) and show live rates.",
         description = {"Runs on AF_XDP (default), AF_PACKET, a pcap file (offline) or the memory driver",
                 "(simulated kernel side).",
+                "AF_XDP takes every frame of the queue except ARP and IPv6 neighbour discovery (ICMPv6 133-137), left to the kernel.",
                 "Prints one line per second and ends with 'summary key=value ...'.",
                 "Its counters are in a shared-memory file for 'sluice stat' while it runs."})
 final class FwdCommand implements Callable<Integer> {

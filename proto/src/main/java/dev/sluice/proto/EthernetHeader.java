@@ -25,7 +25,8 @@ import static dev.sluice.proto.NetworkOrder.u48;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
- * <p>An EtherType of 0x8100 / 0x88A8 / 0x9100 is the TPID of a {@link VlanTag} that follows;
+ * <p>An EtherType of 0x8100 / 0x88A8 is the TPID of a {@link VlanTag} that follows ({@link HeaderWalk}
+ * skips up to two);
  * values below 0x0600 are an IEEE 802.3 length (LLC frames), which Sluice does not parse.
  *
  * <p>{@link #wrap} checks the length once; the accessors assume it returned true. No allocation.

@@ -44,6 +44,10 @@ public final class Ipv6ExtensionHeader extends HeaderView {
     /** Every extension header is at least this long (the fragment header is exactly this long). */
     public static final int MIN_LENGTH = 8;
     public static final int FRAGMENT_LENGTH = 8;
+    /** Fragment header: the Fragment Offset bits of the 16-bit word at {@link #FRAGMENT_OFFSET_FIELD_OFFSET}, already in bytes. */
+    public static final int FRAGMENT_OFFSET_MASK = 0xFFF8;
+    /** Fragment header: the M (more fragments) bit of that word. */
+    public static final int FRAGMENT_MORE = 1;
 
     private int type;
     private int length;
@@ -89,12 +93,12 @@ public final class Ipv6ExtensionHeader extends HeaderView {
 
     /** Fragment header only: offset of this fragment's data in bytes. */
     public int fragmentOffset() {
-        return u16(segment, offset + FRAGMENT_OFFSET_FIELD_OFFSET) & 0xFFF8;
+        return u16(segment, offset + FRAGMENT_OFFSET_FIELD_OFFSET) & FRAGMENT_OFFSET_MASK;
     }
 
     /** Fragment header only. */
     public boolean moreFragments() {
-        return (u16(segment, offset + FRAGMENT_OFFSET_FIELD_OFFSET) & 1) != 0;
+        return (u16(segment, offset + FRAGMENT_OFFSET_FIELD_OFFSET) & FRAGMENT_MORE) != 0;
     }
 
     /** Fragment header only. */

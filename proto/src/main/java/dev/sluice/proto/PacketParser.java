@@ -12,9 +12,12 @@ import static dev.sluice.proto.NetworkOrder.u8;
 /**
  * Parses one Ethernet frame in one pass into plain int fields of this reusable object, and
  * classifies it with a {@link ParseResult} code. One parser per worker; reuse it for every packet.
+ * Which headers it skips, where L3 and L4 start and which checks come first is {@link HeaderWalk}'s
+ * (shared with the flow hasher, the header swaps and the steering program); the parser adds ARP
+ * and reads the fields at the offsets the walk found.
  *
  * <pre>
- * Ethernet [VLAN [VLAN]] ─┬─ ARP (Ethernet/IPv4)
+ * Ethernet [tag [tag]] ───┬─ ARP (Ethernet/IPv4)
  *                         ├─ IPv4 [options] ─┬─ TCP | UDP | ICMP | other protocol
  *                         │                  └─ (non-first fragment: no L4 header)
  *                         └─ IPv6 [HBH] [DST] [RH] [FRAG] [AH] [DST] ... ─┬─ TCP | UDP | ICMPv6
@@ -39,16 +42,16 @@ import static dev.sluice.proto.NetworkOrder.u8;
  * layouts (see {@code ZeroAllocationTest}).
  */
 public final class PacketParser {
-    /** Longest IPv6 extension header chain accepted; longer chains are MALFORMED (a DoS vector). */
-    public static final int MAX_IPV6_EXTENSION_HEADERS = 8;
+    /** Longest IPv6 extension header chain accepted: {@link HeaderWalk#MAX_IPV6_EXTENSION_HEADERS}. */
+    public static final int MAX_IPV6_EXTENSION_HEADERS = HeaderWalk.MAX_IPV6_EXTENSION_HEADERS;
 
-    /** {@link #ipv6ExtensionMask()} bits. */
-    public static final int EXT_HOP_BY_HOP = 1;
-    public static final int EXT_ROUTING = 1 << 1;
-    public static final int EXT_FRAGMENT = 1 << 2;
-    public static final int EXT_DESTINATION_OPTIONS = 1 << 3;
-    public static final int EXT_AUTHENTICATION = 1 << 4;
-    public static final int EXT_OTHER = 1 << 5;
+    /** {@link #ipv6ExtensionMask()} bits, those of {@link HeaderWalk#extensionMask}. */
+    public static final int EXT_HOP_BY_HOP = HeaderWalk.EXT_HOP_BY_HOP;
+    public static final int EXT_ROUTING = HeaderWalk.EXT_ROUTING;
+    public static final int EXT_FRAGMENT = HeaderWalk.EXT_FRAGMENT;
+    public static final int EXT_DESTINATION_OPTIONS = HeaderWalk.EXT_DESTINATION_OPTIONS;
+    public static final int EXT_AUTHENTICATION = HeaderWalk.EXT_AUTHENTICATION;
+    public static final int EXT_OTHER = HeaderWalk.EXT_OTHER;
 
     /** {@link #verifyL4Checksum()} outcomes. */
     public static final int CHECKSUM_INVALID = 0;
@@ -154,30 +157,28 @@ public final class PacketParser {
     }
 
     private int parseEthernet() {
-        if (length < EthernetHeader.LENGTH) {
-            return ParseResult.TRUNCATED_ETHERNET;
+        long l2 = HeaderWalk.ethernet(segment, base, length);
+        int code = HeaderWalk.code(l2);
+        if (code == ParseResult.TRUNCATED_ETHERNET) {
+            return code;
         }
-        int type = u16(segment, base + EthernetHeader.ETHERTYPE_OFFSET);
-        int pos = EthernetHeader.LENGTH;
-        while (VlanTag.isTpid(type)) {
-            if (vlanCount == 2) {
-                return ParseResult.UNSUPPORTED_VLAN_DEPTH;
-            }
-            if (length - pos < VlanTag.LENGTH) {
-                return ParseResult.TRUNCATED_VLAN;
-            }
-            int tci = u16(segment, base + pos + VlanTag.TCI_OFFSET);
-            if (vlanCount == 0) {
-                vlanTpid0 = type;
-                vlanTci0 = tci;
-            } else {
-                vlanTpid1 = type;
-                vlanTci1 = tci;
-            }
-            vlanCount++;
-            type = u16(segment, base + pos + VlanTag.INNER_ETHERTYPE_OFFSET);
-            pos += VlanTag.LENGTH;
+        vlanCount = HeaderWalk.vlanCount(l2);
+        // A tag's TPID and TCI are one 32-bit word: the TPID field before it, then its TCI.
+        if (vlanCount > 0) {
+            int tag = u32(segment, base + EthernetHeader.ETHERTYPE_OFFSET);
+            vlanTpid0 = tag >>> 16;
+            vlanTci0 = tag & 0xFFFF;
         }
+        if (vlanCount > 1) {
+            int tag = u32(segment, base + EthernetHeader.LENGTH + VlanTag.INNER_ETHERTYPE_OFFSET);
+            vlanTpid1 = tag >>> 16;
+            vlanTci1 = tag & 0xFFFF;
+        }
+        if (code != ParseResult.OK) {
+            return code;
+        }
+        int pos = HeaderWalk.l3Offset(vlanCount);
+        int type = HeaderWalk.etherType(l2);
         etherType = type;
         l3Offset = pos;
         return switch (type) {
@@ -210,120 +211,81 @@ public final class PacketParser {
     }
 
     private int parseIpv4(int pos) {
+        long ip = HeaderWalk.ipv4(segment, base, length, pos);
+        int code = HeaderWalk.code(ip);
         int avail = length - pos;
-        if (avail < Ipv4Header.MIN_LENGTH) {
-            return ParseResult.TRUNCATED_IPV4;
-        }
         long at = base + pos;
-        int vihl = u8(segment, at);
-        if ((vihl >>> 4) != 4) {
-            return ParseResult.MALFORMED_IPV4_VERSION;
+        if (avail >= Ipv4Header.MIN_LENGTH && code != ParseResult.MALFORMED_IPV4_VERSION) {
+            ipVersion = 4;
         }
-        ipVersion = 4;
-        int hl = (vihl & 0x0F) * 4;
-        if (hl < Ipv4Header.MIN_LENGTH) {
-            return ParseResult.MALFORMED_IPV4_IHL;
+        if (code != ParseResult.OK && code != ParseResult.MALFORMED_IPV4_FRAGMENT) {
+            return code;
         }
-        if (hl > avail) {
-            return ParseResult.TRUNCATED_IPV4;
-        }
-        int total = u16(segment, at + Ipv4Header.TOTAL_LENGTH_OFFSET);
-        if (total < hl || total > avail) {
-            return ParseResult.MALFORMED_IPV4_TOTAL_LENGTH;
-        }
-        ipHeaderLength = hl;
+        int total = HeaderWalk.ipv4TotalLength(ip);
+        ipHeaderLength = HeaderWalk.l4Offset(ip) - pos;
         l3Length = total;
         trailerLength = avail - total;
-        int ff = u16(segment, at + Ipv4Header.FLAGS_FRAGMENT_OFFSET);
-        fragmentOffset = (ff & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
-        moreFragments = (ff & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0;
-        fragment = moreFragments || fragmentOffset != 0;
-        fragmentId = u16(segment, at + Ipv4Header.IDENTIFICATION_OFFSET);
-        if ((ff & Ipv4Header.FLAG_RESERVED) != 0 || fragmentOffset + (total - hl) > 0xFFFF) {
-            return ParseResult.MALFORMED_IPV4_FRAGMENT;
+        int idff = u32(segment, at + Ipv4Header.IDENTIFICATION_OFFSET); // Identification, then flags and offset
+        fragmentOffset = (idff & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
+        moreFragments = (idff & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0;
+        fragment = HeaderWalk.isFragment(ip);
+        fragmentId = idff >>> 16;
+        if (code != ParseResult.OK) {
+            return code;
         }
         ttl = u8(segment, at + Ipv4Header.TTL_OFFSET);
-        ipProtocol = u8(segment, at + Ipv4Header.PROTOCOL_OFFSET);
+        ipProtocol = HeaderWalk.l4Protocol(ip);
         ipv4Source = u32(segment, at + Ipv4Header.SOURCE_OFFSET);
         ipv4Destination = u32(segment, at + Ipv4Header.DESTINATION_OFFSET);
-        return parseL4(ipProtocol, pos + hl, pos + total);
+        return parseL4(ip, pos + total);
     }
 
     private int parseIpv6(int pos) {
-        int avail = length - pos;
-        if (avail < Ipv6Header.LENGTH) {
-            return ParseResult.TRUNCATED_IPV6;
-        }
-        long at = base + pos;
-        if ((u8(segment, at) >>> 4) != 6) {
-            return ParseResult.MALFORMED_IPV6_VERSION;
+        long ip = HeaderWalk.ipv6(segment, base, length, pos);
+        int code = HeaderWalk.code(ip);
+        if (code == ParseResult.TRUNCATED_IPV6 || code == ParseResult.MALFORMED_IPV6_VERSION) {
+            return code;
         }
         ipVersion = 6;
-        int total = Ipv6Header.LENGTH + u16(segment, at + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
-        if (total > avail) {
-            return ParseResult.MALFORMED_IPV6_PAYLOAD_LENGTH;
+        if (code == ParseResult.MALFORMED_IPV6_PAYLOAD_LENGTH) {
+            return code;
         }
+        long at = base + pos;
+        int total = Ipv6Header.LENGTH + u16(segment, at + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
         ipHeaderLength = Ipv6Header.LENGTH;
         l3Length = total;
-        trailerLength = avail - total;
-        int next = u8(segment, at + Ipv6Header.NEXT_HEADER_OFFSET);
-        ipProtocol = next;
+        trailerLength = length - pos - total;
+        ipProtocol = u8(segment, at + Ipv6Header.NEXT_HEADER_OFFSET);
         ttl = u8(segment, at + Ipv6Header.HOP_LIMIT_OFFSET);
         ipv6SourceHigh = u64(segment, at + Ipv6Header.SOURCE_OFFSET);
         ipv6SourceLow = u64(segment, at + Ipv6Header.SOURCE_OFFSET + 8);
         ipv6DestinationHigh = u64(segment, at + Ipv6Header.DESTINATION_OFFSET);
         ipv6DestinationLow = u64(segment, at + Ipv6Header.DESTINATION_OFFSET + 8);
-
-        int end = pos + total;
-        int p = pos + Ipv6Header.LENGTH;
-        while (IpProtocol.isIpv6ExtensionHeader(next)) {
-            if (next == IpProtocol.HOPOPT && ipv6ExtensionCount != 0) {
-                return ParseResult.MALFORMED_IPV6_EXTENSION_CHAIN;
-            }
-            if (++ipv6ExtensionCount > MAX_IPV6_EXTENSION_HEADERS) {
-                return ParseResult.MALFORMED_IPV6_EXTENSION_CHAIN;
-            }
-            if (end - p < Ipv6ExtensionHeader.MIN_LENGTH) {
-                return ParseResult.TRUNCATED_IPV6_EXTENSION;
-            }
-            long h = base + p;
-            int len = Ipv6ExtensionHeader.length(next, u8(segment, h + Ipv6ExtensionHeader.LENGTH_OFFSET));
-            if (len > end - p) {
-                return ParseResult.TRUNCATED_IPV6_EXTENSION;
-            }
-            ipv6ExtensionMask |= extensionBit(next);
-            int following = u8(segment, h + Ipv6ExtensionHeader.NEXT_HEADER_OFFSET);
-            if (next == IpProtocol.FRAGMENT) {
-                int word = u16(segment, h + Ipv6ExtensionHeader.FRAGMENT_OFFSET_FIELD_OFFSET);
-                fragmentOffset = word & 0xFFF8;
-                moreFragments = (word & 1) != 0;
-                // An atomic fragment (offset 0, M 0) is a whole datagram (RFC 6946): not a fragment
-                // here; EXT_FRAGMENT and fragmentId still tell that the header was there.
-                fragment = fragmentOffset != 0 || moreFragments;
-                fragmentId = u32(segment, h + Ipv6ExtensionHeader.FRAGMENT_IDENTIFICATION_OFFSET);
-            }
-            next = following;
-            p += len;
+        ipv6ExtensionCount = HeaderWalk.extensionCount(ip);
+        ipv6ExtensionMask = HeaderWalk.extensionMask(ip);
+        int fragmentHeader = HeaderWalk.fragmentHeaderOffset(ip);
+        if (fragmentHeader != 0) {
+            long h = base + fragmentHeader;
+            int word = u16(segment, h + Ipv6ExtensionHeader.FRAGMENT_OFFSET_FIELD_OFFSET);
+            fragmentOffset = word & Ipv6ExtensionHeader.FRAGMENT_OFFSET_MASK;
+            moreFragments = (word & Ipv6ExtensionHeader.FRAGMENT_MORE) != 0;
+            // An atomic fragment is not a fragment; EXT_FRAGMENT and fragmentId still tell that the header was there.
+            fragment = HeaderWalk.isFragment(ip);
+            fragmentId = u32(segment, h + Ipv6ExtensionHeader.FRAGMENT_IDENTIFICATION_OFFSET);
         }
-        return parseL4(next, p, end);
+        if (code != ParseResult.OK) {
+            return code;
+        }
+        return parseL4(ip, pos + total);
     }
 
-    private static int extensionBit(int type) {
-        return switch (type) {
-            case IpProtocol.HOPOPT -> EXT_HOP_BY_HOP;
-            case IpProtocol.ROUTING -> EXT_ROUTING;
-            case IpProtocol.FRAGMENT -> EXT_FRAGMENT;
-            case IpProtocol.DSTOPTS -> EXT_DESTINATION_OPTIONS;
-            case IpProtocol.AH -> EXT_AUTHENTICATION;
-            default -> EXT_OTHER;
-        };
-    }
-
-    /** The L4 header starts at {@code pos}; the IP payload ends at {@code end} (both frame-relative). */
-    private int parseL4(int protocol, int pos, int end) {
+    /** The L4 header of the {@link HeaderWalk} result {@code ip}; the IP payload ends at {@code end} (frame-relative). */
+    private int parseL4(long ip, int end) {
+        int protocol = HeaderWalk.l4Protocol(ip);
+        int pos = HeaderWalk.l4Offset(ip);
         l4Protocol = protocol;
         int avail = end - pos;
-        if (fragmentOffset != 0) {
+        if (HeaderWalk.isLaterFragment(ip)) {
             // A non-first fragment: its data continues the L4 segment; there is no L4 header here.
             payloadOffset = pos;
             payloadLength = avail;
@@ -336,35 +298,30 @@ public final class PacketParser {
         long at = base + pos;
         switch (protocol) {
             case IpProtocol.TCP -> {
-                if (avail < TcpHeader.MIN_LENGTH) {
-                    return ParseResult.TRUNCATED_TCP;
+                int code = HeaderWalk.tcp(segment, base, pos, end);
+                if (code != ParseResult.OK) {
+                    return code;
                 }
-                int hl = (u8(segment, at + TcpHeader.DATA_OFFSET_OFFSET) >>> 4) * 4;
-                if (hl < TcpHeader.MIN_LENGTH) {
-                    return ParseResult.MALFORMED_TCP_DATA_OFFSET;
-                }
-                if (hl > avail) {
-                    return ParseResult.TRUNCATED_TCP;
-                }
-                sourcePort = u16(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
-                destinationPort = u16(segment, at + TcpHeader.DESTINATION_PORT_OFFSET);
-                tcpFlags = u8(segment, at + TcpHeader.FLAGS_OFFSET);
+                int offsetAndFlags = u16(segment, at + TcpHeader.DATA_OFFSET_OFFSET);
+                int hl = (offsetAndFlags >>> 12) * 4;
+                int ports = u32(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
+                sourcePort = ports >>> 16;
+                destinationPort = ports & 0xFFFF;
+                tcpFlags = offsetAndFlags & 0xFF;
                 l4Length = avail;
                 payloadOffset = pos + hl;
                 payloadLength = avail - hl;
             }
             case IpProtocol.UDP -> {
-                if (avail < UdpHeader.LENGTH) {
-                    return ParseResult.TRUNCATED_UDP;
+                int code = HeaderWalk.udp(segment, base, pos, end, fragment);
+                if (code != ParseResult.OK) {
+                    return code;
                 }
-                int ulen = u16(segment, at + UdpHeader.LENGTH_OFFSET);
                 // A first fragment holds only part of the datagram that UDP Length describes.
-                if (ulen < UdpHeader.LENGTH || (!fragment && ulen > avail)) {
-                    return ParseResult.MALFORMED_UDP_LENGTH;
-                }
-                int present = fragment ? avail : ulen;
-                sourcePort = u16(segment, at + UdpHeader.SOURCE_PORT_OFFSET);
-                destinationPort = u16(segment, at + UdpHeader.DESTINATION_PORT_OFFSET);
+                int present = fragment ? avail : u16(segment, at + UdpHeader.LENGTH_OFFSET);
+                int ports = u32(segment, at + UdpHeader.SOURCE_PORT_OFFSET);
+                sourcePort = ports >>> 16;
+                destinationPort = ports & 0xFFFF;
                 l4Length = present;
                 payloadOffset = pos + UdpHeader.LENGTH;
                 payloadLength = present - UdpHeader.LENGTH;
@@ -374,8 +331,10 @@ public final class PacketParser {
                 if (!ours) {
                     return other(pos, avail); // ICMPv4 inside IPv6 or ICMPv6 inside IPv4
                 }
-                if (avail < IcmpHeader.LENGTH) {
-                    return protocol == IpProtocol.ICMP ? ParseResult.TRUNCATED_ICMP : ParseResult.TRUNCATED_ICMPV6;
+                int code = HeaderWalk.icmp(pos, end,
+                        protocol == IpProtocol.ICMP ? ParseResult.TRUNCATED_ICMP : ParseResult.TRUNCATED_ICMPV6);
+                if (code != ParseResult.OK) {
+                    return code;
                 }
                 icmpType = u8(segment, at + IcmpHeader.TYPE_OFFSET);
                 icmpCode = u8(segment, at + IcmpHeader.CODE_OFFSET);

@@ -1,8 +1,8 @@
 package dev.sluice.proto;
 
 /**
- * The classification codes of {@link PacketParser#parse}: plain ints, so a worker counts them in
- * a {@code long[]} ({@link ParseCounters}) without allocating. Each code names one reason; its
+ * The classification codes of {@link PacketParser#parse} and {@link HeaderWalk}: plain ints, so a
+ * worker counts them in a {@code long[]} without allocating. Each code names one reason; its
  * category and layer come from tables here.
  *
  * <ul>
@@ -48,7 +48,7 @@ public final class ParseResult {
     /** Payload Length beyond the frame. */
     public static final int MALFORMED_IPV6_PAYLOAD_LENGTH = 16;
     /**
-     * Extension header chain longer than {@link PacketParser#MAX_IPV6_EXTENSION_HEADERS}, or a
+     * Extension header chain longer than {@link HeaderWalk#MAX_IPV6_EXTENSION_HEADERS}, or a
      * Hop-by-Hop header anywhere but first (RFC 8200 §4.1).
      */
     public static final int MALFORMED_IPV6_EXTENSION_CHAIN = 17;

@@ -33,8 +33,6 @@ public final class VlanTag extends HeaderView {
     public static final int TPID_8021Q = 0x8100;
     /** IEEE 802.1ad service tag (the outer tag of QinQ). */
     public static final int TPID_8021AD = 0x88A8;
-    /** Pre-standard QinQ outer tag still sent by some switches. */
-    public static final int TPID_QINQ_LEGACY = 0x9100;
 
     /** Views the tag at {@code offset} (just after its TPID); false when fewer than 4 bytes. */
     public boolean wrap(MemorySegment segment, long offset, int length) {
@@ -45,8 +43,9 @@ public final class VlanTag extends HeaderView {
         return true;
     }
 
+    /** The TPIDs of the one VLAN policy ({@link HeaderWalk#isVlanTpid}): 802.1Q and 802.1ad. */
     public static boolean isTpid(int etherType) {
-        return etherType == TPID_8021Q || etherType == TPID_8021AD || etherType == TPID_QINQ_LEGACY;
+        return HeaderWalk.isVlanTpid(etherType);
     }
 
     public int tci() {

@@ -44,7 +44,8 @@ class HeaderFlyweightTest {
         t.setVlanId(4000);
         assertThat(t.vlanId()).isEqualTo(4000);
         assertThat(t.priority()).isEqualTo(3);
-        assertThat(VlanTag.isTpid(0x9100)).isTrue();
+        assertThat(VlanTag.isTpid(0x88A8)).isTrue();
+        assertThat(VlanTag.isTpid(0x9100)).as("pre-standard QinQ TPID: not in the VLAN policy").isFalse();
         assertThat(VlanTag.isTpid(0x0800)).isFalse();
     }
 

@@ -45,7 +45,7 @@ class RecordedCaptureTest {
         assertThat(v.problems).isEmpty();
         assertThat(v.kinds.keySet()).containsAll(KernelStackCaptureTest.EXPECTED_KINDS);
         assertThat(v.kinds).containsEntry("l4-checksum-valid", 59).containsEntry("reassembled-checksum-valid", 4);
-        assertThat(v.counters.get(ParseResult.OK)).isEqualTo(73);
+        assertThat(v.counts[ParseResult.OK]).isEqualTo(73);
     }
 
     @Test
@@ -114,16 +114,17 @@ class RecordedCaptureTest {
 
     @Test
     void everyPrefixOfEveryRealFrameIsTruncatedOrMalformed() {
-        ParseCounters counters = new ParseCounters();
+        long ok = 0;
         for (PcapReader.Frame f : frames) {
             for (int len = 0; len < f.data().length; len++) {
-                int code = counters.record(p.parse(ExactSegment.of(f.data(), len).frame, 0, len));
+                int code = p.parse(ExactSegment.of(f.data(), len).frame, 0, len);
+                ok += code == ParseResult.OK ? 1 : 0;
                 p.verifyL4Checksum();
                 assertThat(ParseResult.category(code)).as("frame %d cut to %d", f.number(), len)
                         .isIn(ParseResult.CATEGORY_TRUNCATED, ParseResult.CATEGORY_MALFORMED);
             }
         }
-        assertThat(counters.get(ParseResult.OK)).isZero();
+        assertThat(ok).isZero();
     }
 
     /**

@@ -1,6 +1,11 @@
 package dev.sluice.drivers.xdp;
 
 import dev.sluice.drivers.xdp.BpfAssembler.Label;
+import dev.sluice.proto.EthernetHeader;
+import dev.sluice.proto.IpProtocol;
+import dev.sluice.proto.Ipv4Header;
+import dev.sluice.proto.Ipv6Header;
+import dev.sluice.proto.UdpHeader;
 
 import static dev.sluice.drivers.xdp.BpfRegister.FP;
 import static dev.sluice.drivers.xdp.BpfRegister.R0;
@@ -18,13 +23,12 @@ import static dev.sluice.drivers.xdp.BpfRegister.R8;
  * AF_XDP socket of their RX queue and passes everything else to the kernel.
  *
  * <pre>
- * What it parses (offsets from the frame start; one optional tag shifts the rest by 4):
- *
- *   Ethernet    0 dst mac (6)  6 src mac (6)  12 ethertype (2)                          14 bytes
- *   802.1Q/ad  12 TPID 0x8100 or 0x88a8  14 TCI (2)  16 inner ethertype (2)           +4 bytes
- *   IPv4        0 version|IHL  6 flags|fragment offset (2)  9 protocol  16 dst (4)   IHL x 4 bytes
- *   IPv6        0 version|...  6 next header  24 dst (16)                                40 bytes
- *   TCP / UDP   2 dst port (2)                                           read: the first 4 bytes
+ * What it parses: {@link dev.sluice.proto.HeaderWalk}, emitted by {@link EmittedHeaderWalk}:
+ *   Ethernet, up to two 802.1Q/802.1ad tags (a third: not IP)
+ *   IPv4 with IHL, Total Length and fragment checks; IPv6 and its extension headers
+ *   TCP/UDP header checks, then the destination port; none in a non-first fragment
+ * The key takes the destination address, the L4 protocol (IPv6: after the extension headers) and
+ * the destination port as on the wire.
  *
  * Stack frame (below r10):
  *
@@ -32,48 +36,20 @@ import static dev.sluice.drivers.xdp.BpfRegister.R8;
  *   fp-24  20 bytes steering key (layout: SteeringKeyDescriptor), fp-4..fp-1 unused
  *
  * Registers: r6 = ctx (kept across calls), r7 = protocol while parsing, then the verdict,
- *            r8 = counter index, r2 = cursor into the frame, r3 = data_end, r4/r5 scratch.
+ *            r8 = counter index after the walk; the walk's own registers: EmittedHeaderWalk.
  * </pre>
  *
  * <p>Verdicts: a rule hit returns {@code bpf_redirect_map(xskmap, ctx->rx_queue_index, XDP_PASS)},
  * i.e. XDP_REDIRECT when the queue's slot holds a socket and XDP_PASS while it does not. Every
- * other frame returns XDP_PASS, including the malformed ones: the program never drops. Each frame
- * increments one counter of {@link XdpCountersDescriptor}.
- *
- * <p>Every packet read is preceded by a comparison of the cursor plus the read's end against
- * data_end, the form the verifier tracks. After the variable IPv4 header length is added to the
- * cursor the verifier forgets the earlier checks, so the transport header gets its own.
+ * other frame returns XDP_PASS, including the ones the walk refuses: the program never drops. Each
+ * frame increments one counter of {@link XdpCountersDescriptor}: a frame the parser would call
+ * TRUNCATED or MALFORMED counts as MALFORMED, one it would call UNSUPPORTED (or ARP) as NOT_IP.
  *
  * <p>Cost: a frame that matches no rule does three hash lookups (two for a frame without ports);
  * that is the price every host-bound IP packet pays while the program is attached.
  */
 public final class SteeringProgram {
     public static final String NAME = "sluice_steer";
-
-    static final int ETH_HEADER_LENGTH = 14;
-    static final int ETH_TYPE_OFFSET = 12;
-    static final int VLAN_TAG_LENGTH = 4;
-    static final int ETH_TYPE_IPV4 = 0x0800;
-    static final int ETH_TYPE_IPV6 = 0x86dd;
-    static final int ETH_TYPE_VLAN = 0x8100;
-    static final int ETH_TYPE_QINQ = 0x88a8;
-
-    static final int IPV4_MIN_HEADER_LENGTH = 20;
-    static final int IPV4_VERSION_IHL_OFFSET = 0;
-    static final int IPV4_FRAGMENT_OFFSET = 6;
-    static final int IPV4_FRAGMENT_OFFSET_MASK = 0x1fff;
-    static final int IPV4_PROTOCOL_OFFSET = 9;
-    static final int IPV4_DST_OFFSET = 16;
-
-    static final int IPV6_HEADER_LENGTH = 40;
-    static final int IPV6_NEXT_HEADER_OFFSET = 6;
-    static final int IPV6_DST_OFFSET = 24;
-
-    static final int L4_DST_PORT_OFFSET = 2;
-    static final int L4_PORTS_LENGTH = 4;
-
-    static final int IPPROTO_TCP = 6;
-    static final int IPPROTO_UDP = 17;
 
     /** Where the steering key lives on the stack. */
     static final int KEY = -24;
@@ -87,12 +63,8 @@ public final class SteeringProgram {
 
     public static byte[] emit(int xskMapFd, int rulesMapFd, int countersMapFd) {
         BpfAssembler a = new BpfAssembler();
-        Label vlan = a.newLabel("vlan");
-        Label network = a.newLabel("network");
         Label ipv4 = a.newLabel("ipv4");
-        Label ipv4Ports = a.newLabel("ipv4_ports");
         Label ipv6 = a.newLabel("ipv6");
-        Label ipv6Ports = a.newLabel("ipv6_ports");
         Label ports = a.newLabel("ports");
         Label lookup = a.newLabel("lookup");
         Label byProtocol = a.newLabel("by_protocol");
@@ -111,59 +83,31 @@ public final class SteeringProgram {
                 .stDW(FP, KEY + 8, 0)
                 .stW(FP, KEY + 16, 0);
 
-        // Ethernet, then at most one VLAN tag; r5 = ethertype in host order.
-        a.mov(R4, R2).add(R4, ETH_HEADER_LENGTH).jgt(R4, R3, malformed)
-                .ldxH(R5, R2, ETH_TYPE_OFFSET).be16(R5)
-                .jeq(R5, ETH_TYPE_VLAN, vlan)
-                .jeq(R5, ETH_TYPE_QINQ, vlan)
-                .ja(network);
-        a.bind(vlan)
-                .mov(R4, R2).add(R4, ETH_HEADER_LENGTH + VLAN_TAG_LENGTH).jgt(R4, R3, malformed)
-                .ldxH(R5, R2, ETH_TYPE_OFFSET + VLAN_TAG_LENGTH).be16(R5)
-                .add(R2, VLAN_TAG_LENGTH);
-        a.bind(network)
-                .add(R2, ETH_HEADER_LENGTH)
-                .jeq(R5, ETH_TYPE_IPV4, ipv4)
-                .jeq(R5, ETH_TYPE_IPV6, ipv6)
+        EmittedHeaderWalk.ethernet(a, malformed, notIp);
+        a.jeq(R5, EthernetHeader.ETHERTYPE_IPV4, ipv4)
+                .jeq(R5, EthernetHeader.ETHERTYPE_IPV6, ipv6)
                 .ja(notIp);
 
-        // IPv4: version 4, IHL 5..15 (r5 = header length in bytes), dst and protocol into the key.
-        a.bind(ipv4)
-                .mov(R4, R2).add(R4, IPV4_MIN_HEADER_LENGTH).jgt(R4, R3, malformed)
-                .ldxB(R5, R2, IPV4_VERSION_IHL_OFFSET)
-                .mov(R4, R5).rsh(R4, 4).jne(R4, 4, malformed)
-                .and(R5, 0x0f).jlt(R5, 5, malformed).lsh(R5, 2)
-                .ldxW(R4, R2, IPV4_DST_OFFSET).stxW(FP, KEY, R4)
+        a.bind(ipv4);
+        EmittedHeaderWalk.ipv4(a, malformed);
+        a.ldxW(R5, R4, Ipv4Header.DESTINATION_OFFSET).stxW(FP, KEY, R5)
                 .stB(FP, KEY_FAMILY, SteeringKeyDescriptor.FAMILY_IPV4)
-                .ldxB(R7, R2, IPV4_PROTOCOL_OFFSET).stxB(FP, KEY_PROTOCOL, R7)
-                // A non-first fragment has no transport header: leave the port 0.
-                .ldxH(R4, R2, IPV4_FRAGMENT_OFFSET).be16(R4).and(R4, IPV4_FRAGMENT_OFFSET_MASK)
-                .jne(R4, 0, lookup)
-                .jeq(R7, IPPROTO_TCP, ipv4Ports)
-                .jeq(R7, IPPROTO_UDP, ipv4Ports)
-                .ja(lookup);
-        a.bind(ipv4Ports)
-                .add(R2, R5)
-                .ja(ports);
+                .stxB(FP, KEY_PROTOCOL, R7);
+        EmittedHeaderWalk.transport(a, malformed, lookup, IpProtocol.ICMP);
+        a.ja(ports);
 
-        // IPv6: fixed header only; the next header is the protocol of the key.
-        a.bind(ipv6)
-                .mov(R4, R2).add(R4, IPV6_HEADER_LENGTH).jgt(R4, R3, malformed)
-                .ldxB(R5, R2, 0).rsh(R5, 4).jne(R5, 6, malformed)
-                .ldxDW(R4, R2, IPV6_DST_OFFSET).stxDW(FP, KEY, R4)
-                .ldxDW(R4, R2, IPV6_DST_OFFSET + 8).stxDW(FP, KEY + 8, R4)
-                .stB(FP, KEY_FAMILY, SteeringKeyDescriptor.FAMILY_IPV6)
-                .ldxB(R7, R2, IPV6_NEXT_HEADER_OFFSET).stxB(FP, KEY_PROTOCOL, R7)
-                .jeq(R7, IPPROTO_TCP, ipv6Ports)
-                .jeq(R7, IPPROTO_UDP, ipv6Ports)
-                .ja(lookup);
-        a.bind(ipv6Ports)
-                .add(R2, IPV6_HEADER_LENGTH);
+        a.bind(ipv6);
+        EmittedHeaderWalk.ipv6Header(a, malformed);
+        a.ldxDW(R5, R4, Ipv6Header.DESTINATION_OFFSET).stxDW(FP, KEY, R5)
+                .ldxDW(R5, R4, Ipv6Header.DESTINATION_OFFSET + 8).stxDW(FP, KEY + 8, R5)
+                .stB(FP, KEY_FAMILY, SteeringKeyDescriptor.FAMILY_IPV6);
+        EmittedHeaderWalk.ipv6Extensions(a, malformed);
+        a.stxB(FP, KEY_PROTOCOL, R7);
+        EmittedHeaderWalk.transport(a, malformed, lookup, IpProtocol.ICMPV6);
 
         // TCP/UDP: the destination port, kept in network order as the key wants it.
         a.bind(ports)
-                .mov(R4, R2).add(R4, L4_PORTS_LENGTH).jgt(R4, R3, malformed)
-                .ldxH(R4, R2, L4_DST_PORT_OFFSET).stxH(FP, KEY_PORT, R4);
+                .ldxH(R5, R4, UdpHeader.DESTINATION_PORT_OFFSET).stxH(FP, KEY_PORT, R5);
 
         // Lookups, most specific first; a key without a port starts at the second.
         a.bind(lookup)

@@ -17,12 +17,14 @@ import java.util.Objects;
  *   <li>{@code protocol} set, {@code port} 0: every packet of that IP protocol to the address,
  *       including non-first fragments.</li>
  *   <li>{@code protocol} TCP or UDP and {@code port} set: that destination port only; non-first
- *       IPv4 fragments carry no port and never match such a rule.</li>
+ *       fragments (IPv4 or IPv6) carry no port and never match such a rule.</li>
  * </ul>
  *
  * <p>The program tries the most specific rule first: {address, protocol, port}, then
- * {address, protocol, any port}, then {address, any}. For IPv6 the protocol is the Next Header of
- * the fixed header: a packet with extension headers matches only an address-only rule.
+ * {address, protocol, any port}, then {address, any}. The program finds the headers as the
+ * parser does ({@link dev.sluice.proto.HeaderWalk}): up to two VLAN tags, IPv4 options, IPv6
+ * extension headers (the protocol is the one after them); a frame the walk refuses (truncated,
+ * malformed, a third VLAN tag) matches no rule and goes to the kernel.
  *
  * @param address  the destination address (IPv4 or IPv6; an IPv4-mapped IPv6 literal is IPv4)
  * @param protocol IP protocol number, 0 for any ({@link #TCP}, {@link #UDP}, ...)

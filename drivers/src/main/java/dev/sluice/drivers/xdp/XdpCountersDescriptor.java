@@ -11,7 +11,7 @@ package dev.sluice.drivers.xdp;
  *   0    REDIRECTED         a rule matched and bpf_redirect_map returned XDP_REDIRECT
  *   1    NO_SOCKET          a rule matched but the queue's XSKMAP slot is empty: XDP_PASS
  *   2    NOT_MATCHED        a well-formed IPv4/IPv6 packet matched no rule: XDP_PASS
- *   3    NOT_IP             neither IPv4 nor IPv6 (ARP, LLDP, two VLAN tags, ...): XDP_PASS
+ *   3    NOT_IP             neither IPv4 nor IPv6 (ARP, LLDP, three VLAN tags, ...): XDP_PASS
  *   4    MALFORMED          truncated or invalid headers: XDP_PASS
  * </pre>
  */

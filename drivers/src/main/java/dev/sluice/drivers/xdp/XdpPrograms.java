@@ -24,9 +24,11 @@ public final class XdpPrograms {
     }
 
     /**
-     * The minimal program: every frame of a queue goes to the socket registered for that queue
-     * ({@link XdpProgram#registerSocket}), XDP_PASS while none is. ARP and everything else
-     * included: use it only on an interface the host does not need.
+     * The redirect program ({@link RedirectAllProgram}): every frame of a queue goes to the socket
+     * registered for that queue ({@link XdpProgram#registerSocket}), XDP_PASS while none is, except
+     * ARP and IPv6 router/neighbour discovery, which always go to the kernel so that a kernel peer
+     * keeps resolving the interface's addresses. Everything else, ping and TCP to the host's
+     * addresses included, goes to the socket.
      *
      * @param queueSlots number of XSKMAP slots; queues 0..queueSlots-1 can get a socket
      */

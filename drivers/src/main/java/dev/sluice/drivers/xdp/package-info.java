@@ -10,7 +10,10 @@
  *       {@link dev.sluice.drivers.xdp.XdpProgram} that registers AF_XDP sockets per queue and
  *       holds {@link dev.sluice.drivers.xdp.SteeringRule}s (key layout:
  *       {@link dev.sluice.drivers.xdp.SteeringKeyDescriptor}) and verdict counters
- *       ({@link dev.sluice.drivers.xdp.XdpCountersDescriptor}).</li>
+ *       ({@link dev.sluice.drivers.xdp.XdpCountersDescriptor}). The redirect-all program passes ARP
+ *       and IPv6 router/neighbour discovery to the kernel; both programs find headers with
+ *       {@code EmittedHeaderWalk}, proto's {@link dev.sluice.proto.HeaderWalk} in eBPF, so they
+ *       agree with the parser on every frame.</li>
  *   <li>{@link dev.sluice.drivers.xdp.XdpAttachment}: attaches a program to an interface in an
  *       {@link dev.sluice.drivers.xdp.XdpMode}, by bpf_link, or by netlink on old kernels.</li>
  * </ul>

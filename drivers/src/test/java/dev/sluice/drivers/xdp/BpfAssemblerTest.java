@@ -37,7 +37,13 @@ class BpfAssemblerTest {
     @Test
     void minimalRedirectProgramMatchesTheReferenceBytes() {
         int mapFd = 0x2a;
-        byte[] code = RedirectAllProgram.emit(mapFd);
+        byte[] code = new BpfAssembler()
+                .ldxW(R2, R1, XdpMdDescriptor.RX_QUEUE_INDEX_OFFSET)
+                .ldMapFd(R1, mapFd)
+                .mov(R3, XdpAction.PASS)
+                .call(BpfHelper.REDIRECT_MAP)
+                .exit()
+                .build();
 
         assertThat(code).hasSize(6 * 8);
         assertThat(hex(code)).isEqualTo(String.join(" | ",

@@ -160,7 +160,7 @@ class SteeringProgramTest {
     }
 
     @Test
-    void oneVlanTagIsSkipped() {
+    void upToTwoVlanTagsAreSkipped() {
         program.addRule(SteeringRule.udp(ip("10.1.0.1"), 5000));
         program.addRule(SteeringRule.udp(ip("fd00::1"), 5000));
 
@@ -168,9 +168,39 @@ class SteeringProgramTest {
         assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(5000).vlan(0x88a8))).isEqualTo(REDIRECT);
         assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5000).vlan(0x8100))).isEqualTo(REDIRECT);
         assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(5001).vlan(0x8100))).isEqualTo(PASS);
-        // Two tags (QinQ) are not parsed: the frame goes to the kernel.
-        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(5000).vlan(0x88a8).vlan(0x8100))).isEqualTo(PASS);
-        assertThat(counters()).isEqualTo(new XdpCounters(3, 0, 1, 1, 0));
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(5000).vlan(0x88a8).vlan(0x8100))).as("QinQ").isEqualTo(REDIRECT);
+        // A third tag is beyond the VLAN policy: not IP, the frame goes to the kernel.
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(5000).vlan(0x88a8).vlan(0x8100).vlan(0x8100))).isEqualTo(PASS);
+        assertThat(counters()).isEqualTo(new XdpCounters(4, 0, 1, 1, 0));
+    }
+
+    @Test
+    void ipv6ExtensionHeadersAreWalkedToThePort() {
+        program.addRule(SteeringRule.udp(ip("fd00::1"), 5000));
+
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5000).extension(0))).as("Hop-by-Hop").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5000).extension(0).extension(60).extension(43).extension(44)))
+                .as("HBH, DST, Routing, atomic Fragment").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5001).extension(60))).isEqualTo(PASS);
+        assertThat(counters()).isEqualTo(new XdpCounters(2, 0, 1, 0, 0));
+    }
+
+    @Test
+    void ipv6ExtensionChainsTheWalkRefusesPass() {
+        program.addRule(SteeringRule.address(ip("fd00::1")));
+        TestFrame eight = TestFrame.ipv6("fd00::1").udp(5000);
+        TestFrame nine = TestFrame.ipv6("fd00::1").udp(5000);
+        for (int i = 0; i < 8; i++) {
+            eight.extension(60);
+            nine.extension(60);
+        }
+        nine.extension(60);
+
+        assertThat(verdict(eight)).isEqualTo(REDIRECT);
+        assertThat(verdict(nine)).as("one more than MAX_IPV6_EXTENSION_HEADERS").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(5000).extension(60).extension(0))).as("Hop-by-Hop not first")
+                .isEqualTo(PASS);
+        assertThat(counters()).isEqualTo(new XdpCounters(1, 0, 0, 0, 2));
     }
 
     @Test
@@ -210,15 +240,15 @@ class SteeringProgramTest {
     }
 
     @Test
-    void ipv4TruncationRedirectsExactlyFromTheLengthThatHoldsThePort() {
+    void ipv4TruncationRedirectsExactlyFromTheLengthThatHoldsTheDatagram() {
         program.addRule(SteeringRule.udp(ip("10.1.0.1"), 5000));
-        byte[] full = TestFrame.ipv4("10.1.0.1").udp(5000).build(); // ports end at 14 + 20 + 4 = 38
+        byte[] full = TestFrame.ipv4("10.1.0.1").udp(5000).build(); // Total Length 28 ends at 14 + 28 = 42
 
         for (int length = 14; length <= 60; length++) {
-            int expected = length >= 38 ? REDIRECT : PASS;
+            int expected = length >= 42 ? REDIRECT : PASS;
             assertThat(run(Arrays.copyOf(full, length))).as("%d-byte frame", length).isEqualTo(expected);
         }
-        assertThat(counters()).isEqualTo(new XdpCounters(60 - 38 + 1, 0, 0, 0, 38 - 14));
+        assertThat(counters()).isEqualTo(new XdpCounters(60 - 42 + 1, 0, 0, 0, 42 - 14));
     }
 
     @Test

@@ -1,32 +1,30 @@
 package dev.sluice.drivers.xdp;
 
-import dev.sluice.testing.FrameBuilder;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * A steering test case: a frame described by what the program looks at (destination address,
- * transport and port, VLAN tags, fragment and header oddities) in any order, built by the shared
- * {@link FrameBuilder} in layer order and padded to the Ethernet minimum.
+ * Hand-built Ethernet frames for the steering tests. Checksums are left zero: XDP runs before
+ * any checksum check and the program does not look at them.
  */
 final class TestFrame {
-    private static final long DST_MAC = 0x02_00_00_00_00_02L;
-    private static final long SRC_MAC = 0x02_00_00_00_00_01L;
-    private static final int SRC_PORT = 40000;
-    private static final int VLAN_ID = 100;
+    static final int MIN_FRAME = 60;
 
     private int[] tpids = new int[0];
     private int etherType;
-    private String dst;
+    private byte[] dst;
     private int protocol;
     private int dstPort = -1;
-    private int ihl = -1;
+    private int ihl = 5;
     private int version = -1;
     private int fragmentOffset;
     private boolean moreFragments;
     private byte[] ipv4Options = new byte[0];
+    private int icmpType = 8;
+    private int[] extensions = new int[0];
+    private byte[] raw;
 
     private TestFrame() {
     }
@@ -42,22 +40,33 @@ final class TestFrame {
     static TestFrame ipv4(String dst) {
         TestFrame f = new TestFrame();
         f.etherType = 0x0800;
-        FrameBuilder.ipv4(dst); // checks it is IPv4
-        f.dst = dst;
+        f.dst = ip(dst).getAddress();
+        if (f.dst.length != 4) {
+            throw new IllegalArgumentException(dst + " is not IPv4");
+        }
         return f;
     }
 
     static TestFrame ipv6(String dst) {
         TestFrame f = new TestFrame();
         f.etherType = 0x86dd;
-        f.dst = dst;
+        byte[] a = ip(dst).getAddress();
+        if (a.length == 4) { // Java turns ::ffff:a.b.c.d into IPv4: put the mapped form back
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(a, 0, mapped, 12, 4);
+            a = mapped;
+        }
+        f.dst = a;
         return f;
     }
 
-    /** An ARP request (who-has 10.0.0.1 from 10.0.0.2). */
+    /** An ARP request (who-has 10.0.0.1), or any non-IP ethertype via {@link #etherType}. */
     static TestFrame arp() {
         TestFrame f = new TestFrame();
         f.etherType = 0x0806;
+        f.raw = new byte[] {0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1};
         return f;
     }
 
@@ -80,6 +89,21 @@ final class TestFrame {
         return this;
     }
 
+    /** An ICMP (IPv4) or ICMPv6 (IPv6) header of {@code type}. */
+    TestFrame icmp(int type) {
+        protocol = etherType == 0x86dd ? 58 : 1;
+        icmpType = type;
+        dstPort = -1;
+        return this;
+    }
+
+    /** Appends an 8-byte IPv6 extension header of {@code type} (a Fragment header: an atomic one). */
+    TestFrame extension(int type) {
+        extensions = Arrays.copyOf(extensions, extensions.length + 1);
+        extensions[extensions.length - 1] = type;
+        return this;
+    }
+
     /** Adds a VLAN tag with this TPID (0x8100 or 0x88a8); call twice for two tags. */
     TestFrame vlan(int tpid) {
         tpids = Arrays.copyOf(tpids, tpids.length + 1);
@@ -93,6 +117,7 @@ final class TestFrame {
             throw new IllegalArgumentException("options must be a multiple of 4 bytes");
         }
         ipv4Options = options;
+        ihl = 5 + options.length / 4;
         return this;
     }
 
@@ -115,29 +140,64 @@ final class TestFrame {
     }
 
     byte[] build() {
-        FrameBuilder b = new FrameBuilder().ethernet(DST_MAC, SRC_MAC);
+        ByteBuffer b = ByteBuffer.allocate(256);
+        b.put(new byte[] {2, 0, 0, 0, 0, 2}); // dst MAC
+        b.put(new byte[] {2, 0, 0, 0, 0, 1}); // src MAC
         for (int tpid : tpids) {
-            b.vlan(tpid, VLAN_ID);
+            b.putShort((short) tpid).putShort((short) 100);
         }
-        switch (etherType) {
-            case 0x0806 -> b.arp(1, SRC_MAC, FrameBuilder.ipv4("10.0.0.2"), 0, FrameBuilder.ipv4("10.0.0.1"));
-            case 0x0800 -> b.ipv4(FrameBuilder.ipv4("10.9.9.9"), FrameBuilder.ipv4(dst), protocol, ipv4Options,
-                    (moreFragments ? 0x2000 : 0) | fragmentOffset);
-            default -> b.ipv6(FrameBuilder.ipv6("fd00::99"), FrameBuilder.ipv6(dst), protocol);
-        }
-        if (etherType != 0x0806) {
-            switch (protocol) {
-                case 17 -> b.udp(SRC_PORT, dstPort, new byte[0]);
-                case 6 -> b.tcp(SRC_PORT, dstPort, 0x02, 0, new byte[0]);
-                default -> b.icmp(8, 0, 1, 1, new byte[0]);
+        b.putShort((short) etherType);
+        if (raw != null) {
+            b.put(raw);
+        } else if (etherType == 0x0800) {
+            int start = b.position();
+            b.put((byte) (((version < 0 ? 4 : version) << 4) | ihl));
+            b.put((byte) 0);
+            b.putShort((short) (20 + ipv4Options.length + transportLength()));
+            b.putShort((short) 0x1234);
+            b.putShort((short) ((moreFragments ? 0x2000 : 0) | fragmentOffset));
+            b.put((byte) 64).put((byte) protocol).putShort((short) 0);
+            b.put(new byte[] {10, 9, 9, 9});
+            b.put(dst);
+            b.put(ipv4Options);
+            if (b.position() - start != 20 + ipv4Options.length) {
+                throw new AssertionError();
             }
+            transport(b);
+        } else if (etherType == 0x86dd) {
+            b.putInt(((version < 0 ? 6 : version) << 28));
+            int first = extensions.length == 0 ? protocol : extensions[0];
+            b.putShort((short) (8 * extensions.length + transportLength())).put((byte) first).put((byte) 64);
+            b.put(ip("fd00::99").getAddress());
+            b.put(dst);
+            for (int i = 0; i < extensions.length; i++) {
+                b.put((byte) (i + 1 < extensions.length ? extensions[i + 1] : protocol));
+                b.put(new byte[7]); // length 0 (8 bytes); a Fragment header with offset 0, M 0
+            }
+            transport(b);
         }
-        if (ihl >= 0) {
-            b.ipv4IhlField(ihl);
+        while (b.position() < MIN_FRAME) {
+            b.put((byte) 0);
         }
-        if (version >= 0) {
-            b.ipVersionField(version);
+        return Arrays.copyOf(b.array(), b.position());
+    }
+
+    /** A TCP header of 20 bytes (Data Offset 5), else 8 bytes: UDP, ICMP. */
+    private int transportLength() {
+        return protocol == 6 ? 20 : 8;
+    }
+
+    private void transport(ByteBuffer b) {
+        if (protocol == 6) {
+            b.putShort((short) 40000).putShort((short) Math.max(dstPort, 0));
+            b.putInt(1).putInt(0); // sequence, acknowledgment
+            b.put((byte) 0x50).put((byte) 0x02).putShort((short) 1024); // Data Offset 5, SYN, window
+            b.putInt(0); // checksum, urgent pointer
+        } else if (dstPort >= 0) {
+            b.putShort((short) 40000).putShort((short) dstPort);
+            b.putShort((short) 8).putShort((short) 0); // UDP length, checksum
+        } else {
+            b.put(new byte[] {(byte) icmpType, 0, 0, 0, 0, 1, 0, 1}); // ICMP type, code, checksum, rest
         }
-        return b.padTo(FrameBuilder.MIN_FRAME).build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.fwd;
 
 import dev.sluice.drivers.Port;
+import dev.sluice.proto.HeaderSwaps;
 import dev.sluice.umem.PacketBatch;
 
 

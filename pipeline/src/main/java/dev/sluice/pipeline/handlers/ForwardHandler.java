@@ -1,7 +1,7 @@
 package dev.sluice.pipeline.handlers;
 
 import dev.sluice.pipeline.fwd.ForwardMode;
-import dev.sluice.pipeline.fwd.HeaderSwaps;
+import dev.sluice.proto.HeaderSwaps;
 import dev.sluice.pipeline.runtime.PacketHandler;
 import dev.sluice.pipeline.runtime.Verdicts;
 import dev.sluice.umem.PacketBatch;

@@ -128,6 +128,7 @@ class ToeplitzTest {
         p.fill((byte) 0);
         p.set(ValueLayout.JAVA_BYTE, 12, (byte) 0x08);
         p.set(ValueLayout.JAVA_BYTE, 14, (byte) 0x45);
+        putU16(p, 14 + 2, 64 - 14); // Total Length: a 64-byte frame
         if (fragment) {
             p.set(ValueLayout.JAVA_BYTE, 14 + 6, (byte) 0x20); // MF
         }
@@ -136,6 +137,11 @@ class ToeplitzTest {
         MemorySegment.copy(dst, 0, p, ValueLayout.JAVA_BYTE, 14 + 16, 4);
         putU16(p, 34, sport);
         putU16(p, 36, dport);
+        if (protocol == 6) {
+            p.set(ValueLayout.JAVA_BYTE, 34 + 12, (byte) 0x50); // Data Offset 5
+        } else if (protocol == 17) {
+            putU16(p, 34 + 4, 64 - 34); // UDP Length
+        }
     }
 
     static void writeV6(MemorySegment p, byte[] src, byte[] dst, int sport, int dport) {
@@ -143,11 +149,13 @@ class ToeplitzTest {
         p.set(ValueLayout.JAVA_BYTE, 12, (byte) 0x86);
         p.set(ValueLayout.JAVA_BYTE, 13, (byte) 0xdd);
         p.set(ValueLayout.JAVA_BYTE, 14, (byte) 0x60);
+        putU16(p, 14 + 4, 80 - 54); // Payload Length: an 80-byte frame
         p.set(ValueLayout.JAVA_BYTE, 14 + 6, (byte) 6);
         MemorySegment.copy(src, 0, p, ValueLayout.JAVA_BYTE, 14 + 8, 16);
         MemorySegment.copy(dst, 0, p, ValueLayout.JAVA_BYTE, 14 + 24, 16);
         putU16(p, 54, sport);
         putU16(p, 56, dport);
+        p.set(ValueLayout.JAVA_BYTE, 54 + 12, (byte) 0x50); // TCP Data Offset 5
     }
 
     private static void putU16(MemorySegment p, long at, int v) {
