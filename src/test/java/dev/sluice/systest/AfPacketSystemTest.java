@@ -7,8 +7,9 @@ import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afpacket.AfPacketFrameCounts;
 import dev.sluice.drivers.afpacket.AfPacketOptions;
 import dev.sluice.drivers.afpacket.AfPacketPort;
-import dev.sluice.pipeline.fwd.ForwardMode;
-import dev.sluice.pipeline.fwd.Forwarder;
+import dev.sluice.pipeline.handlers.ForwardHandler;
+import dev.sluice.pipeline.handlers.ForwardMode;
+import dev.sluice.pipeline.runtime.Pipeline;
 import dev.sluice.sys.NativeException;
 import dev.sluice.sys.NetNs;
 import dev.sluice.umem.Packet;
@@ -174,20 +175,17 @@ class AfPacketSystemTest {
     }
 
     @Test
-    void macswapThroughTheForwarderReflectsTrafficBackToThePeer() throws Exception {
+    void macswapThroughThePipelineReflectsTrafficBackToThePeer() throws Exception {
         int count = 3_000;
         try (Sandbox box = Sandbox.create("pkswap", 1);
              DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults());
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
-                Forwarder fwd = new Forwarder(List.of(port), ForwardMode.MACSWAP, 64, null);
-                fwd.start();
-                try {
+                try (Pipeline fwd = Pipeline.builder().port(port).idle("yield")
+                        .handler(() -> new ForwardHandler(ForwardMode.MACSWAP)).start()) {
                     Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
                     capture.awaitPackets(count, 15_000);
-                } finally {
-                    fwd.stop();
                 }
                 List<String> lines = capture.stop();
                 long reflected = lines.stream().filter(l -> l.contains(box.macA() + " > " + box.macB())).count();

@@ -12,8 +12,9 @@ import dev.sluice.drivers.xdp.XdpAttachment;
 import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.drivers.xdp.XdpProgram;
 import dev.sluice.drivers.xdp.XdpPrograms;
-import dev.sluice.pipeline.fwd.ForwardMode;
-import dev.sluice.pipeline.fwd.Forwarder;
+import dev.sluice.pipeline.handlers.ForwardHandler;
+import dev.sluice.pipeline.handlers.ForwardMode;
+import dev.sluice.pipeline.runtime.Pipeline;
 import dev.sluice.sys.NetNs;
 import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.UmemConfig;
@@ -150,13 +151,10 @@ class AfXdpPortSystemTest {
             box.staticNeighbours();
             try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true));
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
-                Forwarder fwd = new Forwarder(port.queues(), ForwardMode.MACSWAP, 64, null);
-                fwd.start();
-                try {
+                try (Pipeline fwd = Pipeline.builder().ports(port.queues()).idle("yield")
+                        .handler(() -> new ForwardHandler(ForwardMode.MACSWAP)).start()) {
                     Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
                     capture.awaitPackets(count, 15_000);
-                } finally {
-                    fwd.stop();
                 }
                 List<String> lines = capture.stop();
                 long reflected = lines.stream().filter(l -> l.contains(box.macA() + " > " + box.macB())).count();

@@ -17,9 +17,11 @@ public final class WorkerCounters {
 
     public static final int BUSY_POLLS = 0;
     public static final int IDLE_POLLS = 1;
-    public static final int COUNT = 2;
+    /** Exceptions thrown by the worker's handler or agent (each drops what it was working on). */
+    public static final int ERRORS = 2;
+    public static final int COUNT = 3;
 
-    private static final String[] NAMES = {"busy_polls", "idle_polls"};
+    private static final String[] NAMES = {"busy_polls", "idle_polls", "errors"};
 
     private final MemorySegment values;
 
@@ -41,6 +43,12 @@ public final class WorkerCounters {
         // Opaque: whole values for readers in any process; nothing else is published with them.
         LONGS.setOpaque(values, 0L, busyPolls);
         LONGS.setOpaque(values, 8L, idlePolls);
+    }
+
+    /** Counts one error; its thread is the single writer. */
+    public void countError() {
+        long errors = (long) LONGS.getOpaque(values, ERRORS * 8L);
+        LONGS.setOpaque(values, ERRORS * 8L, errors + 1);
     }
 
     public long get(int counter) {

@@ -2,10 +2,6 @@ package dev.sluice.counters;
 
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.PortCounters;
-import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.pipeline.fwd.ForwardMode;
-import dev.sluice.pipeline.fwd.Forwarder;
-import dev.sluice.umem.UmemConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -193,24 +189,5 @@ class CountersFileTest {
 
     private static byte[] littleEndian(long v) {
         return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
-    }
-
-    @Test
-    void forwarderWorkersCountTheirPollsInTheFile() throws Exception {
-        byte[] frame = new byte[64];
-        try (CountersFile file = CountersFile.create(dir, "workers", "test", 64);
-             XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults(), 2048, 512, frame, false, false);
-             Forwarder f = new Forwarder(List.of(sim.queue()), ForwardMode.RXONLY, 64, null, file)) {
-            f.start();
-            Thread.sleep(100);
-            f.stop();
-            try (CountersReader r = CountersReader.open(file.path())) {
-                List<CountersReader.Counter> all = r.snapshot();
-                assertThat(all).extracting(CountersReader.Counter::owner).containsOnly("worker 0");
-                assertThat(all).extracting(CountersReader.Counter::name).containsExactly("busy_polls", "idle_polls");
-                assertThat(all.get(1).value()).isPositive(); // no packet was ever delivered: idle
-                assertThat(all.get(1).value()).isEqualTo(f.workers().get(0).get(1));
-            }
-        }
     }
 }

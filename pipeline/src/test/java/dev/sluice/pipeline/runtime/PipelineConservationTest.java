@@ -190,7 +190,7 @@ class PipelineConservationTest {
                     rig.send(0, (int) Math.min(64, total - rig.sent), 0, 4, false);
                 }
                 rig.receiveAll(null);
-                assertThat(System.nanoTime()).isLessThan(deadline);
+                assertThat(System.nanoTime()).as("timed out: sent %d, %s", rig.sent, p.counters(0)).isLessThan(deadline);
             }
             p.close();
             long dropped = p.total(WorkerCounters.DROPPED) + p.total(WorkerCounters.BAD_PORT) + p.total(WorkerCounters.NO_NEXT_STAGE);
