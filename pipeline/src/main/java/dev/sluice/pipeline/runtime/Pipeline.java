@@ -254,10 +254,12 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void drainAndStop() {
-        pause().await(drainTimeout);
-        awaitQuiet(drainTimeout);
-        for (AgentRunner r : runners) {
-            r.close();
+        if (!runners.isEmpty()) {
+            pause().await(drainTimeout);
+            awaitQuiet(drainTimeout);
+            for (AgentRunner r : runners) {
+                r.close();
+            }
         }
         // The threads have ended (close joins them): from here on this thread owns every worker and port.
         for (Worker w : workers) {
@@ -277,6 +279,15 @@ public final class Pipeline implements AutoCloseable {
                         + drainTimeout.toMillis() + " ms (a port that takes no more packets?); they are lost to the pool");
             }
         }
+    }
+
+    /** One duty cycle of every worker, on the calling thread: only for a pipeline without threads. */
+    int doWorkOnCallingThread() {
+        int work = 0;
+        for (Worker w : workers) {
+            work += w.doWork();
+        }
+        return work;
     }
 
     /** Waits until nothing moves for a few milliseconds (the running workers drain the links). */
@@ -437,6 +448,16 @@ public final class Pipeline implements AutoCloseable {
         }
 
         public Pipeline start() {
+            Pipeline p = assemble();
+            p.start(idle);
+            return p;
+        }
+
+        /**
+         * The pipeline without its threads: nothing runs until {@link Pipeline#doWorkOnCallingThread()}
+         * is called (a warm-up that plays the kernel on the same thread).
+         */
+        Pipeline assemble() {
             stageWorkers.set(0, workers);
             if (ports.isEmpty()) {
                 throw new IllegalArgumentException("a pipeline needs at least one port");
@@ -496,9 +517,7 @@ public final class Pipeline implements AutoCloseable {
                 }
                 throw e;
             }
-            Pipeline p = new Pipeline(List.copyOf(ports), List.copyOf(list), ownerOf, links, log, drainTimeout);
-            p.start(idle);
-            return p;
+            return new Pipeline(List.copyOf(ports), List.copyOf(list), ownerOf, links, log, drainTimeout);
         }
 
         private void checkSharedUmem() {

@@ -12,10 +12,14 @@ import java.util.function.Function;
  * Compiles a pipeline's data path before traffic arrives: runs the pipeline itself (same handler,
  * workers, burst, hashing: whatever the caller's builder says) over a real
  * {@link dev.sluice.drivers.afxdp.XskQueue} whose kernel side an {@link XskKernelSimulator} plays in
- * memory on the calling thread, with idle turns between busy ones, until C2 has had time to compile
- * it; then closes it. The code the workers run is the code that will run on the real queues: JIT
- * compilation and profiles belong to the classes, not to the pipeline instance. Without a warm-up a
- * receiver drops packets in its first seconds while the JIT catches up.
+ * memory, with idle turns between busy ones, until C2 has had time to compile it; then closes it. The
+ * code the workers run is the code that will run on the real queues: JIT compilation and profiles
+ * belong to the classes, not to the pipeline instance. Without a warm-up a receiver drops packets in
+ * its first seconds while the JIT catches up.
+ * <p>
+ * Kernel turns and the workers' duty cycles alternate on the calling thread: with a thread each, they
+ * would wait on each other through the scheduler, and on a busy machine too few duty cycles would run
+ * for the JIT to compile them.
  */
 public final class WarmUp {
     /** Ring entries and frames in flight of the simulated queue: those of an AF_XDP port's defaults. */
@@ -34,15 +38,14 @@ public final class WarmUp {
     public static long overSimulatedKernel(Function<Port, Pipeline.Builder> pipeline, int burst, long millis) {
         try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults(), RING_SIZE, FRAMES_IN_FLIGHT,
                 udpFrame(), true, false)) {
-            try (Pipeline p = pipeline.apply(sim.queue()).start()) {
+            try (Pipeline p = pipeline.apply(sim.queue()).assemble()) {
                 long deadline = System.nanoTime() + millis * 1_000_000L;
                 while (System.nanoTime() - deadline < 0) {
                     for (int k = 0; k < 1024; k++) {
-                        if ((k & 3) != 3) {
+                        if ((k & 3) != 3) { // every fourth turn delivers nothing: the idle path runs too
                             sim.step(burst);
-                        } else {
-                            Thread.onSpinWait(); // a turn without delivery: the workers' idle path runs too
                         }
+                        p.doWorkOnCallingThread();
                     }
                 }
             }
