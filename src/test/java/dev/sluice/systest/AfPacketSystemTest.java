@@ -182,7 +182,7 @@ class AfPacketSystemTest {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults());
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
-                try (Pipeline fwd = Pipeline.builder().port(port).idle("yield")
+                try (Pipeline fwd = Pipeline.builder().port(port).idle("spin")
                         .handler(() -> new ForwardHandler(ForwardMode.MACSWAP)).start()) {
                     Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
                     capture.awaitPackets(count, 15_000);

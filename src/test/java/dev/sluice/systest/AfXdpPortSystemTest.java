@@ -151,7 +151,7 @@ class AfXdpPortSystemTest {
             box.staticNeighbours();
             try (AfXdpPort port = openIn(box.nsA, box.ifA, new int[] {0}, AfXdpOptions.defaults().withTrackFrames(true));
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
-                try (Pipeline fwd = Pipeline.builder().ports(port.queues()).idle("yield")
+                try (Pipeline fwd = Pipeline.builder().ports(port.queues()).idle("spin")
                         .handler(() -> new ForwardHandler(ForwardMode.MACSWAP)).start()) {
                     Traffic.sendNumbered(box.nsB, box.ipA, PORT, count, PAYLOAD, 16, 200_000).get(30, TimeUnit.SECONDS);
                     capture.awaitPackets(count, 15_000);

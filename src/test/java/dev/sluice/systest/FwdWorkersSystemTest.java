@@ -51,7 +51,8 @@ class FwdWorkersSystemTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
             String header = readUntilHeader(out);
             assertThat(header).contains(workers + " worker" + (workers == 1 ? "," : "s"));
-            // Workers publish their duty cycles every so many cycles: wait until every one has.
+            // Workers publish their duty cycles every so many cycles: wait until every one has. (The
+            // memory driver delivers one flow: with hashing, one worker gets every packet, the other none.)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
             Map<String, Long> c;
             while (true) {
@@ -59,15 +60,14 @@ class FwdWorkersSystemTest {
                 assertThat(once.exit()).as(once.err()).isZero();
                 c = StatSystemTest.parseOnce(once.out());
                 Map<String, Long> seen = c;
-                boolean all = IntStream.range(0, workers)
-                        .allMatch(w -> seen.getOrDefault("worker " + w + " busy_polls", 0L) > 0);
-                if (all) {
+                boolean all = IntStream.range(0, workers).allMatch(w -> seen.getOrDefault("worker " + w + " busy_polls", 0L)
+                        + seen.getOrDefault("worker " + w + " idle_polls", 0L) > 0);
+                if (all && seen.getOrDefault("worker 0 busy_polls", 0L) > 0) {
                     break;
                 }
                 assertThat(System.nanoTime() - deadline).as("worker counters never showed: %s", once.out()).isNegative();
             }
             for (int w = 0; w < workers; w++) {
-                assertThat(c).containsKeys("worker " + w + " idle_polls");
                 assertThat(c.get("worker " + w + " errors")).as("worker %d errors", w).isZero();
             }
             assertThat(c).doesNotContainKey("worker " + workers + " busy_polls");
