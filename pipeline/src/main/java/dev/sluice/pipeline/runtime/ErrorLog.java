@@ -11,8 +11,8 @@ import java.util.function.Consumer;
  * Errors the workers meet (a handler that throws, an agent that fails), logged off the data path: the
  * first error of each kind (where it came from and its exception class) is queued and written by a
  * thread of its own, which sleeps until there is something to write; later ones of the same kind are
- * only counted (by the worker, in its counters). Recording a kind already seen is one hash lookup and
- * allocates nothing.
+ * only counted (by the worker, in its counters). Recording a kind already seen is one lock-free hash
+ * lookup and allocates nothing.
  */
 final class ErrorLog implements AutoCloseable {
     /** Where an error came from. */
@@ -52,7 +52,9 @@ final class ErrorLog implements AutoCloseable {
 
     /** Called on the thread that met the error; logs it (elsewhere) when it is the first of its kind. */
     void record(String worker, Source source, Throwable error) {
-        if (seen[source.ordinal()].putIfAbsent(error.getClass(), Boolean.TRUE) == null) {
+        ConcurrentHashMap<Class<?>, Boolean> kinds = seen[source.ordinal()];
+        // get first: lock-free and allocation-free for a kind already seen, the common case
+        if (kinds.get(error.getClass()) == null && kinds.putIfAbsent(error.getClass(), Boolean.TRUE) == null) {
             pending.offer(new Entry(worker, source, error));
             LockSupport.unpark(writer);
         }
