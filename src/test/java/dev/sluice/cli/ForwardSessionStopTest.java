@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.umem.UmemConfig;
 import org.junit.jupiter.api.Test;
 

@@ -6,8 +6,9 @@ import dev.sluice.drivers.PortSetupException.Reason;
 import dev.sluice.drivers.afpacket.AfPacketFrameCounts;
 import dev.sluice.drivers.afpacket.AfPacketOptions;
 import dev.sluice.drivers.afpacket.AfPacketPort;
-import dev.sluice.pipeline.fwd.ForwardMode;
-import dev.sluice.pipeline.fwd.Forwarder;
+import dev.sluice.pipeline.handlers.ForwardHandler;
+import dev.sluice.pipeline.handlers.ForwardMode;
+import dev.sluice.pipeline.runtime.Pipeline;
 import dev.sluice.sys.NativeException;
 import dev.sluice.sys.NetNs;
 import dev.sluice.testing.Await;
@@ -188,15 +189,15 @@ class AfPacketSystemTest {
     }
 
     @Test
-    void macswapThroughTheForwarderReflectsTrafficBackToThePeer() throws Exception {
+    void macswapThroughThePipelineReflectsTrafficBackToThePeer() throws Exception {
         int count = 3_000;
         try (NetnsPair box = NetnsPair.create("pkswap");
              DatagramChannel sink = Traffic.bindUdp(box.nsA, box.ipA, PORT)) {
             box.staticNeighbours();
             try (AfPacketPort port = openIn(box.nsA, box.ifA, AfPacketOptions.defaults());
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
-                Forwarder fwd = new Forwarder(List.of(port), ForwardMode.MACSWAP, 64, null);
-                fwd.start();
+                Pipeline fwd = Pipeline.builder().port(port).idle("spin")
+                        .handler(() -> new ForwardHandler(ForwardMode.MACSWAP)).start();
                 // At most WINDOW datagrams in flight, so that a busy machine slows the test down
                 // instead of overrunning the ring; drops the kernel still reports are accounted for.
                 try (DatagramChannel sender = Traffic.connectUdp(box.nsB, box.ipA, PORT)) {
@@ -214,7 +215,7 @@ class AfPacketSystemTest {
                     long drops = port.statistics().drops();
                     capture.awaitPackets((int) (count - drops), 60_000);
                 } finally {
-                    fwd.stop();
+                    fwd.close();
                 }
                 List<String> lines = capture.stop();
                 long reflected = lines.stream().filter(l -> l.contains(box.macA() + " > " + box.macB())).count();

@@ -12,8 +12,9 @@ import dev.sluice.drivers.xdp.XdpAttachment;
 import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.drivers.xdp.XdpProgram;
 import dev.sluice.drivers.xdp.XdpPrograms;
-import dev.sluice.pipeline.fwd.ForwardMode;
-import dev.sluice.pipeline.fwd.Forwarder;
+import dev.sluice.pipeline.handlers.ForwardHandler;
+import dev.sluice.pipeline.handlers.ForwardMode;
+import dev.sluice.pipeline.runtime.Pipeline;
 import dev.sluice.sys.NetNs;
 import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
@@ -175,8 +176,8 @@ class AfXdpPortSystemTest {
             try (AfXdpInterface port = openIn(box.nsA, box.ifA, new int[] {0}, options);
                  Capture capture = Capture.start(box.nsB, box.ifB, "inbound", "udp port " + PORT)) {
                 long inBefore = box.linkCounter(box.nsB, box.ifB, "rx_packets");
-                Forwarder fwd = new Forwarder(port.queues(), ForwardMode.MACSWAP, 64, null);
-                fwd.start();
+                Pipeline fwd = Pipeline.builder().ports(port.queues()).idle("spin")
+                        .handler(() -> new ForwardHandler(ForwardMode.MACSWAP)).start();
                 long rx;
                 long tx;
                 try {
@@ -199,7 +200,7 @@ class AfXdpPortSystemTest {
                             () -> tx + " frames arriving at " + box.ifB + "; " + box.linkStatistics(box.nsB, box.ifB));
                     capture.awaitPackets((int) tx, 60_000);
                 } finally {
-                    fwd.stop();
+                    fwd.close();
                 }
                 XskStatistics kernel = port.statistics();
                 List<String> lines = capture.stop();

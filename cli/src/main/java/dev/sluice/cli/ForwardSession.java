@@ -4,11 +4,11 @@ import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.Port;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.counters.CountersFile;
-import dev.sluice.pipeline.fwd.ForwardMode;
-import dev.sluice.pipeline.fwd.Forwarder;
 import dev.sluice.pipeline.handlers.ForwardHandler;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.pipeline.hash.Toeplitz;
 import dev.sluice.pipeline.runtime.Pipeline;
+import dev.sluice.pipeline.runtime.WarmUp;
 import dev.sluice.umem.UmemConfig;
 
 import java.io.PrintStream;
@@ -22,10 +22,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What {@code sluice fwd} and {@code sluice demo} share: open the ports of the chosen driver, warm
- * the loop up, let traffic in, forward on pinned threads while printing one line per second, and
- * finish with the summary line, on time, on Ctrl-C, when told to stop or when a finite input is
- * used up. With a counters file, the ports' and the workers' counters live in it, and once a
- * second the kernel's socket statistics are copied into it and its heartbeat is updated.
+ * the pipeline up, let traffic in, forward on the pipeline's pinned workers (a {@link ForwardHandler}
+ * each) while printing one line per second, and finish with the summary line, on time, on Ctrl-C,
+ * when told to stop or when a finite input is used up. With a counters file, the ports' and the
+ * workers' counters live in it, and once a second the kernel's socket statistics are copied into it
+ * and its heartbeat is updated.
  */
 final class ForwardSession {
     /** The drivers {@code fwd} can run on. */
@@ -33,8 +34,8 @@ final class ForwardSession {
 
     /**
      * @param workers forwarding threads; more than the driver has ports (queues) spreads each
-     *                port's packets over several workers by a symmetric Toeplitz flow hash
-     *                (pipeline runtime); 0 = one per port
+     *                port's packets over several workers by a symmetric Toeplitz flow hash; 0 = one
+     *                per port
      */
     record Settings(Driver driver, String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem,
                     int burst, int[] cpus, long warmUpMillis, String netns, String pcapIn, String pcapOut, int workers) {
@@ -113,9 +114,12 @@ final class ForwardSession {
     private Map<String, String> runInner(double seconds, BooleanSupplier until) {
         CounterAllocator allocator = counters == null ? CounterAllocator.inMemory() : counters;
         try (FwdPorts ports = open(allocator)) {
+            List<? extends Port> list = ports.workerPorts();
+            int n = settings.workers() <= 0 ? list.size() : settings.workers();
             long warmed = settings.warmUpMillis() > 0 && ports.warmsUpOnSimulator()
-                    ? Forwarder.warmUp(settings.mode(), settings.burst(), settings.warmUpMillis()) : 0;
-            try (Workers workers = startWorkers(ports, allocator)) {
+                    ? WarmUp.overSimulatedKernel(simulated -> forwarding(List.of(simulated), n > list.size() ? n : 1,
+                            new CopyOnWriteArrayList<>()), settings.burst(), settings.warmUpMillis()) : 0;
+            try (Workers workers = startWorkers(list, n, allocator)) {
                 ports.attach();
                 out.printf("fwd %s mode %s: %s, burst %d, %s%s%s%n",
                         settings.driver() == Driver.PCAP ? settings.pcapIn()
@@ -146,72 +150,56 @@ final class ForwardSession {
         }
     }
 
-    /** The forwarding threads: one loop per port, or a pipeline spreading ports over more workers. */
-    private interface Workers extends AutoCloseable {
-        int count();
+    /** The forwarding workers: a pipeline with one forward handler per worker. */
+    private record Workers(Pipeline pipeline, List<ForwardHandler> handlers, boolean hashing) implements AutoCloseable {
+        int count() {
+            return pipeline.workerCount();
+        }
 
-        long runts();
+        long runts() {
+            return handlers.stream().mapToLong(ForwardHandler::runts).sum();
+        }
 
-        String describe();
+        String describe() {
+            int n = count();
+            return n + " worker" + (n == 1 ? "" : "s") + (hashing ? " (symmetric Toeplitz flow hash)" : "");
+        }
 
         @Override
-        void close();
+        public void close() {
+            pipeline.close();
+        }
     }
 
-    private Workers startWorkers(FwdPorts ports, CounterAllocator allocator) {
-        List<? extends Port> list = ports.workerPorts();
-        int n = settings.workers() <= 0 ? list.size() : settings.workers();
-        if (n <= list.size()) {
-            Forwarder forwarder = new Forwarder(list, settings.mode(), settings.burst(), settings.cpus(), allocator);
-            forwarder.start();
-            return new Workers() {
-                public int count() {
-                    return list.size();
-                }
-
-                public long runts() {
-                    return forwarder.loops().stream().mapToLong(l -> l.runts()).sum();
-                }
-
-                public String describe() {
-                    return list.size() + " worker" + (list.size() == 1 ? "" : "s") + " (one per queue)";
-                }
-
-                public void close() {
-                    forwarder.stop();
-                }
-            };
-        }
-        ForwardHandler.Mode mode = ForwardHandler.Mode.of(settings.mode());
-        List<ForwardHandler> handlers = new CopyOnWriteArrayList<>();
-        Pipeline.Builder builder = Pipeline.builder().ports(list).workers(n).burst(settings.burst()).idle("spin")
-                .hashing(Toeplitz.symmetric())
+    /**
+     * The pipeline {@code fwd} runs, not started: {@code workers} workers over {@code ports}, spreading
+     * flows by a symmetric Toeplitz hash when there are more workers than ports. Its handlers are
+     * collected in {@code handlers}.
+     */
+    private Pipeline.Builder forwarding(List<? extends Port> ports, int workers, List<ForwardHandler> handlers) {
+        ForwardMode mode = settings.mode();
+        Pipeline.Builder builder = Pipeline.builder().ports(ports).workers(workers).burst(settings.burst()).idle("spin")
                 .handler(() -> {
                     ForwardHandler h = new ForwardHandler(mode);
                     handlers.add(h);
                     return h;
                 });
+        if (workers > ports.size()) {
+            builder.hashing(Toeplitz.symmetric());
+        }
+        return builder;
+    }
+
+    private Workers startWorkers(List<? extends Port> ports, int workers, CounterAllocator allocator) {
+        List<ForwardHandler> handlers = new CopyOnWriteArrayList<>();
+        Pipeline.Builder builder = forwarding(ports, workers, handlers).counters(allocator)
+                .errorLog(message -> System.err.println("sluice: internal error: " + message));
         if (settings.cpus() != null) {
             builder.cpus(settings.cpus());
         }
         Pipeline pipeline = builder.start();
-        return new Workers() {
-            public int count() {
-                return n;
-            }
-
-            public long runts() {
-                return handlers.stream().mapToLong(ForwardHandler::runts).sum();
-            }
-
-            public String describe() {
-                return n + " workers (pipeline, symmetric Toeplitz flow hash)";
-            }
-
-            public void close() {
-                pipeline.close();
-            }
-        };
+        pipeline.keepOtherThreadsOffWorkerCpus();
+        return new Workers(pipeline, handlers, workers > ports.size());
     }
 
     /** What went wrong with a finite input (a damaged capture) in the last run, or null. */

@@ -4,7 +4,7 @@ import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CountersFile;
-import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.umem.UmemConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ports a forwarding session drives, whatever the driver: one {@link Port} per worker thread,
+ * The ports a forwarding session drives, whatever the driver: the {@link Port}s of the pipeline,
  * how to let traffic in, and how to sample counters once per second (the driver's own and the
  * kernel's). Implementations: {@link AfXdpFwdPorts}, {@link AfPacketFwdPorts},
  * {@link SimulatedFwdPorts} (memory), {@link PcapFwdPorts}.
  */
 interface FwdPorts extends AutoCloseable {
-    /** One port per worker, each driven by exactly one thread. */
+    /** The ports the pipeline forwards on (port i belongs to worker i % workers, which alone drives it). */
     List<? extends Port> workerPorts();
 
     /** Lets traffic in (AF_XDP: attaches the XDP program); called once the workers run. */

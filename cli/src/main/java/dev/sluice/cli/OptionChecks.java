@@ -1,6 +1,6 @@
 package dev.sluice.cli;
 
-import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.sys.Privileges;
 import dev.sluice.umem.UmemConfig;
 import picocli.CommandLine;

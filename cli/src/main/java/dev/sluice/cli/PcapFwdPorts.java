@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** pcap: a capture processed offline; what the loop transmits is written to --out (if given). */
+/** pcap: a capture processed offline; what the pipeline transmits is written to --out (if given). */
 final class PcapFwdPorts implements FwdPorts {
     private final PcapPort port;
 

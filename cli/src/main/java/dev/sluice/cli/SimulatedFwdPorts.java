@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The memory driver for {@code fwd}: a real AF_XDP queue whose kernel side is played in memory by
  * a thread of its own (on the first CPU when there are several), delivering 64-byte frames as fast
- * as the forwarding loop takes them. It shows the user-space ceiling of the data path, no NIC or
+ * as the pipeline takes them. It shows the user-space ceiling of the data path, no NIC or
  * privilege needed.
  */
 final class SimulatedFwdPorts implements FwdPorts {

@@ -1,8 +1,8 @@
 package dev.sluice.benchmarks.afxdp;
 
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
-import dev.sluice.pipeline.fwd.ForwardLoop;
-import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.benchmarks.pipeline.PlainForwardLoop;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.sys.LibC;
 import dev.sluice.umem.UmemConfig;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The user-space cost of the AF_XDP data path: the real {@link ForwardLoop} over a real
+ * The user-space cost of the AF_XDP data path: a {@link PlainForwardLoop} over a real
  * {@code AfXdpQueue}, whose kernel side (FILL → RX, TX → COMPLETION, descriptors only) is played by
  * a thread pinned to the other core. No syscalls: the simulated TX ring never asks for a kick, as
  * in zero-copy mode. Score: the {@code packets} counter (packets per second; ns/packet = 1e9 /
@@ -72,7 +72,7 @@ public class XskPathBenchmark {
     public boolean timeBusy;
 
     private XskKernelSimulator sim;
-    private ForwardLoop loop;
+    private PlainForwardLoop loop;
     private Thread kernelThread;
     private volatile boolean running;
 
@@ -99,7 +99,7 @@ public class XskPathBenchmark {
             frame[i] = (byte) (i + 1);
         }
         sim = new XskKernelSimulator(UmemConfig.defaults(), 2048, framesInFlight, frame, false, false).prefilled();
-        loop = new ForwardLoop(sim.queue(), mode, burst);
+        loop = new PlainForwardLoop(sim.queue(), mode, burst);
         inline = switch (kernel) {
             case "core0" -> false;
             case "inline" -> true;

@@ -6,8 +6,8 @@ import dev.sluice.counters.Labels;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.afxdp.XskKernelSimulator;
 import dev.sluice.counters.CountersFile;
-import dev.sluice.pipeline.fwd.ForwardLoop;
-import dev.sluice.pipeline.fwd.ForwardMode;
+import dev.sluice.benchmarks.pipeline.PlainForwardLoop;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.umem.UmemConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,8 +50,8 @@ import java.util.concurrent.TimeUnit;
  *       (what {@code PortCounters.add} does), a plain load and an opaque store (what its class comment
  *       describes; enough for a single writer), and plain access.</li>
  * </ul>
- * {@code forwardLoop}: the same question inside a real loop: one burst of {@code sluice fwd}'s
- * {@link ForwardLoop} (macswap) over a real {@code AfXdpQueue} whose kernel side is simulated on the same
+ * {@code forwardLoop}: the same question inside a real loop: one burst of a
+ * {@link PlainForwardLoop} (macswap) over a real {@code AfXdpQueue} whose kernel side is simulated on the same
  * thread ({@link XskKernelSimulator}, descriptors only), with the queue's counters in memory or in a
  * counters file ({@code counters} parameter): per burst it updates RX and TX packets and bytes.
  *
@@ -199,7 +199,7 @@ public class CountersBenchmark {
 
         CountersFile file;
         XskKernelSimulator sim;
-        ForwardLoop loop;
+        PlainForwardLoop loop;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -214,7 +214,7 @@ public class CountersBenchmark {
             }
             frame[12] = 0x08;
             sim = new XskKernelSimulator(UmemConfig.defaults(), 2048, 512, frame, false, false, allocator).prefilled();
-            loop = new ForwardLoop(sim.queue(), ForwardMode.MACSWAP, burst);
+            loop = new PlainForwardLoop(sim.queue(), ForwardMode.MACSWAP, burst);
         }
 
         @TearDown(Level.Trial)

@@ -3,10 +3,9 @@ package dev.sluice.benchmarks.pipeline;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.memory.MemoryPort;
 import dev.sluice.drivers.memory.MemoryPorts;
-import dev.sluice.pipeline.fwd.ForwardLoop;
-import dev.sluice.pipeline.fwd.ForwardMode;
 import dev.sluice.pipeline.gen.UdpTemplate;
 import dev.sluice.pipeline.handlers.ForwardHandler;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.pipeline.hash.Toeplitz;
 import dev.sluice.pipeline.runtime.IdleStrategies;
 import dev.sluice.pipeline.runtime.Pipeline;
@@ -40,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Packets per second through the pipeline runtime, fed and drained by the JMH thread over in-process
  * memory ports ({@link MemoryPorts#pair}): the pipeline receives on the inner end of each pair,
- * MAC-swaps every packet with the very handler {@code sluice fwd --workers N} uses
+ * MAC-swaps every packet with the very handler {@code sluice fwd} uses
  * ({@link ForwardHandler}, macswap) and sends it back out the port it came in on; the JMH thread (the
  * "wire") receives what came out, counts it and sends the same frames in again, each stamped with the
  * next flow as {@code sluice gen --flows} does.
@@ -62,9 +61,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Shapes (the {@code shape} parameter, compared side by side in one run)</h2>
  * <ul>
- *   <li>{@code LOOP}: no pipeline, a plain {@link ForwardLoop} (macswap, the loop of {@code sluice fwd}
- *       with one worker per queue) on an Agrona agent with the same idle strategy: the baseline;</li>
- *   <li>{@code RTC1}: one worker, run to completion (receive, handler, transmit on one thread);</li>
+ *   <li>{@code LOOP}: no pipeline, a {@link PlainForwardLoop} (macswap) on an Agrona agent with the
+ *       same idle strategy: the baseline, what a hand-written loop without a runtime forwards;</li>
+ *   <li>{@code RTC1}: one worker, run to completion (receive, handler, transmit on one thread): what
+ *       {@code sluice fwd} runs for one queue;</li>
  *   <li>{@code HASH2}: one port spread over two workers by software symmetric Toeplitz hashing
  *       (worker 0 owns the port, receives, hashes every packet, keeps its share and hands the rest to
  *       worker 1 through an SPSC work ring; worker 1 sends its packets back through an egress ring
@@ -189,16 +189,16 @@ public class PipelineBenchmark {
         int[] workerCpus = workerCpus();
         if (shape == Shape.LOOP) {
             loopRunner = new AgentRunner(IdleStrategies.byName(idle).get(), Throwable::printStackTrace, null,
-                    new LoopAgent(new ForwardLoop(inner[0], ForwardMode.MACSWAP, burst), workerCpus.length > 0 ? workerCpus[0] : -1));
+                    new LoopAgent(new PlainForwardLoop(inner[0], ForwardMode.MACSWAP, burst), workerCpus.length > 0 ? workerCpus[0] : -1));
             AgentRunner.startOnThread(loopRunner);
         } else {
             Pipeline.Builder b = Pipeline.builder().ports(inner).burst(burst).ringSize(RING).idle(idle).cpus(workerCpus)
-                    .handler(() -> new ForwardHandler(ForwardHandler.Mode.MACSWAP));
+                    .handler(() -> new ForwardHandler(ForwardMode.MACSWAP));
             switch (shape) {
                 case RTC1 -> { }
                 case HASH2 -> b.workers(2).hashing(Toeplitz.symmetric());
                 case STAGED2 -> b.handler(() -> (batch, verdicts) -> verdicts.nextStageAll())
-                        .stage(() -> new ForwardHandler(ForwardHandler.Mode.MACSWAP), 1);
+                        .stage(() -> new ForwardHandler(ForwardMode.MACSWAP), 1);
                 case PORTS2 -> b.workers(2);
                 default -> throw new IllegalStateException();
             }
@@ -301,10 +301,10 @@ public class PipelineBenchmark {
 
     /** The baseline: a plain forwarding loop on an agent thread of its own. */
     private static final class LoopAgent implements Agent {
-        private final ForwardLoop loop;
+        private final PlainForwardLoop loop;
         private final int cpu;
 
-        LoopAgent(ForwardLoop loop, int cpu) {
+        LoopAgent(PlainForwardLoop loop, int cpu) {
             this.loop = loop;
             this.cpu = cpu;
         }

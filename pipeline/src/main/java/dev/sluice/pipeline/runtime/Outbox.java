@@ -16,6 +16,29 @@ final class Outbox {
         this.buffer = new long[capacity];
     }
 
+    /** One outbox per ring (null where there is no ring); null when {@code rings} is null. */
+    static Outbox[] forEach(SpscDescriptorRing[] rings, int capacity) {
+        if (rings == null) {
+            return null;
+        }
+        Outbox[] o = new Outbox[rings.length];
+        for (int i = 0; i < rings.length; i++) {
+            o[i] = rings[i] == null ? null : new Outbox(rings[i], capacity);
+        }
+        return o;
+    }
+
+    /** Descriptors waiting in {@code outs} (null entries and a null array hold none). */
+    static int held(Outbox[] outs) {
+        int n = 0;
+        if (outs != null) {
+            for (Outbox o : outs) {
+                n += o == null ? 0 : o.count;
+            }
+        }
+        return n;
+    }
+
     boolean add(long descriptor) {
         int n = count;
         if (n == buffer.length) {

@@ -11,7 +11,7 @@ import dev.sluice.umem.PacketBatch;
  * Contract: set {@code verdicts} for packets {@code 0..batch.count()-1} (unset ones are dropped); may
  * change packet bytes and lengths ({@link dev.sluice.umem.Packet#setLength}); must not add, remove or
  * reorder packets of the batch nor keep references to them after returning. An exception drops the
- * whole burst and is counted ({@link WorkerCounters#HANDLER_ERRORS}); it never stops the worker.
+ * whole burst and is counted ({@link WorkerCounters#ERRORS}); it never stops the worker.
  */
 @FunctionalInterface
 public interface PacketHandler {

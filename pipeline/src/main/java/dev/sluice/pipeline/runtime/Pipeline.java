@@ -1,7 +1,7 @@
 package dev.sluice.pipeline.runtime;
 
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.Port;
-import dev.sluice.pipeline.hash.FlowHasher;
 import dev.sluice.pipeline.hash.Toeplitz;
 import dev.sluice.umem.FrameDescriptor;
 import dev.sluice.umem.FrameOwnership;
@@ -13,10 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Running workers over ports: run-to-completion (each stage-0 worker receives from its ports, runs the
@@ -30,31 +33,39 @@ import java.util.function.Supplier;
  *         .handler(MyHandler::new)           // one handler per worker
  *         .stage(Audit::new, 1)              // NEXT_STAGE verdicts go here (optional)
  *         .hashing(Toeplitz.symmetric())     // spread by flow, both directions on one worker (optional)
+ *         .counters(countersFile)            // "worker N": busy/idle duty cycles, errors (optional)
  *         .start()) {
  *     ...
- * }   // graceful: stop receiving, drain links, transmit or release every frame
+ * }   // graceful: stop receiving, drain links, transmit or release every frame; throws if it cannot
  * }</pre>
  *
  * Each worker is an Agrona agent on its own thread, pinned to its CPU before its first duty cycle.
  * Ports belong to the stage-0 worker that receives from them: only that thread touches a port; other
  * workers send on it through egress links. The pipeline does not close ports: their owner does.
+ * <p>
+ * Errors: an exception from a handler drops its burst, one from a duty cycle cuts it short; neither
+ * stops the worker. Each is counted in the worker's counters ({@code errors}) and the first of each
+ * kind is written to the error log (default: standard error) by a thread of its own, off the data path.
  */
 public final class Pipeline implements AutoCloseable {
     private final List<Port> ports;
     private final List<Worker> workers;
     private final int[] ownerOf;
     private final Links links;
+    private final ErrorLog errorLog;
     private final List<AgentRunner> runners = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
     private final Duration drainTimeout;
     private boolean closed;
 
-    private Pipeline(List<Port> ports, List<Worker> workers, int[] ownerOf, Links links, Duration drainTimeout) {
+    private Pipeline(List<Port> ports, List<Worker> workers, int[] ownerOf, Links links, ErrorLog errorLog,
+                     Duration drainTimeout) {
         this.ports = ports;
         this.workers = workers;
         this.ownerOf = ownerOf;
         this.links = links;
+        this.errorLog = errorLog;
         this.drainTimeout = drainTimeout;
     }
 
@@ -64,7 +75,10 @@ public final class Pipeline implements AutoCloseable {
 
     private void start(Supplier<IdleStrategy> idle) {
         for (Worker w : workers) {
-            AgentRunner runner = new AgentRunner(idle.get(), this::onError, null, w);
+            AgentRunner runner = new AgentRunner(idle.get(), t -> {
+                onError(t);
+                w.onAgentError(t);
+            }, null, w);
             runners.add(runner);
             AgentRunner.startOnThread(runner, r -> {
                 Thread t = new Thread(r, w.roleName());
@@ -139,6 +153,7 @@ public final class Pipeline implements AutoCloseable {
         return workers.get(worker).counters();
     }
 
+
     /** A counter summed over all workers. */
     public long total(int counter) {
         long n = 0;
@@ -168,6 +183,22 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
+     * Moves every other thread of the process (JIT compilers, GC, reporters, and what they create
+     * later: threads inherit their creator's mask) off the pinned workers' CPUs, so that housekeeping
+     * never preempts a worker. For a process that is the pipeline, such as the command line; an
+     * embedding application that wants its threads left alone does not call it. Does nothing when no
+     * worker is pinned or no CPU would remain. Returns the threads moved.
+     */
+    public int keepOtherThreadsOffWorkerCpus() {
+        int[] cpus = workers.stream().mapToInt(Worker::cpu).filter(c -> c >= 0).toArray();
+        if (cpus.length == 0) {
+            return 0;
+        }
+        Set<Long> tids = workers.stream().map(Worker::tid).collect(Collectors.toSet());
+        return CpuIsolation.keepOthersOff(cpus, tids);
+    }
+
+    /**
      * Frames held inside the pipeline (batches, outboxes, links), not by its ports: exact once closed,
      * where it must be 0.
      */
@@ -179,7 +210,7 @@ public final class Pipeline implements AutoCloseable {
         return n;
     }
 
-    /** Unexpected errors reported by the agent runners (handler exceptions are counted per worker). */
+    /** Errors the agent runners reported (handler exceptions are counted per worker). */
     public long errors() {
         return errors.get();
     }
@@ -200,6 +231,9 @@ public final class Pipeline implements AutoCloseable {
      * inside until it is quiet; then the threads stop, and this thread finishes the job: every packet
      * still in a batch or a link is handled, transmitted or released, until the pipeline holds no frame
      * ({@link #framesHeld()} is 0). Ports stay open.
+     *
+     * @throws IllegalStateException when the pipeline still holds frames after the drain timeout (they
+     *                               are lost to the pool); the pipeline is closed all the same
      */
     @Override
     public void close() {
@@ -207,10 +241,21 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         closed = true;
-        pause().await(drainTimeout);
-        awaitQuiet(drainTimeout);
-        for (AgentRunner r : runners) {
-            r.close();
+        try {
+            drainAndStop();
+        } finally {
+            links.close();
+            errorLog.close();
+        }
+    }
+
+    private void drainAndStop() {
+        if (!runners.isEmpty()) {
+            pause().await(drainTimeout);
+            awaitQuiet(drainTimeout);
+            for (AgentRunner r : runners) {
+                r.close();
+            }
         }
         // The threads have ended (close joins them): from here on this thread owns every worker and port.
         for (Worker w : workers) {
@@ -226,11 +271,19 @@ public final class Pipeline implements AutoCloseable {
                 break;
             }
             if (System.nanoTime() - deadline > 0) {
-                onError(new IllegalStateException("pipeline still holds " + framesHeld() + " frames after " + drainTimeout));
-                break;
+                throw new IllegalStateException("the pipeline still held " + framesHeld() + " frames after draining for "
+                        + drainTimeout.toMillis() + " ms (a port that takes no more packets?); they are lost to the pool");
             }
         }
-        links.close();
+    }
+
+    /** One duty cycle of every worker, on the calling thread: only for a pipeline without threads. */
+    int doWorkOnCallingThread() {
+        int work = 0;
+        for (Worker w : workers) {
+            work += w.doWork();
+        }
+        return work;
     }
 
     /** Waits until nothing moves for a few milliseconds (the running workers drain the links). */
@@ -270,6 +323,8 @@ public final class Pipeline implements AutoCloseable {
         private int ringSize = 1024;
         private FrameOwnership ownership;
         private Duration drainTimeout = Duration.ofSeconds(5);
+        private CounterAllocator counters = CounterAllocator.inMemory();
+        private Consumer<String> errorLog = System.err::println;
 
         private Builder() {
             stageHandlers.add(null);
@@ -372,11 +427,33 @@ public final class Pipeline implements AutoCloseable {
 
         /** How long {@link Pipeline#close()} waits for in-flight packets at most (default 5 s). */
         public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = timeout;
+            this.drainTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Where each worker's counter group (kind "worker", label worker=N) lives, e.g. a counters file (default: memory). */
+        public Builder counters(CounterAllocator counters) {
+            this.counters = Objects.requireNonNull(counters, "counters");
+            return this;
+        }
+
+        /** Where the first error of each kind is written, one message each (default: standard error). */
+        public Builder errorLog(Consumer<String> log) {
+            this.errorLog = Objects.requireNonNull(log, "log");
             return this;
         }
 
         public Pipeline start() {
+            Pipeline p = assemble();
+            p.start(idle);
+            return p;
+        }
+
+        /**
+         * The pipeline without its threads: nothing runs until {@link Pipeline#doWorkOnCallingThread()}
+         * is called (a warm-up that plays the kernel on the same thread).
+         */
+        Pipeline assemble() {
             stageWorkers.set(0, workers);
             if (ports.isEmpty()) {
                 throw new IllegalArgumentException("a pipeline needs at least one port");
@@ -416,22 +493,26 @@ public final class Pipeline implements AutoCloseable {
             boolean dispatch = hashing != null && workers > 1;
             Links links = new Links(stageOf, indexInStage, stageSize, ownsPort, dispatch, hashing != null, ringSize);
             List<Worker> list = new ArrayList<>();
+            ErrorLog log = null;
             try {
                 Port[] portArray = ports.toArray(new Port[0]);
+                Topology topology = new Topology(portArray, ownerOf, stageSize, portArray[0].newBatch(1).umem(), burst,
+                        hashing, ownership, links);
+                log = new ErrorLog(errorLog);
                 for (int id = 0; id < total; id++) {
                     int s = stageOf[id];
-                    FlowHasher hasher = hashing == null ? null : new FlowHasher(hashing);
                     PacketHandler handler = Objects.requireNonNull(stageHandlers.get(s).get(), "handler supplier returned null");
-                    list.add(new Worker(id, s, indexInStage[id], id < cpus.length ? cpus[id] : -1, handler, portArray, ownerOf,
-                            burst, hasher, stageSize[s], s + 1 < stages ? stageSize[s + 1] : 0, ownership, links));
+                    WorkerRole role = new WorkerRole(id, s, indexInStage[id], id < cpus.length ? cpus[id] : -1);
+                    list.add(new Worker(role, topology, handler, WorkerCounters.allocate(counters, id), log));
                 }
             } catch (RuntimeException e) {
                 links.close();
+                if (log != null) {
+                    log.close();
+                }
                 throw e;
             }
-            Pipeline p = new Pipeline(List.copyOf(ports), List.copyOf(list), ownerOf, links, drainTimeout);
-            p.start(idle);
-            return p;
+            return new Pipeline(List.copyOf(ports), List.copyOf(list), ownerOf, links, log, drainTimeout);
         }
 
         private void checkSharedUmem() {

@@ -38,8 +38,11 @@ public final class WorkerCounters {
     public static final int NO_NEXT_STAGE = 8;
     /** Verdicts naming a port the pipeline does not have (dropped). */
     public static final int BAD_PORT = 9;
-    /** Handler calls that threw (their bursts were dropped). */
-    public static final int HANDLER_ERRORS = 10;
+    /**
+     * Exceptions thrown by the handler (its burst was dropped) or by the worker's duty cycle; the
+     * first of each kind is logged once by the pipeline's error log, off the data path.
+     */
+    public static final int ERRORS = 10;
     /** Transmit or release requests sent to the worker that owns the port. */
     public static final int EGRESS_OUT = 11;
     /** Transmit or release requests received for this worker's ports. */
@@ -60,7 +63,7 @@ public final class WorkerCounters {
 
     private static final String[] NAMES = {
         "rx", "link_in", "handed_off", "processed", "tx", "tx_refused", "dropped", "link_full", "no_next_stage",
-        "bad_port", "handler_errors", "egress_out", "egress_in", "commands", "bursts", "busy_polls", "idle_polls",
+        "bad_port", "errors", "egress_out", "egress_in", "commands", "bursts", "busy_polls", "idle_polls",
         "busy_ns"
     };
     public static final int COUNT = NAMES.length;

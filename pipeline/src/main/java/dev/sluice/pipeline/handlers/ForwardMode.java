@@ -1,6 +1,6 @@
-package dev.sluice.pipeline.fwd;
+package dev.sluice.pipeline.handlers;
 
-/** What a forwarding loop does with each received packet (after DPDK testpmd's forward modes). */
+/** What {@link ForwardHandler} does with each packet: DPDK testpmd's forward modes, by their names. */
 public enum ForwardMode {
     /** Receive and give the frame back: measures receive alone. */
     RXONLY,

@@ -1,23 +1,22 @@
-package dev.sluice.pipeline.fwd;
+package dev.sluice.benchmarks.pipeline;
 
 import dev.sluice.drivers.Port;
+import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.proto.HeaderSwaps;
 import dev.sluice.umem.PacketBatch;
 
-
 /**
- * One burst of a forwarding loop: receive a batch from a port, apply the mode, send or give the
- * frames back. Small on purpose (C2 compiles and keeps it; a 1.3 KB loop method was measured being
- * deoptimised for 1.5 s when a cold branch fired) and identical for warm-up and traffic.
+ * The baseline the pipeline is measured against: the smallest forwarding loop there is, one port,
+ * one batch, no runtime. Receive a burst, apply the mode, send it back out (rxonly: give the frames
+ * back). Benchmarks run it where {@code sluice fwd} runs a one-worker pipeline, to show what the
+ * pipeline costs, and to measure a port's own cost with nothing else around it.
  */
-public final class ForwardLoop {
-
+public final class PlainForwardLoop {
     private final Port port;
     private final PacketBatch batch;
     private final ForwardMode mode;
-    private long runts;
 
-    public ForwardLoop(Port port, ForwardMode mode, int burst) {
+    public PlainForwardLoop(Port port, ForwardMode mode, int burst) {
         this.port = port;
         this.mode = mode;
         this.batch = port.newBatch(burst);
@@ -37,27 +36,18 @@ public final class ForwardLoop {
             case IO -> p.transmit(b);
             case MACSWAP -> {
                 if (n > 0) {
-                    runts += HeaderSwaps.swapMacs(b);
+                    HeaderSwaps.swapMacs(b);
                 }
                 p.transmit(b);
             }
             case FIVETUPLESWAP -> {
                 if (n > 0) {
-                    runts += HeaderSwaps.swapMacs(b);
+                    HeaderSwaps.swapMacs(b);
                     HeaderSwaps.swapFiveTuples(b);
                 }
                 p.transmit(b);
             }
         }
         return n;
-    }
-
-    /** Frames too short to carry two MAC addresses, seen in macswap mode. */
-    public long runts() {
-        return runts;
-    }
-
-    public Port port() {
-        return port;
     }
 }

@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.fwd;
+package dev.sluice.pipeline.runtime;
 
 import dev.sluice.sys.LibC;
 
@@ -11,19 +11,19 @@ import java.util.Set;
 
 /**
  * Keeps the JVM's other threads (JIT compilers, GC, the reporter, anything created later by them)
- * off the CPUs of the pinned pollers, so that housekeeping never preempts a poller: the pollers
+ * off the CPUs of the pinned workers, so that housekeeping never preempts a worker: the workers
  * are pinned to their CPUs, every other thread of the process to the remaining ones. Threads
  * created afterwards inherit their creator's mask. Does nothing when no CPU would remain.
  */
-public final class CpuIsolation {
+final class CpuIsolation {
     private CpuIsolation() {
     }
 
-    /** @return threads moved off the poller CPUs */
-    public static int keepOthersOff(int[] pollerCpus, Set<Long> pollerTids) {
+    /** @return threads moved off the worker CPUs */
+    static int keepOthersOff(int[] workerCpus, Set<Long> workerTids) {
         int available = Runtime.getRuntime().availableProcessors();
         int[] others = java.util.stream.IntStream.range(0, available)
-                .filter(c -> Arrays.stream(pollerCpus).noneMatch(p -> p == c)).toArray();
+                .filter(c -> Arrays.stream(workerCpus).noneMatch(p -> p == c)).toArray();
         if (others.length == 0) {
             return 0;
         }
@@ -31,7 +31,7 @@ public final class CpuIsolation {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 long tid = Long.parseLong(task.getFileName().toString());
-                if (!pollerTids.contains(tid) && LibC.setThreadAffinity((int) tid, others)) {
+                if (!workerTids.contains(tid) && LibC.setThreadAffinity((int) tid, others)) {
                     moved++;
                 }
             }
