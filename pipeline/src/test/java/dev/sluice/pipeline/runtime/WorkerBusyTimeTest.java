@@ -36,8 +36,9 @@ class WorkerBusyTimeTest {
                 assertThat(workers).singleElement().satisfies(g -> {
                     assertThat(g.labels()).isEqualTo(Labels.of("worker", "0"));
                     assertThat(g.value("idle_polls")).isPositive().isEqualTo(w.get(WorkerCounters.IDLE_POLLS));
-                    assertThat(g.value("busy_polls")).isZero(); // the simulator never delivered a packet
-                    assertThat(g.value("busy_ns")).isZero();
+                    assertThat(g.value("rx")).isZero(); // the simulator never delivered a packet
+                    // the only work was control (close's own commands): no cycle was busy for another reason
+                    assertThat(g.value("busy_polls")).isLessThanOrEqualTo(g.value("commands"));
                 });
             }
         }
