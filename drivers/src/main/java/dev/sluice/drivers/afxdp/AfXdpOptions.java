@@ -9,8 +9,8 @@ import dev.sluice.drivers.xdp.XdpMode;
  * @param copyMode        zero-copy first with copy as fallback (AUTO), or forced
  * @param xdpMode         where the kernel runs the XDP program (AUTO: native, else generic)
  * @param ringSize        entries in each of the RX, TX, FILL and COMPLETION rings (power of two)
- * @param framesInFlight  frames kept posted to the FILL ring per queue: fewer touched frames
- *                        measured faster on veth copy mode (512 vs 4096: 0.99 vs 0.87 Mpps)
+ * @param framesInFlight  frames kept posted to the FILL ring per queue: fewer frames touch fewer
+ *                        cache lines (benchmarks/README.md has the veth figures behind the default)
  * @param needWakeup      bind with XDP_USE_NEED_WAKEUP: the kernel asks for syscalls only when needed
  * @param steering        attach the steering program (only packets matching rules reach the
  *                        socket, everything else goes to the kernel) instead of redirect-all
