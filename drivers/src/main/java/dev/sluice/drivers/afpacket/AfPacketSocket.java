@@ -145,7 +145,7 @@ final class AfPacketSocket implements AutoCloseable {
         return "ENOMEM: the AF_PACKET rings for " + ifname + " are too large (RX " + options.blockCount() + " blocks x "
                 + options.blockSize() + " bytes = " + mib(options.rxRingBytes()) + ", TX " + options.txFrames() + " frames x "
                 + options.frameSize() + " bytes = " + mib(options.txRingBytes()) + "): " + what
-                + "; use fewer or smaller blocks (--block-count, --block-size) or fewer TX frames";
+                + "; use fewer or smaller blocks (AfPacketOptions.withBlockCount, withBlockSize) or fewer TX frames (withTxFrames)";
     }
 
     private static String mib(long bytes) {
