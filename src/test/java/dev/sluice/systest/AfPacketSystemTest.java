@@ -364,7 +364,7 @@ class AfPacketSystemTest {
                     .isInstanceOfSatisfying(PortSetupException.class, e -> assertThat(e.reason()).isEqualTo(Reason.RINGS_TOO_LARGE))
                     .hasMessageStartingWith("ENOMEM: the AF_PACKET rings for " + box.ifA + " are too large")
                     .hasMessageContaining("MemAvailable")
-                    .hasMessageContaining("use fewer or smaller blocks (--block-count, --block-size)");
+                    .hasMessageContaining("use fewer or smaller blocks (AfPacketOptions.withBlockCount, withBlockSize)");
             // A million one-page blocks: the kernel itself answers ENOMEM (its block table does not
             // fit one allocation) on machines where 4 GiB passes the memory check.
             assertThatThrownBy(() -> openIn(box.nsA, box.ifA, AfPacketOptions.defaults().withBlockSize(4096).withBlockCount(1 << 20)))
