@@ -307,12 +307,7 @@ public final class AfXdpInterface implements AutoCloseable {
      * posted to FILL, held by the application, or in TX. Exact when no queue is in a burst.
      */
     public FrameCounts frameCounts() {
-        FrameCounts total = new FrameCounts(pool.available(), 0, 0, 0);
-        for (AfXdpQueue q : queues) {
-            FrameCounts c = q.frameCounts();
-            total = total.plus(new FrameCounts(0, c.fill(), c.app(), c.tx()));
-        }
-        return total;
+        return FrameCounts.sharedPool(pool.available(), queues);
     }
 
     /** The kernel's XDP_STATISTICS summed over the queues (syscalls; off the data path). */

@@ -199,12 +199,7 @@ public final class XskKernelSimulator implements AutoCloseable {
      * when neither the queues' threads nor the simulating thread are in a burst.
      */
     public FrameCounts frameCounts() {
-        FrameCounts total = new FrameCounts(pool.available(), 0, 0, 0);
-        for (AfXdpQueue q : queues) {
-            FrameCounts c = q.frameCounts();
-            total = total.plus(new FrameCounts(0, c.fill(), c.app(), c.tx()));
-        }
-        return total;
+        return FrameCounts.sharedPool(pool.available(), queues);
     }
 
     /**
