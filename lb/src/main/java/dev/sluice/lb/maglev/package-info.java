@@ -1,0 +1,2 @@
+/** Maglev consistent hashing: the table that maps a flow hash to a backend. */
+package dev.sluice.lb.maglev;
