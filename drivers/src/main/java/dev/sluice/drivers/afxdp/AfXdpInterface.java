@@ -169,7 +169,7 @@ public final class AfXdpInterface implements AutoCloseable {
             XdpProgram program = null;
             if (options.attachProgram()) {
                 int slots = Math.max(link.rxQueues(), Arrays.stream(queueIds).max().getAsInt() + 1);
-                program = options.steering() ? XdpPrograms.steering(slots, 1024) : XdpPrograms.redirectAll(slots);
+                program = options.steering() ? XdpPrograms.steering(slots, options.steeringRules()) : XdpPrograms.redirectAll(slots);
                 undo.add(program);
                 for (int i = 0; i < queues.length; i++) {
                     program.registerSocket(queueIds[i], fds[i]);
@@ -241,12 +241,55 @@ public final class AfXdpInterface implements AutoCloseable {
         }
     }
 
-    /** Adds a steering rule (steering program only): matching packets go to the sockets. */
-    public void steer(SteeringRule rule) {
+    /**
+     * Adds a steering rule (steering program only): matching packets go to the sockets. Works
+     * before and after {@link #attach}; a rule takes effect for the next frame. Returns false when
+     * the rule was already there.
+     *
+     * <p>A rule's packets arrive on whichever RX queue the NIC's hashing picks, and a queue without
+     * a socket hands them to the kernel: to receive all of a rule's packets, open every RX queue
+     * ({@link #allQueues}).
+     *
+     * @throws IllegalStateException without steering, or when the program already holds
+     *                               {@link AfXdpOptions#steeringRules()} rules
+     */
+    public boolean steer(SteeringRule rule) {
+        ensureSteering();
+        if (program.rules().size() >= options.steeringRules() && !program.rules().contains(rule)) {
+            throw new IllegalStateException("cannot steer " + rule + " on " + ifname + ": its steering program holds at most "
+                    + options.steeringRules() + " rule" + (options.steeringRules() == 1 ? "" : "s")
+                    + " (AfXdpOptions.withSteeringRules)");
+        }
+        return program.addRule(rule);
+    }
+
+    /** Removes a steering rule: its packets go to the kernel again. False when it was not there. */
+    public boolean unsteer(SteeringRule rule) {
+        ensureSteering();
+        return program.removeRule(rule);
+    }
+
+    private void ensureSteering() {
         if (program == null || !options.steering()) {
             throw new IllegalStateException("steering rules need AfXdpOptions.withSteering(true)");
         }
-        program.addRule(rule);
+    }
+
+    /**
+     * The ids of every RX queue of {@code ifname} in the current network namespace, {@code 0..n-1}:
+     * what to {@link #open} so that no queue hands steered packets to the kernel.
+     *
+     * @throws PortSetupException when there is no such interface
+     */
+    public static int[] allQueues(String ifname) {
+        int ifindex = LibC.ifNameToIndex(ifname);
+        if (ifindex == 0) {
+            throw new PortSetupException(Reason.UNKNOWN_INTERFACE, "no network interface named '" + ifname + "' (see 'ip link')");
+        }
+        int n = Netlink.link(ifindex).rxQueues();
+        int[] ids = new int[n];
+        Arrays.setAll(ids, i -> i);
+        return ids;
     }
 
     public List<AfXdpQueue> queues() {

@@ -2,6 +2,8 @@ package dev.sluice.drivers.xdp;
 
 import dev.sluice.drivers.xdp.BpfAssembler.Label;
 import dev.sluice.proto.EthernetHeader;
+import dev.sluice.proto.IcmpHeader;
+import dev.sluice.proto.Icmpv6Header;
 import dev.sluice.proto.IpProtocol;
 import dev.sluice.proto.Ipv4Header;
 import dev.sluice.proto.Ipv6Header;
@@ -17,18 +19,29 @@ import static dev.sluice.drivers.xdp.BpfRegister.R5;
 import static dev.sluice.drivers.xdp.BpfRegister.R6;
 import static dev.sluice.drivers.xdp.BpfRegister.R7;
 import static dev.sluice.drivers.xdp.BpfRegister.R8;
+import static dev.sluice.drivers.xdp.BpfRegister.R9;
 
 /**
- * Bytecode of the steering program: redirects the frames that match a {@link SteeringRule} to the
- * AF_XDP socket of their RX queue and passes everything else to the kernel.
+ * Bytecode of the steering program: redirects the frames that a {@link SteeringRule} takes to the
+ * AF_XDP socket of their RX queue and passes everything else to the kernel. What each kind of rule
+ * takes is the table of {@link SteeringRule}; the map entries behind it are in
+ * {@link SteeringKeyDescriptor}.
  *
  * <pre>
  * What it parses: {@link dev.sluice.proto.HeaderWalk}, emitted by {@link EmittedHeaderWalk}:
  *   Ethernet, up to two 802.1Q/802.1ad tags (a third: not IP)
  *   IPv4 with IHL, Total Length and fragment checks; IPv6 and its extension headers
  *   TCP/UDP header checks, then the destination port; none in a non-first fragment
+ *   ICMP/ICMPv6: the header's length, then its type (and for ICMP type 3, its code)
  * The key takes the destination address, the L4 protocol (IPv6: after the extension headers) and
- * the destination port as on the wire.
+ * the destination port as on the wire. The packet's class is the set of entry flags that take it:
+ *
+ *   TCP/UDP with ports, any other packet                      MATCH_ALL
+ *   non-first fragment (IPv4 offset != 0; IPv6 Fragment)      MATCH_ALL | MATCH_LATER_FRAGMENTS
+ *   ICMP 8, ICMP 3/4, ICMPv6 128, ICMPv6 2 (not a fragment)   MATCH_ALL | MATCH_VIP_ICMP
+ *
+ * Lookups, widest last: {address, protocol, port} (only with a port; any entry matches),
+ * {address, protocol, 0}, {address, 0, 0}: a hit whose flags share a bit with the class matches.
  *
  * Stack frame (below r10):
  *
@@ -36,7 +49,8 @@ import static dev.sluice.drivers.xdp.BpfRegister.R8;
  *   fp-24  20 bytes steering key (layout: SteeringKeyDescriptor), fp-4..fp-1 unused
  *
  * Registers: r6 = ctx (kept across calls), r7 = protocol while parsing, then the verdict,
- *            r8 = counter index after the walk; the walk's own registers: EmittedHeaderWalk.
+ *            r8 = counter index, r9 = the class during the lookups (after the walk, whose own
+ *            registers are in EmittedHeaderWalk).
  * </pre>
  *
  * <p>Verdicts: a rule hit returns {@code bpf_redirect_map(xskmap, ctx->rx_queue_index, XDP_PASS)},
@@ -57,6 +71,8 @@ public final class SteeringProgram {
     static final int KEY_PROTOCOL = KEY + SteeringKeyDescriptor.PROTOCOL_OFFSET;
     static final int KEY_PORT = KEY + SteeringKeyDescriptor.PORT_OFFSET;
     static final int COUNTER_KEY = -32;
+    /** ICMP destination unreachable code 4: fragmentation needed and DF set (RFC 792, RFC 1191). */
+    static final int FRAGMENTATION_NEEDED = 4;
 
     private SteeringProgram() {
     }
@@ -66,8 +82,15 @@ public final class SteeringProgram {
         Label ipv4 = a.newLabel("ipv4");
         Label ipv6 = a.newLabel("ipv6");
         Label ports = a.newLabel("ports");
+        Label noPorts4 = a.newLabel("no_ports4");
+        Label noPorts6 = a.newLabel("no_ports6");
+        Label laterFragment = a.newLabel("later_fragment");
+        Label vipIcmp = a.newLabel("vip_icmp");
+        Label plain = a.newLabel("plain");
         Label lookup = a.newLabel("lookup");
         Label byProtocol = a.newLabel("by_protocol");
+        Label byAddress = a.newLabel("by_address");
+        Label notMatched = a.newLabel("not_matched");
         Label match = a.newLabel("match");
         Label notIp = a.newLabel("not_ip");
         Label malformed = a.newLabel("malformed");
@@ -93,7 +116,7 @@ public final class SteeringProgram {
         a.ldxW(R5, R4, Ipv4Header.DESTINATION_OFFSET).stxW(FP, KEY, R5)
                 .stB(FP, KEY_FAMILY, SteeringKeyDescriptor.FAMILY_IPV4)
                 .stxB(FP, KEY_PROTOCOL, R7);
-        EmittedHeaderWalk.transport(a, malformed, lookup, IpProtocol.ICMP);
+        EmittedHeaderWalk.transport(a, malformed, noPorts4, IpProtocol.ICMP);
         a.ja(ports);
 
         a.bind(ipv6);
@@ -103,21 +126,59 @@ public final class SteeringProgram {
                 .stB(FP, KEY_FAMILY, SteeringKeyDescriptor.FAMILY_IPV6);
         EmittedHeaderWalk.ipv6Extensions(a, malformed);
         a.stxB(FP, KEY_PROTOCOL, R7);
-        EmittedHeaderWalk.transport(a, malformed, lookup, IpProtocol.ICMPV6);
+        EmittedHeaderWalk.transport(a, malformed, noPorts6, IpProtocol.ICMPV6);
 
-        // TCP/UDP: the destination port, kept in network order as the key wants it.
+        // TCP/UDP: the destination port, kept in network order as the key wants it; class: none.
         a.bind(ports)
-                .ldxH(R5, R4, UdpHeader.DESTINATION_PORT_OFFSET).stxH(FP, KEY_PORT, R5);
+                .ldxH(R5, R4, UdpHeader.DESTINATION_PORT_OFFSET).stxH(FP, KEY_PORT, R5)
+                .ja(plain);
 
-        // Lookups, most specific first; a key without a port starts at the second.
+        // No ports. The class (r9) says which flags besides MATCH_ALL take the packet: a later
+        // fragment, or one of the ICMP messages of a VIP. transport() checked an ICMP header's
+        // length against the datagram; the pointer checks are for the verifier.
+        a.bind(noPorts4)
+                .jset(R0, EmittedHeaderWalk.LATER_FRAGMENT, laterFragment)
+                .jne(R7, IpProtocol.ICMP, plain)
+                .mov(R4, R2).add(R4, R9)
+                .mov(R8, R4).add(R8, IcmpHeader.LENGTH).jgt(R8, R3, malformed)
+                .ldxB(R5, R4, IcmpHeader.TYPE_OFFSET)
+                .jeq(R5, IcmpHeader.ECHO_REQUEST, vipIcmp)
+                .jne(R5, IcmpHeader.DESTINATION_UNREACHABLE, plain)
+                .ldxB(R5, R4, IcmpHeader.CODE_OFFSET)
+                .jeq(R5, FRAGMENTATION_NEEDED, vipIcmp)
+                .ja(plain);
+        a.bind(noPorts6)
+                .jset(R0, EmittedHeaderWalk.LATER_FRAGMENT, laterFragment)
+                .jne(R7, IpProtocol.ICMPV6, plain)
+                .mov(R4, R2).add(R4, R9)
+                .mov(R8, R4).add(R8, Icmpv6Header.LENGTH).jgt(R8, R3, malformed)
+                .ldxB(R5, R4, Icmpv6Header.TYPE_OFFSET)
+                .jeq(R5, Icmpv6Header.ECHO_REQUEST, vipIcmp)
+                .jeq(R5, Icmpv6Header.PACKET_TOO_BIG, vipIcmp)
+                .ja(plain);
+        a.bind(laterFragment)
+                .mov(R9, SteeringKeyDescriptor.MATCH_ALL | SteeringKeyDescriptor.MATCH_LATER_FRAGMENTS)
+                .ja(lookup);
+        a.bind(vipIcmp)
+                .mov(R9, SteeringKeyDescriptor.MATCH_ALL | SteeringKeyDescriptor.MATCH_VIP_ICMP)
+                .ja(lookup);
+        a.bind(plain)
+                .mov(R9, SteeringKeyDescriptor.MATCH_ALL);
+
+        // Lookups, most specific first; a key without a port starts at the second. From here on
+        // r9 holds the flags that take this packet (callee-saved across the helper calls).
         a.bind(lookup)
                 .ldxH(R4, FP, KEY_PORT).jeq(R4, 0, byProtocol);
-        lookupRule(a, rulesMapFd).jne(R0, 0, match)
+        lookupRule(a, rulesMapFd).jne(R0, 0, match) // an entry with a port is always MATCH_ALL
                 .stH(FP, KEY_PORT, 0);
         a.bind(byProtocol);
-        lookupRule(a, rulesMapFd).jne(R0, 0, match)
+        lookupRule(a, rulesMapFd).jeq(R0, 0, byAddress)
+                .ldxW(R4, R0, SteeringKeyDescriptor.FLAGS_OFFSET).and(R4, R9).jne(R4, 0, match);
+        a.bind(byAddress)
                 .stB(FP, KEY_PROTOCOL, 0);
-        lookupRule(a, rulesMapFd).jne(R0, 0, match)
+        lookupRule(a, rulesMapFd).jeq(R0, 0, notMatched)
+                .ldxW(R4, R0, SteeringKeyDescriptor.FLAGS_OFFSET).and(R4, R9).jne(R4, 0, match);
+        a.bind(notMatched)
                 .mov(R8, XdpCountersDescriptor.NOT_MATCHED)
                 .ja(pass);
 

@@ -8,7 +8,9 @@ import dev.sluice.sys.NativeException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,7 +29,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class XdpProgram implements AutoCloseable {
     /** BPF_MAP_UPDATE_ELEM flags. */
     private static final long BPF_ANY = 0;
-    private static final long BPF_NOEXIST = 1;
     private static final int NO_FD = -1;
 
     private final String name;
@@ -35,6 +36,8 @@ public final class XdpProgram implements AutoCloseable {
     private final int maxRules;
     private final boolean steering;
     private final Set<SteeringRule> rules = new LinkedHashSet<>();
+    /** The rule map's entries as written: key to flags. */
+    private final Map<SteeringKeyDescriptor.Key, Integer> entries = new HashMap<>();
     private int progFd;
     private int xskMapFd;
     private int rulesMapFd;
@@ -142,9 +145,11 @@ public final class XdpProgram implements AutoCloseable {
 
     /**
      * Adds {@code rule}; it takes effect for the next frame. Returns false when the rule was
-     * already present.
+     * already present. A rule writes up to {@link SteeringKeyDescriptor#MAX_ENTRIES_PER_RULE} map
+     * entries, shared with other rules of the same address (see {@link SteeringKeyDescriptor}).
      *
-     * @throws IllegalStateException when this is not a steering program or its rule map is full
+     * @throws IllegalStateException when this is not a steering program or it already holds
+     *                               {@link #maxRules()} rules
      */
     public synchronized boolean addRule(SteeringRule rule) {
         ensureOpen();
@@ -155,24 +160,18 @@ public final class XdpProgram implements AutoCloseable {
         if (rules.size() >= maxRules) {
             throw full(rule);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(SteeringKeyDescriptor.KEY_SIZE, 8);
-            MemorySegment value = arena.allocate(SteeringKeyDescriptor.VALUE_SIZE, 8);
-            SteeringKeyDescriptor.encode(rule, key);
-            try {
-                Bpf.mapUpdate(rulesMapFd, key, value, BPF_NOEXIST, "adding steering rule " + rule + " to " + name);
-            } catch (NativeException e) {
-                if (e.errno() == Errno.EEXIST) {
-                    rules.add(rule); // someone else added it through the map: now we know
-                    return false;
-                }
-                if (e.errno() == Errno.E2BIG) {
-                    throw full(rule);
-                }
-                throw e;
-            }
-        }
         rules.add(rule);
+        try {
+            writeEntries(rule, "adding steering rule " + rule + " to " + name);
+        } catch (RuntimeException e) {
+            rules.remove(rule);
+            try {
+                writeEntries(rule, "undoing steering rule " + rule + " in " + name);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return true;
     }
 
@@ -180,12 +179,46 @@ public final class XdpProgram implements AutoCloseable {
     public synchronized boolean removeRule(SteeringRule rule) {
         ensureOpen();
         ensureSteering();
+        if (!rules.remove(rule)) {
+            return false;
+        }
+        writeEntries(rule, "removing steering rule " + rule + " from " + name);
+        return true;
+    }
+
+    /**
+     * Brings the map entries of {@code rule}'s keys to what the current rule set needs: each
+     * entry's flags are the OR over the rules that have it; an entry no rule needs is deleted.
+     * Each entry changes in one map update, so a frame sees either the old or the new flags.
+     */
+    private void writeEntries(SteeringRule rule, String doing) {
+        Map<SteeringKeyDescriptor.Key, Integer> wanted = SteeringKeyDescriptor.entriesOf(rules);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocate(SteeringKeyDescriptor.KEY_SIZE, 8);
-            SteeringKeyDescriptor.encode(rule, key);
-            boolean removed = Bpf.mapDelete(rulesMapFd, key, "removing steering rule " + rule + " from " + name);
-            rules.remove(rule);
-            return removed;
+            MemorySegment value = arena.allocate(SteeringKeyDescriptor.VALUE_SIZE, 8);
+            for (SteeringKeyDescriptor.Key k : SteeringKeyDescriptor.entriesOf(rule).keySet()) {
+                int flags = wanted.getOrDefault(k, 0);
+                Integer now = entries.get(k);
+                if (now != null && now == flags) {
+                    continue;
+                }
+                SteeringKeyDescriptor.encode(k, key);
+                if (flags == 0) {
+                    Bpf.mapDelete(rulesMapFd, key, doing);
+                    entries.remove(k);
+                    continue;
+                }
+                SteeringKeyDescriptor.encodeValue(flags, value);
+                try {
+                    Bpf.mapUpdate(rulesMapFd, key, value, BPF_ANY, doing);
+                } catch (NativeException e) {
+                    if (e.errno() == Errno.E2BIG) {
+                        throw full(rule); // the map is sized for maxRules: someone else wrote to it
+                    }
+                    throw e;
+                }
+                entries.put(k, flags);
+            }
         }
     }
 
@@ -200,7 +233,8 @@ public final class XdpProgram implements AutoCloseable {
 
     private IllegalStateException full(SteeringRule rule) {
         return new IllegalStateException("cannot add steering rule " + rule + ": program " + name
-                + " already holds its maximum of " + maxRules + " rules; remove one or create the program with a larger maxRules");
+                + " already holds its maximum of " + maxRules + " rules; remove one or create the program with room for more rules "
+                + "(XdpPrograms.steering's maxRules, AfXdpOptions.withSteeringRules)");
     }
 
     private void ensureSteering() {

@@ -16,6 +16,13 @@ public final class XdpPrograms {
      */
     public static final String LICENSE = "Apache-2.0";
 
+    /**
+     * The most rules a steering program holds. Its hash map is preallocated by the kernel (about
+     * 100 bytes of locked memory per entry, three entries per rule), so the bound keeps a typo from
+     * costing gigabytes.
+     */
+    public static final int MAX_STEERING_RULES = 1 << 16;
+
     static final String XSK_MAP_NAME = "sluice_xsks";
     static final String RULES_MAP_NAME = "sluice_rules";
     static final String COUNTERS_MAP_NAME = "sluice_counters";
@@ -51,18 +58,25 @@ public final class XdpPrograms {
      * with no rule, so it passes everything until rules and sockets are in place.
      *
      * @param queueSlots number of XSKMAP slots; queues 0..queueSlots-1 can get a socket
-     * @param maxRules   capacity of the rule map
+     * @param maxRules   how many rules the program can hold (1..{@link #MAX_STEERING_RULES}); the
+     *                   rule map gets room for each rule's entries
+     *                   ({@link SteeringKeyDescriptor#MAX_ENTRIES_PER_RULE}), so adding rule
+     *                   {@code maxRules + 1} is the only way to fill it
      */
     public static XdpProgram steering(int queueSlots, int maxRules) {
         checkPositive("queueSlots", queueSlots);
         checkPositive("maxRules", maxRules);
+        if (maxRules > MAX_STEERING_RULES) {
+            throw new IllegalArgumentException("maxRules " + maxRules + " is above the limit of " + MAX_STEERING_RULES
+                    + " steering rules per program");
+        }
         int xskMap = -1;
         int rules = -1;
         int counters = -1;
         try {
             xskMap = createXskMap(queueSlots);
             rules = Bpf.mapCreate(BpfAttrDescriptor.MAP_TYPE_HASH, SteeringKeyDescriptor.KEY_SIZE,
-                    SteeringKeyDescriptor.VALUE_SIZE, maxRules, RULES_MAP_NAME);
+                    SteeringKeyDescriptor.VALUE_SIZE, maxRules * SteeringKeyDescriptor.MAX_ENTRIES_PER_RULE, RULES_MAP_NAME);
             counters = Bpf.mapCreate(BpfAttrDescriptor.MAP_TYPE_PERCPU_ARRAY, XdpCountersDescriptor.KEY_SIZE,
                     XdpCountersDescriptor.VALUE_SIZE, XdpCountersDescriptor.COUNT, COUNTERS_MAP_NAME);
             int prog = Bpf.progLoad(BpfAttrDescriptor.PROG_TYPE_XDP, SteeringProgram.emit(xskMap, rules, counters),
