@@ -7,6 +7,12 @@ import dev.sluice.umem.PacketBatch;
  * it hands the batch to {@link #transmit} or {@link #release} of this port (or of another port
  * sharing the same frame memory).
  *
+ * <p>Packets received or allocated start {@link dev.sluice.umem.UmemConfig#KERNEL_HEADROOM} plus
+ * the UMEM's configured headroom bytes into their frame, so a handler can
+ * {@link dev.sluice.umem.Packet#prepend} headers in place. {@link #transmit} sends each packet from
+ * wherever its start is now, and {@link #transmit} and {@link #release} give back the frame that
+ * holds the packet's address, wherever inside the frame it points.
+ *
  * <p>Data-path methods allocate nothing, take no locks and never throw; problems are counted in
  * {@link #counters()}. A port is driven by one thread at a time.
  */

@@ -8,8 +8,12 @@ public final class IpProtocol {
     /** IPv6 Hop-by-Hop Options header (RFC 8200): only valid directly after the IPv6 header. */
     public static final int HOPOPT = 0;
     public static final int ICMP = 1;
+    /** IPv4 encapsulated in IP (IP-in-IP, RFC 2003; IANA keyword "IPv4"). */
+    public static final int IPV4 = 4;
     public static final int TCP = 6;
     public static final int UDP = 17;
+    /** IPv6 encapsulated in IP (6in4 RFC 4213, IP6IP6 and 4in6 RFC 2473; IANA keyword "IPv6"). */
+    public static final int IPV6 = 41;
     /** IPv6 Routing header. */
     public static final int ROUTING = 43;
     /** IPv6 Fragment header. */

@@ -8,6 +8,11 @@ import java.nio.ByteOrder;
  * Flyweight over one packet of a {@link PacketBatch}: its bytes are read and written in place in
  * the UMEM frame, never copied. Multi-byte accessors are big-endian (network order). Offsets are
  * relative to the first byte of the packet; callers check them against {@link #length()}.
+ *
+ * <p>The packet's start may move inside its frame: {@link #prepend} grows it into the
+ * {@link #headroom()} (to push an encapsulation header in front, without copying the payload),
+ * {@link #trimFront} shrinks it from the front. Both are bounded by the frame, so offsets
+ * stay relative to the new start and the frame is given back correctly whatever the start is.
  */
 public final class Packet {
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -38,6 +43,35 @@ public final class Packet {
 
     public void setLength(int length) {
         batch.setLength(slot, length);
+    }
+
+    /** Bytes free in the frame before the packet: how far {@link #prepend} can go. */
+    public int headroom() {
+        return batch.headroom(slot);
+    }
+
+    /** Bytes free in the frame after the packet: how far the length can grow at the end. */
+    public int tailroom() {
+        return batch.tailroom(slot);
+    }
+
+    /**
+     * Moves the packet's start {@code n} bytes earlier, into the headroom; the length grows by
+     * {@code n} and every offset now counts from the new start. The {@code n} new bytes hold
+     * whatever the frame held there: the caller writes them. Returns false, with nothing changed,
+     * when the headroom is shorter than {@code n} (or {@code n} is negative).
+     */
+    public boolean prepend(int n) {
+        return batch.prepend(slot, n);
+    }
+
+    /**
+     * Drops the first {@code n} bytes of the packet (decapsulation): its start moves {@code n} bytes
+     * later and the length shrinks by {@code n}. Returns false, with nothing changed, when the packet
+     * is shorter than {@code n} (or {@code n} is negative).
+     */
+    public boolean trimFront(int n) {
+        return batch.trimFront(slot, n);
     }
 
     public int getByte(int at) {

@@ -178,7 +178,7 @@ public final class AfPacketPort implements Port {
 
     @Override
     public PacketBatch newBatch(int capacity) {
-        return new PacketBatch(frames, capacity);
+        return new PacketBatch(umem, capacity);
     }
 
     // ------------------------------------------------------------------ receive

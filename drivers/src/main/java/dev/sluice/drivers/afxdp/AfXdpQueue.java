@@ -55,6 +55,7 @@ public final class AfXdpQueue implements Port {
     /** Frames on their way from the cache to FILL: one bulk get, then one ring burst. */
     private final long[] fillScratch;
     private final MemorySegment umem;
+    private final int frameSize;
     private final int framesInFlight;
     private final FrameOwnership ownership;
     private final PortCounters counters;
@@ -91,6 +92,7 @@ public final class AfXdpQueue implements Port {
         this.framesInFlight = Math.min(framesInFlight, rings.fill().size());
         this.cache = pool.newCache(cacheBulk(this.framesInFlight, pool.frameCount()));
         this.umem = pool.umem().segment();
+        this.frameSize = pool.umem().frameSize();
         this.fillScratch = new long[this.framesInFlight];
         this.ownership = ownership;
         this.zeroCopy = endpoint.zeroCopy();
@@ -123,7 +125,7 @@ public final class AfXdpQueue implements Port {
 
     @Override
     public PacketBatch newBatch(int capacity) {
-        return new PacketBatch(umem, capacity);
+        return new PacketBatch(umem, capacity, frameSize);
     }
 
     // ------------------------------------------------------------------ receive

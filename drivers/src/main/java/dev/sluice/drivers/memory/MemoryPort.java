@@ -29,6 +29,7 @@ public final class MemoryPort implements Port {
     private final String name;
     private final SharedFramePool pool;
     private final MemorySegment umem;
+    private final int frameSize;
     private final SpscDescriptorRing out;
     private final SpscDescriptorRing in;
     private final FrameCache cache;
@@ -42,6 +43,7 @@ public final class MemoryPort implements Port {
         this.name = name;
         this.pool = pool;
         this.umem = pool.umem().segment();
+        this.frameSize = pool.umem().frameSize();
         this.out = out;
         this.in = in;
         this.cache = pool.newCache(cacheBulk);
@@ -56,7 +58,7 @@ public final class MemoryPort implements Port {
 
     @Override
     public PacketBatch newBatch(int capacity) {
-        return new PacketBatch(umem, capacity);
+        return new PacketBatch(umem, capacity, frameSize);
     }
 
     @Override

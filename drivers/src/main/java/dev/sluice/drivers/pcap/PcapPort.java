@@ -184,7 +184,7 @@ public final class PcapPort implements Port {
 
     @Override
     public PacketBatch newBatch(int capacity) {
-        return new PacketBatch(umem.segment(), capacity);
+        return new PacketBatch(umem, capacity);
     }
 
     // ------------------------------------------------------------------ receive
