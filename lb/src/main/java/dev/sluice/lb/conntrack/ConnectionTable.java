@@ -1,0 +1,284 @@
+package dev.sluice.lb.conntrack;
+
+import dev.sluice.sys.AddressSpace;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.BUCKET_SIZE;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.CACHE_LINE;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.DST_HI_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.DST_LO_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.META_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.SRC_HI_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.SRC_LO_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.VALUE_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAYS;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
+
+/**
+ * One worker's connection table: which backend each established flow went to. Off-heap (one
+ * segment of a shared arena the table owns, freed by {@link #close()}), fixed capacity, never grows,
+ * set-associative with {@value ConnectionTableDescriptor#WAYS} ways per bucket and least-recently-seen
+ * eviction within a bucket; layout in {@link ConnectionTableDescriptor}.
+ *
+ * <h2>Semantics</h2>
+ * <ul>
+ *   <li>{@link #lookup} returns the backend of a live entry and refreshes its last-seen time, or
+ *       {@link #NOT_FOUND}. An entry not seen for longer than its protocol's idle timeout (TCP, 6:
+ *       {@code tcpIdleNanos}; anything else: {@code udpIdleNanos}) is expired: a lookup misses it
+ *       and an insert may reuse its way.</li>
+ *   <li>{@link #insert} replaces the key's entry if there is one (expired or not), else takes an
+ *       empty or expired way of the key's bucket, else evicts the bucket's least recently seen live
+ *       entry (counted in {@link #evictions()}). A set-associative table evicts when the key's bucket
+ *       is full, which happens before the whole table is: with keys spread evenly (bucket loads
+ *       Poisson-distributed), about 4 % of the flows find no room in their bucket when the flows
+ *       number half the capacity, and 20 % when they number the full capacity; so size the table
+ *       at about twice the flows it must keep.</li>
+ *   <li>Hits and misses count lookups; expiry is lazy (an expired entry stays in {@link #size()} until
+ *       its way is reused or removed).</li>
+ * </ul>
+ *
+ * <h2>Threads and the hot path</h2>
+ * One thread (the worker that owns the table) calls every method but {@link #close()}; other threads
+ * may read the counters (plain fields: possibly stale, never torn on a 64-bit JVM). No method
+ * allocates, locks or throws after construction. Memory is addressed through
+ * {@link AddressSpace#ALL}: stop the worker before closing the table; any call after
+ * {@link #close()} is undefined.
+ *
+ * <h2>Bursts</h2>
+ * At a million flows the table is far larger than the caches and every lookup misses them. A burst
+ * therefore calls {@link #prefetch} for all its keys first and {@link #lookup} for each afterwards
+ * (as DPDK's bulk hash lookup does): the prefetches are independent loads, so the CPU has many cache
+ * misses in flight at once instead of waiting for each in turn, and by the time the lookups run their
+ * buckets are in the cache.
+ */
+public final class ConnectionTable implements AutoCloseable {
+    /** What {@link #lookup} returns when the key has no live entry. */
+    public static final int NOT_FOUND = -1;
+
+    /**
+     * u64 words of the table, plain access only. Every offset is a multiple of 8 in a
+     * {@value ConnectionTableDescriptor#ALIGNMENT}-byte aligned segment, so the unaligned layout's
+     * handle (no alignment check) is always aligned in fact.
+     */
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
+
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final long base;
+    private final long bucketMask;
+    private final int capacity;
+    private final int tcpIdleTicks;
+    private final int udpIdleTicks;
+
+    private long hits;
+    private long misses;
+    private long evictions;
+    private int size;
+    private boolean closed;
+
+    /**
+     * A table of at least {@code capacity} entries: the bucket count is rounded up to a power of two.
+     *
+     * @param capacity     entries, 1 .. {@link #MAX_CAPACITY}
+     * @param tcpIdleNanos a TCP (protocol 6) entry not seen for this long is expired (>= 0)
+     * @param udpIdleNanos an entry of any other protocol not seen for this long is expired (>= 0)
+     * @throws IllegalArgumentException for a capacity or timeout out of range
+     */
+    public ConnectionTable(int capacity, long tcpIdleNanos, long udpIdleNanos) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("connection table capacity " + capacity + " is out of range 1.." + MAX_CAPACITY);
+        }
+        if (tcpIdleNanos < 0 || udpIdleNanos < 0) {
+            throw new IllegalArgumentException("idle timeouts must not be negative (tcp " + tcpIdleNanos + " ns, udp " + udpIdleNanos + " ns)");
+        }
+        int needed = (capacity + WAYS - 1) / WAYS;
+        int buckets = needed == 1 ? 1 : Integer.highestOneBit(needed - 1) << 1;
+        this.capacity = buckets * WAYS;
+        this.bucketMask = buckets - 1;
+        this.tcpIdleTicks = ConnectionTableDescriptor.idleTicks(tcpIdleNanos);
+        this.udpIdleTicks = ConnectionTableDescriptor.idleTicks(udpIdleNanos);
+        this.arena = Arena.ofShared();
+        try {
+            // allocated zeroed: every way starts empty (value word 0)
+            this.segment = arena.allocate(ConnectionTableDescriptor.length(buckets), ConnectionTableDescriptor.ALIGNMENT);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            arena.close();
+            throw e;
+        }
+        this.base = segment.address();
+    }
+
+    /** Largest capacity: {@link ConnectionTableDescriptor#MAX_BUCKETS} buckets. */
+    public static final int MAX_CAPACITY = ConnectionTableDescriptor.MAX_BUCKETS * WAYS;
+
+    private long bucket(FlowKey key) {
+        return base + (key.hash() & bucketMask) * BUCKET_SIZE;
+    }
+
+    /**
+     * Starts loading the key's bucket into the cache: one plain load from each of its three lines.
+     * The loaded values are stored in the key only so that the compiler cannot drop the loads; they
+     * mean nothing. Java has no prefetch instruction, and a load whose value nothing waits for does
+     * not stall the CPU: it retires later, while the loads of the next keys are already under way.
+     */
+    public void prefetch(FlowKey key) {
+        final long b = bucket(key);
+        key.touched = (long) LONG.get(AddressSpace.ALL, b)
+                ^ (long) LONG.get(AddressSpace.ALL, b + CACHE_LINE)
+                ^ (long) LONG.get(AddressSpace.ALL, b + 2 * CACHE_LINE);
+    }
+
+    /**
+     * The backend of the key's live entry, whose last-seen time becomes {@code nowNanos}; or
+     * {@link #NOT_FOUND} when there is none or it has expired.
+     */
+    public int lookup(FlowKey key, long nowNanos) {
+        final long b = bucket(key);
+        final long meta = key.meta();
+        for (long w = b, end = b + BUCKET_SIZE; w < end; w += WAY_SIZE) {
+            if ((long) LONG.get(AddressSpace.ALL, w + META_OFFSET) == meta && sameAddresses(w, key)) {
+                long value = (long) LONG.get(AddressSpace.ALL, w + VALUE_OFFSET);
+                if (value == 0) {
+                    continue; // a removed entry's key words stay: not this key's entry
+                }
+                int now = ConnectionTableDescriptor.tick(nowNanos);
+                int last = ConnectionTableDescriptor.tickOf(value);
+                if (now - last > idleTicks(meta)) {
+                    break; // a key has at most one non-empty way: this was it
+                }
+                if (now != last) { // keeps a busy flow's line clean within a tick
+                    LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, (value & 0xFFFF_FFFFL) | ((long) now << 32));
+                }
+                hits++;
+                return ConnectionTableDescriptor.backendOf(value);
+            }
+        }
+        misses++;
+        return NOT_FOUND;
+    }
+
+    /**
+     * Maps the key to {@code backendId} (>= 0), seen at {@code nowNanos}: replaces its entry, or takes
+     * an empty or expired way, or evicts its bucket's least recently seen entry. A negative
+     * {@code backendId} removes the key.
+     */
+    public void insert(FlowKey key, int backendId, long nowNanos) {
+        if (backendId < 0) {
+            remove(key);
+            return;
+        }
+        final long b = bucket(key);
+        final long meta = key.meta();
+        final int now = ConnectionTableDescriptor.tick(nowNanos);
+        final long value = ConnectionTableDescriptor.value(now, backendId);
+        long free = -1;       // first empty or expired way
+        boolean freeWasEmpty = false;
+        long oldest = b;      // least recently seen live way
+        int oldestAge = Integer.MIN_VALUE;
+        for (long w = b, end = b + BUCKET_SIZE; w < end; w += WAY_SIZE) {
+            long v = (long) LONG.get(AddressSpace.ALL, w + VALUE_OFFSET);
+            if (v == 0) {
+                if (free < 0) {
+                    free = w;
+                    freeWasEmpty = true;
+                }
+                continue;
+            }
+            long m = (long) LONG.get(AddressSpace.ALL, w + META_OFFSET);
+            if (m == meta && sameAddresses(w, key)) {
+                LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, value);
+                return;
+            }
+            int age = now - ConnectionTableDescriptor.tickOf(v);
+            if (age > idleTicks(m)) {
+                if (free < 0) {
+                    free = w;
+                }
+            } else if (age > oldestAge) {
+                oldestAge = age;
+                oldest = w;
+            }
+        }
+        if (free >= 0) {
+            if (freeWasEmpty) {
+                size++;
+            }
+            write(free, key, value);
+        } else {
+            evictions++;
+            write(oldest, key, value);
+        }
+    }
+
+    /** Forgets the key's entry, if any. */
+    public void remove(FlowKey key) {
+        final long b = bucket(key);
+        final long meta = key.meta();
+        for (long w = b, end = b + BUCKET_SIZE; w < end; w += WAY_SIZE) {
+            if ((long) LONG.get(AddressSpace.ALL, w + META_OFFSET) == meta && sameAddresses(w, key)
+                    && (long) LONG.get(AddressSpace.ALL, w + VALUE_OFFSET) != 0) {
+                LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, 0L);
+                size--;
+                return;
+            }
+        }
+    }
+
+    private int idleTicks(long meta) {
+        return ConnectionTableDescriptor.protocolOf(meta) == FlowKey.TCP ? tcpIdleTicks : udpIdleTicks;
+    }
+
+    private static boolean sameAddresses(long w, FlowKey key) {
+        return (long) LONG.get(AddressSpace.ALL, w + SRC_LO_OFFSET) == key.srcLo()
+                && (long) LONG.get(AddressSpace.ALL, w + SRC_HI_OFFSET) == key.srcHi()
+                && (long) LONG.get(AddressSpace.ALL, w + DST_LO_OFFSET) == key.dstLo()
+                && (long) LONG.get(AddressSpace.ALL, w + DST_HI_OFFSET) == key.dstHi();
+    }
+
+    private static void write(long w, FlowKey key, long value) {
+        LONG.set(AddressSpace.ALL, w + META_OFFSET, key.meta());
+        LONG.set(AddressSpace.ALL, w + SRC_HI_OFFSET, key.srcHi());
+        LONG.set(AddressSpace.ALL, w + SRC_LO_OFFSET, key.srcLo());
+        LONG.set(AddressSpace.ALL, w + DST_HI_OFFSET, key.dstHi());
+        LONG.set(AddressSpace.ALL, w + DST_LO_OFFSET, key.dstLo());
+        LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, value);
+    }
+
+    /** Lookups that found a live entry. */
+    public long hits() {
+        return hits;
+    }
+
+    /** Lookups that found none (absent, removed or expired). */
+    public long misses() {
+        return misses;
+    }
+
+    /** Live entries overwritten by an insert because their bucket was full. */
+    public long evictions() {
+        return evictions;
+    }
+
+    /** Occupied ways, expired entries included until their way is reused or the key removed. */
+    public int size() {
+        return size;
+    }
+
+    /** Entries the table holds at most: buckets × ways (the requested capacity rounded up). */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Frees the table's memory; idempotent. No other method may run during or after it. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+}

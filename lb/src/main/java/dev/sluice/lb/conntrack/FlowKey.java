@@ -1,0 +1,124 @@
+package dev.sluice.lb.conntrack;
+
+import dev.sluice.lb.hash.Hash64;
+
+/**
+ * The key of one flow in a {@link ConnectionTable}: the VIP's index, the protocol, both addresses
+ * and both ports. Mutable and meant to be reused (one per burst slot): setting it allocates nothing
+ * and computes its {@link #hash()} once.
+ * <p>
+ * The key is held as the five 64-bit words the table stores (see {@link ConnectionTableDescriptor}):
+ * one word of VIP index, protocol and ports, then the source and destination addresses as IPv6
+ * addresses in two big-endian halves each. An IPv4 address is held as its IPv4-mapped IPv6 address
+ * ({@code ::ffff:a.b.c.d}), so an IPv4 key and the IPv6 key of the mapped addresses are the same key
+ * (they could only meet under one VIP index if the caller gave one index to two VIPs).
+ * <p>
+ * Ranges: the VIP index is taken modulo 2<sup>24</sup>, the protocol modulo 2<sup>8</sup> and the
+ * ports modulo 2<sup>16</sup> (only the low bits are kept, nothing is checked: the data path never
+ * throws). A caller keeps VIP indices below 2<sup>24</sup> so that two VIPs never share a key.
+ */
+public final class FlowKey {
+    /** High half of an IPv4-mapped IPv6 address. */
+    static final long MAPPED_HI = 0L;
+    /** Bits 32..63 of the low half of an IPv4-mapped IPv6 address: {@code 0000:ffff}. */
+    static final long MAPPED_LO_PREFIX = 0x0000_FFFF_0000_0000L;
+
+    /** Protocol number of TCP; every other protocol takes the UDP idle timeout. */
+    public static final int TCP = 6;
+    /** Protocol number of UDP. */
+    public static final int UDP = 17;
+
+    private long meta;
+    private long srcHi;
+    private long srcLo;
+    private long dstHi;
+    private long dstLo;
+    private long hash;
+    /** Sink of {@link ConnectionTable#prefetch}'s loads, so that the compiler cannot drop them. */
+    long touched;
+
+    /** Sets an IPv4 flow; addresses are the values of their big-endian wire bytes. */
+    public void ipv4(int vip, int protocol, int src, int dst, int srcPort, int dstPort) {
+        set(vip, protocol, MAPPED_HI, MAPPED_LO_PREFIX | (src & 0xFFFF_FFFFL),
+                MAPPED_HI, MAPPED_LO_PREFIX | (dst & 0xFFFF_FFFFL), srcPort, dstPort);
+    }
+
+    /** Sets an IPv6 flow; each address is its big-endian bytes 0..7 ({@code hi}) and 8..15 ({@code lo}). */
+    public void ipv6(int vip, int protocol, long srcHi, long srcLo, long dstHi, long dstLo, int srcPort, int dstPort) {
+        set(vip, protocol, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort);
+    }
+
+    /** Makes this key equal to {@code other}. */
+    public void copyFrom(FlowKey other) {
+        meta = other.meta;
+        srcHi = other.srcHi;
+        srcLo = other.srcLo;
+        dstHi = other.dstHi;
+        dstLo = other.dstLo;
+        hash = other.hash;
+    }
+
+    private void set(int vip, int protocol, long sHi, long sLo, long dHi, long dLo, int srcPort, int dstPort) {
+        long m = ConnectionTableDescriptor.meta(vip, protocol, srcPort, dstPort);
+        meta = m;
+        srcHi = sHi;
+        srcLo = sLo;
+        dstHi = dHi;
+        dstLo = dLo;
+        hash = Hash64.fold(Hash64.fold(Hash64.fold(Hash64.fold(Hash64.mix(m), sHi), sLo), dHi), dLo);
+    }
+
+    /** Deterministic 64-bit hash of the whole key (Hash64), computed when the key was set. */
+    public long hash() {
+        return hash;
+    }
+
+    public int vip() {
+        return ConnectionTableDescriptor.vipOf(meta);
+    }
+
+    public int protocol() {
+        return ConnectionTableDescriptor.protocolOf(meta);
+    }
+
+    public int srcPort() {
+        return ConnectionTableDescriptor.srcPortOf(meta);
+    }
+
+    public int dstPort() {
+        return ConnectionTableDescriptor.dstPortOf(meta);
+    }
+
+    /** True when both addresses are IPv4-mapped, i.e. the key was set by {@link #ipv4} (or its IPv6 equivalent). */
+    public boolean isIpv4() {
+        return srcHi == MAPPED_HI && (srcLo & 0xFFFF_FFFF_0000_0000L) == MAPPED_LO_PREFIX
+                && dstHi == MAPPED_HI && (dstLo & 0xFFFF_FFFF_0000_0000L) == MAPPED_LO_PREFIX;
+    }
+
+    long meta() {
+        return meta;
+    }
+
+    long srcHi() {
+        return srcHi;
+    }
+
+    long srcLo() {
+        return srcLo;
+    }
+
+    long dstHi() {
+        return dstHi;
+    }
+
+    long dstLo() {
+        return dstLo;
+    }
+
+    @Override
+    public String toString() {
+        return "FlowKey{vip=" + vip() + ", protocol=" + protocol()
+                + ", src=" + Long.toHexString(srcHi) + ':' + Long.toHexString(srcLo) + " port " + srcPort()
+                + ", dst=" + Long.toHexString(dstHi) + ':' + Long.toHexString(dstLo) + " port " + dstPort() + '}';
+    }
+}
