@@ -334,6 +334,177 @@ class SteeringProgramTest {
         assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(5000))).isEqualTo(PASS);
     }
 
+    // ---------------------------------------------------------------- VIP rules
+
+    @Test
+    void ipv4VipWithAPortTakesItsPortItsLaterFragmentsAndItsIcmp() {
+        program.addRule(SteeringRule.vip(ip("10.1.0.1"), SteeringRule.UDP, 53));
+
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(53))).as("its port").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(53).ipv4Options((byte) 1, (byte) 1, (byte) 1, (byte) 0)))
+                .as("its port behind IPv4 options").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(53).fragment(0, true))).as("first fragment").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(53).fragment(185, true))).as("middle fragment").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(53).fragment(370, false))).as("last fragment").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").icmp(8))).as("echo request").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").icmp(3, 4))).as("fragmentation needed").isEqualTo(REDIRECT);
+        assertThat(counters()).isEqualTo(new XdpCounters(7, 0, 0, 0, 0));
+
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(54))).as("another port").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(54).fragment(0, true))).as("first fragment, another port")
+                .isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").tcp(53))).as("another protocol").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").tcp(53).fragment(185, false))).as("another protocol's fragment")
+                .isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").icmp(3, 3))).as("port unreachable").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").icmp(0))).as("echo reply").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").icmp(11))).as("time exceeded").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").icmp(8).fragment(185, false))).as("ICMP later fragment")
+                .isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.1").protocol(47))).as("GRE").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.9").icmp(8))).as("echo to another address").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.9").udp(53).fragment(185, false))).as("fragment to another address")
+                .isEqualTo(PASS);
+        assertThat(verdict(TestFrame.arp())).isEqualTo(PASS);
+        assertThat(counters()).isEqualTo(new XdpCounters(7, 0, 11, 1, 0));
+    }
+
+    @Test
+    void ipv6VipWalksExtensionHeadersAndTakesFragmentsEchoAndPacketTooBig() {
+        program.addRule(SteeringRule.vip(ip("fd00::1"), SteeringRule.TCP, 443));
+
+        assertThat(verdict(TestFrame.ipv6("fd00::1").tcp(443))).isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").tcp(443).extension(0).extension(43).extension(60)))
+                .as("hop-by-hop, routing, destination options").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").tcp(443).fragmentHeader(0, true))).as("first fragment")
+                .isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").tcp(443).fragmentHeader(100, false))).as("later fragment")
+                .isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").tcp(443).extension(0).fragmentHeader(100, true)))
+                .as("later fragment behind hop-by-hop").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").icmp(128))).as("echo request").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").icmp(2))).as("packet too big").isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").icmp(128).extension(0))).as("echo request behind hop-by-hop")
+                .isEqualTo(REDIRECT);
+        assertThat(counters()).isEqualTo(new XdpCounters(8, 0, 0, 0, 0));
+
+        assertThat(verdict(TestFrame.ipv6("fd00::1").tcp(80))).as("another port").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").tcp(80).extension(60))).as("another port behind options")
+                .isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").udp(443).fragmentHeader(100, false))).as("another protocol's fragment")
+                .isEqualTo(PASS);
+        for (int type = 133; type <= 137; type++) {
+            assertThat(verdict(TestFrame.ipv6("fd00::1").icmp(type))).as("neighbour discovery type %d", type).isEqualTo(PASS);
+        }
+        assertThat(verdict(TestFrame.ipv6("fd00::1").icmp(129))).as("echo reply").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").icmp(1))).as("destination unreachable").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::1").icmp(128).fragmentHeader(100, false))).as("ICMPv6 later fragment")
+                .isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::2").icmp(128))).as("echo to another address").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.0.0.1").icmp(8))).isEqualTo(PASS);
+        assertThat(counters()).isEqualTo(new XdpCounters(8, 0, 13, 0, 0));
+    }
+
+    @Test
+    void vipOfAllPortsTakesEveryPortOfItsProtocol() {
+        program.addRule(SteeringRule.vip(ip("10.1.0.2"), SteeringRule.TCP, 0));
+
+        assertThat(verdict(TestFrame.ipv4("10.1.0.2").tcp(1))).isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.2").tcp(65535))).isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.2").tcp(80).fragment(185, false))).isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.2").icmp(8))).isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.2").udp(80))).isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.2").icmp(13))).as("timestamp").isEqualTo(PASS);
+    }
+
+    @Test
+    void exactRulesTakeNeitherFragmentsNorIcmpOfAVip() {
+        program.addRule(SteeringRule.udp(ip("10.1.0.3"), 53));
+
+        assertThat(verdict(TestFrame.ipv4("10.1.0.3").udp(53))).isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.3").udp(53).fragment(185, false))).isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.3").icmp(8))).isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.3").icmp(3, 4))).isEqualTo(PASS);
+    }
+
+    @Test
+    void rulesSharingEntriesKeepEachOthersFlagsWhenOneGoes() {
+        SteeringRule dns = SteeringRule.vip(ip("10.1.0.4"), SteeringRule.UDP, 53);
+        SteeringRule web = SteeringRule.vip(ip("10.1.0.4"), SteeringRule.TCP, 80);
+        SteeringRule allUdp = SteeringRule.udp(ip("10.1.0.4"), 0);
+        program.addRule(dns);
+        program.addRule(web);
+        program.addRule(allUdp);
+        TestFrame udpFragment = TestFrame.ipv4("10.1.0.4").udp(53).fragment(185, false);
+        TestFrame tcpFragment = TestFrame.ipv4("10.1.0.4").tcp(80).fragment(185, false);
+        TestFrame echo = TestFrame.ipv4("10.1.0.4").icmp(8);
+
+        assertThat(program.removeRule(dns)).isTrue();
+        assertThat(verdict(TestFrame.ipv4("10.1.0.4").udp(53))).as("the exact rule takes every UDP port").isEqualTo(REDIRECT);
+        assertThat(verdict(udpFragment)).as("and UDP fragments").isEqualTo(REDIRECT);
+        assertThat(verdict(tcpFragment)).isEqualTo(REDIRECT);
+        assertThat(verdict(echo)).as("the other VIP still takes echo").isEqualTo(REDIRECT);
+
+        assertThat(program.removeRule(allUdp)).isTrue();
+        assertThat(verdict(TestFrame.ipv4("10.1.0.4").udp(53))).isEqualTo(PASS);
+        assertThat(verdict(udpFragment)).isEqualTo(PASS);
+        assertThat(verdict(echo)).isEqualTo(REDIRECT);
+
+        assertThat(program.removeRule(web)).isTrue();
+        assertThat(verdict(tcpFragment)).isEqualTo(PASS);
+        assertThat(verdict(echo)).as("no VIP left on the address").isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv4("10.1.0.4").tcp(80))).isEqualTo(PASS);
+        assertThat(program.rules()).isEmpty();
+    }
+
+    @Test
+    void aVipAndAnAddressOnlyRuleOnOneAddress() {
+        program.addRule(SteeringRule.vip(ip("fd00::5"), SteeringRule.UDP, 53));
+        program.addRule(SteeringRule.address(ip("fd00::5")));
+
+        assertThat(verdict(TestFrame.ipv6("fd00::5").icmp(135))).as("the address-only rule takes everything").isEqualTo(REDIRECT);
+        assertThat(program.removeRule(SteeringRule.address(ip("fd00::5")))).isTrue();
+        assertThat(verdict(TestFrame.ipv6("fd00::5").icmp(135))).isEqualTo(PASS);
+        assertThat(verdict(TestFrame.ipv6("fd00::5").icmp(128))).isEqualTo(REDIRECT);
+    }
+
+    @Test
+    void aTruncatedIcmpHeaderToAVipPasses() {
+        program.addRule(SteeringRule.vip(ip("10.1.0.1"), SteeringRule.UDP, 53));
+        byte[] echo = TestFrame.ipv4("10.1.0.1").icmp(8).build();
+        echo[16] = 0;
+        echo[17] = 20 + 4; // Total Length: 4 bytes of ICMP
+
+        assertThat(run(echo)).isEqualTo(PASS);
+        assertThat(counters().malformed()).isEqualTo(1);
+    }
+
+    @Test
+    void theRuleMapHoldsExactlyMaxRulesOfTheWidestKind() {
+        program.close();
+        program = XdpPrograms.steering(1, 3);
+        for (int i = 1; i <= 3; i++) {
+            program.addRule(SteeringRule.vip(ip("10.2.0." + i), SteeringRule.TCP, 80)); // three map entries each
+        }
+        assertThatThrownBy(() -> program.addRule(SteeringRule.vip(ip("10.2.0.4"), SteeringRule.TCP, 80)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already holds its maximum of 3 rules");
+        assertThat(program.addRule(SteeringRule.vip(ip("10.2.0.3"), SteeringRule.TCP, 80))).as("already there").isFalse();
+        program.removeRule(SteeringRule.vip(ip("10.2.0.3"), SteeringRule.TCP, 80));
+        program.addRule(SteeringRule.vip(ip("10.2.0.4"), SteeringRule.TCP, 80));
+        program.registerSocket(0, xsk.fd());
+        assertThat(verdict(TestFrame.ipv4("10.2.0.4").tcp(80))).isEqualTo(REDIRECT);
+        assertThat(verdict(TestFrame.ipv4("10.2.0.3").tcp(80))).isEqualTo(PASS);
+    }
+
+    @Test
+    void aRuleCapacityOutsideTheLimitsIsRefused() {
+        assertThatThrownBy(() -> XdpPrograms.steering(1, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxRules must be at least 1");
+        assertThatThrownBy(() -> XdpPrograms.steering(1, XdpPrograms.MAX_STEERING_RULES + 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("above the limit");
+    }
+
     @Test
     void noRuleMeansEverythingPasses() {
         assertThat(verdict(TestFrame.ipv4("10.1.0.1").udp(5000))).isEqualTo(PASS);

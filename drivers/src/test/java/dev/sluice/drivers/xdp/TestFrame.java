@@ -23,7 +23,10 @@ final class TestFrame {
     private boolean moreFragments;
     private byte[] ipv4Options = new byte[0];
     private int icmpType = 8;
+    private int icmpCode;
     private int[] extensions = new int[0];
+    /** The 16-bit offset/M word of each extension header that is a Fragment header. */
+    private int[] fragmentWords = new int[0];
     private byte[] raw;
 
     private TestFrame() {
@@ -91,16 +94,33 @@ final class TestFrame {
 
     /** An ICMP (IPv4) or ICMPv6 (IPv6) header of {@code type}. */
     TestFrame icmp(int type) {
+        return icmp(type, 0);
+    }
+
+    /** An ICMP (IPv4) or ICMPv6 (IPv6) header of {@code type} and {@code code}. */
+    TestFrame icmp(int type, int code) {
         protocol = etherType == 0x86dd ? 58 : 1;
         icmpType = type;
+        icmpCode = code;
         dstPort = -1;
         return this;
     }
 
     /** Appends an 8-byte IPv6 extension header of {@code type} (a Fragment header: an atomic one). */
     TestFrame extension(int type) {
+        return extension(type, 0);
+    }
+
+    /** Appends an IPv6 Fragment header: offset in 8-byte units, M flag. */
+    TestFrame fragmentHeader(int offsetUnits, boolean more) {
+        return extension(44, (offsetUnits << 3) | (more ? 1 : 0));
+    }
+
+    private TestFrame extension(int type, int fragmentWord) {
         extensions = Arrays.copyOf(extensions, extensions.length + 1);
         extensions[extensions.length - 1] = type;
+        fragmentWords = Arrays.copyOf(fragmentWords, fragmentWords.length + 1);
+        fragmentWords[fragmentWords.length - 1] = fragmentWord;
         return this;
     }
 
@@ -172,7 +192,9 @@ final class TestFrame {
             b.put(dst);
             for (int i = 0; i < extensions.length; i++) {
                 b.put((byte) (i + 1 < extensions.length ? extensions[i + 1] : protocol));
-                b.put(new byte[7]); // length 0 (8 bytes); a Fragment header with offset 0, M 0
+                b.put((byte) 0); // length 0 (8 bytes); a Fragment header: reserved
+                b.putShort((short) fragmentWords[i]); // a Fragment header's offset and M; else options
+                b.putInt(extensions[i] == 44 ? 0x1234 : 0); // a Fragment header's identification; else options
             }
             transport(b);
         }
@@ -197,7 +219,7 @@ final class TestFrame {
             b.putShort((short) 40000).putShort((short) dstPort);
             b.putShort((short) 8).putShort((short) 0); // UDP length, checksum
         } else {
-            b.put(new byte[] {(byte) icmpType, 0, 0, 0, 0, 1, 0, 1}); // ICMP type, code, checksum, rest
+            b.put(new byte[] {(byte) icmpType, (byte) icmpCode, 0, 0, 0, 1, 0, 1}); // ICMP type, code, checksum, rest
         }
     }
 }
