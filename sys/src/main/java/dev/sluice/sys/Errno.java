@@ -33,9 +33,11 @@ public final class Errno {
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENETDOWN = 100;
+    public static final int ENETUNREACH = 101;
     public static final int ENOBUFS = 105;
     public static final int ENOTCONN = 107;
     public static final int ETIMEDOUT = 110;
+    public static final int EHOSTUNREACH = 113;
 
     private Errno() {
     }
@@ -71,9 +73,11 @@ public final class Errno {
             case EADDRINUSE -> "EADDRINUSE";
             case EADDRNOTAVAIL -> "EADDRNOTAVAIL";
             case ENETDOWN -> "ENETDOWN";
+            case ENETUNREACH -> "ENETUNREACH";
             case ENOBUFS -> "ENOBUFS";
             case ENOTCONN -> "ENOTCONN";
             case ETIMEDOUT -> "ETIMEDOUT";
+            case EHOSTUNREACH -> "EHOSTUNREACH";
             default -> "errno " + errno;
         };
     }
@@ -99,6 +103,8 @@ public final class Errno {
             case EOPNOTSUPP -> "operation not supported";
             case EAFNOSUPPORT -> "address family not supported by protocol";
             case ENETDOWN -> "network is down";
+            case ENETUNREACH -> "network is unreachable";
+            case EHOSTUNREACH -> "no route to host";
             case ENOBUFS -> "no buffer space available";
             default -> "";
         };

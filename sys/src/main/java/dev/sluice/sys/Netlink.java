@@ -11,25 +11,20 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * rtnetlink requests for links: read a link's facts (queues, MTU, MAC, attached XDP program) and
  * attach or detach an XDP program the old way (IFLA_XDP), the fallback when bpf_link is missing.
+ * Requests go through a {@link NetlinkSocket} (its comment has the nlmsghdr and attribute layout);
+ * routes, neighbours and addresses are read by {@link Routes}, {@link Neighbours} and
+ * {@link InterfaceAddresses}.
  *
  * <pre>
- * request:  nlmsghdr (16)              ifinfomsg (16)                  attributes (4-aligned)
- *           0 len u32                  0 family u8                    0 rta_len u16
- *           4 type u16 (RTM_*)         2 type u16                     2 rta_type u16
- *           6 flags u16 (NLM_F_*)      4 index i32                    4 payload
- *           8 seq u32                  8 flags u32
- *          12 pid u32                 12 change u32
- * error reply: nlmsghdr(type NLMSG_ERROR) + i32 error (negative errno, 0 = ACK) + the request header
+ * ifinfomsg (16, after nlmsghdr):  0 family u8   2 type u16   4 index i32   8 flags u32   12 change u32
+ * attributes: IFLA_ADDRESS 1 (MAC), IFLA_MTU 4 (u32), IFLA_NUM_TX_QUEUES 31, IFLA_NUM_RX_QUEUES 32 (u32)
  * IFLA_XDP (43, nested): IFLA_XDP_FD 1 (i32), IFLA_XDP_ATTACHED 2 (u8), IFLA_XDP_FLAGS 3 (u32),
  *                        IFLA_XDP_PROG_ID 4 (u32)
  * </pre>
  */
 public final class Netlink {
-    private static final int NETLINK_ROUTE = 0;
     private static final int NLMSG_HDR = 16;
     private static final int IFINFOMSG = 16;
-    private static final short NLMSG_ERROR = 2;
-    private static final short NLMSG_DONE = 3;
     private static final short RTM_NEWLINK = 16;
     private static final short RTM_GETLINK = 18;
     private static final short RTM_SETLINK = 19;
@@ -54,8 +49,6 @@ public final class Netlink {
     public static final int XDP_ATTACHED_HW = 3;
     public static final int XDP_ATTACHED_MULTI = 4;
 
-    private static int sequence = 1;
-
     private Netlink() {
     }
 
@@ -76,14 +69,25 @@ public final class Netlink {
         }
     }
 
-    /** Reads the facts of the link {@code ifindex}. */
+    /** Reads the facts of the link {@code ifindex} in the calling thread's network namespace. */
     public static LinkInfo link(int ifindex) {
+        try (NetlinkSocket socket = NetlinkSocket.open("reading link " + ifindex)) {
+            return link(socket, ifindex);
+        }
+    }
+
+    /** Reads the facts of the link {@code ifindex} in the namespace of {@code socket}. */
+    public static LinkInfo link(NetlinkSocket socket, int ifindex) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment req = arena.allocate(NLMSG_HDR + IFINFOMSG, 4);
-            header(req, RTM_GETLINK, NLM_F_REQUEST);
-            req.set(JAVA_INT, NLMSG_HDR + 4, ifindex);
-            MemorySegment reply = exchange(arena, req, "RTM_GETLINK", "reading link " + ifindex);
-            return parseLink(reply, ifindex);
+            NetlinkRequest request = new NetlinkRequest(arena, RTM_GETLINK, 0, IFINFOMSG);
+            request.fixed().set(JAVA_INT, 4, ifindex);
+            LinkInfo[] found = new LinkInfo[1];
+            socket.requestOrThrow(request.segment(), message -> found[0] = parseLink(message, ifindex),
+                    "netlink RTM_GETLINK", "reading link " + ifindex);
+            if (found[0] == null) {
+                throw new IllegalStateException("no RTM_NEWLINK reply reading link " + ifindex);
+            }
+            return found[0];
         }
     }
 
@@ -92,12 +96,13 @@ public final class Netlink {
      * attachment outlives the process: callers must detach.
      */
     public static void setXdp(int ifindex, int progFd, int xdpFlags, String ifname) {
-        try (Arena arena = Arena.ofConfined()) {
+        String doing = (progFd < 0 ? "detaching the XDP program from " : "attaching the XDP program to ") + ifname;
+        try (Arena arena = Arena.ofConfined(); NetlinkSocket socket = NetlinkSocket.open(doing)) {
             int xdpLen = 4 + 8 + 8;
             int len = NLMSG_HDR + IFINFOMSG + xdpLen;
             MemorySegment req = arena.allocate(len, 4);
-            header(req, RTM_SETLINK, (short) (NLM_F_REQUEST | NLM_F_ACK));
-            req.set(JAVA_INT, 0, len);
+            req.set(JAVA_SHORT, 4, RTM_SETLINK);
+            req.set(JAVA_SHORT, 6, (short) (NLM_F_REQUEST | NLM_F_ACK));
             req.set(JAVA_INT, NLMSG_HDR + 4, ifindex);
             long a = NLMSG_HDR + IFINFOMSG;
             req.set(JAVA_SHORT, a, (short) xdpLen);
@@ -108,60 +113,7 @@ public final class Netlink {
             req.set(JAVA_SHORT, a + 12, (short) 8);
             req.set(JAVA_SHORT, a + 14, (short) IFLA_XDP_FLAGS);
             req.set(JAVA_INT, a + 16, xdpFlags);
-            exchange(arena, req, "netlink RTM_SETLINK IFLA_XDP",
-                    (progFd < 0 ? "detaching the XDP program from " : "attaching the XDP program to ") + ifname);
-        }
-    }
-
-    private static void header(MemorySegment req, short type, short flags) {
-        req.set(JAVA_INT, 0, (int) req.byteSize());
-        req.set(JAVA_SHORT, 4, type);
-        req.set(JAVA_SHORT, 6, flags);
-        req.set(JAVA_INT, 8, nextSequence());
-        req.set(JAVA_INT, 12, 0);
-    }
-
-    private static synchronized int nextSequence() {
-        return sequence++;
-    }
-
-    /** Sends one request and returns the first non-error reply (or the ACK); throws on an error reply. */
-    private static MemorySegment exchange(Arena arena, MemorySegment req, String call, String doing) {
-        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW, NETLINK_ROUTE, "socket(AF_NETLINK)", doing);
-        try {
-            MemorySegment local = arena.allocate(12, 4); // sockaddr_nl: family u16, pad, pid u32, groups u32
-            local.set(JAVA_SHORT, 0, (short) LibC.AF_NETLINK);
-            LibC.bind(fd, local, "bind(AF_NETLINK)", doing);
-            LibC.send(fd, req, req.byteSize(), call, doing);
-            MemorySegment buf = arena.allocate(64 * 1024, 4);
-            int seq = req.get(JAVA_INT, 8);
-            while (true) {
-                long n = LibC.receive(fd, buf, call, doing);
-                long off = 0;
-                while (off + NLMSG_HDR <= n) {
-                    int msgLen = buf.get(JAVA_INT, off);
-                    short type = buf.get(JAVA_SHORT, off + 4);
-                    int msgSeq = buf.get(JAVA_INT, off + 8);
-                    if (msgLen < NLMSG_HDR || off + msgLen > n) {
-                        throw new IllegalStateException("malformed netlink reply to " + call);
-                    }
-                    if (msgSeq == seq) {
-                        if (type == NLMSG_ERROR) {
-                            int error = -buf.get(JAVA_INT, off + NLMSG_HDR);
-                            if (error != 0) {
-                                throw new NativeException(call, error, doing, Remedies.of(call, error));
-                            }
-                            return buf.asSlice(off, msgLen);
-                        }
-                        if (type != NLMSG_DONE) {
-                            return buf.asSlice(off, msgLen);
-                        }
-                    }
-                    off += align4(msgLen);
-                }
-            }
-        } finally {
-            LibC.close(fd);
+            socket.requestOrThrow(req, message -> { }, "netlink RTM_SETLINK IFLA_XDP", doing);
         }
     }
 
