@@ -36,7 +36,7 @@ class RewritesTest {
 
     static byte[] udp4WithVlan() {
         return new FrameBuilder().ethernet().vlan(0x8100, 0x0064).ipv4(IP_A, IP_B, 17, new byte[0], 0)
-                .udp(5353, 53, FrameBuilder.bytes(33, 2)).build();
+                .udp(40001, 7777, FrameBuilder.bytes(33, 2)).build();
     }
 
     static byte[] tcp6WithTwoVlans() {
@@ -45,7 +45,7 @@ class RewritesTest {
     }
 
     static byte[] udp6() {
-        return new FrameBuilder().ethernet().ipv6(IP6_A, IP6_B, 17).udp(1111, 2222, FrameBuilder.bytes(77, 4)).build();
+        return new FrameBuilder().ethernet().ipv6(IP6_A, IP6_B, 17).udp(40002, 7778, FrameBuilder.bytes(77, 4)).build();
     }
 
     /** A TCP SYN: 54 bytes, padded to the Ethernet minimum of 60. */
