@@ -1,0 +1,478 @@
+package dev.sluice.lb.dataplane;
+
+import dev.sluice.lb.conntrack.ConnectionTable;
+import dev.sluice.lb.conntrack.FlowKey;
+import dev.sluice.lb.forward.IcmpReplies;
+import dev.sluice.lb.forward.Rewrites;
+import dev.sluice.lb.maglev.MaglevTable;
+import dev.sluice.pipeline.runtime.PacketHandler;
+import dev.sluice.pipeline.runtime.Published;
+import dev.sluice.pipeline.runtime.Verdicts;
+import dev.sluice.proto.HeaderWalk;
+import dev.sluice.proto.IcmpHeader;
+import dev.sluice.proto.Icmpv6Header;
+import dev.sluice.proto.IpProtocol;
+import dev.sluice.proto.Ipv4Header;
+import dev.sluice.proto.Ipv6ExtensionHeader;
+import dev.sluice.proto.Ipv6Header;
+import dev.sluice.proto.ParseResult;
+import dev.sluice.proto.TcpHeader;
+import dev.sluice.umem.Packet;
+import dev.sluice.umem.PacketBatch;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The balancer's data plane: a {@link PacketHandler}, one per worker, with that worker's
+ * {@link ConnectionTable} and {@link LbCounters}. Policies (fragments, options, ICMP) are described
+ * in the package documentation; this class does them.
+ *
+ * <h2>A burst</h2>
+ * <ol>
+ *   <li>Read the tables once ({@link Published#getAcquire}); every packet of the burst uses them.</li>
+ *   <li>Classify each packet: {@link HeaderWalk} from Ethernet to L4 (a failure is a counted drop,
+ *       nothing is forwarded half-parsed), find its VIP, answer ICMP echo at once, and for packets
+ *       that need the connection table set their {@link FlowKey} and prefetch its bucket, so that the
+ *       cache misses of the whole burst overlap.</li>
+ *   <li>Choose each packet's backend (a TCP SYN without ACK: the current Maglev choice, inserted;
+ *       another TCP/UDP packet: the connection table, whose answer counts only while that backend is
+ *       still in the VIP, else Maglev and insert; a fragment: Maglev on its addresses) and forward it
+ *       by the VIP's mode, back out the port it arrived on.</li>
+ *   <li>Publish the counters once.</li>
+ * </ol>
+ * Per packet: no allocation, no lock, no exception (every offset read is inside what the walk or
+ * an explicit check proved present).
+ */
+public final class LbHandler implements PacketHandler {
+    /** Done in the classification: verdict set and counted. */
+    private static final int DONE = 0;
+    /** TCP (not a SYN) or UDP: the connection table, then Maglev. */
+    private static final int FLOW = 1;
+    /** TCP SYN without ACK: Maglev, inserted. */
+    private static final int SYN = 2;
+    /** A fragment: Maglev over its addresses. */
+    private static final int FRAGMENT = 3;
+    /** An ICMP error about a VIP flow: that flow's backend (connection table, then Maglev; no insert). */
+    private static final int ICMP_ERROR = 4;
+
+    private static final int INITIAL_SLOTS = 256;
+
+    private final Published<LbTables> tables;
+    private final ConnectionTable connections;
+    private final LbCounters counters;
+    private final LongSupplier nanoClock;
+
+    // Per burst slot, filled by the classification, used by the choice.
+    private FlowKey[] keys;
+    private int[] actions;
+    private int[] vipIndexes;
+    private int[] l3Offsets;
+    private int[] protocols;
+    /** Source port in bits 31..16, destination port in 15..0. */
+    private int[] ports;
+    private boolean[] ipv6;
+    private long[] srcHi;
+    private long[] srcLo;
+    private long[] dstHi;
+    private long[] dstLo;
+    private long lastEvictions;
+
+    /**
+     * @param tables      the current tables (the control plane republishes them)
+     * @param connections this worker's connection table (used only by this handler's thread)
+     * @param counters    this worker's counters
+     * @param nanoClock   monotonic time for the connection table's idle timeouts, read once per burst
+     */
+    public LbHandler(Published<LbTables> tables, ConnectionTable connections, LbCounters counters, LongSupplier nanoClock) {
+        this.tables = tables;
+        this.connections = connections;
+        this.counters = counters;
+        this.nanoClock = nanoClock;
+        this.lastEvictions = connections.evictions();
+        allocate(INITIAL_SLOTS);
+    }
+
+    private void allocate(int slots) {
+        keys = new FlowKey[slots];
+        for (int i = 0; i < slots; i++) {
+            keys[i] = new FlowKey();
+        }
+        actions = new int[slots];
+        vipIndexes = new int[slots];
+        l3Offsets = new int[slots];
+        protocols = new int[slots];
+        ports = new int[slots];
+        ipv6 = new boolean[slots];
+        srcHi = new long[slots];
+        srcLo = new long[slots];
+        dstHi = new long[slots];
+        dstLo = new long[slots];
+    }
+
+    public LbCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void onBurst(PacketBatch batch, Verdicts verdicts) {
+        LbTables t = tables.getAcquire();
+        int n = batch.count();
+        if (n > actions.length) {
+            allocate(Math.max(n, 2 * actions.length)); // once, when a larger burst than any before arrives
+        }
+        for (int i = 0; i < n; i++) {
+            classify(t, batch.packet(i), i, verdicts);
+        }
+        long now = nanoClock.getAsLong();
+        for (int i = 0; i < n; i++) {
+            int action = actions[i];
+            if (action != DONE) {
+                choose(t, batch.packet(i), i, action, now, verdicts);
+            }
+        }
+        long evictions = connections.evictions();
+        counters.add(LbCounters.CONN_EVICTION, evictions - lastEvictions);
+        lastEvictions = evictions;
+        counters.flush();
+    }
+
+    // ---------------------------------------------------------------- step 1: classify
+
+    private void classify(LbTables t, Packet p, int i, Verdicts verdicts) {
+        actions[i] = DONE;
+        verdicts.drop(i);
+        long walk = HeaderWalk.walk(p.segment(), p.offset(), p.length());
+        int code = HeaderWalk.code(walk);
+        if (code != ParseResult.OK) {
+            counters.drop(LbCounters.dropCounterOf(code));
+            return;
+        }
+        boolean v6 = HeaderWalk.isIpv6(walk);
+        int l3 = HeaderWalk.l3Offset(HeaderWalk.vlanCount(walk));
+        int protocol = HeaderWalk.l4Protocol(walk);
+        int l4 = HeaderWalk.l4Offset(walk);
+        long dHi;
+        long dLo;
+        if (v6) {
+            srcHi[i] = p.getLong(l3 + Ipv6Header.SOURCE_OFFSET);
+            srcLo[i] = p.getLong(l3 + Ipv6Header.SOURCE_OFFSET + 8);
+            dHi = p.getLong(l3 + Ipv6Header.DESTINATION_OFFSET);
+            dLo = p.getLong(l3 + Ipv6Header.DESTINATION_OFFSET + 8);
+        } else {
+            srcHi[i] = 0;
+            srcLo[i] = p.getInt(l3 + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
+            dHi = 0;
+            dLo = p.getInt(l3 + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
+        }
+        dstHi[i] = dHi;
+        dstLo[i] = dLo;
+        ipv6[i] = v6;
+        l3Offsets[i] = l3;
+        protocols[i] = protocol;
+        if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
+            if (HeaderWalk.isFragment(walk)) {
+                int v = t.findFragmentVip(v6, dHi, dLo, protocol);
+                if (v == LbTables.NO_VIP) {
+                    counters.drop(LbCounters.DROP_NOT_VIP);
+                    return;
+                }
+                countShape(p, walk, l3, v6);
+                counters.inc(LbCounters.FRAGMENTS);
+                vipIndexes[i] = v;
+                ports[i] = 0;
+                actions[i] = FRAGMENT;
+                return;
+            }
+            int srcPort = p.getShort(l4);
+            int dstPort = p.getShort(l4 + 2);
+            int v = t.findVip(v6, dHi, dLo, protocol, dstPort);
+            if (v == LbTables.NO_VIP) {
+                counters.drop(LbCounters.DROP_NOT_VIP);
+                return;
+            }
+            countShape(p, walk, l3, v6);
+            vipIndexes[i] = v;
+            ports[i] = srcPort << 16 | dstPort;
+            setKey(t.vip(v), i);
+            if (protocol == IpProtocol.TCP
+                    && (p.getByte(l4 + TcpHeader.FLAGS_OFFSET) & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN) {
+                actions[i] = SYN;
+            } else {
+                connections.prefetch(keys[i]);
+                actions[i] = FLOW;
+            }
+        } else if (protocol == (v6 ? IpProtocol.ICMPV6 : IpProtocol.ICMP)) {
+            int v = t.findVipAddress(v6, dHi, dLo);
+            if (v == LbTables.NO_VIP) {
+                counters.drop(LbCounters.DROP_NOT_VIP);
+                return;
+            }
+            countShape(p, walk, l3, v6);
+            if (HeaderWalk.isFragment(walk)) {
+                counters.inc(LbCounters.FRAGMENTS);
+                counters.drop(LbCounters.DROP_ICMP_UNSUPPORTED);
+                return;
+            }
+            icmp(t, p, i, walk, l3, l4, v6, verdicts);
+        } else {
+            counters.drop(LbCounters.DROP_NOT_VIP);
+        }
+    }
+
+    /** Counts the packet's IPv4 options or IPv6 extension headers (forwarded as they are). */
+    private void countShape(Packet p, long walk, int l3, boolean v6) {
+        if (v6) {
+            if (HeaderWalk.extensionCount(walk) != 0) {
+                counters.inc(LbCounters.IPV6_EXTENSION_HEADERS);
+            }
+        } else if ((p.getByte(l3) & 0x0F) > 5) {
+            counters.inc(LbCounters.IPV4_OPTIONS);
+        }
+    }
+
+    private void setKey(Vip vip, int i) {
+        int sp = ports[i] >>> 16;
+        int dp = ports[i] & 0xFFFF;
+        if (ipv6[i]) {
+            keys[i].ipv6(vip.id, protocols[i], srcHi[i], srcLo[i], dstHi[i], dstLo[i], sp, dp);
+        } else {
+            keys[i].ipv4(vip.id, protocols[i], (int) srcLo[i], (int) dstLo[i], sp, dp);
+        }
+    }
+
+    /** ICMP or ICMPv6 to a VIP address: echo answered here, an error about a VIP flow classified. */
+    private void icmp(LbTables t, Packet p, int i, long walk, int l3, int l4, boolean v6, Verdicts verdicts) {
+        int type = p.getByte(l4);
+        int code = p.getByte(l4 + 1);
+        boolean echo = v6 ? type == Icmpv6Header.ECHO_REQUEST : type == IcmpHeader.ECHO_REQUEST && code == 0;
+        if (echo) {
+            if (IcmpReplies.echoReply(p, l3)) {
+                counters.inc(LbCounters.ICMP_ECHO);
+                verdicts.transmit(i, verdicts.receivedOn(i));
+            } else {
+                counters.drop(LbCounters.DROP_REPLY_FAILED);
+            }
+            return;
+        }
+        boolean tooBig = v6 ? type == Icmpv6Header.PACKET_TOO_BIG
+                : type == IcmpHeader.DESTINATION_UNREACHABLE && code == IcmpReplies.CODE_FRAGMENTATION_NEEDED;
+        if (!tooBig) {
+            counters.drop(LbCounters.DROP_ICMP_UNSUPPORTED);
+            return;
+        }
+        int end = v6 ? l3 + Ipv6Header.LENGTH + p.getShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
+                : l3 + HeaderWalk.ipv4TotalLength(walk);
+        int reason = v6 ? quoted6(p, i, l4 + Icmpv6Header.LENGTH, end) : quoted4(p, i, l4 + IcmpHeader.LENGTH, end);
+        if (reason != 0) {
+            counters.drop(reason);
+            return;
+        }
+        // The quoted packet went from the VIP to the client: its flow is the reverse.
+        int v = t.findVip(v6, dstHi[i], dstLo[i], protocols[i], ports[i] & 0xFFFF);
+        if (v == LbTables.NO_VIP) {
+            counters.drop(LbCounters.DROP_ICMP_NOT_VIP_FLOW);
+            return;
+        }
+        vipIndexes[i] = v;
+        setKey(t.vip(v), i);
+        connections.prefetch(keys[i]);
+        actions[i] = ICMP_ERROR;
+    }
+
+    /**
+     * Reads the IPv4 packet an ICMP error quotes at {@code q} (up to {@code end}) leniently: it is
+     * cut short, so only its header and ports must be there, whatever its Total Length says. Sets
+     * slot {@code i}'s flow to the quoted one reversed (client → VIP). Returns 0, or a drop reason.
+     */
+    private int quoted4(Packet p, int i, int q, int end) {
+        if (end - q < Ipv4Header.MIN_LENGTH) {
+            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+        }
+        int versionIhl = p.getByte(q);
+        int hl = (versionIhl & 0x0F) * 4;
+        if (versionIhl >>> 4 != 4 || hl < Ipv4Header.MIN_LENGTH || end - q < hl + HeaderWalk.PORTS_LENGTH
+                || (p.getShort(q + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0) {
+            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+        }
+        int protocol = p.getByte(q + Ipv4Header.PROTOCOL_OFFSET);
+        if (protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
+            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+        }
+        long vip = p.getInt(q + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
+        if (vip != dstLo[i]) {
+            return LbCounters.DROP_ICMP_NOT_VIP_FLOW; // the error is about a packet another host sent
+        }
+        srcHi[i] = 0;
+        srcLo[i] = p.getInt(q + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
+        protocols[i] = protocol;
+        ports[i] = p.getShort(q + hl + 2) << 16 | p.getShort(q + hl);
+        return 0;
+    }
+
+    /** As {@link #quoted4} for the IPv6 packet an ICMPv6 packet-too-big quotes (extension headers walked, bounded). */
+    private int quoted6(Packet p, int i, int q, int end) {
+        if (end - q < Ipv6Header.LENGTH || p.getByte(q) >>> 4 != 6) {
+            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+        }
+        int next = p.getByte(q + Ipv6Header.NEXT_HEADER_OFFSET);
+        int at = q + Ipv6Header.LENGTH;
+        for (int k = 0; IpProtocol.isIpv6ExtensionHeader(next); k++) {
+            if (k == HeaderWalk.MAX_IPV6_EXTENSION_HEADERS || end - at < Ipv6ExtensionHeader.MIN_LENGTH) {
+                return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+            }
+            if (next == IpProtocol.FRAGMENT
+                    && (p.getShort(at + Ipv6ExtensionHeader.FRAGMENT_OFFSET_FIELD_OFFSET) & Ipv6ExtensionHeader.FRAGMENT_OFFSET_MASK) != 0) {
+                return LbCounters.DROP_ICMP_QUOTE_UNUSABLE; // a later fragment: no ports
+            }
+            int length = Ipv6ExtensionHeader.length(next, p.getByte(at + Ipv6ExtensionHeader.LENGTH_OFFSET));
+            next = p.getByte(at + Ipv6ExtensionHeader.NEXT_HEADER_OFFSET);
+            at += length;
+        }
+        if ((next != IpProtocol.TCP && next != IpProtocol.UDP) || end - at < HeaderWalk.PORTS_LENGTH) {
+            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+        }
+        if (p.getLong(q + Ipv6Header.SOURCE_OFFSET) != dstHi[i] || p.getLong(q + Ipv6Header.SOURCE_OFFSET + 8) != dstLo[i]) {
+            return LbCounters.DROP_ICMP_NOT_VIP_FLOW;
+        }
+        srcHi[i] = p.getLong(q + Ipv6Header.DESTINATION_OFFSET);
+        srcLo[i] = p.getLong(q + Ipv6Header.DESTINATION_OFFSET + 8);
+        protocols[i] = next;
+        ports[i] = p.getShort(at + 2) << 16 | p.getShort(at);
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- step 2: choose and forward
+
+    private void choose(LbTables t, Packet p, int i, int action, long now, Verdicts verdicts) {
+        Vip vip = t.vip(vipIndexes[i]);
+        long hash;
+        int b;
+        switch (action) {
+            case SYN -> {
+                counters.inc(LbCounters.SYN);
+                hash = flowHash(vip, i);
+                b = newFlow(vip, i, hash, now);
+            }
+            case FLOW -> {
+                hash = flowHash(vip, i);
+                int id = connections.lookup(keys[i], now);
+                b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
+                if (b >= 0) {
+                    counters.inc(LbCounters.CONN_HIT);
+                } else {
+                    counters.inc(LbCounters.CONN_MISS);
+                    b = newFlow(vip, i, hash, now);
+                }
+            }
+            case FRAGMENT -> {
+                hash = vip.hashFields == FlowHash.SOURCE ? flowHash(vip, i)
+                        : FlowHash.fragment(protocols[i], srcHi[i], srcLo[i], dstHi[i], dstLo[i]);
+                b = vip.choose(hash);
+            }
+            default -> { // ICMP_ERROR
+                hash = flowHash(vip, i);
+                int id = connections.lookup(keys[i], now);
+                b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
+                if (b < 0) {
+                    b = vip.choose(hash);
+                }
+            }
+        }
+        if (b == MaglevTable.NO_BACKEND) {
+            counters.drop(LbCounters.DROP_NO_BACKEND);
+            return;
+        }
+        forward(t, p, i, vip, b, hash, action == ICMP_ERROR, verdicts);
+    }
+
+    private long flowHash(Vip vip, int i) {
+        return FlowHash.of(vip.hashFields, protocols[i], srcHi[i], srcLo[i], ports[i] >>> 16,
+                dstHi[i], dstLo[i], ports[i] & 0xFFFF);
+    }
+
+    /** The Maglev choice for a new flow, inserted into the connection table; or NO_BACKEND. */
+    private int newFlow(Vip vip, int i, long hash, long now) {
+        int b = vip.choose(hash);
+        if (b != MaglevTable.NO_BACKEND) {
+            connections.insert(keys[i], vip.backendIds[b], now);
+            counters.inc(LbCounters.NEW_FLOWS);
+        }
+        return b;
+    }
+
+    private void forward(LbTables t, Packet p, int i, Vip vip, int b, long hash, boolean icmpError, Verdicts verdicts) {
+        long mac = vip.backendMac[b];
+        if (mac < 0) {
+            counters.drop(LbCounters.DROP_NO_MAC);
+            return;
+        }
+        int l3 = l3Offsets[i];
+        if (vip.forwarding == Vip.DSR) {
+            Rewrites.dsr(p, t.ownMac(), mac);
+            sent(i, icmpError, verdicts);
+            return;
+        }
+        boolean outer6 = vip.backendIpv6[b];
+        boolean gue = vip.forwarding == Vip.GUE;
+        int overhead = Rewrites.overhead(outer6, gue);
+        boolean inner6 = ipv6[i];
+        int length = inner6 ? Ipv6Header.LENGTH + p.getShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
+                : p.getShort(l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
+        if (length + overhead > t.mtu()) {
+            tooBig(t, p, i, l3, inner6, overhead, icmpError, verdicts);
+            return;
+        }
+        long own = t.ownMac();
+        boolean done;
+        if (outer6) {
+            long sHi = t.outerSource6Hi(hash);
+            long sLo = t.outerSource6Lo(hash);
+            done = gue
+                    ? Rewrites.gueOver6(p, l3, sHi, sLo, vip.backendHi[b], vip.backendLo[b], FlowHash.gueSourcePort(hash),
+                            vip.guePort, own, mac)
+                    : Rewrites.ipipOver6(p, l3, sHi, sLo, vip.backendHi[b], vip.backendLo[b], own, mac);
+        } else {
+            int src = t.outerSource4(hash);
+            int dst = (int) vip.backendLo[b];
+            done = gue
+                    ? Rewrites.gueOver4(p, l3, src, dst, FlowHash.gueSourcePort(hash), vip.guePort, own, mac)
+                    : Rewrites.ipipOver4(p, l3, src, dst, own, mac);
+        }
+        if (!done) {
+            counters.drop(LbCounters.DROP_NO_HEADROOM);
+            return;
+        }
+        sent(i, icmpError, verdicts);
+    }
+
+    private void sent(int i, boolean icmpError, Verdicts verdicts) {
+        counters.inc(LbCounters.FORWARDED);
+        if (icmpError) {
+            counters.inc(LbCounters.ICMP_TO_BACKEND);
+        }
+        verdicts.transmit(i, verdicts.receivedOn(i));
+    }
+
+    /**
+     * The encapsulated packet would exceed the MTU: tell the client the size that fits (the MTU less
+     * the encapsulation), by fragmentation-needed (IPv4 with DF) or packet-too-big (IPv6), built in
+     * this frame and sent back; an IPv4 packet without DF, or an ICMP error, is dropped (the balancer
+     * does not fragment, and never answers an error with an error).
+     */
+    private void tooBig(LbTables t, Packet p, int i, int l3, boolean inner6, int overhead, boolean icmpError,
+                        Verdicts verdicts) {
+        boolean dontFragment = inner6 || (p.getShort(l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FLAG_DONT_FRAGMENT) != 0;
+        if (icmpError || !dontFragment) {
+            counters.drop(LbCounters.DROP_TOO_BIG);
+            return;
+        }
+        int mtu = t.mtu() - overhead;
+        boolean built = inner6 ? IcmpReplies.packetTooBig(p, l3, mtu) : IcmpReplies.fragmentationNeeded(p, l3, mtu);
+        if (!built) {
+            counters.drop(LbCounters.DROP_REPLY_FAILED);
+            return;
+        }
+        counters.inc(LbCounters.FRAG_NEEDED_SENT);
+        verdicts.transmit(i, verdicts.receivedOn(i));
+    }
+}
