@@ -49,9 +49,17 @@ public final class MaglevTable {
 
     /** Builds the table from explicit permutation parameters (the paper's notation; tests). */
     public static MaglevTable populate(int[] offsets, int[] skips, int[] weights, int size) {
+        requirePrime(size);
         int n = offsets.length;
         if (skips.length != n || weights.length != n) {
             throw new IllegalArgumentException("offsets, skips and weights differ in length");
+        }
+        for (int i = 0; i < n; i++) {
+            // A skip in 1..size-1 of a prime size visits every slot, so each claim below ends.
+            if (offsets[i] < 0 || offsets[i] >= size || skips[i] < 1 || skips[i] >= size) {
+                throw new IllegalArgumentException("backend " + i + ": offset " + offsets[i] + " or skip " + skips[i]
+                        + " out of range (offset 0.." + (size - 1) + ", skip 1.." + (size - 1) + ")");
+            }
         }
         int[] slots = new int[size];
         Arrays.fill(slots, NO_BACKEND);
