@@ -129,7 +129,7 @@ public final class AfXdpInterface implements AutoCloseable {
             }
             checkPrivileges(ifname);
             Netlink.LinkInfo link = Netlink.link(ifindex);
-            checkQueues(ifname, queueIds, link);
+            checkQueues(ifname, queueIds, RxQueues.inUse(ifname, link.rxQueues()));
             checkMemlock(umem);
             if (options.attachProgram() && link.hasXdpProgram()) {
                 XdpAttachment.ProgramPresentException present = XdpAttachment.programPresent(ifname, link);
@@ -196,11 +196,12 @@ public final class AfXdpInterface implements AutoCloseable {
         }
     }
 
-    private static void checkQueues(String ifname, int[] queueIds, Netlink.LinkInfo link) {
+    /** {@code rxQueues}: the queues the interface uses now, which an AF_XDP bind checks against. */
+    private static void checkQueues(String ifname, int[] queueIds, int rxQueues) {
         for (int q : queueIds) {
-            if (q < 0 || q >= link.rxQueues()) {
+            if (q < 0 || q >= rxQueues) {
                 throw new PortSetupException(Reason.QUEUE_OUT_OF_RANGE, "queue " + q + " is out of range: " + ifname + " has "
-                        + link.rxQueues() + " RX queue" + (link.rxQueues() == 1 ? "" : "s"));
+                        + rxQueues + " RX queue" + (rxQueues == 1 ? "" : "s"));
             }
         }
         if (Arrays.stream(queueIds).distinct().count() != queueIds.length) {
@@ -276,8 +277,10 @@ public final class AfXdpInterface implements AutoCloseable {
     }
 
     /**
-     * The ids of every RX queue of {@code ifname} in the current network namespace, {@code 0..n-1}:
-     * what to {@link #open} so that no queue hands steered packets to the kernel.
+     * The ids of every RX queue {@code ifname} uses, in the current network namespace,
+     * {@code 0..n-1}: what to {@link #open} so that no queue hands steered packets to the kernel.
+     * The count is the one the driver uses now (ethtool's channels), which may be below the number
+     * it allocated (a veth allocates one per CPU and uses one).
      *
      * @throws PortSetupException when there is no such interface
      */
@@ -286,7 +289,7 @@ public final class AfXdpInterface implements AutoCloseable {
         if (ifindex == 0) {
             throw new PortSetupException(Reason.UNKNOWN_INTERFACE, "no network interface named '" + ifname + "' (see 'ip link')");
         }
-        int n = Netlink.link(ifindex).rxQueues();
+        int n = RxQueues.inUse(ifname, Netlink.link(ifindex).rxQueues());
         int[] ids = new int[n];
         Arrays.setAll(ids, i -> i);
         return ids;
