@@ -58,6 +58,7 @@ public final class XskKernelSimulator implements AutoCloseable {
         long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
         long delivered;
         long completed;
+        long invalidTx;
         long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
     }
 
@@ -263,13 +264,35 @@ public final class XskKernelSimulator implements AutoCloseable {
         }
         int from = k.tx().consumedIndex();
         int to = k.completion().reservedIndex();
+        int completed = 0;
         for (int i = 0; i < n; i++) {
-            k.completion().putAddress(to + i, k.tx().address(from + i));
+            long addr = k.tx().address(from + i);
+            if (validTxDescriptor(addr, k.tx().length(from + i))) {
+                k.completion().putAddress(to + completed++, addr);
+            } else {
+                counts.invalidTx++;
+            }
         }
         k.tx().releaseRelease(n);
-        k.completion().submitRelease(n);
-        counts.completed += n;
-        return n;
+        k.completion().submitRelease(completed);
+        counts.completed += completed;
+        return completed;
+    }
+
+    /**
+     * The kernel's check of a TX descriptor in aligned-chunk mode: a non-empty packet that lies
+     * inside one chunk, which may start anywhere in it (a packet grown into the headroom is
+     * fine). An invalid descriptor is consumed, counted and never completed: its frame is lost to
+     * the application, as with the real kernel.
+     */
+    private boolean validTxDescriptor(long addr, int len) {
+        long chunk = umem.frameSize();
+        return len > 0 && addr >= 0 && addr + len <= umem.byteSize() && (addr & (chunk - 1)) + len <= chunk;
+    }
+
+    /** TX descriptors the simulated kernel refused (empty, or crossing a chunk's end): their frames are lost. */
+    public long invalidTx() {
+        return counts.invalidTx;
     }
 
     public long delivered() {

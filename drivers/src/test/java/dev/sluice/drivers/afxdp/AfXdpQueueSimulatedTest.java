@@ -37,6 +37,45 @@ class AfXdpQueueSimulatedTest {
         }
     }
 
+    /**
+     * Received packets grown into the kernel's 256 bytes of headroom go out on TX from their new start;
+     * the COMPLETION ring returns those addresses, and the queue recycles the frames that hold them.
+     */
+    @Test
+    void packetsPrependedIntoTheHeadroomAreSentFromTheNewStartAndTheirFramesRecycled() {
+        try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults().withFrameCount(1024), 256, 200, FRAME, true, true)) {
+            AfXdpQueue q = sim.queue();
+            PacketBatch b = q.newBatch(64);
+            long sent = 0;
+            for (int round = 0; round < 200; round++) {
+                sim.step(64);
+                int n = q.receive(b);
+                for (int i = 0; i < n; i++) {
+                    assertThat(b.packet(i).headroom()).isEqualTo(UmemConfig.KERNEL_HEADROOM);
+                    assertThat(b.packet(i).prepend(48)).isTrue();
+                }
+                long[] starts = new long[n];
+                for (int i = 0; i < n; i++) {
+                    starts[i] = b.address(i);
+                    assertThat(b.length(i)).isEqualTo(FRAME.length + 48);
+                    assertThat(starts[i] % 2048).isEqualTo(256 - 48);
+                }
+                sent += q.transmit(b);
+            }
+            sim.completeTx();
+            q.transmit(b); // reclaims COMPLETION
+            assertThat(sent).isEqualTo(sim.delivered()).isPositive();
+            assertThat(sim.invalidTx()).as("descriptors the kernel would refuse").isZero();
+            assertThat(sim.completed()).isEqualTo(sent);
+            assertThat(q.counters().get(PortCounters.TX_BYTES)).isEqualTo(sent * (FRAME.length + 48));
+            FrameCounts c = sim.frameCounts();
+            assertThat(c.total()).isEqualTo(1024);
+            assertThat(c.app()).isZero();
+            assertThat(c.tx()).isZero();
+            assertThat(q.ownership().violations()).as(q.ownership().firstViolation()).isZero();
+        }
+    }
+
     @Test
     void randomMixOfOperationsNeverLosesOrDoublesAFrame() {
         Random rnd = new Random(42);

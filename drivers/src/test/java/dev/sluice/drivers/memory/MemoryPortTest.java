@@ -45,6 +45,52 @@ class MemoryPortTest {
         }
     }
 
+    /** Packets whose start moved (prepend, trimFront) cross the link from their new start; every frame comes home. */
+    @Test
+    void packetsWhoseStartMovedArriveFromTheNewStartAndTheirFramesComeBack() {
+        try (Umem umem = Umem.allocate(UmemConfig.defaults().withFrameCount(256));
+             SharedFramePool pool = SharedFramePool.of(umem, new FrameOwnership(umem));
+             MemoryPorts.Pair pair = MemoryPorts.pair(pool, 64)) {
+            PacketBatch tx = pair.a().newBatch(16);
+            assertThat(pair.a().allocate(tx, 16, 60)).isEqualTo(16);
+            for (int i = 0; i < 16; i++) {
+                var p = tx.packet(i);
+                assertThat(p.headroom()).as("room for Ethernet + 2 VLAN tags + IPv6 + UDP").isGreaterThanOrEqualTo(14 + 8 + 40 + 8);
+                p.setInt(0, 1000 + i);
+                if (i % 2 == 0) {
+                    assertThat(p.prepend(48)).isTrue();
+                    p.setInt(0, 0xE0E0_0000 | i);
+                } else {
+                    assertThat(p.trimFront(4)).isTrue();
+                }
+            }
+            assertThat(pair.a().transmit(tx)).isEqualTo(16);
+            PacketBatch rx = pair.b().newBatch(16);
+            assertThat(pair.b().receive(rx)).isEqualTo(16);
+            for (int i = 0; i < 16; i++) {
+                var p = rx.packet(i);
+                if (i % 2 == 0) {
+                    assertThat(p.length()).isEqualTo(108);
+                    assertThat(p.getInt(0)).isEqualTo(0xE0E0_0000 | i);
+                    assertThat(p.getInt(48)).isEqualTo(1000 + i);
+                    assertThat(p.headroom()).isEqualTo(256 - 48);
+                } else {
+                    assertThat(p.length()).isEqualTo(56);
+                    assertThat(p.headroom()).isEqualTo(260);
+                }
+            }
+            pair.b().transmit(rx); // back to a: a's cache takes these frames when a drains
+            PacketBatch back = pair.a().newBatch(16);
+            assertThat(pair.a().receive(back)).isEqualTo(16);
+            pair.a().release(back);
+            pair.a().drain();
+            pair.b().drain();
+            assertThat(pool.available()).isEqualTo(256);
+            assertThat(pool.ownership().violations()).as(pool.ownership().firstViolation()).isZero();
+            assertThat(pool.ownership().count(FrameOwnership.POOL)).isEqualTo(256);
+        }
+    }
+
     @Test
     void fullRingDropsCountsAndReturnsFrames() {
         try (Umem umem = Umem.allocate(UmemConfig.defaults().withFrameCount(256));

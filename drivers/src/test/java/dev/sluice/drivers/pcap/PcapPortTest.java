@@ -373,6 +373,39 @@ class PcapPortTest {
         assertThat(written.get(1).length()).isEqualTo(frames.get(1).length);
     }
 
+    /** A handler that pushes 48 bytes in front of every packet: the output has them, every frame comes home. */
+    @Test
+    void packetsWhoseStartMovedIntoTheHeadroomAreWrittenFromTheNewStart() throws IOException {
+        Path out = dir.resolve("prepended.pcap");
+        try (PcapPort port = PcapPort.open(capture("pcap"), out, tracked)) {
+            PacketBatch batch = port.newBatch(16);
+            while (!port.endOfInput()) {
+                int n = port.receive(batch);
+                for (int i = 0; i < n; i++) {
+                    var p = batch.packet(i);
+                    assertThat(p.headroom()).isEqualTo(256);
+                    assertThat(p.prepend(48)).isTrue();
+                    for (int k = 0; k < 48; k++) {
+                        p.setByte(k, 0xC0 + k);
+                    }
+                }
+                port.transmit(batch);
+            }
+            assertAllFramesHome(port);
+        }
+        List<CaptureTools.Frame> written = CaptureTools.tshark(out);
+        assertThat(written).hasSize(COUNT);
+        for (int i = 0; i < COUNT; i++) {
+            byte[] expected = new byte[48 + frames.get(i).length];
+            for (int k = 0; k < 48; k++) {
+                expected[k] = (byte) (0xC0 + k);
+            }
+            System.arraycopy(frames.get(i), 0, expected, 48, frames.get(i).length);
+            assertThat(written.get(i).data()).as("packet %d", i + 1).isEqualTo(expected);
+            assertThat(written.get(i).length()).isEqualTo(expected.length);
+        }
+    }
+
     @Test
     void openFailsClearly() throws IOException {
         assertThatThrownBy(() -> PcapPort.open(dir.resolve("missing.pcap"), null, tracked))
