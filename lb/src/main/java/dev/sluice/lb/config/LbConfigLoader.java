@@ -36,7 +36,8 @@ import java.util.function.Predicate;
  *
  * <p>Decisions a user may meet: {@code protocol} defaults to tcp, {@code forwarding} to dsr,
  * {@code hash} to 5-tuple, {@code weight} to 100; a VIP whose backends all have weight 0 is accepted
- * (it is drained: established flows stay, new ones are dropped and counted); {@code dsr} needs
+ * (it is drained: established flows stay, new ones are dropped and counted); a backend may not have
+ * the address of any VIP; {@code dsr} needs
  * backends of the VIP's family, {@code ipip} and {@code gue} may mix families; {@code mac} is for
  * {@code dsr} backends only and {@code gue-port} for {@code gue} VIPs only; the table size must be a
  * prime larger than the number of backends.
@@ -67,6 +68,8 @@ public final class LbConfigLoader {
 
     private final Path file;
     private final Predicate<String> interfaceExists;
+    /** Every backend address read, with its node: none may be a VIP's address. */
+    private final List<Map.Entry<InetAddress, ConfigNode>> backendAddresses = new ArrayList<>();
 
     private LbConfigLoader(Path file, Predicate<String> interfaceExists) {
         this.file = file;
@@ -152,6 +155,7 @@ public final class LbConfigLoader {
         List<VipConfig> vips = new ArrayList<>();
         Map<String, ConfigNode> names = new HashMap<>();
         Map<String, ConfigNode> services = new HashMap<>();
+        Map<InetAddress, String> vipAddresses = new HashMap<>();
         for (ConfigNode item : n.items("a list of VIPs")) {
             ConfigNode.Fields f = item.fields("a VIP (a mapping with name, address, port and backends)", VIP_KEYS);
             VipConfig vip = vip(f);
@@ -168,6 +172,13 @@ public final class LbConfigLoader {
                         + first.line() + "; address, protocol and port must be unique)");
             }
             vips.add(vip);
+            vipAddresses.putIfAbsent(vip.address(), vip.name());
+        }
+        for (Map.Entry<InetAddress, ConfigNode> backend : backendAddresses) {
+            String vip = vipAddresses.get(backend.getKey());
+            if (vip != null) {
+                throw backend.getValue().error("is the address of VIP '" + vip + "' (a backend must be another host)");
+            }
         }
         return vips;
     }
@@ -215,19 +226,17 @@ public final class LbConfigLoader {
                     + (forwarding == Forwarding.DSR ? " and mac" : "") + ")", BACKEND_KEYS);
             ConfigNode addressNode = f.required("address");
             InetAddress address = addressNode.literal("an IP address", Literals::unicastAddress);
-            if (address.equals(vip)) {
-                throw addressNode.error("is the VIP's own address (a backend must be another host)");
-            }
             if (forwarding == Forwarding.DSR && family(address) != family(vip)) {
                 throw addressNode.error(family(address) + " backend for the " + family(vip) + " VIP: dsr forwards "
                         + "the packet unchanged, so the families must match (ipip and gue may mix them)");
             }
+            backendAddresses.add(Map.entry(address, addressNode));
             ConfigNode first = seen.putIfAbsent(address, item);
             if (first != null) {
                 throw addressNode.error("backend " + address.getHostAddress() + " given twice in this VIP (first at "
                         + first.path() + ", line " + first.line() + ")");
             }
-            int weight = f.has("weight") ? f.get("weight").integer(0, BackendConfig.MAX_WEIGHT, "0 = drained")
+            int weight = f.has("weight") ? f.get("weight").integer(0, BackendConfig.MAX_WEIGHT, "")
                     : BackendConfig.DEFAULT_WEIGHT;
             long mac = BackendConfig.MAC_FROM_KERNEL;
             if (f.has("mac")) {
