@@ -6,7 +6,11 @@ package dev.sluice.umem;
  * @param frameCount frames in the region (power of two not required, at least 64)
  * @param frameSize  2048 or 4096 (the kernel accepts only these for aligned chunks)
  * @param headroom   bytes reserved in each frame before the packet, on top of the kernel's own
- *                   256 bytes (XDP_PACKET_HEADROOM); room to prepend encapsulation in place
+ *                   256 bytes (XDP_PACKET_HEADROOM); room to prepend encapsulation in place. Every
+ *                   driver puts received and allocated packets {@link #KERNEL_HEADROOM} + headroom
+ *                   bytes into their frame, so the default of 0 already leaves 256 bytes: more than
+ *                   the largest header stack a handler pushes (Ethernet, two VLAN tags, IPv6, UDP:
+ *                   70 bytes; see {@code Packet.prepend})
  * @param hugePages  back the region with huge pages when the system has them (falls back to
  *                   normal pages otherwise; {@link Umem#hugePages()} says which)
  */

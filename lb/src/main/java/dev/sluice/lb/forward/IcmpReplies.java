@@ -11,7 +11,9 @@ import dev.sluice.umem.Packet;
 /**
  * ICMP messages the balancer answers or sends itself, built in the received frame and sent back to
  * the frame's sender (MACs swapped). Whether to answer belongs to the caller (the data plane's
- * handler); these methods only build the message.
+ * handler); these methods only build the message. The caller applies the rules of RFC 1122
+ * §3.2.2 and RFC 4443 §2.4(e): no error about an ICMP error, a non-first fragment, or a packet
+ * from a multicast, broadcast or unspecified source (and rate-limits errors).
  *
  * <h2>Echo replies</h2>
  * An ICMP echo request (type 8) or ICMPv6 echo request (128) becomes the reply (0, 129) in place:
