@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.drivers.PortSetupException;
+import dev.sluice.lb.config.ConfigException;
 import dev.sluice.sys.NativeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,8 @@ import java.io.PrintWriter;
 /** The {@code sluice} command line. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "User-space packet processing on AF_XDP, in Java.",
-        subcommands = {DemoCommand.class, FwdCommand.class, GenCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, FwdCommand.class, GenCommand.class, StatCommand.class, LbCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,12 +50,14 @@ public final class Main implements Runnable {
 
     /**
      * Prints what ended a command and returns the exit code: 2 and one line for a failure the user
-     * can fix ({@link UserError}, a port that cannot be set up, a system call the system refused),
+     * can fix ({@link UserError}, an invalid configuration file, a port that cannot be set up, a
+     * system call the system refused),
      * 70 and the stack trace for anything else. An {@link IllegalArgumentException} is ours: the
      * commands check every value a user gives before they use it, and say so with a UserError.
      */
     static int report(Throwable t, PrintWriter err) {
-        if (t instanceof UserError || t instanceof PortSetupException || t instanceof NativeException) {
+        if (t instanceof UserError || t instanceof ConfigException || t instanceof PortSetupException
+                || t instanceof NativeException) {
             err.println("sluice: " + t.getMessage());
             err.flush();
             return 2;

@@ -1,0 +1,195 @@
+package dev.sluice.cli;
+
+import dev.sluice.counters.CountersDirectory;
+import dev.sluice.counters.CountersFile;
+import dev.sluice.drivers.PortCounters;
+import dev.sluice.drivers.afxdp.XskStatistics;
+import dev.sluice.drivers.xdp.XdpMode;
+import dev.sluice.lb.config.LbConfig;
+import dev.sluice.lb.config.LbConfigLoader;
+import dev.sluice.lb.control.LbOptions;
+import dev.sluice.lb.control.LoadBalancer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code sluice lb}: the L4 load balancer, run from a configuration file, with live rates. */
+@Command(name = "lb", mixinStandardHelpOptions = true, sortOptions = false,
+        subcommands = {LbWhichCommand.class},
+        header = "Balance VIPs over backends (Maglev, DSR / IPIP / GUE, IPv4 and IPv6).",
+        description = {"Reads the configuration (YAML; see the README's 'Load balancer' section), opens the interface",
+                "on every RX queue and steers only the VIPs' packets to its sockets: everything else, ARP and",
+                "neighbour discovery included, stays with the host.",
+                "Prints one line per second and ends with 'summary key=value ...' (Ctrl-C, or --duration).",
+                "Its counters are in a shared-memory file for 'sluice stat' while it runs.",
+                "An invalid configuration ends with one line FILE:LINE:COLUMN: KEY: what is wrong, exit code 2,",
+                "before anything is attached.",
+                "",
+                "'sluice lb which' tells which backend a flow goes to, without running anything."})
+final class LbCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML).")
+    Path config;
+
+    @Option(names = "--metrics", arity = "0..1", fallbackValue = MetricsServer.DEFAULT, paramLabel = "[ADDR:]PORT",
+            description = "Serve the counters in Prometheus text format at http://ADDR:PORT/metrics (address default 127.0.0.1, "
+                    + "port default 9464; 0: any free port).")
+    String metrics;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
+    double duration;
+
+    @Option(names = "--xdp-mode", paramLabel = "MODE", description = "auto, native or generic (default: ${DEFAULT-VALUE}).")
+    String xdpMode = "auto";
+
+    @Mixin
+    CopyModeOptions copyMode = new CopyModeOptions();
+
+    @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the workers to these CPUs, one each (default: not pinned).")
+    int[] cpus;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile boolean started;
+
+    @Override
+    public Integer call() {
+        if (config == null) {
+            throw new Main.UserError("sluice lb needs --config FILE (see 'sluice lb --help')");
+        }
+        OptionChecks.nonNegative("--duration", duration, "until Ctrl-C");
+        if (metrics != null) {
+            MetricsServer.parse(metrics);
+        }
+        XdpMode xm = switch (xdpMode.toLowerCase()) {
+            case "auto" -> XdpMode.AUTO;
+            case "native", "drv" -> XdpMode.NATIVE;
+            case "generic", "skb" -> XdpMode.GENERIC;
+            default -> throw new Main.UserError("unknown --xdp-mode '" + xdpMode + "' (auto, native, generic)");
+        };
+        // Every problem of the file is reported before anything is set up.
+        LbConfig lbConfig = LbConfigLoader.load(config);
+        int workers = lbConfig.workers();
+        if (cpus != null) {
+            OptionChecks.cpus(cpus, workers > 0 ? workers : cpus.length, CpuSet.allowed());
+        }
+        CountersFile counters;
+        try {
+            counters = CountersFile.create(CountersDirectory.resolve(), "lb-" + lbConfig.interfaceName(), commandLine(),
+                    CountersFile.DEFAULT_CAPACITY);
+        } catch (UncheckedIOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        MetricsServer[] server = new MetricsServer[1];
+        Thread hook = new Thread(() -> {
+            stopRequested = true;
+            try {
+                if (started) {
+                    finished.await(5000, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            closeQuietly(server[0], counters); // the JVM may halt before the main thread gets there
+        }, "sluice-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            if (metrics != null) {
+                server[0] = MetricsServer.start(metrics, new CountersCollector(counters.reader(), () -> true));
+                System.out.println("metrics " + server[0].url());
+            }
+            started = true;
+            try {
+                if (!stopRequested) {
+                    run(lbConfig, xm, counters);
+                }
+            } finally {
+                finished.countDown();
+            }
+        } finally {
+            closeQuietly(server[0], counters);
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C arrived: the hook is running and waits for us; nothing to remove.
+        }
+        return 0;
+    }
+
+    private void run(LbConfig lbConfig, XdpMode xm, CountersFile counters) {
+        LbOptions options = LbOptions.defaults().withXdpMode(xm).withCopyMode(copyMode.copyMode()).withCounters(counters)
+                .withLog(message -> {
+                    System.err.println("sluice lb: " + message);
+                    System.err.flush();
+                });
+        if (cpus != null) {
+            options = options.withCpus(cpus);
+        }
+        LoadBalancer lb;
+        try {
+            lb = LoadBalancer.start(lbConfig, options);
+        } catch (RuntimeException e) {
+            if (xm == XdpMode.NATIVE && AfXdpFallback.xdpRefused(e)) {
+                throw new Main.UserError("native XDP is not available on " + lbConfig.interfaceName()
+                        + " (its driver has no XDP of its own): rerun with --xdp-mode generic");
+            }
+            throw e;
+        }
+        try (lb) {
+            int vips = lbConfig.vips().size();
+            long backends = lbConfig.vips().stream().mapToLong(v -> v.backends().size()).sum();
+            int queues = lb.port().queues().size();
+            System.out.printf("lb %s: %d VIP%s, %d backend%s, %d queue%s, %d worker%s, %s mode, XDP %s%n",
+                    lbConfig.interfaceName(), vips, vips == 1 ? "" : "s", backends, backends == 1 ? "" : "s",
+                    queues, queues == 1 ? "" : "s", lb.workerCount(), lb.workerCount() == 1 ? "" : "s",
+                    lb.port().copyMode(), lb.port().xdpMode());
+            System.out.flush();
+            Map<String, String> summary = LiveReporter.run(now -> {
+                counters.heartbeat();
+                return sample(lb, now);
+            }, duration, () -> stopRequested, lb::stop, System.out);
+            summary.put("driver", "afxdp");
+            summary.put("xdp", lb.port().xdpMode());
+            summary.put("copy", lb.port().copyMode());
+            summary.put("queues", "" + queues);
+            summary.put("workers", "" + lb.workerCount());
+            summary.put("vips", "" + vips);
+            summary.put("backends", "" + backends);
+            LbSummary.add(lb, summary);
+            System.out.println(RateReport.line(summary));
+            System.out.flush();
+        }
+    }
+
+    private static RateReport.Sample sample(LoadBalancer lb, long now) {
+        XskStatistics k = lb.updateKernelCounters();
+        long txFull = lb.portTotal(PortCounters.TX_RING_FULL);
+        long dropped = k.rxDropped() + k.rxRingFull() + txFull;
+        return new RateReport.Sample(now, lb.portTotal(PortCounters.RX_PACKETS), lb.portTotal(PortCounters.RX_BYTES),
+                lb.portTotal(PortCounters.TX_PACKETS), lb.portTotal(PortCounters.TX_BYTES), dropped,
+                k.rxRingFull() + txFull, k.rxFillRingEmptyDescs());
+    }
+
+    /** Stops serving metrics, then removes the counters file (idempotent, from either thread). */
+    private static synchronized void closeQuietly(MetricsServer server, CountersFile counters) {
+        if (server != null) {
+            server.close();
+        }
+        counters.close();
+    }
+
+    private String commandLine() {
+        return "sluice " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+}

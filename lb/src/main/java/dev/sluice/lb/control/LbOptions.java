@@ -1,0 +1,90 @@
+package dev.sluice.lb.control;
+
+import dev.sluice.counters.CounterAllocator;
+import dev.sluice.drivers.afxdp.AfXdpOptions;
+import dev.sluice.drivers.xdp.XdpMode;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * How {@link LoadBalancer#start} runs a configuration (what the configuration file does not say:
+ * it says what to balance, these say how this process does it). Immutable; change with the
+ * {@code with*} methods.
+ *
+ * @param xdpMode         how the steering program attaches (AUTO: native, else generic)
+ * @param copyMode        AF_XDP zero-copy or copy (AUTO: zero-copy where the driver has it)
+ * @param burst           packets per burst, 1..1024
+ * @param framesPerQueue  UMEM frames per RX queue (at least 256)
+ * @param counters        where the counters live (a counters file for {@code sluice stat}, or memory)
+ * @param refreshInterval how often backends' and next hops' MACs are re-read from the kernel
+ * @param resolveWait     how long {@link LoadBalancer#start} waits for MACs the kernel does not know
+ *                        yet before it lets traffic in (a backend still unresolved then takes no new
+ *                        flows until it is)
+ * @param cpus            CPUs to pin the workers to, one each (null: not pinned)
+ * @param log             control-plane messages for the operator (a backend without a MAC, ...)
+ */
+public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int burst, int framesPerQueue,
+                        CounterAllocator counters, Duration refreshInterval, Duration resolveWait, int[] cpus,
+                        Consumer<String> log) {
+    public LbOptions {
+        Objects.requireNonNull(xdpMode, "xdpMode");
+        Objects.requireNonNull(copyMode, "copyMode");
+        Objects.requireNonNull(counters, "counters");
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
+        Objects.requireNonNull(resolveWait, "resolveWait");
+        Objects.requireNonNull(log, "log");
+        if (burst < 1 || burst > 1024) {
+            throw new IllegalArgumentException("burst " + burst + " is outside 1..1024");
+        }
+        if (framesPerQueue < 256) {
+            throw new IllegalArgumentException("framesPerQueue " + framesPerQueue + " is below 256");
+        }
+        if (refreshInterval.isNegative() || refreshInterval.isZero()) {
+            throw new IllegalArgumentException("refreshInterval must be positive");
+        }
+    }
+
+    /** Automatic XDP and copy modes, bursts of 64, 4096 frames per queue, MACs refreshed every second. */
+    public static LbOptions defaults() {
+        return new LbOptions(XdpMode.AUTO, AfXdpOptions.CopyMode.AUTO, 64, 4096, CounterAllocator.inMemory(),
+                Duration.ofSeconds(1), Duration.ofSeconds(3), null, message -> System.err.println("sluice lb: " + message));
+    }
+
+    public LbOptions withXdpMode(XdpMode m) {
+        return new LbOptions(m, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log);
+    }
+
+    public LbOptions withCopyMode(AfXdpOptions.CopyMode m) {
+        return new LbOptions(xdpMode, m, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log);
+    }
+
+    public LbOptions withBurst(int n) {
+        return new LbOptions(xdpMode, copyMode, n, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log);
+    }
+
+    public LbOptions withFramesPerQueue(int n) {
+        return new LbOptions(xdpMode, copyMode, burst, n, counters, refreshInterval, resolveWait, cpus, log);
+    }
+
+    public LbOptions withCounters(CounterAllocator c) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, c, refreshInterval, resolveWait, cpus, log);
+    }
+
+    public LbOptions withRefreshInterval(Duration d) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, d, resolveWait, cpus, log);
+    }
+
+    public LbOptions withResolveWait(Duration d) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, d, cpus, log);
+    }
+
+    public LbOptions withCpus(int... c) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, c, log);
+    }
+
+    public LbOptions withLog(Consumer<String> l) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, l);
+    }
+}

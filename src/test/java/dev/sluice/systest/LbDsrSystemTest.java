@@ -1,0 +1,155 @@
+package dev.sluice.systest;
+
+import dev.sluice.testing.Await;
+import dev.sluice.testing.Privileged;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * End to end, real TCP: curl on a client reaches three python {@code http.server} backends through
+ * {@code sluice lb} in L2 direct-server-return mode ({@link LbSandbox}), over an IPv4 and an IPv6
+ * VIP. Every request succeeds, requests spread by weight (1:1:2), and the balancer ends cleanly on
+ * Ctrl-C with nothing left attached.
+ */
+class LbDsrSystemTest {
+    private static final int REQUESTS = 200;
+
+    @BeforeEach
+    void privileged() {
+        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
+        for (String tool : List.of("curl", "python3", "ethtool")) {
+            Privileged.requireTool(tool, "runs HTTP clients and servers through the balancer");
+        }
+    }
+
+    static Path writeConfig(LbSandbox box, String text) throws Exception {
+        Path file = box.dir().resolve("lb.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    static String dsrConfig(LbSandbox box) {
+        return """
+                interface: %s
+                vips:
+                  - name: web4
+                    address: %s
+                    protocol: tcp
+                    port: 80
+                    forwarding: dsr
+                    backends:
+                      - {address: %s, weight: 1}
+                      - {address: %s, weight: 1}
+                      - {address: %s, weight: 2}
+                  - name: web6
+                    address: %s
+                    protocol: tcp
+                    port: 80
+                    forwarding: dsr
+                    backends:
+                      - {address: %s, weight: 1}
+                      - {address: %s, weight: 1}
+                      - {address: %s, weight: 2}
+                """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1), LbSandbox.backend4(2), LbSandbox.backend4(3),
+                LbSandbox.VIP6, LbSandbox.backend6(1), LbSandbox.backend6(2), LbSandbox.backend6(3));
+    }
+
+    @Test
+    void curlReachesEveryBackendThroughIpv4AndIpv6VipsSpreadByWeight() throws Exception {
+        try (LbSandbox box = LbSandbox.create("dsr", 3)) {
+            box.startBackends();
+            Path config = writeConfig(box, dsrConfig(box));
+            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+                assertThat(box.xdpAttached()).as("attached while running").isTrue();
+                Map<String, Integer> v4 = requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
+                Map<String, Integer> v6 = requests(box, "http://[" + LbSandbox.VIP6 + "]/who", lb);
+                assertSpreadByWeight(v4, lb);
+                assertSpreadByWeight(v6, lb);
+                assertThat(lb.interrupt()).as(lb.output()).isZero();
+                Map<String, String> s = lb.summary();
+                assertThat(s).containsKeys("rx_packets", "tx_packets", "xdp", "workers", "queues");
+                // Each request is at least a SYN, an ACK with the request and a FIN from the client.
+                assertThat(Long.parseLong(s.get("tx_packets"))).as(lb.output()).isGreaterThanOrEqualTo(3L * 2 * REQUESTS);
+            }
+            assertThat(box.xdpAttached()).as("program detached after Ctrl-C").isFalse();
+        }
+    }
+
+    /**
+     * {@value #REQUESTS} requests, one TCP connection each (http.server speaks HTTP/1.0), in one
+     * curl run; returns how many each backend answered and fails unless every request succeeded.
+     */
+    static Map<String, Integer> requests(LbSandbox box, String url, LbProcess lb) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--max-time", "10", "-w", "|%{http_code}\\n"));
+        for (int i = 0; i < REQUESTS; i++) {
+            cmd.add(url);
+        }
+        String out;
+        try {
+            out = box.exec(box.clientNs, cmd.toArray(String[]::new));
+        } catch (IllegalStateException e) {
+            throw new AssertionError("curl " + url + " failed: " + e.getMessage() + "\nbalancer:\n" + lb.output(), e);
+        }
+        Map<String, Integer> answered = new TreeMap<>();
+        int ok = 0;
+        for (String line : out.lines().toList()) {
+            if (line.equals("|200")) {
+                ok++;
+            } else if (line.matches("b\\d")) {
+                answered.merge(line, 1, Integer::sum);
+            } else {
+                throw new AssertionError("unexpected curl output line '" + line + "' for " + url + ":\n" + out
+                        + "\nbalancer:\n" + lb.output());
+            }
+        }
+        assertThat(ok).as("requests to " + url + " answered 200").isEqualTo(REQUESTS);
+        assertThat(answered.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(REQUESTS);
+        return answered;
+    }
+
+    /**
+     * Weights 1:1:2 over random client ports: shares 1/4, 1/4, 1/2. The bounds are about four
+     * standard deviations of the binomial count wide, so a correct balancer fails them about once
+     * in ten thousand runs, and a balancer that ignores weights (b3 at 1/3) or a backend fails them.
+     */
+    static void assertSpreadByWeight(Map<String, Integer> answered, LbProcess lb) {
+        String why = "answers per backend " + answered + "\nbalancer:\n" + lb.output();
+        int b1 = answered.getOrDefault("b1", 0);
+        int b2 = answered.getOrDefault("b2", 0);
+        int b3 = answered.getOrDefault("b3", 0);
+        assertThat(b1).as(why).isBetween(REQUESTS / 4 - 25, REQUESTS / 4 + 25);
+        assertThat(b2).as(why).isBetween(REQUESTS / 4 - 25, REQUESTS / 4 + 25);
+        assertThat(b3).as(why).isBetween(REQUESTS / 2 - 28, REQUESTS / 2 + 28);
+    }
+
+    @Test
+    void killMinusNineLeavesNothingAttached() throws Exception {
+        try (LbSandbox box = LbSandbox.create("kill", 1)) {
+            Path config = writeConfig(box, """
+                    interface: %s
+                    vips:
+                      - name: web4
+                        address: %s
+                        protocol: tcp
+                        port: 80
+                        backends:
+                          - {address: %s, mac: "02:00:00:00:00:01"}
+                    """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1)));
+            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+                assertThat(box.xdpAttached()).as("attached while running").isTrue();
+                lb.close(); // SIGKILL: no shutdown hook runs
+            }
+            Await.until(() -> !box.xdpAttached(), Duration.ofSeconds(60), "the program gone from the interface after kill -9");
+        }
+    }
+}

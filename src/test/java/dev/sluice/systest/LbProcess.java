@@ -1,0 +1,111 @@
+package dev.sluice.systest;
+
+import dev.sluice.counters.CountersDirectory;
+import dev.sluice.testing.Await;
+import dev.sluice.testing.Commands;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code sluice lb} as a process in a namespace, as an operator runs it: its output (standard
+ * output and error, merged) read as it comes, so a test can wait for the line saying it attached.
+ * {@link #close()} kills it if it still runs and removes a counters file it could not remove.
+ */
+final class LbProcess implements AutoCloseable {
+    private final Process process;
+    private final String instance;
+    private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
+
+    private LbProcess(Process process, String instance) {
+        this.process = process;
+        this.instance = instance;
+        reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "lb-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts {@code sluice lb ARGS} in {@code netns}; the counters instance is "lb-" + the interface. */
+    static LbProcess start(String netns, String ifname, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("lb"));
+        all.addAll(List.of(args));
+        Process p = new ProcessBuilder(Cli.command(Cli.inNetns(netns), all.toArray(String[]::new))).redirectErrorStream(true).start();
+        return new LbProcess(p, "lb-" + ifname);
+    }
+
+    /** Waits until the balancer says it runs ("lb IF: ..."): its program is attached then. */
+    LbProcess awaitRunning() {
+        Await.until(() -> output().lines().anyMatch(l -> l.startsWith("lb ")) || !process.isAlive(), Duration.ofSeconds(90),
+                () -> "sluice lb running; output so far:\n" + output());
+        if (output().lines().noneMatch(l -> l.startsWith("lb "))) {
+            throw new AssertionError("sluice lb ended before it ran:\n" + output());
+        }
+        return this;
+    }
+
+    String output() {
+        synchronized (lines) {
+            return String.join("\n", lines) + (lines.isEmpty() ? "" : "\n");
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Sends SIGINT (what Ctrl-C sends), waits for the end and returns the exit code. */
+    int interrupt() throws InterruptedException {
+        Commands.run("kill", "-INT", Long.toString(process.pid()));
+        return awaitExit();
+    }
+
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("sluice lb did not end within 60 s:\n" + output());
+        }
+        reader.join(5000);
+        return process.exitValue();
+    }
+
+    /** The fields of the last {@code summary} line. */
+    Map<String, String> summary() {
+        return CliSystemTest.summary(output());
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Files.deleteIfExists(CountersDirectory.fileFor(CountersDirectory.resolve(), process.pid(), instance));
+        }
+    }
+}

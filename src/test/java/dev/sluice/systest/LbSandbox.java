@@ -1,0 +1,232 @@
+package dev.sluice.systest;
+
+import dev.sluice.testing.Await;
+import dev.sluice.testing.Commands;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * The L2 direct-server-return sandbox: one Ethernet segment (a Linux bridge in a namespace of its
+ * own) joining a client, the balancer host and {@code n} backends, each in its own namespace by a
+ * veth pair. The balancer's interface is its veth end inside its namespace (XDP attaches there,
+ * never to the bridge).
+ *
+ * <pre>
+ *   client 10.7.0.2 / fd07::2 ---+
+ *   balancer 10.7.0.3 / fd07::3 -+-- bridge (namespace "...-br")
+ *   backend i 10.7.0.(10+i) -----+     VIPs 10.7.100.1 and fd07:100::1, held by nobody on the wire
+ * </pre>
+ *
+ * The client routes the VIPs via the balancer's address; {@link #startBackends} makes each backend
+ * hold the VIPs on {@code lo} ({@code arp_ignore=1}, {@code arp_announce=2}, IPv6 {@code nodad}) and
+ * serve {@code /who} (its own name) with {@code python3 -m http.server}, so it answers the client
+ * directly. Transmit checksum offload is off on the hosts' veths (a veth leaves partial checksums
+ * that a wire would never carry). Addresses are the same in every sandbox: each is its own segment
+ * in namespaces of its own; names carry the pid and a sequence number. {@link #close()} stops every
+ * process started here and deletes every namespace, even after a failure.
+ */
+final class LbSandbox implements AutoCloseable {
+    static final String VIP4 = "10.7.100.1";
+    static final String VIP6 = "fd07:100::1";
+    static final String CLIENT4 = "10.7.0.2";
+    static final String CLIENT6 = "fd07::2";
+    static final String LB4 = "10.7.0.3";
+    static final String LB6 = "fd07::3";
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    final String bridgeNs;
+    final String clientNs;
+    final String lbNs;
+    final List<String> backendNs = new ArrayList<>();
+    /** The balancer's interface name (in {@link #lbNs}). */
+    final String lbIf;
+    final String clientIf;
+    final List<String> backendIf = new ArrayList<>();
+    private final String tag;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Path dir;
+
+    private LbSandbox(String purpose, int backends) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        int seq = SEQUENCE.incrementAndGet();
+        String name = "sluice-lb" + purpose + "-" + pid + "-" + seq;
+        tag = "lb" + Long.toString(pid % 1_000_000, 36) + Integer.toString(seq, 36);
+        bridgeNs = name + "-br";
+        clientNs = name + "-client";
+        lbNs = name + "-lb";
+        lbIf = tag + "l";
+        clientIf = tag + "c";
+        for (int i = 1; i <= backends; i++) {
+            backendNs.add(name + "-b" + i);
+            backendIf.add(tag + "b" + i);
+        }
+        dir = Files.createTempDirectory("sluice-" + name);
+    }
+
+    /** Builds the segment: bridge, client, balancer host and {@code backends} backend hosts. */
+    static LbSandbox create(String purpose, int backends) throws IOException {
+        LbSandbox box = new LbSandbox(purpose, backends);
+        try {
+            box.build();
+        } catch (RuntimeException e) {
+            box.close();
+            throw e;
+        }
+        return box;
+    }
+
+    static String backend4(int i) {
+        return "10.7.0." + (10 + i);
+    }
+
+    static String backend6(int i) {
+        return "fd07::" + (10 + i);
+    }
+
+    /** A directory removed with the sandbox (configuration files, captures). */
+    Path dir() {
+        return dir;
+    }
+
+    private void build() {
+        addNamespace(bridgeNs);
+        Commands.run("ip", "-n", bridgeNs, "link", "add", "br0", "type", "bridge");
+        // The bridge only switches: no address, no IPv6 of its own (no stray router solicitations).
+        sysctl(bridgeNs, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        Commands.run("ip", "-n", bridgeNs, "link", "set", "br0", "up");
+        host(clientNs, clientIf, CLIENT4, CLIENT6, "c");
+        host(lbNs, lbIf, LB4, LB6, "l");
+        for (int i = 0; i < backendNs.size(); i++) {
+            host(backendNs.get(i), backendIf.get(i), backend4(i + 1), backend6(i + 1), "b" + (i + 1));
+        }
+        // The client reaches the VIPs through the balancer; the balancer host does not own them.
+        Commands.run("ip", "-n", clientNs, "route", "add", VIP4 + "/32", "via", LB4);
+        Commands.run("ip", "-n", clientNs, "-6", "route", "add", VIP6 + "/128", "via", LB6);
+    }
+
+    private void host(String ns, String ifname, String ip4, String ip6, String port) {
+        addNamespace(ns);
+        String bridgePort = "p" + tag + port;
+        Commands.run("ip", "-n", bridgeNs, "link", "add", bridgePort, "type", "veth", "peer", "name", ifname, "netns", ns);
+        Commands.run("ip", "-n", bridgeNs, "link", "set", bridgePort, "master", "br0");
+        Commands.run("ip", "-n", bridgeNs, "link", "set", bridgePort, "up");
+        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.disable_ipv6=0",
+                "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+        Commands.run("ip", "-n", ns, "addr", "add", ip4 + "/24", "dev", ifname);
+        Commands.run("ip", "-n", ns, "addr", "add", ip6 + "/64", "dev", ifname, "nodad");
+        Commands.run("ip", "-n", ns, "link", "set", "lo", "up");
+        exec(ns, "ethtool", "-K", ifname, "tx", "off");
+        Commands.run("ip", "-n", ns, "link", "set", ifname, "up");
+    }
+
+    private void addNamespace(String ns) {
+        Commands.run("ip", "netns", "add", ns);
+        namespaces.add(ns);
+    }
+
+    private void sysctl(String ns, String... settings) {
+        List<String> c = new ArrayList<>(List.of("sysctl", "-qw"));
+        c.addAll(List.of(settings));
+        exec(ns, c.toArray(String[]::new));
+    }
+
+    /**
+     * Makes every backend a DSR backend of the VIPs: the VIPs on {@code lo}, no ARP answers for them,
+     * and an HTTP server on port 80 (IPv4 and IPv6) whose {@code /who} names the backend
+     * ({@code b1}, {@code b2}, ...). Returns once each answers the client on its own address.
+     */
+    void startBackends() throws IOException {
+        for (int i = 0; i < backendNs.size(); i++) {
+            String ns = backendNs.get(i);
+            sysctl(ns, "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2");
+            Commands.run("ip", "-n", ns, "addr", "add", VIP4 + "/32", "dev", "lo");
+            Commands.run("ip", "-n", ns, "addr", "add", VIP6 + "/128", "dev", "lo", "nodad");
+            Path root = Files.createDirectories(dir.resolve("www-b" + (i + 1)));
+            Files.writeString(root.resolve("who"), "b" + (i + 1) + "\n", StandardCharsets.UTF_8);
+            start(ns, "python3", "-m", "http.server", "80", "--bind", "::", "--directory", root.toString());
+        }
+        for (int i = 0; i < backendNs.size(); i++) {
+            String url4 = "http://" + backend4(i + 1) + "/who";
+            String url6 = "http://[" + backend6(i + 1) + "]/who";
+            String expected = "b" + (i + 1);
+            Await.until(() -> expected.equals(curlQuietly(url4)) && expected.equals(curlQuietly(url6)), Duration.ofSeconds(60),
+                    "backend " + expected + " serving " + url4 + " and " + url6 + " to the client");
+        }
+    }
+
+    private String curlQuietly(String url) {
+        try {
+            return exec(clientNs, "curl", "-s", "--fail", "--max-time", "2", url).strip();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The MAC address of {@code ifname} in {@code ns}, {@code aa:bb:cc:dd:ee:ff}. */
+    static String mac(String ns, String ifname) {
+        String out = Commands.run("ip", "-n", ns, "-o", "link", "show", "dev", ifname);
+        int at = out.indexOf("link/ether ");
+        if (at < 0) {
+            throw new IllegalStateException("no MAC address in: " + out);
+        }
+        return out.substring(at + 11, at + 28);
+    }
+
+    /** Runs a command in {@code ns}; returns its output; fails on a non-zero exit. */
+    String exec(String ns, String... command) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        c.addAll(List.of(command));
+        return Commands.run(c.toArray(String[]::new));
+    }
+
+    /** Starts a long-running command in {@code ns} (output discarded); close() stops it. */
+    Process start(String ns, String... command) throws IOException {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        c.addAll(List.of(command));
+        Process p = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** Whether an XDP program is attached to the balancer's interface. */
+    boolean xdpAttached() {
+        String link = Commands.run("ip", "-n", lbNs, "-d", "link", "show", "dev", lbIf);
+        return link.contains("prog/xdp") || link.matches("(?s).*\\bxdp(generic|drv|offload)?\\b.*");
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        String present = Commands.run("ip", "netns", "list");
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            String ns = namespaces.get(i);
+            if (present.lines().anyMatch(l -> l.equals(ns) || l.startsWith(ns + " "))) {
+                Commands.runQuietly("ip", "netns", "del", ns);
+            }
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("clean-up failed: " + e.getMessage());
+        }
+    }
+}
