@@ -84,12 +84,12 @@ class LbCliSystemTest {
             record Mistake(String name, int line, String text, String expected) {
             }
             List<Mistake> mistakes = List.of(
-                    new Mistake("syntax", 5, "    protocol: [tcp", ":5:"),
+                    new Mistake("syntax", 5, "    protocol: tcp: udp", ":5:"),
                     new Mistake("unknown-key", 6, "    prot: 80", ":6:5: vips[0].prot"),
                     new Mistake("wrong-type", 6, "    port: eighty", ":6:11: vips[0].port"),
                     new Mistake("bad-address", 4, "    address: 10.7.100.300", ":4:14: vips[0].address"),
                     new Mistake("weight", 9, "      - {address: 10.7.0.12, weight: 70000}", ":9:"),
-                    new Mistake("duplicate", 11, "    address: 10.7.100.1", ":11:"),
+                    new Mistake("duplicate", 10, "  - name: web", ":10:"),
                     new Mistake("no-backends", 15, "      []", "vips[1].backends"),
                     new Mistake("interface", 1, "interface: nosuchif0", ":1:12: interface"));
             for (Mistake m : mistakes) {

@@ -4,12 +4,14 @@ import dev.sluice.lb.config.LbConfig;
 import dev.sluice.lb.config.LbConfigLoader;
 import dev.sluice.lb.dataplane.FlowSelector;
 import dev.sluice.lb.dataplane.LbTables;
+import dev.sluice.lb.dataplane.LbTablesBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,7 +51,7 @@ final class LbWhichCommand implements Callable<Integer> {
         }
         // The interface is where the balancer runs, not where this question is asked.
         LbConfig lbConfig = LbConfigLoader.load(config, name -> true);
-        LbTables tables = WhichTables.build(lbConfig);
+        LbTables tables = tables(lbConfig);
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         int bad = 0;
         if (flows != null) {
@@ -105,6 +107,19 @@ final class LbWhichCommand implements Callable<Integer> {
     static String answer(LbTables tables, FlowSpec flow) {
         FlowSelector.Choice c = FlowSelector.which(tables, flow.protocol(), flow.source(), flow.sourcePort(),
                 flow.destination(), flow.destinationPort());
-        return flow + " " + WhichTables.describe(c);
+        if (c.vip() == null) {
+            return flow + " vip=none";
+        }
+        return flow + " vip=" + c.vip() + " backend=" + (c.hasBackend() ? c.backend().getHostAddress() : "none");
+    }
+
+    /**
+     * The tables a balancer with this configuration would start with, had it every MAC: which
+     * backend a flow gets depends on neither MACs nor outer addresses, so placeholders stand in.
+     */
+    static LbTables tables(LbConfig config) {
+        long placeholderMac = 0x02_00_00_00_00_01L;
+        return new LbTablesBuilder().build(config, placeholderMac, 1500, (target, mode) -> placeholderMac,
+                List.of(InetAddress.ofLiteral("192.0.2.1"), InetAddress.ofLiteral("2001:db8::1")));
     }
 }

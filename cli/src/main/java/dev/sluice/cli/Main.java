@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.lb.config.ConfigException;
+import dev.sluice.lb.control.LbSetupException;
 import dev.sluice.sys.NativeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,8 +57,8 @@ public final class Main implements Runnable {
      * commands check every value a user gives before they use it, and say so with a UserError.
      */
     static int report(Throwable t, PrintWriter err) {
-        if (t instanceof UserError || t instanceof ConfigException || t instanceof PortSetupException
-                || t instanceof NativeException) {
+        if (t instanceof UserError || t instanceof ConfigException || t instanceof LbSetupException
+                || t instanceof PortSetupException || t instanceof NativeException) {
             err.println("sluice: " + t.getMessage());
             err.flush();
             return 2;

@@ -17,6 +17,8 @@ import dev.sluice.lb.dataplane.LbCounters;
 import dev.sluice.lb.dataplane.LbHandler;
 import dev.sluice.lb.dataplane.LbTables;
 import dev.sluice.lb.dataplane.LbTablesBuilder;
+import dev.sluice.lb.dataplane.MacSource;
+import dev.sluice.lb.dataplane.UnresolvedBackend;
 import dev.sluice.lb.nexthop.NextHopRefresher;
 import dev.sluice.lb.nexthop.NextHops;
 import dev.sluice.pipeline.hash.Toeplitz;
@@ -28,13 +30,11 @@ import dev.sluice.umem.UmemConfig;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -81,8 +81,6 @@ public final class LoadBalancer implements AutoCloseable {
     private final List<LbCounters> counters;
     private final List<XskStatisticsCounters> kernel = new ArrayList<>();
     private final XdpProgramCounters xdp;
-    /** Backends whose missing MAC has been logged (logged again only once resolved and lost anew). */
-    private final Set<InetAddress> reportedUnresolved = new HashSet<>();
     private Pipeline pipeline;
     private boolean stopped;
     private boolean closed;
@@ -102,7 +100,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         xdp = port.program() != null && port.program().counters().isPresent()
                 ? XdpProgramCounters.allocate(options.counters(), port.program(), config.interfaceName()) : null;
-        refresher = new NextHopRefresher(hops, options.refreshInterval(), this::republish);
+        refresher = new NextHopRefresher(hops, options.refreshInterval(), this::republish, options.log());
         try {
             tables = new Published<>(buildTables());
         } catch (RuntimeException e) {
@@ -125,24 +123,23 @@ public final class LoadBalancer implements AutoCloseable {
                     "no network interface named '" + ifname + "' (see 'ip link')");
         }
         Netlink.LinkInfo link = Netlink.link(ifindex);
-        int queues = link.rxQueues();
+        int queues = RxQueues.inUse(ifname, ifindex, AfXdpInterface.allQueues(ifname).length);
         int[] queueIds = new int[queues];
-        for (int i = 0; i < queues; i++) {
-            queueIds[i] = i;
-        }
+        Arrays.setAll(queueIds, i -> i);
         int workers = config.workers() > 0 ? config.workers() : Math.min(queues, MAX_WORKERS);
         if (workers > MAX_WORKERS) {
-            throw new IllegalArgumentException("workers " + workers + " is above " + MAX_WORKERS);
+            throw new LbSetupException("workers: " + workers + " is more than a balancer runs (at most " + MAX_WORKERS + ")");
         }
         AfXdpOptions xsk = AfXdpOptions.defaults().withSteering(true).withXdpMode(options.xdpMode())
-                .withCopyMode(options.copyMode()).withCounters(options.counters());
+                .withCopyMode(options.copyMode()).withCounters(options.counters())
+                .withSteeringRules(Math.max(1, config.vips().size()));
         UmemConfig umem = UmemConfig.defaults().withFrameCount(options.framesPerQueue() * queues);
         List<AutoCloseable> undo = new ArrayList<>();
         try {
             AfXdpInterface port = AfXdpInterface.prepare(ifname, queueIds, umem, xsk);
             undo.add(port);
             for (VipConfig vip : config.vips()) {
-                port.steer(new SteeringRule(vip.address(), vip.protocol().number(), vip.port()));
+                port.steer(SteeringRule.vip(vip.address(), vip.protocol().number(), vip.port()));
             }
             NextHops hops = new NextHops(ifname);
             undo.add(hops);
@@ -203,12 +200,15 @@ public final class LoadBalancer implements AutoCloseable {
         }
         refresher.watch(neighbours, routed);
         long deadline = System.nanoTime() + options.resolveWait().toNanos();
-        List<InetAddress> all = new ArrayList<>(neighbours);
-        all.addAll(routed);
-        while (!all.stream().allMatch(a -> refresher.mac(a) != BackendConfig.MAC_FROM_KERNEL) && System.nanoTime() - deadline < 0) {
+        while (!resolved(neighbours, routed) && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(10_000_000L); // the refresher's thread resolves; this one only waits for it
         }
         republish();
+    }
+
+    private boolean resolved(Set<InetAddress> neighbours, Set<InetAddress> routed) {
+        return neighbours.stream().allMatch(a -> refresher.neighbourMac(a) != MacSource.UNKNOWN)
+                && routed.stream().allMatch(a -> refresher.nextHopMac(a) != MacSource.UNKNOWN);
     }
 
     private void startWorkers(int workers) {
@@ -242,7 +242,12 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     private LbTables buildTables() {
-        return builder.build(config, ownMac, mtu, this::macFor);
+        try {
+            return builder.build(config, ownMac, mtu, this::macFor, hops.interfaceAddresses());
+        } catch (IllegalArgumentException e) {
+            // what the file asks cannot be served on this interface (e.g. no outer source address)
+            throw new LbSetupException(config.interfaceName() + ": " + e.getMessage(), e);
+        }
     }
 
     /** A target's MAC for the tables: the configuration's when it gives one, else the kernel's (or -1). */
@@ -258,30 +263,13 @@ public final class LoadBalancer implements AutoCloseable {
         } else if (config.encapsulation().nextHopMac() != BackendConfig.MAC_FROM_KERNEL) {
             return config.encapsulation().nextHopMac();
         }
-        return refresher.mac(target);
+        return mode == Forwarding.DSR ? refresher.neighbourMac(target) : refresher.nextHopMac(target);
     }
 
-    /** Logs, once per loss, each backend whose MAC is unknown (it takes no new flows until resolved). */
+    /** Logs, once per episode, each backend that takes no new flows for want of a MAC. */
     private void reportUnresolved() {
-        Map<InetAddress, String> missing = new HashMap<>();
-        for (VipConfig vip : config.vips()) {
-            for (BackendConfig b : vip.backends()) {
-                if (macFor(b.address(), vip.forwarding()) == BackendConfig.MAC_FROM_KERNEL) {
-                    missing.merge(b.address(), vip.name(), (x, y) -> x + ", " + y);
-                }
-            }
-        }
-        missing.forEach((address, vips) -> {
-            if (reportedUnresolved.add(address)) {
-                options.log().accept("backend " + address.getHostAddress() + " of " + vips + ": no MAC address for it on "
-                        + config.interfaceName() + " yet (" + "the kernel could not resolve it): it takes no new flows until it can");
-            }
-        });
-        for (InetAddress a : new ArrayList<>(reportedUnresolved)) {
-            if (!missing.containsKey(a)) {
-                reportedUnresolved.remove(a);
-                options.log().accept("backend " + a.getHostAddress() + ": MAC address resolved, it takes new flows");
-            }
+        for (UnresolvedBackend u : builder.newlyUnresolved()) {
+            options.log().accept(u.message());
         }
     }
 
