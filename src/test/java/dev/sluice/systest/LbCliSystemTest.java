@@ -133,7 +133,7 @@ class LbCliSystemTest {
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).isEqualTo("tcp:192.0.2.7:40000:10.7.100.1:80 vip=web backend=10.7.0.11");
-        assertThat(lines.get(1)).startsWith("udp:[2001:db8:0:0:0:0:0:7]:5353:[fd07:100:0:0:0:0:0:1]:53 vip=web6 backend=fd07:0:0:0:0:0:0:11");
+        assertThat(lines.get(1)).isEqualTo("udp:[2001:db8::7]:5353:[fd07:100::1]:53 vip=web6 backend=fd07::11");
         assertThat(lines.get(2)).startsWith("tcp:192.0.2.7:40000:10.7.100.1:81 vip=none");
     }
 

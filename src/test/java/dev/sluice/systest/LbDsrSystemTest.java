@@ -133,6 +133,35 @@ class LbDsrSystemTest {
         assertThat(b3).as(why).isBetween(REQUESTS / 2 - 28, REQUESTS / 2 + 28);
     }
 
+    /**
+     * The balancer's interface has two RX queues and the bridge spreads flows over both: a queue
+     * without a socket would hand its VIP packets to a kernel that does not own the VIP, and those
+     * requests would fail. Every request succeeds, and both queues received (read live with stat).
+     */
+    @Test
+    void everyRxQueueIsServed() throws Exception {
+        try (LbSandbox box = LbSandbox.create("queues", 3, 2)) {
+            box.startBackends();
+            Path config = writeConfig(box, dsrConfig(box));
+            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+                assertThat(lb.output()).contains("2 queues, 2 workers");
+                requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
+                requests(box, "http://[" + LbSandbox.VIP6 + "]/who", lb);
+                Cli.Result stat = Cli.run(List.of(), 60, "stat", "--once", "--pid", Long.toString(lb.pid()));
+                assertThat(stat.exit()).as(stat.err()).isZero();
+                for (int queue = 0; queue < 2; queue++) {
+                    String port = "afxdp:" + box.lbIf + "/" + queue;
+                    long rx = stat.out().lines().filter(l -> l.contains(port) && l.matches(".* rx_packets \\d+"))
+                            .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                    assertThat(rx).as("packets received on " + port + ":\n" + stat.out()).isPositive();
+                }
+                assertThat(lb.interrupt()).isEqualTo(130);
+                assertThat(lb.summary()).containsEntry("queues", "2").containsEntry("workers", "2");
+            }
+            assertThat(box.xdpAttached()).isFalse();
+        }
+    }
+
     @Test
     void killMinusNineLeavesNothingAttached() throws Exception {
         try (LbSandbox box = LbSandbox.create("kill", 1)) {

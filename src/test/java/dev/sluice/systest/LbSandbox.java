@@ -57,7 +57,10 @@ final class LbSandbox implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final Path dir;
 
-    private LbSandbox(String purpose, int backends) throws IOException {
+    private final int balancerQueues;
+
+    private LbSandbox(String purpose, int backends, int balancerQueues) throws IOException {
+        this.balancerQueues = balancerQueues;
         long pid = ProcessHandle.current().pid();
         int seq = SEQUENCE.incrementAndGet();
         String name = "sluice-lb" + purpose + "-" + pid + "-" + seq;
@@ -76,7 +79,16 @@ final class LbSandbox implements AutoCloseable {
 
     /** Builds the segment: bridge, client, balancer host and {@code backends} backend hosts. */
     static LbSandbox create(String purpose, int backends) throws IOException {
-        LbSandbox box = new LbSandbox(purpose, backends);
+        return create(purpose, backends, 1);
+    }
+
+    /**
+     * As above, the balancer's veth (both ends) with {@code balancerQueues} RX and TX queues: the
+     * bridge's end spreads flows over its TX queues by hash, and each lands on the RX queue of the
+     * same number.
+     */
+    static LbSandbox create(String purpose, int backends, int balancerQueues) throws IOException {
+        LbSandbox box = new LbSandbox(purpose, backends, balancerQueues);
         try {
             box.build();
         } catch (RuntimeException e) {
@@ -105,20 +117,23 @@ final class LbSandbox implements AutoCloseable {
         // The bridge only switches: no address, no IPv6 of its own (no stray router solicitations).
         sysctl(bridgeNs, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
         Commands.run("ip", "-n", bridgeNs, "link", "set", "br0", "up");
-        host(clientNs, clientIf, CLIENT4, CLIENT6, "c");
-        host(lbNs, lbIf, LB4, LB6, "l");
+        host(clientNs, clientIf, CLIENT4, CLIENT6, "c", 1);
+        host(lbNs, lbIf, LB4, LB6, "l", balancerQueues);
         for (int i = 0; i < backendNs.size(); i++) {
-            host(backendNs.get(i), backendIf.get(i), backend4(i + 1), backend6(i + 1), "b" + (i + 1));
+            host(backendNs.get(i), backendIf.get(i), backend4(i + 1), backend6(i + 1), "b" + (i + 1), 1);
         }
         // The client reaches the VIPs through the balancer; the balancer host does not own them.
         Commands.run("ip", "-n", clientNs, "route", "add", VIP4 + "/32", "via", LB4);
         Commands.run("ip", "-n", clientNs, "-6", "route", "add", VIP6 + "/128", "via", LB6);
     }
 
-    private void host(String ns, String ifname, String ip4, String ip6, String port) {
+    private void host(String ns, String ifname, String ip4, String ip6, String port, int queues) {
         addNamespace(ns);
         String bridgePort = "p" + tag + port;
-        Commands.run("ip", "-n", bridgeNs, "link", "add", bridgePort, "type", "veth", "peer", "name", ifname, "netns", ns);
+        // Queues given explicitly are all in use; a veth without them allocates one per CPU and uses one.
+        String q = Integer.toString(queues);
+        Commands.run("ip", "-n", bridgeNs, "link", "add", bridgePort, "numtxqueues", q, "numrxqueues", q, "type", "veth",
+                "peer", "name", ifname, "netns", ns, "numtxqueues", q, "numrxqueues", q);
         Commands.run("ip", "-n", bridgeNs, "link", "set", bridgePort, "master", "br0");
         Commands.run("ip", "-n", bridgeNs, "link", "set", bridgePort, "up");
         sysctl(ns, "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.disable_ipv6=0",

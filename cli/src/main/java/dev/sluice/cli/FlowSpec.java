@@ -1,5 +1,7 @@
 package dev.sluice.cli;
 
+import dev.sluice.lb.config.Literals;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 
@@ -7,7 +9,8 @@ import java.net.InetAddress;
  * One flow as {@code sluice lb which} reads it: {@code PROTO:SRC:SPORT:DST:DPORT}, an IPv6 address
  * in brackets, e.g. {@code tcp:192.0.2.7:40000:10.0.0.100:80} or
  * {@code udp:[2001:db8::7]:5353:[2001:db8::100]:53}. PROTO is {@code tcp}, {@code udp} or an IP
- * protocol number (0..255). Addresses are literals only: nothing is looked up.
+ * protocol number (0..255). Addresses are literals as the configuration writes them
+ * ({@link Literals#address}): nothing is looked up.
  *
  * @param protocol IP protocol number
  */
@@ -58,7 +61,45 @@ record FlowSpec(int protocol, InetAddress source, int sourcePort, InetAddress de
     }
 
     static String literal(InetAddress a) {
-        return a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        return a instanceof Inet6Address ? "[" + text(a) + "]" : a.getHostAddress();
+    }
+
+    /** An address as people write it: IPv6 in the RFC 5952 form ({@code 2001:db8::7}, not {@code 2001:db8:0:0:0:0:0:7}). */
+    static String text(InetAddress a) {
+        if (!(a instanceof Inet6Address)) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xFF) << 8 | b[2 * i + 1] & 0xFF;
+        }
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not shortened
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
     }
 
     /** Reads the fields after PROTO, left to right. */
@@ -123,9 +164,9 @@ record FlowSpec(int protocol, InetAddress source, int sourcePort, InetAddress de
 
         private static InetAddress parseLiteral(String what, String literal) {
             try {
-                return InetAddress.ofLiteral(literal);
+                return Literals.address(literal);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(what + " address '" + literal + "' is not an IP address");
+                throw new IllegalArgumentException(what + " address: " + e.getMessage());
             }
         }
     }

@@ -110,7 +110,7 @@ final class LbWhichCommand implements Callable<Integer> {
         if (c.vip() == null) {
             return flow + " vip=none";
         }
-        return flow + " vip=" + c.vip() + " backend=" + (c.hasBackend() ? c.backend().getHostAddress() : "none");
+        return flow + " vip=" + c.vip() + " backend=" + (c.hasBackend() ? FlowSpec.text(c.backend()) : "none");
     }
 
     /**
