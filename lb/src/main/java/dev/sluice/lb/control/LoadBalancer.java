@@ -30,7 +30,6 @@ import dev.sluice.umem.UmemConfig;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -123,9 +122,8 @@ public final class LoadBalancer implements AutoCloseable {
                     "no network interface named '" + ifname + "' (see 'ip link')");
         }
         Netlink.LinkInfo link = Netlink.link(ifindex);
-        int queues = RxQueues.inUse(ifname, ifindex, AfXdpInterface.allQueues(ifname).length);
-        int[] queueIds = new int[queues];
-        Arrays.setAll(queueIds, i -> i);
+        int[] queueIds = AfXdpInterface.allQueues(ifname); // the queues in use, each of which may carry VIP packets
+        int queues = queueIds.length;
         int workers = config.workers() > 0 ? config.workers() : Math.min(queues, MAX_WORKERS);
         if (workers > MAX_WORKERS) {
             throw new LbSetupException("workers: " + workers + " is more than a balancer runs (at most " + MAX_WORKERS + ")");
