@@ -1,0 +1,406 @@
+#!/usr/bin/env bash
+# lb-vs-nftables.sh: `sluice lb` against the same DSR balancing done in the kernel by nftables, and
+# against `sluice fwd --mode macswap` (our ceiling on this path), on a veth pair.
+#
+# Topology (both ends in private namespaces created here, nothing touches the host's interfaces):
+#
+#   netns G (generator)                        netns R (balancer)
+#   vg 02:c9:02:00:00:01 10.202.0.1/24   <->   vr 02:c9:02:00:00:02 10.202.0.2/24
+#   sluice gen --flows N, CPU 0                contender, CPU 1:
+#     UDP 10.202.0.1:1024.. -> VIP 10.202.0.100:9    sluice lb (dsr, B backends)
+#   returning frames are dropped at vg's              | nftables netdev ingress (jhash -> MAC, fwd)
+#   ingress by a netdev "sink" chain (counted         | sluice fwd --mode macswap
+#   first: vg's rx_packets is the score)
+#
+# Run `lb-vs-nftables.sh --help` for the options. Needs root, nft (apt-get install nftables),
+# iproute2, taskset, awk.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+repo_root=$(cd "$script_dir/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/veth-bench.sh
+. "$script_dir/lib/veth-bench.sh"
+
+usage() {
+    cat <<EOF
+Usage: ${0##*/} [options]
+
+Benchmarks a DSR load balancer for one UDP VIP on a veth pair: \`sluice lb\` against an nftables
+netdev-ingress rule set doing the same job in the kernel (a jhash of the 5-tuple picks one of the
+backends' MACs, the frame goes back out with \`fwd\`), and against \`sluice fwd --mode macswap\`.
+A \`sluice gen --flows N\` flood runs on CPU 0 in namespace G for the whole round; each contender
+runs on CPU 1 in namespace R. Rounds alternate the order of the contenders (A/B/C, then C/B/A, ...).
+Score: frames that came back to vg per second (vg's rx_packets over the measured seconds). Prints a
+table you can paste into benchmarks/README.md.
+
+Options:
+  --seconds N       measured seconds per contender and round (default 10)
+  --rounds N        rounds (default 3)
+  --flows N         flows of the flood (source ports 1024..1024+N-1; default 10000)
+  --backends N      backends of the VIP, 1..200 (default 3)
+  --size N          frame size on the wire including the 4-byte FCS (default 64; 64..1518)
+  --contenders LIST comma-separated subset of lb,nft,fwd (default: all three; lb is left out with
+                    a note when the sluice launcher has no \`lb\` command yet)
+  --sluice PATH     sluice launcher (default: \$SLUICE_CMD if set, else $repo_root/sluice)
+  --nft-rps 0|1     1 (default): steer vr's receive processing to CPU 1 with RPS while nftables
+                    runs, so that the kernel's balancer gets CPU 1 as the others do; 0: it runs on
+                    CPU 0, in the generator's softirq
+  --keep-logs       keep the per-run logs (their directory is printed)
+  --max-other N     the machine is shared: before each measurement wait until processes that
+                    are not ours use less than N% of one CPU (sampled over 2 s; default 25), and
+                    mark measurements during which they used more with '!'
+  --quiet-wait N    wait at most N seconds for that (default 120; 0 = do not wait)
+  -h, --help        this text
+
+Exit status: 0 when every measurement produced a number, 1 otherwise, 2 on usage errors.
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# Options (check_options also validates \$only, which this script leaves empty)
+secs=10
+rounds=3
+flows=10000
+backends=3
+size=64
+only=""
+contender_list=lb,nft,fwd
+sluice=${SLUICE_CMD:-$repo_root/sluice}
+nft_rps=1
+keep_logs=0
+max_other=25
+quiet_wait=120
+warm_secs=2     # seconds between "frames come back" and the measured interval
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --seconds) need_arg "$@"; secs=$2; shift 2 ;;
+        --rounds) need_arg "$@"; rounds=$2; shift 2 ;;
+        --flows) need_arg "$@"; flows=$2; shift 2 ;;
+        --backends) need_arg "$@"; backends=$2; shift 2 ;;
+        --size) need_arg "$@"; size=$2; shift 2 ;;
+        --contenders) need_arg "$@"; contender_list=$2; shift 2 ;;
+        --sluice) need_arg "$@"; sluice=$2; shift 2 ;;
+        --nft-rps) need_arg "$@"; nft_rps=$2; shift 2 ;;
+        --keep-logs) keep_logs=1; shift ;;
+        --max-other) need_arg "$@"; max_other=$2; shift 2 ;;
+        --quiet-wait) need_arg "$@"; quiet_wait=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) die_usage "unknown argument: $1" ;;
+    esac
+done
+check_options 2
+is_uint "$flows" && [ "$flows" -ge 1 ] && [ "$flows" -le 64512 ] || die_usage "--flows must be 1..64512"
+is_uint "$backends" && [ "$backends" -ge 1 ] && [ "$backends" -le 200 ] || die_usage "--backends must be 1..200"
+case $nft_rps in 0|1) ;; *) die_usage "--nft-rps takes 0 or 1" ;; esac
+contenders=()
+IFS=, read -r -a wanted <<<"$contender_list"
+for c in "${wanted[@]}"; do
+    case $c in lb|nft|fwd) contenders+=("$c") ;; *) die_usage "--contenders takes lb, nft and fwd, not '$c'" ;; esac
+done
+[ ${#contenders[@]} -ge 1 ] || die_usage "--contenders needs at least one of lb,nft,fwd"
+read -r -a sluice_cmd <<<"$sluice"
+
+check_host "namespaces, XDP, nftables" 1 ip taskset awk
+command -v nft >/dev/null || { echo "${0##*/}: nft not found (apt-get install nftables)" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Names, unique per run. The veth ends are created inside the namespaces.
+id=$$
+ns_g=sluicelbG$id
+ns_r=sluicelbR$id
+if_g=vg
+if_r=vr
+mac_g=02:c9:02:00:00:01
+mac_r=02:c9:02:00:00:02
+ip_g=10.202.0.1
+ip_r=10.202.0.2
+vip=10.202.0.100
+vip_port=9
+logdir=$(mktemp -d /tmp/lb-vs-nftables.$id.XXXXXX)
+dpdk_prefixes=()
+set_traps
+
+backend_ip() { echo "10.202.1.$(($1 + 1))"; }
+backend_mac() { printf '02:c9:02:00:01:%02x' "$1"; }
+
+# The launcher builds on first use; do that (and find out whether it has `lb`) outside the rounds.
+if [ -z "${SLUICE_CMD:-}" ] && [ "${sluice_cmd[0]}" = "$repo_root/sluice" ]; then
+    log "warming up the sluice launcher (builds if needed) ..."
+fi
+have_lb=1
+# (an unknown command makes the launcher print its general usage, with status 0)
+"${sluice_cmd[@]}" lb --help >"$logdir/sluice-lb-help.log" 2>&1 || have_lb=0
+grep -q -- '--config' "$logdir/sluice-lb-help.log" || have_lb=0
+if [ $have_lb = 0 ]; then
+    kept=()
+    for c in "${contenders[@]}"; do [ "$c" = lb ] || kept+=("$c"); done
+    if [ ${#kept[@]} -lt ${#contenders[@]} ]; then
+        log "note: '${sluice_cmd[*]} lb --help' failed (no lb command yet?); measuring without sluice lb"
+    fi
+    contenders=("${kept[@]}")
+    [ ${#contenders[@]} -ge 1 ] || { echo "${0##*/}: nothing left to measure" >&2; exit 1; }
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Configuration of the two balancers: the same VIP, backends and MACs.
+lb_yaml=$logdir/lb.yaml
+{
+    echo "interface: $if_r"
+    echo "workers: 1"
+    echo "vips:"
+    echo "  - name: flood"
+    echo "    address: $vip"
+    echo "    protocol: udp"
+    echo "    port: $vip_port"
+    echo "    forwarding: dsr"
+    echo "    hash: 5-tuple"
+    echo "    backends:"
+    for ((b = 0; b < backends; b++)); do
+        echo "      - {address: $(backend_ip $b), weight: 100, mac: \"$(backend_mac $b)\"}"
+    done
+} >"$lb_yaml"
+
+lb_nft=$logdir/lb.nft
+{
+    echo "table netdev lb {"
+    echo "  chain in {"
+    echo "    type filter hook ingress device \"$if_r\" priority 0;"
+    printf '    ip daddr %s udp dport %s ether saddr set %s ether daddr set jhash ip saddr . udp sport . ip daddr . udp dport mod %s map { ' \
+        "$vip" "$vip_port" "$mac_r" "$backends"
+    for ((b = 0; b < backends; b++)); do
+        [ $b = 0 ] || printf ', '
+        printf '%s : %s' "$b" "$(backend_mac $b)"
+    done
+    echo " } fwd to \"$if_r\""
+    echo "  }"
+    echo "}"
+} >"$lb_nft"
+
+# Frames that come back to vg are counted (rx_packets) and dropped at once, the same way for every
+# contender: a backend's MAC (lb, nft) and vg's own MAC (fwd macswap) cost G the same.
+sink_nft=$logdir/sink.nft
+printf 'table netdev sink {\n  chain in {\n    type filter hook ingress device "%s" priority 0; policy drop;\n  }\n}\n' "$if_g" >"$sink_nft"
+
+# ---------------------------------------------------------------------------------------------
+# Generator: sluice gen on CPU 0 in namespace G, for the whole round.
+gen_cmd=(ip netns exec "$ns_g" taskset -c 0 "${sluice_cmd[@]}" gen --iface "$if_g" --dst-mac "$mac_r"
+    --src-ip "$ip_g" --dst-ip "$vip" --dst-port "$vip_port" --src-port 1024 --flows "$flows"
+    --size "$size" --cpu 0)
+gen_log=""
+gen_round=0
+start_generator() {
+    local i s0 s1
+    gen_round=$((gen_round + 1))
+    gen_log=$logdir/generator.$gen_round.log
+    : >"$gen_log"
+    "${gen_cmd[@]}" >"$gen_log" 2>&1 &
+    gen_pid=$!
+    # Wait (JVM start, attach) until vg has sent for a second.
+    s0=$(ns_stat "$ns_g" "$if_g" tx_packets)
+    for ((i = 0; i < 1800; i++)); do
+        kill -0 "$gen_pid" 2>/dev/null || { log "error: generator died:"; tail -20 "$gen_log" >&2; exit 1; }
+        s1=$(ns_stat "$ns_g" "$if_g" tx_packets)
+        [ $((s1 - s0)) -gt 1000 ] && { sleep 1; return 0; }
+        sleep 0.1
+    done
+    log "error: generator shows no traffic after 180 s"; tail -20 "$gen_log" >&2; exit 1
+}
+stop_generator() { stop_pid "$gen_pid" 10; gen_pid=""; }
+
+# ---------------------------------------------------------------------------------------------
+# Contenders: start_<c> makes it forward (in the background for sluice: $cur_pid), stop_<c> ends it.
+contender_cmd() { # contender -> sets run_cmd
+    case $1 in
+        lb) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml") ;;
+        fwd) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" fwd --iface "$if_r" --queue 0
+                --mode macswap --cpu 1) ;;
+        nft) run_cmd=(ip netns exec "$ns_r" nft -f "$lb_nft") ;;
+    esac
+}
+rps_cpus() { ip netns exec "$ns_r" sh -c "echo $1 > /sys/class/net/$if_r/queues/rx-0/rps_cpus"; } # mask
+
+start_contender() { # contender round -> 0 when started
+    local c=$1 round=$2
+    contender_cmd "$c"
+    cur_log=$logdir/$c.$round.log
+    if [ "$c" = nft ]; then
+        [ "$nft_rps" = 0 ] || rps_cpus 2
+        "${run_cmd[@]}" >"$cur_log" 2>&1 || { log "error: nft -f failed:"; cat "$cur_log" >&2; return 1; }
+        return 0
+    fi
+    : >"$cur_log"
+    "${run_cmd[@]}" >"$cur_log" 2>&1 &
+    cur_pid=$!
+}
+stop_contender() { # contender
+    if [ "$1" = nft ]; then
+        ip netns exec "$ns_r" nft delete table netdev lb 2>/dev/null || true
+        rps_cpus 0
+    else
+        stop_pid "$cur_pid" 15; cur_pid=""
+    fi
+}
+
+# Waits until frames come back to vg (the contender forwards), at most 180 s. 0 when they do.
+await_forwarding() { # contender
+    local i s0 s1
+    s0=$(ns_stat "$ns_g" "$if_g" rx_packets)
+    for ((i = 0; i < 1800; i++)); do
+        if [ "$1" != nft ] && ! kill -0 "$cur_pid" 2>/dev/null; then
+            log "error: $1 exited before forwarding (log: $cur_log):"; tail -8 "$cur_log" | sed 's/^/    /' >&2
+            return 1
+        fi
+        s1=$(ns_stat "$ns_g" "$if_g" rx_packets)
+        [ $((s1 - s0)) -gt 1000 ] && return 0
+        sleep 0.1
+    done
+    log "error: nothing came back in 180 s with $1 (log: $cur_log)"
+    return 1
+}
+
+declare -A fwd_pps offered other backs   # key: contender,round
+
+measure() { # contender round
+    local c=$1 round=$2 r0 r1 t0 t1 w0 w1 o0 o1 dt
+    reset_vr "the previous contender"
+    kill -0 "$gen_pid" 2>/dev/null || { log "warning: generator died; restarting it"; start_generator; }
+    wait_quiet
+    fwd_pps[$c,$round]=nan; offered[$c,$round]=nan; other[$c,$round]=0
+    if start_contender "$c" "$round" && await_forwarding "$c"; then
+        sleep "$warm_secs"
+        o0=$(other_ticks); w0=$EPOCHREALTIME
+        r0=$(ns_stat "$ns_g" "$if_g" rx_packets); t0=$(ns_stat "$ns_g" "$if_g" tx_packets)
+        sleep "$secs"
+        r1=$(ns_stat "$ns_g" "$if_g" rx_packets); t1=$(ns_stat "$ns_g" "$if_g" tx_packets)
+        o1=$(other_ticks); w1=$EPOCHREALTIME
+        dt=$(elapsed "$w0" "$w1")
+        fwd_pps[$c,$round]=$(awk -v a="$r0" -v b="$r1" -v t="$dt" 'BEGIN {printf "%.0f", (b - a) / t}')
+        offered[$c,$round]=$(awk -v a="$t0" -v b="$t1" -v t="$dt" 'BEGIN {printf "%.0f", (b - a) / t}')
+        other[$c,$round]=$(other_pct "$o0" "$o1" "$dt")
+    fi
+    stop_contender "$c"
+    [ "${fwd_pps[$c,$round]}" != nan ] || measure_failures=$((measure_failures + 1))
+    log "round $round $c: came back ${fwd_pps[$c,$round]} pps (generator sent ${offered[$c,$round]} pps; other processes ${other[$c,$round]}% CPU)"
+}
+
+# Which backend MACs the contender's output went to: a short capture on vg after the rounds, as a
+# check that lb and nft really balance (and fwd really swaps).
+spread() { # contender -> "MAC:count ..." of 2000 returned frames
+    local c=$1 cap=$logdir/spread.$1.txt
+    reset_vr "the previous contender"
+    start_contender "$c" spread && await_forwarding "$c" || { stop_contender "$c"; echo "n/a"; return; }
+    ip netns exec "$ns_g" timeout 20 tcpdump -Q in -e -n -c 2000 -i "$if_g" udp >"$cap" 2>/dev/null || true
+    stop_contender "$c"
+    grep -oE '> ([0-9a-f]{2}:){5}[0-9a-f]{2},' "$cap" | cut -c3-19 | sort | uniq -c |
+        awk '{printf "%s:%s ", $2, $1}'
+}
+
+# ---------------------------------------------------------------------------------------------
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+setup_topology
+ip netns exec "$ns_g" nft -f "$sink_nft"
+
+for ((round = 1; round <= rounds; round++)); do
+    log "round $round/$rounds: starting the generator"
+    start_generator
+    order=("${contenders[@]}")
+    if ((round % 2 == 0)); then
+        order=(); for ((i = ${#contenders[@]} - 1; i >= 0; i--)); do order+=("${contenders[i]}"); done
+    fi
+    for c in "${order[@]}"; do measure "$c" "$round"; done
+    if [ "$round" = "$rounds" ] && command -v tcpdump >/dev/null; then
+        for c in "${contenders[@]}"; do backs[$c]=$(spread "$c"); done
+    fi
+    stop_generator
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------------------------
+# Report
+mean_of() {
+    awk 'BEGIN {for (i = 1; i < ARGC; i++) {if (ARGV[i] == "nan") {print "nan"; exit} s += ARGV[i]}
+        printf "%.0f", s / (ARGC - 1)}' "$@"
+}
+label() {
+    case $1 in
+        lb) echo "sluice lb (dsr)" ;;
+        nft) echo "nftables netdev ingress$([ "$nft_rps" = 1 ] && echo ", RPS to CPU 1" || echo ", CPU 0")" ;;
+        fwd) echo "sluice fwd --mode macswap" ;;
+    esac
+}
+
+echo
+echo "## sluice lb vs nftables vs sluice fwd macswap on veth, UDP flood of $flows flows, ${size}-byte frames, $backends backends"
+echo
+echo "- date: $started; rounds: $rounds; seconds per contender and round: $secs (after $warm_secs s of warm-up); order alternates per round"
+machine_line
+echo "- $(nft --version); generator: sluice gen --flows $flows on CPU 0; contender: CPU 1"
+load_line "$load_before" "$load_after"
+echo
+echo "Frames that came back to the generator's side per second (Mpps)"
+echo
+hdr="| contender | mean |"; sep="|---|---|"
+for ((r = 1; r <= rounds; r++)); do hdr+=" round $r |"; sep+="---|"; done
+echo "$hdr generator sent (mean) | other CPU% per round |"; echo "$sep---|---|"
+declare -A mean_c=()
+for c in "${contenders[@]}"; do
+    vals=(); ovals=(); cells=""
+    for ((r = 1; r <= rounds; r++)); do
+        vals+=("${fwd_pps[$c,$r]}"); ovals+=("${offered[$c,$r]}")
+        cells+="${other[$c,$r]}"; [ "${other[$c,$r]}" -lt "$max_other" ] || cells+="!"
+        [ $r = "$rounds" ] || cells+=" / "
+    done
+    m=$(mean_of "${vals[@]}"); mean_c[$c]=$m
+    line="| $(label "$c") | **$(mpps "$m")** |"
+    for ((r = 1; r <= rounds; r++)); do
+        line+=" $(mpps "${vals[r - 1]}")"; [ "${other[$c,$r]}" -lt "$max_other" ] || line+=" !"; line+=" |"
+    done
+    echo "$line $(mpps "$(mean_of "${ovals[@]}")") | $cells |"
+done
+echo
+ratio_line() { # a b name target
+    local a=${mean_c[$1]:-nan} b=${mean_c[$2]:-nan} ratio verdict
+    if [ "$a" = nan ] || [ "$b" = nan ]; then return; fi
+    ratio=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", a / b}')
+    verdict=$(awk -v r="$ratio" -v t="$4" 'BEGIN {print (r >= t ? "PASS" : "MISS")}')
+    echo "- $3: **$ratio** (target >= $4: **$verdict**)"
+}
+ratio_line lb nft "sluice lb / nftables" 1.0
+ratio_line lb fwd "sluice lb / sluice fwd macswap" 0.95
+ratio_line nft fwd "nftables / sluice fwd macswap" 0
+echo
+if [ ${#backs[@]} -gt 0 ]; then
+    echo "Destination MACs of 2000 returned frames per contender (last round):"
+    echo
+    for c in "${contenders[@]}"; do echo "- $(label "$c"): ${backs[$c]:-n/a}"; done
+    echo
+fi
+echo "Note: a rate within a few % of what the generator sent means the generator (CPU 0) was the"
+echo "limit. The sluice contenders' XDP program and copy into the UMEM run in CPU 0's softirq"
+echo "(veth's NAPI), beside the generator; nftables runs where vr's receive processing runs (CPU 1"
+echo "with RPS). '!' marks a measurement during which other processes used >= ${max_other}% of a CPU."
+echo
+echo "### Command lines"
+echo
+echo '```'
+echo "# topology"
+topology_cmds
+echo "ip netns exec $ns_g nft -f sink.nft   # $(tr '\n' ' ' <"$sink_nft")"
+echo "# generator"
+qcmd "${gen_cmd[@]}"; echo
+for c in "${contenders[@]}"; do
+    echo "# $c"
+    contender_cmd "$c"; qcmd "${run_cmd[@]}"; echo
+    [ "$c" != nft ] || [ "$nft_rps" = 0 ] || echo "echo 2 > /sys/class/net/$if_r/queues/rx-0/rps_cpus   # in $ns_r, while nft runs"
+done
+echo '```'
+echo
+echo "lb.yaml:"; echo; echo '```yaml'; cat "$lb_yaml"; echo '```'
+echo
+echo "lb.nft:"; echo; echo '```'; cat "$lb_nft"; echo '```'
+
+status=0
+[ $measure_failures = 0 ] || status=1
+exit $status
