@@ -46,6 +46,8 @@ public final class LibC {
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_POPULATE = 0x8000;
     public static final int MAP_HUGETLB = 0x40000;
+    /** madvise(2) advice: back the range with transparent huge pages where the kernel can. */
+    public static final int MADV_HUGEPAGE = 14;
     public static final int RLIMIT_MEMLOCK = 8;
     public static final long SYS_BPF = 321;
     public static final long SYS_GETTID = 186;
@@ -67,6 +69,7 @@ public final class LibC {
     private static final MethodHandle MMAP = downcall("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MADVISE = downcall("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDTO = downcall("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -223,6 +226,18 @@ public final class LibC {
         }
         if (rc < 0) {
             throw failure("munmap", "unmapping memory");
+        }
+    }
+
+    /**
+     * madvise(2) over {@code region}; returns false (errno left unread) when the kernel refuses the
+     * advice, e.g. MADV_HUGEPAGE where transparent huge pages are disabled: advice is optional.
+     */
+    public static boolean madvise(MemorySegment region, int advice) {
+        try {
+            return (int) MADVISE.invokeExact(setupErrno(), region, region.byteSize(), advice) == 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
         }
     }
 

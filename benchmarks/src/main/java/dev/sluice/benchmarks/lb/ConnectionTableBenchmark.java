@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +56,11 @@ public class ConnectionTableBenchmark {
     private ConnectionTable table;
     private final FlowKey[] keys = new FlowKey[BURST];
     private long rng = 0x9E37_79B9_7F4A_7C15L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Keys set by this thread (each measured operation sets one). */
+    private long operations;
+    private long iterationOperations;
+    private long iterationCpuNanos;
 
     /** Lookups and those that hit, to check that the benchmark measures hits. */
     @State(Scope.Thread)
@@ -75,6 +82,23 @@ public class ConnectionTableBenchmark {
             setFlow(k, i);
             table.insert(k, i % 100, now);
         }
+    }
+
+    /**
+     * CPU time of this thread per operation over the iteration, printed: on a shared machine the
+     * JMH score counts the time other processes held the CPU too, the thread's CPU time does not.
+     */
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        iterationOperations = operations;
+        iterationCpuNanos = THREADS.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        long cpu = THREADS.getCurrentThreadCpuTime() - iterationCpuNanos;
+        long n = operations - iterationOperations;
+        System.out.printf("[cpu] flows=%d: %.2f ns of thread CPU time per operation over %d%n", flows, cpu / (double) Math.max(1, n), n);
     }
 
     @TearDown(Level.Trial)
@@ -108,6 +132,7 @@ public class ConnectionTableBenchmark {
             setFlow(k, nextFlow());
             found += t.lookup(k, now) >= 0 ? 1 : 0;
         }
+        operations += BURST;
         h.lookups += BURST;
         h.hits += found;
         return found;
@@ -128,6 +153,7 @@ public class ConnectionTableBenchmark {
         for (int j = 0; j < BURST; j++) {
             found += t.lookup(ks[j], now) >= 0 ? 1 : 0;
         }
+        operations += BURST;
         h.lookups += BURST;
         h.hits += found;
         return found;
@@ -147,5 +173,6 @@ public class ConnectionTableBenchmark {
         for (int j = 0; j < BURST; j++) {
             t.insert(ks[j], j, now);
         }
+        operations += BURST;
     }
 }

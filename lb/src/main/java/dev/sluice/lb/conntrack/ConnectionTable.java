@@ -1,6 +1,7 @@
 package dev.sluice.lb.conntrack;
 
 import dev.sluice.sys.AddressSpace;
+import dev.sluice.sys.LibC;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +21,8 @@ import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
 
 /**
  * One worker's connection table: which backend each established flow went to. Off-heap (one
- * segment of a shared arena the table owns, freed by {@link #close()}), fixed capacity, never grows,
+ * mapping owned by a shared arena of the table's, unmapped by {@link #close()}; transparent huge
+ * pages where the kernel gives them), fixed capacity, never grows,
  * set-associative with {@value ConnectionTableDescriptor#WAYS} ways per bucket and least-recently-seen
  * eviction within a bucket; layout in {@link ConnectionTableDescriptor}.
  *
@@ -103,14 +105,39 @@ public final class ConnectionTable implements AutoCloseable {
         this.udpIdleTicks = ConnectionTableDescriptor.idleTicks(udpIdleNanos);
         this.arena = Arena.ofShared();
         try {
-            // allocated zeroed: every way starts empty (value word 0)
-            this.segment = arena.allocate(ConnectionTableDescriptor.length(buckets), ConnectionTableDescriptor.ALIGNMENT);
-        } catch (RuntimeException | OutOfMemoryError e) {
+            this.segment = map(ConnectionTableDescriptor.length(buckets), arena);
+        } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
         this.base = segment.address();
     }
+
+    /**
+     * The table's memory: anonymous pages (zero: every way starts empty), unmapped when
+     * {@code arena} closes. A table of 2 MiB or more starts on a 2 MiB boundary and asks for
+     * transparent huge pages: a lookup touches a random bucket, and with 4 KiB pages a table larger
+     * than the TLB's reach would add a page walk to most lookups. Every page is touched here, so
+     * that no page fault (and no huge page's zeroing) falls on the data path.
+     */
+    private static MemorySegment map(long length, Arena arena) {
+        boolean huge = length >= HUGE_PAGE;
+        long mapped = huge ? length + HUGE_PAGE : length;
+        MemorySegment raw = LibC.mmap(mapped, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0,
+                "mmap", "allocating a connection table of " + length + " bytes");
+        long start = huge ? (raw.address() + HUGE_PAGE - 1) & -HUGE_PAGE : raw.address();
+        MemorySegment table = MemorySegment.ofAddress(start).reinterpret(length, arena, unused -> LibC.munmap(raw));
+        if (huge) {
+            LibC.madvise(table, LibC.MADV_HUGEPAGE); // advice: without transparent huge pages the table still works
+        }
+        for (long page = 0; page < length; page += SMALL_PAGE) {
+            table.set(ValueLayout.JAVA_BYTE, page, (byte) 0);
+        }
+        return table;
+    }
+
+    private static final long HUGE_PAGE = 2L << 20;
+    private static final long SMALL_PAGE = 4096;
 
     /** Largest capacity: {@link ConnectionTableDescriptor#MAX_BUCKETS} buckets. */
     public static final int MAX_CAPACITY = ConnectionTableDescriptor.MAX_BUCKETS * WAYS;
