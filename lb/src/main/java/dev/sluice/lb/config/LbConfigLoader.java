@@ -5,6 +5,7 @@ import dev.sluice.sys.LibC;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 
@@ -125,11 +126,32 @@ public final class LbConfigLoader {
             String context = e.getContext() == null || e.getContext().isBlank() ? "" : " (" + e.getContext() + ")";
             throw ConfigNode.error(file, e.getProblemMark().or(e::getContextMark).orElse(null), "",
                     "YAML syntax error: " + e.getProblem() + context);
+        } catch (ReaderException e) {
+            int[] at = lineAndColumn(yaml, e.getPosition());
+            throw new ConfigException(file, at[0], at[1], "", "YAML syntax error: " + e.getMessage()
+                    + String.format(" (U+%04X; YAML allows tab and line breaks, no other control characters)",
+                    e.getCodePoint()));
         } catch (YamlEngineException e) {
             throw new ConfigException(file, 0, 0, "", "YAML error: " + e.getMessage().lines().findFirst().orElse(""));
         }
         return root.orElseThrow(() -> new ConfigException(file, 1, 1, "",
                 "the file is empty (it needs at least interface and vips)"));
+    }
+
+    /** 1-based line and column of the code point at {@code index} (lines end at \n, \r\n or \r, as in YAML). */
+    private static int[] lineAndColumn(String text, int index) {
+        int line = 1;
+        int column = 1;
+        int[] cps = text.codePoints().limit(index).toArray();
+        for (int i = 0; i < cps.length; i++) {
+            if (cps[i] == '\n' || cps[i] == '\r' && (i + 1 >= cps.length || cps[i + 1] != '\n')) {
+                line++;
+                column = 1;
+            } else if (cps[i] != '\r') {
+                column++;
+            }
+        }
+        return new int[] {line, column};
     }
 
     private LbConfig config(ConfigNode root) {

@@ -179,6 +179,8 @@ class LbConfigLoaderTest {
         Files.writeString(file, edit("port: 80", "port: x"));
         assertThatThrownBy(() -> LbConfigLoader.load(file, n -> true))
                 .hasMessage(file + ":5:11: vips[0].port: expected a whole number 0..65535, 0 = all ports, found 'x'");
+        Files.write(file, new byte[] {'i', ':', ' ', (byte) 0xff, '\n'});
+        assertThatThrownBy(() -> LbConfigLoader.load(file, n -> true)).hasMessage(file + ": not UTF-8 text");
         Path missing = dir.resolve("none.yaml");
         assertThatThrownBy(() -> LbConfigLoader.load(missing, n -> true)).hasMessage(missing + ": no such file");
     }
@@ -203,6 +205,10 @@ class LbConfigLoaderTest {
                         "lb.yaml:9:1: YAML syntax error: but found another document (expected a single document in the stream)"),
                 error("undefined alias", edit("- {address: 10.0.1.12}", "- *nothing"),
                         "lb.yaml:8:9: YAML syntax error: found undefined alias nothing"),
+                error("control character", edit("name: web", "name: w\u0001b"),
+                        "lb.yaml:3:12: YAML syntax error: special characters are not allowed (U+0001; YAML allows tab and line breaks, no other control characters)"),
+                error("bad escape", edit("name: web", "name: \"w\\qb\""),
+                        "lb.yaml:3:14: YAML syntax error: found unknown escape character q(113) (while scanning a double-quoted scalar)"),
                 error("empty file", "# nothing\n", "lb.yaml:1:1: the file is empty (it needs at least interface and vips)"),
                 error("not a mapping", "- eth0\n",
                         "lb.yaml:1:1: expected a mapping with the keys interface, workers, vips, connections, encapsulation, found a list"),
