@@ -59,13 +59,14 @@ public final class LbConfigLoader {
     private static final List<String> CONNECTIONS_KEYS = List.of("capacity", "tcp-idle", "udp-idle");
     private static final List<String> ENCAPSULATION_KEYS = List.of("source-prefix-v4", "source-prefix-v6", "next-hop-mac");
 
-    private static final Map<String, Protocol> PROTOCOLS = words("tcp", Protocol.TCP, "udp", Protocol.UDP);
-    private static final Map<String, Forwarding> FORWARDINGS = words("dsr", Forwarding.DSR, "ipip", Forwarding.IPIP,
-            "gue", Forwarding.GUE);
-    private static final Map<String, HashFields> HASHES = words("5-tuple", HashFields.FIVE_TUPLE,
-            "source", HashFields.SOURCE, "source-port", HashFields.SOURCE_PORT);
-    private static final Map<String, HealthConfig.Type> HEALTH_TYPES = words("tcp", HealthConfig.Type.TCP,
-            "http", HealthConfig.Type.HTTP);
+    private static final Map<String, Protocol> PROTOCOLS = words(Map.entry("tcp", Protocol.TCP),
+            Map.entry("udp", Protocol.UDP));
+    private static final Map<String, Forwarding> FORWARDINGS = words(Map.entry("dsr", Forwarding.DSR),
+            Map.entry("ipip", Forwarding.IPIP), Map.entry("gue", Forwarding.GUE));
+    private static final Map<String, HashFields> HASHES = words(Map.entry("5-tuple", HashFields.FIVE_TUPLE),
+            Map.entry("source", HashFields.SOURCE), Map.entry("source-port", HashFields.SOURCE_PORT));
+    private static final Map<String, HealthConfig.Type> HEALTH_TYPES = words(Map.entry("tcp", HealthConfig.Type.TCP),
+            Map.entry("http", HealthConfig.Type.HTTP));
 
     private final Path file;
     private final Predicate<String> interfaceExists;
@@ -186,8 +187,8 @@ public final class LbConfigLoader {
                 throw f.get("name").error("VIP name '" + vip.name() + "' given twice (first at " + first.path()
                         + ", line " + first.line() + "; names must be unique)");
             }
-            String service = vip.protocol().name().toLowerCase() + " " + vip.address().getHostAddress() + " port "
-                    + vip.port();
+            String service = (vip.protocol() == Protocol.TCP ? "tcp " : "udp ") + Literals.text(vip.address())
+                    + " port " + vip.port();
             first = services.putIfAbsent(service, item);
             if (first != null) {
                 throw f.get("address").error("another VIP has " + service + " (" + first.path() + ", line "
@@ -255,7 +256,7 @@ public final class LbConfigLoader {
             backendAddresses.add(Map.entry(address, addressNode));
             ConfigNode first = seen.putIfAbsent(address, item);
             if (first != null) {
-                throw addressNode.error("backend " + address.getHostAddress() + " given twice in this VIP (first at "
+                throw addressNode.error("backend " + Literals.text(address) + " given twice in this VIP (first at "
                         + first.path() + ", line " + first.line() + ")");
             }
             int weight = f.has("weight") ? f.get("weight").integer(0, BackendConfig.MAX_WEIGHT, "")
@@ -378,12 +379,12 @@ public final class LbConfigLoader {
         return text;
     }
 
-    private static <T> Map<String, T> words(Object... wordsAndValues) {
+    /** The YAML words of an enumeration, in the order messages list them. */
+    @SafeVarargs
+    private static <T> Map<String, T> words(Map.Entry<String, T>... words) {
         Map<String, T> m = new LinkedHashMap<>();
-        for (int i = 0; i < wordsAndValues.length; i += 2) {
-            @SuppressWarnings("unchecked")
-            T value = (T) wordsAndValues[i + 1];
-            m.put((String) wordsAndValues[i], value);
+        for (Map.Entry<String, T> w : words) {
+            m.put(w.getKey(), w.getValue());
         }
         return m;
     }

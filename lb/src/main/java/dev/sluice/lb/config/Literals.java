@@ -90,6 +90,47 @@ public final class Literals {
                 + a.getHostAddress());
     }
 
+    /**
+     * An address as people write it: IPv4 dotted, IPv6 in the RFC 5952 form (lower case, the longest
+     * run of two or more zero groups, the first of equals, as {@code ::}): {@code 2001:db8::7}.
+     */
+    public static String text(InetAddress a) {
+        if (!(a instanceof Inet6Address)) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
+        }
+        int zerosAt = -1;
+        int zeros = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > zeros) {
+                zerosAt = i;
+                zeros = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == zerosAt) {
+                s.append("::");
+                i += zeros - 1;
+                continue;
+            }
+            if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(groups[i]));
+        }
+        return s.toString();
+    }
+
     private static boolean isAllOnes(byte[] b) {
         for (byte x : b) {
             if (x != -1) {
@@ -103,7 +144,7 @@ public final class Literals {
     public record Prefix(InetAddress address, int length) {
         @Override
         public String toString() {
-            return address.getHostAddress() + "/" + length;
+            return text(address) + "/" + length;
         }
     }
 

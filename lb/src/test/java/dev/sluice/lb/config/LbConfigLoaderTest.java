@@ -351,7 +351,7 @@ class LbConfigLoaderTest {
                             port: 80
                             backends: [{address: "fd00::1"}, {address: "fd00:0:0::0:1"}]
                         """,
-                        "lb.yaml:6:48: vips[0].backends[1].address: backend fd00:0:0:0:0:0:0:1 given twice in this VIP (first at vips[0].backends[0], line 6)"),
+                        "lb.yaml:6:48: vips[0].backends[1].address: backend fd00::1 given twice in this VIP (first at vips[0].backends[0], line 6)"),
                 error("duplicate VIP name", with("  - {name: web, address: 10.0.0.101, port: 80, backends: [{address: 10.0.1.11}]}\n"),
                         "lb.yaml:9:12: vips[1].name: VIP name 'web' given twice (first at vips[0].name, line 3; names must be unique)"),
                 error("duplicate VIP service", with("  - {name: web2, address: 10.0.0.100, port: 80, backends: [{address: 10.0.1.11}]}\n"),
@@ -387,7 +387,7 @@ class LbConfigLoaderTest {
                         "lb.yaml:10:3: connections.size: unknown key (allowed here: capacity, tcp-idle, udp-idle)"),
                 // encapsulation
                 error("v4 prefix with IPv6", with("encapsulation:\n  source-prefix-v4: fd00:1::/64\n"),
-                        "lb.yaml:10:21: encapsulation.source-prefix-v4: fd00:1:0:0:0:0:0:0/64 is not an IPv4 prefix (e.g. 10.255.0.0/16)"),
+                        "lb.yaml:10:21: encapsulation.source-prefix-v4: fd00:1::/64 is not an IPv4 prefix (e.g. 10.255.0.0/16)"),
                 error("v6 prefix with IPv4", with("encapsulation:\n  source-prefix-v6: 10.255.0.0/16\n"),
                         "lb.yaml:10:21: encapsulation.source-prefix-v6: 10.255.0.0/16 is not an IPv6 prefix (e.g. fd00:1::/64)"),
                 error("prefix host bits", with("encapsulation:\n  source-prefix-v4: 10.255.1.0/16\n"),

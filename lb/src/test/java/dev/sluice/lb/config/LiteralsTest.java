@@ -34,6 +34,18 @@ class LiteralsTest {
     }
 
     @Test
+    void addressesAsPeopleWriteThem() {
+        String[][] cases = {
+                {"10.0.0.1", "10.0.0.1"}, {"2001:DB8:0:0:0:0:0:7", "2001:db8::7"}, {"::", "::"}, {"::1", "::1"},
+                {"1:0:0:0:0:0:0:0", "1::"}, {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
+                {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"}, {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+                {"fd00:00ff:0000:0000:0000:0000:0000:0000", "fd00:ff::"}};
+        for (String[] c : cases) {
+            assertThat(Literals.text(Literals.address(c[0]))).as(c[0]).isEqualTo(c[1]);
+        }
+    }
+
+    @Test
     void prefixes() {
         assertThat(Literals.prefix("10.255.0.0/16")).hasToString("10.255.0.0/16");
         assertThat(Literals.prefix("0.0.0.0/0").length()).isZero();
