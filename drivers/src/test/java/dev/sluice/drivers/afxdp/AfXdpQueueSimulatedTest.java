@@ -76,6 +76,24 @@ class AfXdpQueueSimulatedTest {
         }
     }
 
+    /** As the kernel does, the simulated kernel refuses a TX descriptor that runs past its chunk's end, and never completes it. */
+    @Test
+    void aPacketRunningPastItsFramesEndIsRefusedByTheSimulatedKernel() {
+        try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults().withFrameCount(1024), 256, 200, FRAME, true, true)) {
+            AfXdpQueue q = sim.queue();
+            PacketBatch b = q.newBatch(64);
+            sim.step(2);
+            assertThat(q.receive(b)).isEqualTo(2);
+            assertThat(b.packet(0).tailroom()).isEqualTo(2048 - 256 - FRAME.length);
+            b.setLength(0, 2048 - 256 + 1); // one byte into the next frame
+            assertThat(b.packet(1).prepend(256)).isTrue(); // the whole headroom: valid
+            q.transmit(b);
+            sim.completeTx();
+            assertThat(sim.invalidTx()).isEqualTo(1);
+            assertThat(sim.completed()).isEqualTo(1);
+        }
+    }
+
     @Test
     void randomMixOfOperationsNeverLosesOrDoublesAFrame() {
         Random rnd = new Random(42);
