@@ -1,13 +1,19 @@
 package dev.sluice.lb.nexthop;
 
+import dev.sluice.lb.config.BackendConfig;
+import dev.sluice.lb.config.Forwarding;
+import dev.sluice.lb.config.LbConfig;
+import dev.sluice.lb.config.VipConfig;
 import dev.sluice.sys.Neighbour;
 import dev.sluice.sys.Route;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -102,6 +108,37 @@ public final class NextHopRefresher implements AutoCloseable {
             watchChanged = true;
             wakeUp.notifyAll();
         }
+    }
+
+    /**
+     * Watches what {@code config} takes from the kernel: DSR backends without a configured MAC (as
+     * neighbours) and, unless {@code encapsulation.next-hop-mac} is set, the backends of encapsulating
+     * VIPs (as routed). Then as {@link #watch(Collection, Collection)}.
+     */
+    public void watch(LbConfig config) {
+        List<InetAddress> dsr = new ArrayList<>();
+        List<InetAddress> encapsulated = new ArrayList<>();
+        boolean followRoutes = config.encapsulation().nextHopMac() == BackendConfig.MAC_FROM_KERNEL;
+        for (VipConfig vip : config.vips()) {
+            for (BackendConfig backend : vip.backends()) {
+                if (vip.forwarding() == Forwarding.DSR) {
+                    if (!backend.hasMac()) {
+                        dsr.add(backend.address());
+                    }
+                } else if (followRoutes) {
+                    encapsulated.add(backend.address());
+                }
+            }
+        }
+        watch(dsr, encapsulated);
+    }
+
+    /**
+     * The last known MAC to send {@code target}'s packets to in {@code mode} (the data plane's table
+     * builder's MAC source): a DSR backend's own, an encapsulated backend's next hop's; -1 if none.
+     */
+    public long mac(InetAddress target, Forwarding mode) {
+        return mode == Forwarding.DSR ? neighbourMac(target) : nextHopMac(target);
     }
 
     /** The last known MAC of a target: its own when watched as a neighbour, else its next hop's; -1 if none. */

@@ -1,5 +1,8 @@
 package dev.sluice.lb.nexthop;
 
+import dev.sluice.lb.config.Forwarding;
+import dev.sluice.lb.config.LbConfig;
+import dev.sluice.lb.config.LbConfigLoader;
 import dev.sluice.testing.Await;
 import dev.sluice.testing.NetnsPair;
 import dev.sluice.testing.Privileged;
@@ -7,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,6 +84,43 @@ class NextHopRefresherTest {
                 assertThat(changes.get()).isEqualTo(passesBefore);
                 assertThat(log).hasSize(lines);
                 assertThat(log).noneSatisfy(l -> assertThat(l).contains("failed"));
+            }
+        }
+    }
+
+    @Test
+    void aConfigurationIsWatchedForWhatItTakesFromTheKernel() {
+        try (NetnsPair net = Namespaces.pair(); NextHops hops = nextHopsIn(net.nsA, net.ifA)) {
+            net.exec(net.nsA, "ip", "route", "add", "198.51.100.0/24", "via", net.ipB, "dev", net.ifA);
+            String subnet = net.ipB.substring(0, net.ipB.lastIndexOf('.'));
+            LbConfig config = LbConfigLoader.parse("""
+                    interface: %s
+                    vips:
+                      - name: direct
+                        address: 192.0.2.10
+                        protocol: tcp
+                        port: 80
+                        forwarding: dsr
+                        backends:
+                          - {address: %s}
+                          - {address: %s.50, mac: "02:00:5a:00:00:50"}
+                      - name: tunnelled
+                        address: 192.0.2.11
+                        protocol: udp
+                        port: 53
+                        forwarding: ipip
+                        backends:
+                          - {address: 198.51.100.7}
+                    """.formatted(net.ifA, net.ipB, subnet), Path.of("lb.yaml"), name -> true);
+            long macB = mac(net.macB());
+            try (NextHopRefresher refresher = new NextHopRefresher(hops, Duration.ofMillis(200), () -> { }, line -> { })) {
+                refresher.watch(config);
+                Await.until(() -> refresher.mac(address(net.ipB), Forwarding.DSR) == macB
+                                && refresher.mac(address("198.51.100.7"), Forwarding.IPIP) == macB,
+                        DEADLINE, "the DSR backend and the IPIP backend's next hop to resolve");
+                assertThat(refresher.mac(address("198.51.100.7"), Forwarding.DSR)).as("not a DSR backend").isEqualTo(NextHops.UNKNOWN);
+                assertThat(refresher.mac(address(subnet + ".50"), Forwarding.DSR)).as("its MAC is configured: not watched")
+                        .isEqualTo(NextHops.UNKNOWN);
             }
         }
     }
