@@ -75,10 +75,15 @@ class LbDsrSystemTest {
                 Map<String, Integer> v6 = requests(box, "http://[" + LbSandbox.VIP6 + "]/who", lb);
                 assertSpreadByWeight(v4, lb);
                 assertSpreadByWeight(v6, lb);
+                // The balancer answers echo requests to its VIPs itself.
+                box.exec(box.clientNs, "ping", "-c", "3", "-i", "0.2", "-W", "5", LbSandbox.VIP4);
+                box.exec(box.clientNs, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "5", LbSandbox.VIP6);
                 // SIGINT ends the JVM with 130 (128 + 2) once the shutdown hook has let the summary out
                 assertThat(lb.interrupt()).as(lb.output()).isEqualTo(130);
                 Map<String, String> s = lb.summary();
                 assertThat(s).containsKeys("rx_packets", "tx_packets", "xdp", "workers", "queues");
+                assertThat(Long.parseLong(s.get("icmp_echo"))).as(lb.output()).isGreaterThanOrEqualTo(6);
+                assertThat(Long.parseLong(s.get("new_flows"))).as(lb.output()).isEqualTo(2L * REQUESTS);
                 // Each request is at least a SYN, an ACK with the request and a FIN from the client.
                 assertThat(Long.parseLong(s.get("tx_packets"))).as(lb.output()).isGreaterThanOrEqualTo(3L * 2 * REQUESTS);
             }
@@ -159,6 +164,55 @@ class LbDsrSystemTest {
                 assertThat(lb.summary()).containsEntry("queues", "2").containsEntry("workers", "2");
             }
             assertThat(box.xdpAttached()).isFalse();
+        }
+    }
+
+    /**
+     * MACs come from the kernel and follow it: a backend nobody can resolve takes no new flows (said
+     * once; every request still succeeds on the others), and when a backend's MAC changes the
+     * balancer follows once the kernel has the new one.
+     */
+    @Test
+    void backendMacsFollowTheKernel() throws Exception {
+        try (LbSandbox box = LbSandbox.create("macs", 2)) {
+            box.startBackends();
+            String absent = "10.7.0.99"; // on the segment, but no host answers for it
+            Path config = writeConfig(box, """
+                    interface: %s
+                    vips:
+                      - name: web4
+                        address: %s
+                        protocol: tcp
+                        port: 80
+                        backends:
+                          - {address: %s, weight: 1}
+                          - {address: %s, weight: 1}
+                          - {address: %s, weight: 1}
+                    """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1), LbSandbox.backend4(2), absent));
+            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+                Map<String, Integer> before = requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
+                assertThat(before).containsOnlyKeys("b1", "b2");
+                assertThat(lb.output().lines().filter(l -> l.contains(absent) && l.contains("takes no new flows")).count())
+                        .as(lb.output()).isEqualTo(1);
+
+                // Backend 2 gets a new MAC; the balancer host forgets the old one (as after a NIC swap).
+                box.exec(box.backendNs.get(1), "ip", "link", "set", "dev", box.backendIf.get(1), "address", "02:00:00:07:00:12");
+                box.exec(box.lbNs, "ip", "neigh", "flush", "dev", box.lbIf);
+                Await.until(() -> allSucceed(box, lb), Duration.ofSeconds(60),
+                        () -> "every request through the VIP succeeding again after backend 2's MAC changed; balancer:\n" + lb.output());
+                Map<String, Integer> after = requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
+                assertThat(after).containsOnlyKeys("b1", "b2");
+                assertThat(lb.interrupt()).isEqualTo(130);
+            }
+        }
+    }
+
+    private static boolean allSucceed(LbSandbox box, LbProcess lb) {
+        try {
+            requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
+            return true;
+        } catch (AssertionError e) {
+            return false;
         }
     }
 
