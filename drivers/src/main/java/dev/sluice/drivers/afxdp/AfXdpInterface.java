@@ -44,6 +44,20 @@ import java.util.List;
  * Frames are not split between the queues: a frame received on one queue may be sent on another,
  * and comes back to the pool that every queue refills its FILL ring from (see {@link AfXdpQueue}).
  *
+ * <p>With {@link AfXdpOptions#withSteering steering}, only packets that a {@link SteeringRule} takes
+ * reach the sockets; the host keeps the rest. A load balancer opens every RX queue and steers its
+ * VIPs:
+ *
+ * <pre>{@code
+ * AfXdpOptions options = AfXdpOptions.defaults().withSteering(true).withSteeringRules(vips.size());
+ * AfXdpInterface eth0 = AfXdpInterface.open("eth0", AfXdpInterface.allQueues("eth0"), umemConfig, options);
+ * for (Vip v : vips) {
+ *     eth0.steer(SteeringRule.vip(v.address(), v.protocol(), v.port()));   // before or after attach
+ * }
+ * XdpProgramCounters xdp = XdpProgramCounters.allocate(countersFile, eth0.program(), "eth0");
+ * ... xdp.update() once a second, off the data path
+ * }</pre>
+ *
  * <p>{@link #prepare} sets everything up but does not attach the program, so that a caller can warm
  * up its loop before traffic arrives; {@link #attach} then makes packets flow. The program is
  * attached through a bpf_link: it detaches when the process exits, even on {@code kill -9}.

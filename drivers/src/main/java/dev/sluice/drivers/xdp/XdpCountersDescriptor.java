@@ -14,6 +14,8 @@ package dev.sluice.drivers.xdp;
  *   3    NOT_IP             neither IPv4 nor IPv6 (ARP, LLDP, three VLAN tags, ...): XDP_PASS
  *   4    MALFORMED          truncated or invalid headers: XDP_PASS
  * </pre>
+ *
+ * Steered = REDIRECTED; passed to the kernel = the four others ({@link XdpCounters#passed()}).
  */
 public final class XdpCountersDescriptor {
     public static final int REDIRECTED = 0;

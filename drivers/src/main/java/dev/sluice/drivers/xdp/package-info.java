@@ -8,9 +8,11 @@
  *       ({@link dev.sluice.drivers.xdp.RedirectAllProgram}) or the steering program
  *       ({@link dev.sluice.drivers.xdp.SteeringProgram}) with their maps, as an
  *       {@link dev.sluice.drivers.xdp.XdpProgram} that registers AF_XDP sockets per queue and
- *       holds {@link dev.sluice.drivers.xdp.SteeringRule}s (key layout:
+ *       holds {@link dev.sluice.drivers.xdp.SteeringRule}s, exact ones or a load balancer's VIPs
+ *       (what each takes: the table in {@code SteeringRule}; key layout and entry flags:
  *       {@link dev.sluice.drivers.xdp.SteeringKeyDescriptor}) and verdict counters
- *       ({@link dev.sluice.drivers.xdp.XdpCountersDescriptor}). The redirect-all program passes ARP
+ *       ({@link dev.sluice.drivers.xdp.XdpCountersDescriptor}, copied into a counters group of kind
+ *       {@code xdp} by {@link dev.sluice.drivers.xdp.XdpProgramCounters}). The redirect-all program passes ARP
  *       and IPv6 router/neighbour discovery to the kernel; both programs find headers with
  *       {@code EmittedHeaderWalk}, proto's {@link dev.sluice.proto.HeaderWalk} in eBPF, so they
  *       agree with the parser on every frame.</li>
@@ -23,6 +25,7 @@
  *      XdpAttachment attachment = XdpAttachment.attach(program, "eth0", XdpMode.AUTO)) {
  *     program.registerSocket(0, xskFd);                       // after the socket's bind
  *     program.addRule(SteeringRule.udp(InetAddress.getByName("192.0.2.10"), 5000));
+ *     program.addRule(SteeringRule.vip(InetAddress.getByName("192.0.2.80"), SteeringRule.TCP, 80));
  *     ...
  * }
  * }</pre>
