@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One table of frames (VLAN, QinQ, a third tag, IPv4 options and bad IHL, IPv6 extension headers,
- * first and non-first fragments, every truncation of two deep frames) fed to the parser, the walk,
+ * first and non-first fragments, ICMP to VIPs, every truncation of two deep frames) fed to the parser, the walk,
  * the flow hasher, the five-tuple swap and the steering program, which must agree on the L3/L4
  * offsets, the protocol, the ports and whether the frame is steered.
  *
@@ -57,13 +57,17 @@ class HeaderWalkAgreementSystemTest {
     private static final byte[] V4_UDP_ANY = address("192.0.2.2");
     private static final byte[] V6_PORTS = address("2001:db8::1");
     private static final byte[] V6_ANY = address("2001:db8::2");
+    private static final byte[] V4_VIP = address("192.0.2.3");
+    private static final byte[] V6_VIP = address("2001:db8::3");
     private static final byte[] V4_SOURCE = address("198.51.100.7");
     private static final byte[] V6_SOURCE = address("2001:db8::99");
     private static final List<SteeringRule> RULES = List.of(
             SteeringRule.udp(inet(V4_PORTS), PORT), SteeringRule.tcp(inet(V4_PORTS), PORT),
             SteeringRule.udp(inet(V4_UDP_ANY), 0),
             SteeringRule.udp(inet(V6_PORTS), PORT), SteeringRule.tcp(inet(V6_PORTS), PORT),
-            SteeringRule.address(inet(V6_ANY)));
+            SteeringRule.address(inet(V6_ANY)),
+            SteeringRule.vip(inet(V4_VIP), SteeringRule.UDP, PORT), SteeringRule.vip(inet(V4_VIP), SteeringRule.TCP, 0),
+            SteeringRule.vip(inet(V6_VIP), SteeringRule.TCP, PORT));
     /** Steered by the first rule; numbered in its payload. */
     private static final int SENTINEL_PAYLOAD = 16;
 
@@ -139,6 +143,36 @@ class HeaderWalkAgreementSystemTest {
         t.add(new Case("ipv6 no next header", eth(ipv6(V6_ANY, IpProtocol.NO_NEXT_HEADER, new byte[6]))));
         t.add(new Case("ipv6 esp", eth(ipv6(V6_ANY, IpProtocol.ESP, new byte[24]))));
         t.add(new Case("ipv6 tcp data offset 4", eth(ipv6(V6_PORTS, IpProtocol.TCP, tcp(1, PORT, 4)))));
+
+        // VIP rules: their ports, their protocol's later fragments, their ICMP; not neighbour discovery.
+        t.add(new Case("vip4 udp", eth(ipv4(V4_VIP, IpProtocol.UDP, udp))));
+        t.add(new Case("vip4 udp other port", eth(ipv4(V4_VIP, IpProtocol.UDP, udp(40000, PORT + 1, 12)))));
+        t.add(new Case("vip4 tcp, all-ports vip", eth(ipv4(V4_VIP, IpProtocol.TCP, tcp(40000, 22, 5)))));
+        t.add(new Case("vip4 udp first fragment other port", eth(ipv4(V4_VIP, new byte[0], 0x2000, IpProtocol.UDP,
+                udp(40000, PORT + 1, 32)))));
+        t.add(new Case("vip4 udp later fragment", eth(ipv4(V4_VIP, new byte[0], 185, IpProtocol.UDP, udp))));
+        t.add(new Case("vip4 gre later fragment", eth(ipv4(V4_VIP, new byte[0], 185, 47, udp))));
+        t.add(new Case("vip4 icmp echo", eth(ipv4(V4_VIP, IpProtocol.ICMP, icmp(8)))));
+        t.add(new Case("vip4 icmp echo behind options", eth(ipv4(V4_VIP, nops, 0, IpProtocol.ICMP, icmp(8)))));
+        t.add(new Case("vip4 icmp fragmentation needed", eth(ipv4(V4_VIP, IpProtocol.ICMP, icmp(3, 4)))));
+        t.add(new Case("vip4 icmp port unreachable", eth(ipv4(V4_VIP, IpProtocol.ICMP, icmp(3, 3)))));
+        t.add(new Case("vip4 icmp echo reply", eth(ipv4(V4_VIP, IpProtocol.ICMP, icmp(0)))));
+        t.add(new Case("vip4 icmp echo later fragment", eth(ipv4(V4_VIP, new byte[0], 185, IpProtocol.ICMP, icmp(8)))));
+        t.add(new Case("vip4 icmp echo cut to 4 bytes", eth(ipv4(V4_VIP, IpProtocol.ICMP, Arrays.copyOf(icmp(8), 4)))));
+        t.add(new Case("vip6 tcp", eth(ipv6(V6_VIP, IpProtocol.TCP, tcp(1, PORT, 5)))));
+        t.add(new Case("vip6 tcp other port", eth(ipv6(V6_VIP, IpProtocol.TCP, tcp(1, PORT + 1, 5)))));
+        t.add(new Case("vip6 tcp behind hbh dst routing", eth(ipv6(V6_VIP, IpProtocol.TCP, tcp(1, PORT, 5), ext(0), ext(60),
+                ext(43)))));
+        t.add(new Case("vip6 tcp first fragment", eth(ipv6(V6_VIP, IpProtocol.TCP, tcp(1, PORT, 5), fragment(0, true)))));
+        t.add(new Case("vip6 tcp later fragment", eth(ipv6(V6_VIP, IpProtocol.TCP, udp6, fragment(1480, false)))));
+        t.add(new Case("vip6 udp later fragment", eth(ipv6(V6_VIP, IpProtocol.UDP, udp6, fragment(1480, true)))));
+        t.add(new Case("vip6 icmpv6 echo", eth(ipv6(V6_VIP, IpProtocol.ICMPV6, icmp(128)))));
+        t.add(new Case("vip6 icmpv6 echo behind hop-by-hop", eth(ipv6(V6_VIP, IpProtocol.ICMPV6, icmp(128), ext(0)))));
+        t.add(new Case("vip6 icmpv6 packet too big", eth(ipv6(V6_VIP, IpProtocol.ICMPV6, icmp(2)))));
+        t.add(new Case("vip6 icmpv6 destination unreachable", eth(ipv6(V6_VIP, IpProtocol.ICMPV6, icmp(1, 4)))));
+        t.add(new Case("vip6 icmpv6 neighbour solicitation", eth(ipv6(V6_VIP, IpProtocol.ICMPV6, icmp(135)))));
+        t.add(new Case("vip6 icmpv6 echo later fragment", eth(ipv6(V6_VIP, IpProtocol.ICMPV6, icmp(128), fragment(8, false)))));
+        t.add(new Case("vip6 icmpv6 in ipv4", eth(ipv4(V4_VIP, IpProtocol.ICMPV6, icmp(128)))));
 
         // Every truncation of two deep frames: each layer cut at every byte.
         byte[] deep4 = eth(new int[] {0x88a8, 0x8100}, 0x0800, ipv4(V4_PORTS, new byte[] {1, 1, 1, 0}, 0, IpProtocol.TCP,
@@ -265,11 +299,29 @@ class HeaderWalkAgreementSystemTest {
                 ? inet(ByteBuffer.allocate(4).putInt(p.ipv4Destination()).array())
                 : inet(ByteBuffer.allocate(16).putLong(p.ipv6DestinationHigh()).putLong(p.ipv6DestinationLow()).array());
         for (SteeringRule r : RULES) {
-            if (r.address().equals(destination)
-                    && (r.protocol() == SteeringRule.ANY || r.protocol() == p.l4Protocol())
-                    && (r.port() == SteeringRule.ANY || (hasPorts(p) && r.port() == p.destinationPort()))) {
+            if (r.address().equals(destination) && (r.isVip() ? vipTakes(r, p)
+                    : (r.protocol() == SteeringRule.ANY || r.protocol() == p.l4Protocol())
+                    && (r.port() == SteeringRule.ANY || (hasPorts(p) && r.port() == p.destinationPort())))) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    /** SteeringRule's table for a VIP, on a well-formed packet to its address. */
+    private static boolean vipTakes(SteeringRule vip, PacketParser p) {
+        if (p.l4Protocol() == vip.protocol()) {
+            return p.isLaterFragment()
+                    || hasPorts(p) && (vip.port() == SteeringRule.ANY || vip.port() == p.destinationPort());
+        }
+        if (p.isLaterFragment()) {
+            return false;
+        }
+        if (p.ipVersion() == 4 && p.l4Protocol() == IpProtocol.ICMP) {
+            return p.icmpType() == 8 || p.icmpType() == 3 && p.icmpCode() == 4;
+        }
+        if (p.ipVersion() == 6 && p.l4Protocol() == IpProtocol.ICMPV6) {
+            return p.icmpType() == 128 || p.icmpType() == 2;
         }
         return false;
     }
@@ -450,7 +502,11 @@ class HeaderWalkAgreementSystemTest {
     }
 
     private static byte[] icmp(int type) {
-        return new byte[] {(byte) type, 0, 0, 0, 0, 1, 0, 1};
+        return icmp(type, 0);
+    }
+
+    private static byte[] icmp(int type, int code) {
+        return new byte[] {(byte) type, (byte) code, 0, 0, 0, 1, 0, 1};
     }
 
     private static byte[] set(byte[] f, int at, int value) {
