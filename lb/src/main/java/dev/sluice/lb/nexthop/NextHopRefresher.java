@@ -65,6 +65,10 @@ public final class NextHopRefresher implements AutoCloseable {
         }
     }
 
+    /** Keys of the failures that belong to no target: reading the table, the control plane's callback. */
+    private static final Target TABLE = new Target(null, false);
+    private static final Target ON_CHANGE = new Target(null, true);
+
     private static final class TargetState {
         long unresolvedSinceNanos = -1;
         boolean reportedUnresolved;
@@ -203,10 +207,10 @@ public final class NextHopRefresher implements AutoCloseable {
             try {
                 table = hops.neighbours();
             } catch (RuntimeException e) {
-                failedOnce(new Target(null, false), "reading the neighbour table of " + hops.interfaceName(), e);
+                failedOnce(TABLE, "reading the neighbour table of " + hops.interfaceName(), e);
                 return true;
             }
-            states.computeIfAbsent(new Target(null, false), t -> new TargetState()).reportedFailure = null;
+            states.computeIfAbsent(TABLE, t -> new TargetState()).reportedFailure = null;
             long now = System.nanoTime();
             Map<InetAddress, Long> newNeighbourMacs = new HashMap<>();
             Map<InetAddress, Long> newNextHopMacs = new HashMap<>();
@@ -223,7 +227,7 @@ public final class NextHopRefresher implements AutoCloseable {
                 newNextHopMacs.put(address, mac);
                 pending |= mac == NextHops.UNKNOWN;
             }
-            states.keySet().removeIf(t -> t.address() != null && !(t.routed() ? routed : neighbours).contains(t.address()));
+            states.keySet().removeIf(t -> t != TABLE && t != ON_CHANGE && !(t.routed() ? routed : neighbours).contains(t.address()));
             boolean changed = !newNeighbourMacs.equals(neighbourMacs) || !newNextHopMacs.equals(nextHopMacs);
             neighbourMacs = Map.copyOf(newNeighbourMacs);
             nextHopMacs = Map.copyOf(newNextHopMacs);
@@ -231,7 +235,7 @@ public final class NextHopRefresher implements AutoCloseable {
                 try {
                     onChange.run();
                 } catch (RuntimeException e) {
-                    failedOnce(new Target(null, true), "applying changed next-hop MACs", e);
+                    failedOnce(ON_CHANGE, "applying changed next-hop MACs", e);
                 }
             }
             return pending;

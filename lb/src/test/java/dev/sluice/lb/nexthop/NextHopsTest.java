@@ -54,6 +54,20 @@ class NextHopsTest {
     }
 
     @Test
+    void aStaleEntryIsUsedAndConfirmedByTheKernel() {
+        try (NetnsPair net = Namespaces.pair(); NextHops hops = nextHopsIn(net.nsA, net.ifA)) {
+            InetAddress b = address(net.ipB);
+            // STALE: the kernel keeps it so until something sends through it, which the data plane never does.
+            net.exec(net.nsA, "ip", "neigh", "replace", net.ipB, "lladdr", net.macB(), "dev", net.ifA, "nud", "stale");
+            assertThat(hops.neighbours().get(b).stateName()).isEqualTo("STALE");
+            assertThat(hops.neighbourMac(b)).as("a STALE MAC is still the backend's").isEqualTo(mac(net.macB()));
+            // Asked to confirm it, the kernel goes DELAY -> PROBE (unicast) and B's answer makes it REACHABLE.
+            Await.until(() -> hops.neighbours().get(b).stateName().equals("REACHABLE"), DEADLINE,
+                    () -> "the kernel to confirm the STALE entry; now " + hops.neighbours().get(b));
+        }
+    }
+
+    @Test
     void aRouteViaAGatewayGivesTheGatewaysMac() {
         try (NetnsPair net = Namespaces.pair(); NextHops hops = nextHopsIn(net.nsA, net.ifA)) {
             net.exec(net.nsA, "ip", "route", "add", "198.51.100.0/24", "via", net.ipB, "dev", net.ifA);
