@@ -73,12 +73,15 @@ final class VipIndex {
         private int[] values = new int[16];
         private int count;
 
+        private final java.util.Set<Key> seen = new java.util.HashSet<>();
+
+        private record Key(long hi, long lo, int selector) {
+        }
+
         /** Adds a key unless it is there already; returns true when added. */
         boolean putIfAbsent(long hi, long lo, int selector, int value) {
-            for (int i = 0; i < count; i++) {
-                if (his[i] == hi && los[i] == lo && selectors[i] == selector) {
-                    return false;
-                }
+            if (!seen.add(new Key(hi, lo, selector))) {
+                return false;
             }
             if (count == values.length) {
                 his = Arrays.copyOf(his, count * 2);
