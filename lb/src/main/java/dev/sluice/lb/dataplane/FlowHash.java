@@ -39,20 +39,24 @@ public final class FlowHash {
     /**
      * The hash of a flow over {@code fields}: the source address always; the source port for
      * {@link #SOURCE_PORT} and {@link #FIVE_TUPLE}; the destination address and port and the protocol
-     * for {@link #FIVE_TUPLE}.
+     * for {@link #FIVE_TUPLE}. An address's high half is folded in only when it is not zero (always
+     * for IPv4), which keeps the IPv4 hash short and is still a function of the fields alone.
      */
     public static long of(int fields, int protocol, long srcHi, long srcLo, int srcPort,
                           long dstHi, long dstLo, int dstPort) {
-        long h = Hash64.fold(Hash64.fold(SEED, srcHi), srcLo);
+        long h = srcHi == 0 ? SEED : Hash64.fold(SEED, srcHi);
+        h = Hash64.fold(h, srcLo);
         if (fields == SOURCE) {
             return h;
         }
-        h = Hash64.fold(h, srcPort);
         if (fields == SOURCE_PORT) {
-            return h;
+            return Hash64.fold(h, srcPort);
         }
-        h = Hash64.fold(Hash64.fold(h, dstHi), dstLo);
-        return Hash64.fold(h, (long) protocol << 16 | dstPort);
+        if (dstHi != 0) {
+            h = Hash64.fold(h, dstHi);
+        }
+        h = Hash64.fold(h, dstLo);
+        return Hash64.fold(h, (long) srcPort << 32 | (long) protocol << 16 | dstPort);
     }
 
     /**

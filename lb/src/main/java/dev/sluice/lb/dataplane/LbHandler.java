@@ -56,6 +56,8 @@ public final class LbHandler implements PacketHandler {
     private static final int ICMP_ERROR = 4;
 
     private static final int INITIAL_SLOTS = 256;
+    /** "Not computed": a flow hash may take this value too, and is then merely computed twice. */
+    private static final long NO_HASH = 0;
 
     private final Published<LbTables> tables;
     private final ConnectionTable connections;
@@ -345,7 +347,9 @@ public final class LbHandler implements PacketHandler {
 
     private void choose(LbTables t, Packet p, int i, int action, long now, Verdicts verdicts) {
         Vip vip = t.vip(vipIndexes[i]);
-        long hash;
+        // The flow hash is needed for a Maglev choice and, when encapsulating, for the outer source
+        // and GUE port; an established dsr flow needs none (NO_HASH: not computed yet).
+        long hash = NO_HASH;
         int b;
         switch (action) {
             case SYN -> {
@@ -354,13 +358,13 @@ public final class LbHandler implements PacketHandler {
                 b = newFlow(vip, i, hash, now);
             }
             case FLOW -> {
-                hash = flowHash(vip, i);
                 int id = connections.lookup(keys[i], now);
                 b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
                 if (b >= 0) {
                     counters.inc(LbCounters.CONN_HIT);
                 } else {
                     counters.inc(LbCounters.CONN_MISS);
+                    hash = flowHash(vip, i);
                     b = newFlow(vip, i, hash, now);
                 }
             }
@@ -370,10 +374,10 @@ public final class LbHandler implements PacketHandler {
                 b = vip.choose(hash);
             }
             default -> { // ICMP_ERROR
-                hash = flowHash(vip, i);
                 int id = connections.lookup(keys[i], now);
                 b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
                 if (b < 0) {
+                    hash = flowHash(vip, i);
                     b = vip.choose(hash);
                 }
             }
@@ -381,6 +385,9 @@ public final class LbHandler implements PacketHandler {
         if (b == MaglevTable.NO_BACKEND) {
             counters.drop(LbCounters.DROP_NO_BACKEND);
             return;
+        }
+        if (hash == NO_HASH && vip.forwarding != Vip.DSR) {
+            hash = flowHash(vip, i);
         }
         forward(t, p, i, vip, b, hash, action == ICMP_ERROR, verdicts);
     }
