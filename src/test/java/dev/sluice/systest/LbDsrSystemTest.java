@@ -148,10 +148,20 @@ class LbDsrSystemTest {
         try (LbSandbox box = LbSandbox.create("queues", 3, 2)) {
             box.startBackends();
             Path config = writeConfig(box, dsrConfig(box));
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString(), "--metrics", "127.0.0.1:0")
+                    .awaitRunning()) {
                 assertThat(lb.output()).contains("2 queues, 2 workers");
                 requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
                 requests(box, "http://[" + LbSandbox.VIP6 + "]/who", lb);
+                // Prometheus: the data plane's counters per worker and the steering program's.
+                String url = lb.output().lines().filter(l -> l.startsWith("metrics ")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no metrics line:\n" + lb.output())).substring(8);
+                Await.until(() -> {
+                    String m = box.exec(box.lbNs, "curl", "-s", "--fail", "--max-time", "5", url);
+                    return m.lines().anyMatch(l -> l.startsWith("sluice_lb_forwarded_total{") && l.contains("worker=\"1\"")
+                            && !l.endsWith(" 0.0") && !l.endsWith(" 0"))
+                            && m.contains("sluice_xdp_");
+                }, Duration.ofSeconds(30), () -> "metrics of both workers and the steering program at " + url);
                 Cli.Result stat = Cli.run(List.of(), 60, "stat", "--once", "--pid", Long.toString(lb.pid()));
                 assertThat(stat.exit()).as(stat.err()).isZero();
                 for (int queue = 0; queue < 2; queue++) {

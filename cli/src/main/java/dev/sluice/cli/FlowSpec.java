@@ -64,42 +64,9 @@ record FlowSpec(int protocol, InetAddress source, int sourcePort, InetAddress de
         return a instanceof Inet6Address ? "[" + text(a) + "]" : a.getHostAddress();
     }
 
-    /** An address as people write it: IPv6 in the RFC 5952 form ({@code 2001:db8::7}, not {@code 2001:db8:0:0:0:0:0:7}). */
+    /** An address as people write it ({@link Literals#text}: IPv6 in RFC 5952 form). */
     static String text(InetAddress a) {
-        if (!(a instanceof Inet6Address)) {
-            return a.getHostAddress();
-        }
-        byte[] b = a.getAddress();
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = (b[2 * i] & 0xFF) << 8 | b[2 * i + 1] & 0xFF;
-        }
-        int bestStart = -1;
-        int bestLength = 1; // a single zero group is not shortened
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(groups[i]));
-        }
-        return sb.toString();
+        return Literals.text(a);
     }
 
     /** Reads the fields after PROTO, left to right. */

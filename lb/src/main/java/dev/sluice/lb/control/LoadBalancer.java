@@ -31,8 +31,6 @@ import dev.sluice.umem.UmemConfig;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
@@ -182,31 +180,23 @@ public final class LoadBalancer implements AutoCloseable {
      * kernel knows every MAC the tables need, then publishes tables with what is known.
      */
     private void resolveAtStart() {
-        Set<InetAddress> neighbours = new LinkedHashSet<>();
-        Set<InetAddress> routed = new LinkedHashSet<>();
-        boolean routedByKernel = config.encapsulation().nextHopMac() == BackendConfig.MAC_FROM_KERNEL;
-        for (VipConfig vip : config.vips()) {
-            for (BackendConfig b : vip.backends()) {
-                if (vip.forwarding() == Forwarding.DSR) {
-                    if (!b.hasMac()) {
-                        neighbours.add(b.address());
-                    }
-                } else if (routedByKernel) {
-                    routed.add(b.address());
-                }
-            }
-        }
-        refresher.watch(neighbours, routed);
+        refresher.watch(config);
         long deadline = System.nanoTime() + options.resolveWait().toNanos();
-        while (!resolved(neighbours, routed) && System.nanoTime() - deadline < 0) {
+        while (!everyMacKnown() && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(10_000_000L); // the refresher's thread resolves; this one only waits for it
         }
         republish();
     }
 
-    private boolean resolved(Set<InetAddress> neighbours, Set<InetAddress> routed) {
-        return neighbours.stream().allMatch(a -> refresher.neighbourMac(a) != MacSource.UNKNOWN)
-                && routed.stream().allMatch(a -> refresher.nextHopMac(a) != MacSource.UNKNOWN);
+    private boolean everyMacKnown() {
+        for (VipConfig vip : config.vips()) {
+            for (BackendConfig b : vip.backends()) {
+                if (macFor(b.address(), vip.forwarding()) == MacSource.UNKNOWN) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void startWorkers(int workers) {
@@ -261,7 +251,7 @@ public final class LoadBalancer implements AutoCloseable {
         } else if (config.encapsulation().nextHopMac() != BackendConfig.MAC_FROM_KERNEL) {
             return config.encapsulation().nextHopMac();
         }
-        return mode == Forwarding.DSR ? refresher.neighbourMac(target) : refresher.nextHopMac(target);
+        return refresher.mac(target, mode);
     }
 
     /** Logs, once per episode, each backend that takes no new flows for want of a MAC. */
