@@ -212,7 +212,7 @@ stop_generator() { stop_pid "$gen_pid" 10; gen_pid=""; }
 # Contenders: start_<c> makes it forward (in the background for sluice: $cur_pid), stop_<c> ends it.
 contender_cmd() { # contender -> sets run_cmd
     case $1 in
-        lb) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml") ;;
+        lb) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml" --cpu 1) ;;
         fwd) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" fwd --iface "$if_r" --queue 0
                 --mode macswap --cpu 1) ;;
         nft) run_cmd=(ip netns exec "$ns_r" nft -f "$lb_nft") ;;
