@@ -1,6 +1,7 @@
 package dev.sluice.systest;
 
 import dev.sluice.counters.CountersFile;
+import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpQueue;
@@ -16,6 +17,7 @@ import dev.sluice.testing.NetnsPair;
 import dev.sluice.testing.Privileged;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
+import dev.sluice.umem.UmemConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -252,6 +254,30 @@ class VipSteeringSystemTest {
                         .containsEntry(group + "not_ip", c.notIp())
                         .containsEntry(group + "malformed", c.malformed());
                 AfXdpPortSystemTest.assertAllFramesAccounted(iface);
+            }
+        }
+    }
+
+    /**
+     * A veth made without a queue count allocates one RX queue per CPU and uses one; made with two,
+     * it uses two. allQueues and the queue check count the queues in use, which the bind checks.
+     */
+    @Test
+    void allQueuesAreTheQueuesTheDriverUses() throws Exception {
+        try (NetnsPair single = NetnsPair.create("vipq1");
+             NetnsPair dual = NetnsPair.spec("vipq2").queues(2).create()) {
+            try (NetNs.Scope ignored = NetNs.enter(single.nsA)) {
+                assertThat(AfXdpInterface.allQueues(single.ifA)).containsExactly(0);
+                assertThatThrownBy(() -> AfXdpInterface.open(single.ifA, new int[] {0, 1}, UmemConfig.defaults(),
+                        AfXdpOptions.defaults()))
+                        .isInstanceOfSatisfying(PortSetupException.class,
+                                e -> assertThat(e.reason()).isEqualTo(PortSetupException.Reason.QUEUE_OUT_OF_RANGE))
+                        .hasMessage("queue 1 is out of range: " + single.ifA + " has 1 RX queue");
+                assertThatThrownBy(() -> AfXdpInterface.allQueues("nosuch0")).isInstanceOf(PortSetupException.class)
+                        .hasMessage("no network interface named 'nosuch0' (see 'ip link')");
+            }
+            try (NetNs.Scope ignored = NetNs.enter(dual.nsA)) {
+                assertThat(AfXdpInterface.allQueues(dual.ifA)).containsExactly(0, 1);
             }
         }
     }

@@ -3,9 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.sys.LibC;
 import dev.sluice.sys.NetNs;
-import dev.sluice.sys.Netlink;
 import dev.sluice.umem.UmemConfig;
 
 /**
@@ -50,11 +48,7 @@ final class AfXdpFlagAdvice {
     private static String queueAdvice(String iface, String netns) {
         int queues;
         try (NetNs.Scope ignored = netns == null ? null : NetNs.enter(netns)) {
-            int ifindex = LibC.ifNameToIndex(iface);
-            if (ifindex == 0) {
-                return "";
-            }
-            queues = Netlink.link(ifindex).rxQueues();
+            queues = AfXdpInterface.allQueues(iface).length; // the queues in use, as the driver's check counts them
         } catch (RuntimeException e) {
             return ""; // the interface went away meanwhile: the driver's message stands alone
         }
