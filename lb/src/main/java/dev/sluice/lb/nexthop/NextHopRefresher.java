@@ -35,12 +35,16 @@ import java.util.function.Consumer;
  * {@link #UNRESOLVED_GRACE}), and once more when it resolves later. A failed request keeps the last
  * known MAC and is logged once per target.
  *
- * <p>Closing stops the thread (waiting at most for the request in flight); the {@link NextHops} stays
- * open, its owner closes it.
+ * <p>Closing stops the thread: no {@code onChange} starts afterwards. It waits for the pass in
+ * flight, at most {@link #CLOSE_WAIT}, in case that pass's {@code onChange} waits for a lock the
+ * closing thread holds (the daemon thread then ends on its own once released). The
+ * {@link NextHops} stays open; its owner closes it, which waits for any request in flight.
  */
 public final class NextHopRefresher implements AutoCloseable {
     /** How long a target may stay unresolved before it is logged without the kernel having given up. */
     public static final Duration UNRESOLVED_GRACE = Duration.ofSeconds(5);
+    /** How long {@link #close} waits for the thread to end. */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final NextHops hops;
@@ -231,7 +235,7 @@ public final class NextHopRefresher implements AutoCloseable {
             boolean changed = !newNeighbourMacs.equals(neighbourMacs) || !newNextHopMacs.equals(nextHopMacs);
             neighbourMacs = Map.copyOf(newNeighbourMacs);
             nextHopMacs = Map.copyOf(newNextHopMacs);
-            if (changed && notify) {
+            if (changed && notify && !closed) {
                 try {
                     onChange.run();
                 } catch (RuntimeException e) {
@@ -307,6 +311,9 @@ public final class NextHopRefresher implements AutoCloseable {
     }
 
     private void failedOnce(Target target, String doing, RuntimeException e) {
+        if (closed) {
+            return; // a request cut short by the owner closing NextHops is no news
+        }
         TargetState state = states.computeIfAbsent(target, t -> new TargetState());
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         if (!message.equals(state.reportedFailure)) {
@@ -340,7 +347,7 @@ public final class NextHopRefresher implements AutoCloseable {
         }
         if (Thread.currentThread() != thread) {
             try {
-                thread.join();
+                thread.join(CLOSE_WAIT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

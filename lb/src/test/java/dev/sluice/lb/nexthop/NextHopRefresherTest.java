@@ -21,6 +21,7 @@ import static dev.sluice.lb.nexthop.Namespaces.mac;
 import static dev.sluice.lb.nexthop.Namespaces.nextHopsIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The refresher's thread against a real kernel: resolution, changes, one log line per transition. */
 class NextHopRefresherTest {
@@ -135,6 +136,31 @@ class NextHopRefresherTest {
                 refresher.watch(List.of(), List.of());
                 assertThat(refresher.mac(backend)).isEqualTo(NextHops.UNKNOWN);
             }
+        }
+    }
+
+    @Test
+    void closingWhileHoldingALockThatOnChangeWaitsForDoesNotHang() {
+        try (NetnsPair net = Namespaces.pair(); NextHops hops = nextHopsIn(net.nsA, net.ifA)) {
+            Object controlPlaneLock = new Object();
+            AtomicInteger entered = new AtomicInteger();
+            AtomicInteger applied = new AtomicInteger();
+            NextHopRefresher refresher = new NextHopRefresher(hops, Duration.ofMillis(50), () -> {
+                entered.incrementAndGet();
+                synchronized (controlPlaneLock) {
+                    applied.incrementAndGet();
+                }
+            }, line -> { });
+            // One thread holds the lock throughout: the watch, the change's onChange blocking on it, the close.
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                synchronized (controlPlaneLock) {
+                    refresher.watch(List.of(address(net.ipB)), List.of());
+                    Await.until(() -> entered.get() > 0, DEADLINE, "onChange to start (the backend resolving)");
+                    refresher.close();
+                }
+            }, "close while onChange waits for the closing thread's lock");
+            Await.until(() -> applied.get() == 1, DEADLINE, "the waiting onChange to finish once the lock is free");
+            assertThat(entered.get()).as("no onChange after close").isEqualTo(1);
         }
     }
 
