@@ -82,7 +82,8 @@ final class ConfigNode {
             String name = k.getValue();
             ConfigNode keyAt = new ConfigNode(file, k, child(name));
             if (!allowed.contains(name)) {
-                throw keyAt.error("unknown key (allowed here: " + String.join(", ", allowed) + ")");
+                throw keyAt.error("unknown key (" + suggestion(name, allowed) + "allowed here: "
+                        + String.join(", ", allowed) + ")");
             }
             if (values.containsKey(name)) {
                 throw keyAt.error("key given twice (first on line " + values.get(name).line() + ")");
@@ -159,6 +160,40 @@ final class ConfigNode {
                     + Literals.formatDuration(max));
         }
         return d;
+    }
+
+    /** "did you mean 'address'? " when an allowed key is within two edits of {@code key}, else "". */
+    private static String suggestion(String key, List<String> allowed) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : allowed) {
+            int d = editDistance(key, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : "did you mean '" + best + "'? ";
+    }
+
+    /** Levenshtein distance (keys are short). */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     private String child(String key) {

@@ -159,11 +159,12 @@ public final class LbConfigLoader {
         ConfigNode.Fields f = root.fields("a mapping with the keys " + String.join(", ", TOP_KEYS), TOP_KEYS);
         String interfaceName = interfaceName(f.required("interface"));
         int workers = f.has("workers") ? f.get("workers").integer(0, MAX_WORKERS, "0 = one per RX queue") : 0;
+        List<VipConfig> vips = vips(f.required("vips"));
         ConnectionsConfig connections = f.has("connections") ? connections(f.get("connections"))
                 : ConnectionsConfig.defaults();
         EncapsulationConfig encapsulation = f.has("encapsulation") ? encapsulation(f.get("encapsulation"))
                 : EncapsulationConfig.defaults();
-        return new LbConfig(file, interfaceName, workers, vips(f.required("vips")), connections, encapsulation);
+        return new LbConfig(file, interfaceName, workers, vips, connections, encapsulation);
     }
 
     private String interfaceName(ConfigNode n) {
