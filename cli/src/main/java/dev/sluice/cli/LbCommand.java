@@ -25,14 +25,13 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "lb", mixinStandardHelpOptions = true, sortOptions = false,
         subcommands = {LbWhichCommand.class},
         header = "Balance VIPs over backends (Maglev, DSR / IPIP / GUE, IPv4 and IPv6).",
-        description = {"Reads the configuration (YAML; see the README's 'Load balancer' section), opens the interface",
-                "on every RX queue and steers only the VIPs' packets to its sockets: everything else, ARP and",
-                "neighbour discovery included, stays with the host.",
-                "Prints one line per second and ends with 'summary key=value ...' (Ctrl-C, or --duration).",
-                "Its counters are in a shared-memory file for 'sluice stat' while it runs.",
-                "An invalid configuration ends with one line FILE:LINE:COLUMN: KEY: what is wrong, exit code 2,",
-                "before anything is attached.",
-                "",
+        description = {"Reads the configuration (YAML; see the README's 'Load balancer' section), opens the interface "
+                + "on every RX queue and steers only the VIPs' packets to its sockets: everything else, ARP and neighbour "
+                + "discovery included, stays with the host.",
+                "Prints one line per second and ends with 'summary key=value ...' (Ctrl-C, or --duration). Its counters "
+                + "are in a shared-memory file for 'sluice stat' while it runs.",
+                "An invalid configuration ends with one line 'FILE:LINE:COLUMN: KEY: what is wrong' and exit code 2, "
+                + "before anything is attached.",
                 "'sluice lb which' tells which backend a flow goes to, without running anything."})
 final class LbCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML).")

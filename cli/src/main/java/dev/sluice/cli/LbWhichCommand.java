@@ -26,14 +26,16 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "which", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Tell which VIP and backend a flow goes to.",
-        description = {"Prints one line per flow: 'FLOW vip=NAME backend=ADDRESS', or 'FLOW vip=none' when no VIP",
-                "takes it, or 'FLOW vip=NAME backend=none' when the VIP has no backend with weight.",
+        description = {"Prints one line per flow: 'FLOW vip=NAME backend=ADDRESS', 'FLOW vip=none' when no VIP takes "
+                + "it, or 'FLOW vip=NAME backend=none' when no backend of the VIP takes new flows.",
                 "FLOW is PROTO:SRC:SPORT:DST:DPORT (PROTO tcp, udp or a number; IPv6 in brackets), e.g.",
-                "  tcp:192.0.2.7:40000:10.0.0.100:80   udp:[2001:db8::7]:5353:[2001:db8::100]:53",
-                "The answer is the one a balancer started now with this configuration gives a new flow; it",
-                "assumes every backend's MAC address is known (the running balancer gives no new flows to a",
-                "DSR backend whose MAC it cannot resolve). The interface need not exist here.",
-                "Exit code 2 when a flow cannot be read (each such line is reported with its line number)."})
+                "  tcp:192.0.2.7:40000:10.0.0.100:80",
+                "  udp:[2001:db8::7]:5353:[2001:db8::100]:53",
+                "The answer is the backend a balancer started now with this configuration gives a new flow, assuming "
+                + "every backend's MAC address is known (the running balancer gives no new flows to a DSR backend whose "
+                + "MAC it cannot resolve). The interface need not exist here.",
+                "Exit code 2 when a flow cannot be read; each such line is reported with its line number, the others "
+                + "are answered."})
 final class LbWhichCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The configuration (YAML).")
     Path config;
