@@ -35,6 +35,7 @@ final class Remedies {
             case Errno.ENODEV -> "no such network interface";
             case Errno.ENOSPC -> bpf ? "the verifier log did not fit; rerun with a larger log buffer" : "";
             case Errno.EMFILE, Errno.ENFILE -> "too many open files: raise 'ulimit -n'";
+            case Errno.EAGAIN -> call.contains("netlink") ? "the kernel did not answer the netlink request in time" : "";
             default -> "";
         };
     }
