@@ -78,6 +78,13 @@ public final class LbHandler implements PacketHandler {
     private long[] dstHi;
     private long[] dstLo;
     private long lastEvictions;
+    // The last TCP/UDP VIP lookup of this burst: packets of a burst mostly go to one VIP.
+    private boolean lastIpv6;
+    private long lastHi;
+    private long lastLo;
+    /** Protocol in bits 23..16, port in 15..0; -1: none yet this burst. */
+    private int lastProtocolPort;
+    private int lastVip;
 
     /**
      * @param tables      the current tables (the control plane republishes them)
@@ -119,6 +126,7 @@ public final class LbHandler implements PacketHandler {
     public void onBurst(PacketBatch batch, Verdicts verdicts) {
         LbTables t = tables.getAcquire();
         int n = batch.count();
+        lastProtocolPort = -1; // the tables may have changed since the last burst
         if (n > actions.length) {
             allocate(Math.max(n, 2 * actions.length)); // once, when a larger burst than any before arrives
         }
@@ -187,7 +195,18 @@ public final class LbHandler implements PacketHandler {
             }
             int srcPort = p.getShort(l4);
             int dstPort = p.getShort(l4 + 2);
-            int v = t.findVip(v6, dHi, dLo, protocol, dstPort);
+            int protocolPort = protocol << 16 | dstPort;
+            int v;
+            if (protocolPort == lastProtocolPort && dLo == lastLo && dHi == lastHi && v6 == lastIpv6) {
+                v = lastVip;
+            } else {
+                v = t.findVip(v6, dHi, dLo, protocol, dstPort);
+                lastIpv6 = v6;
+                lastHi = dHi;
+                lastLo = dLo;
+                lastProtocolPort = protocolPort;
+                lastVip = v;
+            }
             if (v == LbTables.NO_VIP) {
                 counters.drop(LbCounters.DROP_NOT_VIP);
                 return;

@@ -44,9 +44,8 @@ public final class Vip {
     /** The weights Maglev was built with: the configured one, or 0 when the backend's MAC is unknown. */
     final int[] effectiveWeights;
 
-    /** Backend id → index: open addressing, keys id + 1 (0 = empty). */
-    private final int[] idKeys;
-    private final int[] idIndexes;
+    /** Backend id → index: open addressing over (id + 1, index) pairs side by side; id + 1 = 0: empty. */
+    private final int[] idSlots;
     private final int idMask;
 
     Vip(int id, VipConfig config, InetAddress[] addresses, int[] ids, long[] macs, int[] effectiveWeights) {
@@ -81,16 +80,15 @@ public final class Vip {
         }
         this.maglev = MaglevTable.build(keys, effectiveWeights, config.tableSize());
         int capacity = Math.max(8, Integer.highestOneBit(Math.max(1, n) * 2 - 1) << 1);
-        this.idKeys = new int[capacity];
-        this.idIndexes = new int[capacity];
+        this.idSlots = new int[2 * capacity];
         this.idMask = capacity - 1;
         for (int i = 0; i < n; i++) {
             int s = mixId(ids[i]) & idMask;
-            while (idKeys[s] != 0) {
+            while (idSlots[2 * s] != 0) {
                 s = (s + 1) & idMask;
             }
-            idKeys[s] = ids[i] + 1;
-            idIndexes[s] = i;
+            idSlots[2 * s] = ids[i] + 1;
+            idSlots[2 * s + 1] = i;
         }
     }
 
@@ -99,9 +97,9 @@ public final class Vip {
         int key = backendId + 1;
         int s = mixId(backendId) & idMask;
         while (true) {
-            int k = idKeys[s];
+            int k = idSlots[2 * s];
             if (k == key) {
-                return idIndexes[s];
+                return idSlots[2 * s + 1];
             }
             if (k == 0) {
                 return -1;
