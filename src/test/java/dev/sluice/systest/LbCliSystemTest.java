@@ -107,6 +107,45 @@ class LbCliSystemTest {
         }
     }
 
+    /**
+     * The balancer needs no capability that {@code sluice fwd} does not: under each reduced set of
+     * root's capabilities (the README's list for fwd, then with CAP_PERFMON, then with
+     * CAP_SYS_ADMIN too), lb runs exactly when fwd runs on the same interface.
+     */
+    @Test
+    void lbNeedsNoCapabilityFwdDoesNotNeed() throws Exception {
+        Privileged.requireNamespaces("runs fwd and lb with reduced capabilities in a namespace");
+        Privileged.requireTool("setpriv", "drops capabilities before the JVM starts");
+        try (NetnsPair box = NetnsPair.create("lbcaps")) {
+            Path config = Files.writeString(dir.resolve("caps.yaml"), """
+                    interface: %s
+                    vips:
+                      - name: web
+                        address: 10.7.100.1
+                        port: 80
+                        backends:
+                          - {address: %s, mac: "02:00:00:00:00:02"}
+                    """.formatted(box.ifA, box.ipB));
+            List<String> runsWith = new ArrayList<>();
+            for (String caps : List.of("+net_raw,+net_admin,+bpf,+ipc_lock", "+net_raw,+net_admin,+bpf,+ipc_lock,+perfmon",
+                    "+net_raw,+net_admin,+bpf,+ipc_lock,+perfmon,+sys_admin")) {
+                List<String> prefix = new ArrayList<>(Cli.inNetns(box.nsA));
+                prefix.addAll(List.of("setpriv", "--bounding-set", "-all," + caps, "--inh-caps", "-all"));
+                Cli.Result fwd = Cli.run(prefix, 90, "fwd", "--iface", box.ifA, "--duration", "1", "--warmup-ms", "0");
+                Cli.Result lb = Cli.run(prefix, 90, "lb", "--config", config.toString(), "--duration", "1");
+                boolean fwdRuns = fwd.exit() == 0 && fwd.out().contains("summary ");
+                boolean lbRuns = lb.exit() == 0 && lb.out().contains("summary ");
+                assertThat(lbRuns).as("with " + caps + ": fwd " + (fwdRuns ? "runs" : "fails: " + fwd.err().lines().findFirst().orElse(""))
+                        + "; lb: " + lb.err().lines().findFirst().orElse("runs")).isEqualTo(fwdRuns);
+                if (lbRuns) {
+                    runsWith.add(caps);
+                }
+                assertThat(Commands.run("ip", "-n", box.nsA, "-d", "link", "show", "dev", box.ifA)).doesNotContain("prog/xdp");
+            }
+            assertThat(runsWith).as("some set of capabilities runs both").isNotEmpty();
+        }
+    }
+
     @Test
     void whichAnswersOneFlowIpv4AndIpv6() throws Exception {
         Path file = Files.writeString(dir.resolve("which.yaml"), """
