@@ -83,7 +83,8 @@ class LbDsrSystemTest {
                 Map<String, String> s = lb.summary();
                 assertThat(s).containsKeys("rx_packets", "tx_packets", "xdp", "workers", "queues");
                 assertThat(Long.parseLong(s.get("icmp_echo"))).as(lb.output()).isGreaterThanOrEqualTo(6);
-                assertThat(Long.parseLong(s.get("new_flows"))).as(lb.output()).isEqualTo(2L * REQUESTS);
+                // One new flow per connection (a SYN), a few more if a busy machine made a client retransmit a SYN.
+                assertThat(Long.parseLong(s.get("new_flows"))).as(lb.output()).isBetween(2L * REQUESTS, 2L * REQUESTS + REQUESTS / 10);
                 // Each request is at least a SYN, an ACK with the request and a FIN from the client.
                 assertThat(Long.parseLong(s.get("tx_packets"))).as(lb.output()).isGreaterThanOrEqualTo(3L * 2 * REQUESTS);
             }
