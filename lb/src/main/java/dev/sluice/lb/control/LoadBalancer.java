@@ -1,6 +1,7 @@
 package dev.sluice.lb.control;
 
 import dev.sluice.drivers.PortCounters;
+import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.afxdp.AfXdpQueue;
@@ -109,14 +110,14 @@ public final class LoadBalancer implements AutoCloseable {
     /**
      * Opens the interface, steers the VIPs, builds the tables, starts the workers and attaches: VIP
      * traffic is balanced when this returns. Whatever fails undoes what was done and throws (a
-     * {@link dev.sluice.drivers.PortSetupException} for what the user can fix: privileges, an
+     * {@link PortSetupException} or {@link LbSetupException} for what the user can fix: privileges, an
      * interface that vanished, a program already attached, ...).
      */
     public static LoadBalancer start(LbConfig config, LbOptions options) {
         String ifname = config.interfaceName();
         int ifindex = LibC.ifNameToIndex(ifname);
         if (ifindex == 0) {
-            throw new dev.sluice.drivers.PortSetupException(dev.sluice.drivers.PortSetupException.Reason.UNKNOWN_INTERFACE,
+            throw new PortSetupException(PortSetupException.Reason.UNKNOWN_INTERFACE,
                     "no network interface named '" + ifname + "' (see 'ip link')");
         }
         Netlink.LinkInfo link = Netlink.link(ifindex);
