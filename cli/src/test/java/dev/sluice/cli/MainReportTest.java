@@ -1,10 +1,13 @@
 package dev.sluice.cli;
 
+import dev.sluice.lb.config.ConfigException;
+import dev.sluice.lb.control.LbSetupException;
 import dev.sluice.sys.NativeException;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +42,17 @@ class MainReportTest {
         Printed p = report(new NativeException("sched_setaffinity", 22, "pinning the thread to CPU 3", null));
         assertThat(p.exit()).isEqualTo(2);
         assertThat(p.text().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aBalancerConfigurationMistakeIsTheLoadersOneLine() {
+        Printed p = report(new ConfigException(Path.of("lb.yaml"), 7, 16, "vips[0].backends[1].weight", "70000 is out of range 0..65535"));
+        assertThat(p.exit()).isEqualTo(2);
+        assertThat(p.text()).startsWith("sluice: lb.yaml:7:16: vips[0].backends[1].weight: 70000 is out of range");
+        assertThat(p.text().lines().count()).isEqualTo(1);
+        Printed setup = report(new LbSetupException("workers: 100 is more than a balancer runs (at most 64)"));
+        assertThat(setup.exit()).isEqualTo(2);
+        assertThat(setup.text().lines().count()).isEqualTo(1);
     }
 
     @Test
