@@ -32,6 +32,27 @@ class ReadmeLbExampleTest {
         assertThat(readmeExample().strip()).isEqualTo(tested.strip());
     }
 
+    /** Every key the example uses is named in the README's key table (as the last part of a key path). */
+    @Test
+    void everyKeyOfTheExampleIsDocumented() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String table = readme.substring(readme.indexOf("| key | meaning |"), readme.indexOf("### Setting up the network"));
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^[\\s-]*([a-z][a-z0-9-]*):|[{,]\\s*([a-z][a-z0-9-]*):")
+                .matcher(readmeExample().replaceAll("#.*", ""));
+        while (m.find()) {
+            keys.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        assertThat(keys).contains("interface", "vips", "weight", "mac", "gue-port", "connections", "next-hop-mac");
+        // the parts of every key path the table writes in backticks: `vips[].backends[].weight` -> vips, backends, weight
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("`([^`]+)`").matcher(table);
+        while (code.find()) {
+            documented.addAll(java.util.List.of(code.group(1).split("[.\\[\\] ]+")));
+        }
+        assertThat(documented).as("key path parts in the README's table").containsAll(keys);
+    }
+
     @Test
     void theQuickStartStillBeginsWithTheDemo() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
