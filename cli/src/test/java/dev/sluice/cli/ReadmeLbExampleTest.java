@@ -53,6 +53,22 @@ class ReadmeLbExampleTest {
         assertThat(documented).as("key path parts in the README's table").containsAll(keys);
     }
 
+    /** The README's {@code lb which} session prints what the command prints for the example. */
+    @Test
+    void theWhichSessionIsTrue() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("$ ./sluice lb which");
+        String session = readme.substring(start, readme.indexOf("```", start));
+        java.util.List<String> lines = session.lines().toList();
+        var tables = LbWhichCommand.tables(LbConfigLoader.parse(readmeExample(), Path.of("lb.yaml"), name -> true));
+        java.util.regex.Matcher flows = java.util.regex.Pattern.compile("--flow (\\S+)").matcher(lines.getFirst());
+        int i = 1;
+        while (flows.find()) {
+            assertThat(LbWhichCommand.answer(tables, FlowSpec.parse(flows.group(1)))).isEqualTo(lines.get(i++));
+        }
+        assertThat(i).isEqualTo(lines.size()).isGreaterThan(1);
+    }
+
     @Test
     void theQuickStartStillBeginsWithTheDemo() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
