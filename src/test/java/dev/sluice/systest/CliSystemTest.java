@@ -148,16 +148,36 @@ class CliSystemTest {
             assertThat(Long.parseLong(g.get("tx_packets"))).isEqualTo(count);
             assertThat(g.get("mode")).isEqualTo("flowgen");
             Path counters = CountersDirectory.fileFor(CountersDirectory.resolve(), fwd.pid(), "fwd-" + box.ifB);
-            Await.until(() -> receivedPackets(counters) >= count, Duration.ofSeconds(60),
-                    () -> count + " packets received by fwd; its counters say " + receivedPackets(counters));
+            // Every packet either reached fwd or was dropped by the kernel at the socket, counted in the
+            // socket's statistics (a receiver the scheduler leaves off its CPU long enough overflows its
+            // rings on a busy machine): gen's count must be accounted for exactly, whatever the load.
+            Await.until(() -> receivedPackets(counters) + socketDrops(counters) >= count, Duration.ofSeconds(60),
+                    () -> count + " packets received by fwd or dropped at its socket; its counters say "
+                            + receivedPackets(counters) + " received, " + socketDrops(counters) + " dropped");
+            long drops = socketDrops(counters); // read before fwd exits and removes its file
             Commands.run("kill", "-INT", Long.toString(fwd.pid()));
             while ((line = r.readLine()) != null) {
                 fwdOut.append(line).append('\n');
             }
             assertThat(fwd.waitFor(30, TimeUnit.SECONDS)).isTrue();
             Map<String, String> f = summary(fwdOut.toString());
-            assertThat(Long.parseLong(f.get("rx_packets"))).as(fwdOut.toString()).isEqualTo(count);
+            assertThat(Long.parseLong(f.get("rx_packets")) + drops).as(fwdOut.toString()).isEqualTo(count);
             assertThat(f.get("dropped")).isEqualTo("0");
+        }
+    }
+
+    /**
+     * Packets the kernel dropped at fwd's sockets (rx_dropped: no frame in the FILL ring or too long;
+     * rx_ring_full: the RX ring was full), 0 until the file exists or once it is gone: the two never
+     * count the same packet.
+     */
+    private static long socketDrops(Path counters) {
+        if (!Files.exists(counters)) {
+            return 0;
+        }
+        try (CountersReader reader = CountersReader.open(counters)) {
+            return reader.snapshot().stream().filter(g -> g.kind().equals("xsk"))
+                    .mapToLong(g -> g.value("rx_dropped") + g.value("rx_ring_full")).sum();
         }
     }
 
@@ -198,17 +218,23 @@ class CliSystemTest {
         try (NetnsPair box = NetnsPair.create("cliafp")) {
             box.staticNeighbours();
             Process p = new ProcessBuilder(Cli.command(Cli.inNetns(box.nsA), "fwd", "--driver", "afpacket", "--iface", box.ifA,
-                    "--mode", "rxonly", "--duration", "3")).redirectErrorStream(true).start();
+                    "--mode", "rxonly")).redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                  UdpFlood ignored = startSenderWhenAttached(r, out, box)) {
+                // runs until its counters show traffic, not for a fixed time: on a busy machine the
+                // sender may start seconds after fwd has attached
+                Path counters = CountersDirectory.fileFor(CountersDirectory.resolve(), p.pid(), "fwd-" + box.ifA);
+                Await.until(() -> receivedPackets(counters) > 0, Duration.ofSeconds(60),
+                        () -> "fwd over AF_PACKET to receive a packet:\n" + out);
+                Commands.run("kill", "-INT", Long.toString(p.pid()));
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.append(line).append('\n');
                 }
             }
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(out.toString()).isZero();
+            assertThat(p.exitValue()).as(out.toString()).isIn(0, 130); // 130: ended by SIGINT, as Ctrl-C ends it
             Map<String, String> s = summary(out.toString());
             assertThat(s.get("driver")).isEqualTo("afpacket");
             assertThat(Long.parseLong(s.get("rx_packets"))).as(out.toString()).isPositive();
