@@ -28,7 +28,7 @@ import java.util.Optional;
  *   <li>the kernel has no AF_XDP sockets (socket(AF_XDP) EAFNOSUPPORT) or no bpf(2) (ENOSYS);</li>
  *   <li>the XDP program cannot be loaded or attached: verifier rejection, or the kernel/driver
  *       refuses XDP on the interface (EINVAL/EOPNOTSUPP from BPF_LINK_CREATE or IFLA_XDP);</li>
- *   <li>the process lacks CAP_BPF or CAP_NET_ADMIN (but has CAP_NET_RAW);</li>
+ *   <li>the process lacks CAP_BPF, CAP_PERFMON or CAP_NET_ADMIN (but has CAP_NET_RAW);</li>
  *   <li>the UMEM cannot be locked in memory (RLIMIT_MEMLOCK): AF_PACKET rings are not charged to it.</li>
  * </ul>
  * Not suggested, because AF_PACKET would fail the same way or the user must fix something: an

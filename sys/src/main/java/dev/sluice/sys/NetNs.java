@@ -17,6 +17,9 @@ public final class NetNs {
 
     /** A thread's stay in a namespace; closing it returns the thread to where it was. */
     public static final class Scope implements AutoCloseable {
+        /** The scope of a thread that was already in the namespace: nothing to undo. */
+        private static final int STAYED = -1;
+
         private final int originalFd;
         private boolean closed;
 
@@ -26,7 +29,7 @@ public final class NetNs {
 
         @Override
         public void close() {
-            if (!closed) {
+            if (!closed && originalFd != STAYED) {
                 closed = true;
                 try {
                     LibC.setns(originalFd, LibC.CLONE_NEWNET, "returning to the original network namespace");
@@ -40,14 +43,23 @@ public final class NetNs {
     /** A reference to a namespace (an open fd), to come back to it from any thread. */
     public static final class Handle implements AutoCloseable {
         private final int fd;
+        private final String identity;
         private boolean closed;
 
-        private Handle(int fd) {
+        private Handle(int fd, String identity) {
             this.fd = fd;
+            this.identity = identity;
         }
 
-        /** Moves the calling thread into this namespace until the scope closes. */
+        /**
+         * Moves the calling thread into this namespace until the scope closes. A thread already in it
+         * stays where it is: setns needs CAP_SYS_ADMIN even to enter one's own namespace, and a
+         * process holding only the capabilities of {@code fwd} must be able to use its own interfaces.
+         */
         public Scope enter() {
+            if (identity.equals(currentIdentity())) {
+                return new Scope(Scope.STAYED);
+            }
             int original = LibC.openReadOnly("/proc/thread-self/ns/net", "saving the current network namespace");
             try {
                 LibC.setns(fd, LibC.CLONE_NEWNET, "entering a saved network namespace");
@@ -69,7 +81,17 @@ public final class NetNs {
 
     /** The calling thread's current network namespace. */
     public static Handle current() {
-        return new Handle(LibC.openReadOnly("/proc/thread-self/ns/net", "saving the current network namespace"));
+        String identity = currentIdentity();
+        return new Handle(LibC.openReadOnly("/proc/thread-self/ns/net", "saving the current network namespace"), identity);
+    }
+
+    /** The calling thread's namespace as the kernel names it ({@code net:[INODE]}): equal names, one namespace. */
+    private static String currentIdentity() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self/ns/net")).toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading /proc/thread-self/ns/net", e);
+        }
     }
 
     public static Scope enter(String name) {

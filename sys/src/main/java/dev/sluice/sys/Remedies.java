@@ -16,7 +16,7 @@ final class Remedies {
                     ? (errno == Errno.EACCES && call.contains("PROG_LOAD")
                         ? "the verifier rejected the program (log above)"
                         : "run as root or grant CAP_BPF and CAP_NET_ADMIN")
-                    : xdpSocket ? "run as root or grant CAP_NET_RAW (and CAP_NET_ADMIN, CAP_BPF, CAP_IPC_LOCK)"
+                    : xdpSocket ? "run as root or grant CAP_NET_RAW (and CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON, CAP_IPC_LOCK)"
                     : call.contains("NETLINK") || call.contains("RTM_") ? "run as root or grant CAP_NET_ADMIN"
                     : "run as root or grant the missing capability";
             case Errno.ENOBUFS, Errno.ENOMEM -> call.contains("XDP_UMEM_REG")

@@ -206,7 +206,7 @@ public final class AfXdpInterface implements AutoCloseable {
         String missing = Privileges.missingForAfXdp();
         if (!missing.isEmpty()) {
             throw new PortSetupException(Reason.PRIVILEGE, "AF_XDP on " + ifname + " needs " + missing
-                    + ": run as root or grant them (e.g. setcap cap_net_raw,cap_net_admin,cap_bpf,cap_ipc_lock+ep on the java binary)");
+                    + ": run as root or grant them (e.g. setcap cap_net_raw,cap_net_admin,cap_bpf,cap_perfmon,cap_ipc_lock+ep on the java binary)");
         }
     }
 
