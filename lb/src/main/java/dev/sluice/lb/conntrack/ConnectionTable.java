@@ -9,12 +9,13 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.BUCKET_SIZE;
-import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.CACHE_LINE;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.DST_HI_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.DST_LO_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.KEY_SIZE;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.META_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.SRC_HI_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.SRC_LO_OFFSET;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.TAG_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.VALUE_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAYS;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
@@ -52,10 +53,12 @@ import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
  *
  * <h2>Bursts</h2>
  * At a million flows the table is far larger than the caches and every lookup misses them. A burst
- * therefore calls {@link #prefetch} for all its keys first and {@link #lookup} for each afterwards
- * (as DPDK's bulk hash lookup does): the prefetches are independent loads, so the CPU has many cache
- * misses in flight at once instead of waiting for each in turn, and by the time the lookups run their
- * buckets are in the cache.
+ * therefore calls {@link #prefetch} for all its keys first, then {@link #prefetchKey} for all of
+ * them, and {@link #lookup} or {@link #insert} for each afterwards (as DPDK's bulk hash lookup
+ * does): the loads of each stage are independent, so the CPU has many cache misses in flight at
+ * once instead of waiting for each in turn, and by the time the lookups run their lines are in the
+ * cache. Call each stage in a tight loop of its own: a load that misses holds up the retirement of
+ * everything after it, so much other work between two of them keeps the second from being issued.
  */
 public final class ConnectionTable implements AutoCloseable {
     /** What {@link #lookup} returns when the key has no live entry. */
@@ -71,6 +74,8 @@ public final class ConnectionTable implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final long base;
+    /** Address of the first key line. */
+    private final long keys;
     private final long bucketMask;
     private final int capacity;
     private final int tcpIdleTicks;
@@ -111,6 +116,7 @@ public final class ConnectionTable implements AutoCloseable {
             throw e;
         }
         this.base = segment.address();
+        this.keys = base + ConnectionTableDescriptor.keysStart(buckets);
     }
 
     /**
@@ -142,21 +148,45 @@ public final class ConnectionTable implements AutoCloseable {
     /** Largest capacity: {@link ConnectionTableDescriptor#MAX_BUCKETS} buckets. */
     public static final int MAX_CAPACITY = ConnectionTableDescriptor.MAX_BUCKETS * WAYS;
 
-    private long bucket(FlowKey key) {
-        return base + (key.hash() & bucketMask) * BUCKET_SIZE;
+    private long bucketIndex(FlowKey key) {
+        return key.hash() & bucketMask;
+    }
+
+    private static long tag(FlowKey key) {
+        return ConnectionTableDescriptor.tag(key.hash(), ConnectionTableDescriptor.protocolOf(key.meta()));
+    }
+
+    /** Address of way {@code w}'s key line in bucket {@code b}. */
+    private long keyLine(long b, int w) {
+        return keys + (b * WAYS + w) * KEY_SIZE;
     }
 
     /**
-     * Starts loading the key's bucket into the cache: one plain load from each of its three lines.
-     * The loaded values are stored in the key only so that the compiler cannot drop the loads; they
-     * mean nothing. Java has no prefetch instruction, and a load whose value nothing waits for does
-     * not stall the CPU: it retires later, while the loads of the next keys are already under way.
+     * First stage of a burst: starts loading the key's bucket line into the cache (one plain load).
+     * The loaded value is stored in the key only so that the compiler cannot drop the load; it
+     * means nothing. Java has no prefetch instruction; independent loads issued back to back are in
+     * flight together.
      */
     public void prefetch(FlowKey key) {
-        final long b = bucket(key);
-        key.touched = (long) LONG.get(AddressSpace.ALL, b)
-                ^ (long) LONG.get(AddressSpace.ALL, b + CACHE_LINE)
-                ^ (long) LONG.get(AddressSpace.ALL, b + 2 * CACHE_LINE);
+        key.touched = (long) LONG.get(AddressSpace.ALL, base + bucketIndex(key) * BUCKET_SIZE);
+    }
+
+    /**
+     * Second stage of a burst, after {@link #prefetch} of the burst's keys: starts loading the key
+     * line of each way whose tag is the key's (usually one way when the key is in the table, none
+     * when it is not). Changes nothing but {@link FlowKey}'s sink.
+     */
+    public void prefetchKey(FlowKey key) {
+        final long b = bucketIndex(key);
+        final long line = base + b * BUCKET_SIZE;
+        final long tag = tag(key);
+        long sink = 0;
+        for (int w = 0; w < WAYS; w++) {
+            if ((long) LONG.get(AddressSpace.ALL, line + w * WAY_SIZE + TAG_OFFSET) == tag) {
+                sink ^= (long) LONG.get(AddressSpace.ALL, keyLine(b, w));
+            }
+        }
+        key.touched ^= sink;
     }
 
     /**
@@ -164,25 +194,28 @@ public final class ConnectionTable implements AutoCloseable {
      * {@link #NOT_FOUND} when there is none or it has expired.
      */
     public int lookup(FlowKey key, long nowNanos) {
-        final long b = bucket(key);
-        final long meta = key.meta();
-        for (long w = b, end = b + BUCKET_SIZE; w < end; w += WAY_SIZE) {
-            if ((long) LONG.get(AddressSpace.ALL, w + META_OFFSET) == meta && sameAddresses(w, key)) {
-                long value = (long) LONG.get(AddressSpace.ALL, w + VALUE_OFFSET);
-                if (value == 0) {
-                    continue; // a removed entry's key words stay: not this key's entry
-                }
-                int now = ConnectionTableDescriptor.tick(nowNanos);
-                int last = ConnectionTableDescriptor.tickOf(value);
-                if (now - last > idleTicks(meta)) {
-                    break; // a key has at most one non-empty way: this was it
-                }
-                if (now != last) { // keeps a busy flow's line clean within a tick
-                    LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, (value & 0xFFFF_FFFFL) | ((long) now << 32));
-                }
-                hits++;
-                return ConnectionTableDescriptor.backendOf(value);
+        final long b = bucketIndex(key);
+        final long line = base + b * BUCKET_SIZE;
+        final long tag = tag(key);
+        for (int w = 0; w < WAYS; w++) {
+            long way = line + w * WAY_SIZE;
+            if ((long) LONG.get(AddressSpace.ALL, way + TAG_OFFSET) != tag) {
+                continue;
             }
+            long value = (long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET);
+            if (value == 0 || !sameKey(keyLine(b, w), key)) {
+                continue; // a removed entry's tag and key words stay: not this key's entry
+            }
+            int now = ConnectionTableDescriptor.tick(nowNanos);
+            int last = ConnectionTableDescriptor.tickOf(value);
+            if (now - last > idleTicks(tag)) {
+                break; // a key has at most one non-empty way: this was it
+            }
+            if (now != last) { // keeps a busy flow's line clean within a tick
+                LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, (value & 0xFFFF_FFFFL) | ((long) now << 32));
+            }
+            hits++;
+            return ConnectionTableDescriptor.backendOf(value);
         }
         misses++;
         return NOT_FOUND;
@@ -198,16 +231,18 @@ public final class ConnectionTable implements AutoCloseable {
             remove(key);
             return;
         }
-        final long b = bucket(key);
-        final long meta = key.meta();
+        final long b = bucketIndex(key);
+        final long line = base + b * BUCKET_SIZE;
+        final long tag = tag(key);
         final int now = ConnectionTableDescriptor.tick(nowNanos);
         final long value = ConnectionTableDescriptor.value(now, backendId);
-        long free = -1;       // first empty or expired way
+        int free = -1;        // first empty or expired way
         boolean freeWasEmpty = false;
-        long oldest = b;      // least recently seen live way
+        int oldest = 0;       // least recently seen live way
         int oldestAge = Integer.MIN_VALUE;
-        for (long w = b, end = b + BUCKET_SIZE; w < end; w += WAY_SIZE) {
-            long v = (long) LONG.get(AddressSpace.ALL, w + VALUE_OFFSET);
+        for (int w = 0; w < WAYS; w++) {
+            long way = line + w * WAY_SIZE;
+            long v = (long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET);
             if (v == 0) {
                 if (free < 0) {
                     free = w;
@@ -215,13 +250,13 @@ public final class ConnectionTable implements AutoCloseable {
                 }
                 continue;
             }
-            long m = (long) LONG.get(AddressSpace.ALL, w + META_OFFSET);
-            if (m == meta && sameAddresses(w, key)) {
-                LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, value);
+            long t = (long) LONG.get(AddressSpace.ALL, way + TAG_OFFSET);
+            if (t == tag && sameKey(keyLine(b, w), key)) {
+                LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, value);
                 return;
             }
             int age = now - ConnectionTableDescriptor.tickOf(v);
-            if (age > idleTicks(m)) {
+            if (age > idleTicks(t)) {
                 if (free < 0) {
                     free = w;
                 }
@@ -234,45 +269,51 @@ public final class ConnectionTable implements AutoCloseable {
             if (freeWasEmpty) {
                 size++;
             }
-            write(free, key, value);
+            write(line, b, free, key, tag, value);
         } else {
             evictions++;
-            write(oldest, key, value);
+            write(line, b, oldest, key, tag, value);
         }
     }
 
     /** Forgets the key's entry, if any. */
     public void remove(FlowKey key) {
-        final long b = bucket(key);
-        final long meta = key.meta();
-        for (long w = b, end = b + BUCKET_SIZE; w < end; w += WAY_SIZE) {
-            if ((long) LONG.get(AddressSpace.ALL, w + META_OFFSET) == meta && sameAddresses(w, key)
-                    && (long) LONG.get(AddressSpace.ALL, w + VALUE_OFFSET) != 0) {
-                LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, 0L);
+        final long b = bucketIndex(key);
+        final long line = base + b * BUCKET_SIZE;
+        final long tag = tag(key);
+        for (int w = 0; w < WAYS; w++) {
+            long way = line + w * WAY_SIZE;
+            if ((long) LONG.get(AddressSpace.ALL, way + TAG_OFFSET) == tag
+                    && (long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET) != 0 && sameKey(keyLine(b, w), key)) {
+                LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, 0L);
                 size--;
                 return;
             }
         }
     }
 
-    private int idleTicks(long meta) {
-        return ConnectionTableDescriptor.protocolOf(meta) == FlowKey.TCP ? tcpIdleTicks : udpIdleTicks;
+    private int idleTicks(long tag) {
+        return ConnectionTableDescriptor.protocolOfTag(tag) == FlowKey.TCP ? tcpIdleTicks : udpIdleTicks;
     }
 
-    private static boolean sameAddresses(long w, FlowKey key) {
-        return (long) LONG.get(AddressSpace.ALL, w + SRC_LO_OFFSET) == key.srcLo()
-                && (long) LONG.get(AddressSpace.ALL, w + SRC_HI_OFFSET) == key.srcHi()
-                && (long) LONG.get(AddressSpace.ALL, w + DST_LO_OFFSET) == key.dstLo()
-                && (long) LONG.get(AddressSpace.ALL, w + DST_HI_OFFSET) == key.dstHi();
+    private static boolean sameKey(long k, FlowKey key) {
+        return (long) LONG.get(AddressSpace.ALL, k + META_OFFSET) == key.meta()
+                && (long) LONG.get(AddressSpace.ALL, k + SRC_LO_OFFSET) == key.srcLo()
+                && (long) LONG.get(AddressSpace.ALL, k + SRC_HI_OFFSET) == key.srcHi()
+                && (long) LONG.get(AddressSpace.ALL, k + DST_LO_OFFSET) == key.dstLo()
+                && (long) LONG.get(AddressSpace.ALL, k + DST_HI_OFFSET) == key.dstHi();
     }
 
-    private static void write(long w, FlowKey key, long value) {
-        LONG.set(AddressSpace.ALL, w + META_OFFSET, key.meta());
-        LONG.set(AddressSpace.ALL, w + SRC_HI_OFFSET, key.srcHi());
-        LONG.set(AddressSpace.ALL, w + SRC_LO_OFFSET, key.srcLo());
-        LONG.set(AddressSpace.ALL, w + DST_HI_OFFSET, key.dstHi());
-        LONG.set(AddressSpace.ALL, w + DST_LO_OFFSET, key.dstLo());
-        LONG.set(AddressSpace.ALL, w + VALUE_OFFSET, value);
+    private void write(long line, long b, int w, FlowKey key, long tag, long value) {
+        long k = keyLine(b, w);
+        LONG.set(AddressSpace.ALL, k + META_OFFSET, key.meta());
+        LONG.set(AddressSpace.ALL, k + SRC_HI_OFFSET, key.srcHi());
+        LONG.set(AddressSpace.ALL, k + SRC_LO_OFFSET, key.srcLo());
+        LONG.set(AddressSpace.ALL, k + DST_HI_OFFSET, key.dstHi());
+        LONG.set(AddressSpace.ALL, k + DST_LO_OFFSET, key.dstLo());
+        long way = line + w * WAY_SIZE;
+        LONG.set(AddressSpace.ALL, way + TAG_OFFSET, tag);
+        LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, value);
     }
 
     /** Lookups that found a live entry. */

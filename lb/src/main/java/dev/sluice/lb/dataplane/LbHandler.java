@@ -32,8 +32,9 @@ import java.util.function.LongSupplier;
  *   <li>Read the tables once ({@link Published#getAcquire}); every packet of the burst uses them.</li>
  *   <li>Classify each packet: {@link HeaderWalk} from Ethernet to L4 (a failure is a counted drop,
  *       nothing is forwarded half-parsed), find its VIP, answer ICMP echo at once, and for packets
- *       that need the connection table set their {@link FlowKey} and prefetch its bucket, so that the
- *       cache misses of the whole burst overlap.</li>
+ *       that need the connection table set their {@link FlowKey}.</li>
+ *   <li>Prefetch the connection table's lines for those keys, bucket lines for all of them first,
+ *       then key lines, so that the cache misses of the whole burst overlap.</li>
  *   <li>Choose each packet's backend (a TCP SYN without ACK: the current Maglev choice, inserted;
  *       another TCP/UDP packet: the connection table, whose answer counts only while that backend is
  *       still in the VIP, else Maglev and insert; a fragment: Maglev on its addresses) and forward it
@@ -133,6 +134,19 @@ public final class LbHandler implements PacketHandler {
         for (int i = 0; i < n; i++) {
             classify(t, batch.packet(i), i, verdicts);
         }
+        // The connection table's stages, each in a loop of its own so that the loads overlap.
+        FlowKey[] k = keys;
+        int[] a = actions;
+        for (int i = 0; i < n; i++) {
+            if (usesTable(a[i])) {
+                connections.prefetch(k[i]);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (usesTable(a[i])) {
+                connections.prefetchKey(k[i]);
+            }
+        }
         long now = nanoClock.getAsLong();
         for (int i = 0; i < n; i++) {
             int action = actions[i];
@@ -144,6 +158,11 @@ public final class LbHandler implements PacketHandler {
         counters.add(LbCounters.CONN_EVICTION, evictions - lastEvictions);
         lastEvictions = evictions;
         counters.flush();
+    }
+
+    /** FLOW, SYN (which inserts) and ICMP_ERROR: their slot's key is set. */
+    private static boolean usesTable(int action) {
+        return action == FLOW || action == SYN || action == ICMP_ERROR;
     }
 
     // ---------------------------------------------------------------- step 1: classify
@@ -219,7 +238,6 @@ public final class LbHandler implements PacketHandler {
                     && (p.getByte(l4 + TcpHeader.FLAGS_OFFSET) & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN) {
                 actions[i] = SYN;
             } else {
-                connections.prefetch(keys[i]);
                 actions[i] = FLOW;
             }
         } else if (protocol == (v6 ? IpProtocol.ICMPV6 : IpProtocol.ICMP)) {
@@ -296,7 +314,6 @@ public final class LbHandler implements PacketHandler {
         }
         vipIndexes[i] = v;
         setKey(t.vip(v), i);
-        connections.prefetch(keys[i]);
         actions[i] = ICMP_ERROR;
     }
 
