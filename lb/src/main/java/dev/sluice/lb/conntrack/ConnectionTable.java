@@ -53,12 +53,12 @@ import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
  *
  * <h2>Bursts</h2>
  * At a million flows the table is far larger than the caches and every lookup misses them. A burst
- * therefore calls {@link #prefetch} for all its keys first, then {@link #prefetchKey} for all of
- * them, and {@link #lookup} or {@link #insert} for each afterwards (as DPDK's bulk hash lookup
- * does): the loads of each stage are independent, so the CPU has many cache misses in flight at
- * once instead of waiting for each in turn, and by the time the lookups run their lines are in the
- * cache. Call each stage in a tight loop of its own: a load that misses holds up the retirement of
- * everything after it, so much other work between two of them keeps the second from being issued.
+ * therefore calls {@link #prefetch(FlowKey[], int)} with all its keys first and {@link #lookup} or
+ * {@link #insert} for each afterwards (as DPDK's bulk hash lookup does): its loads are independent,
+ * so the CPU has many cache misses in flight at once instead of waiting for each in turn, and by the
+ * time the lookups run their lines are in the cache. Prefetch the burst's keys together, not one at
+ * a time between other work: a load that misses holds up the retirement of everything after it, so
+ * much work between two of them keeps the second from being issued.
  */
 public final class ConnectionTable implements AutoCloseable {
     /** What {@link #lookup} returns when the key has no live entry. */
@@ -162,21 +162,38 @@ public final class ConnectionTable implements AutoCloseable {
     }
 
     /**
-     * First stage of a burst: starts loading the key's bucket line into the cache (one plain load).
-     * The loaded value is stored in the key only so that the compiler cannot drop the load; it
-     * means nothing. Java has no prefetch instruction; independent loads issued back to back are in
-     * flight together.
+     * Starts loading into the cache the lines that {@link #lookup} or {@link #insert} of
+     * {@code keys[0 .. count)} will read: first the bucket line of every key, then, for every key,
+     * the key line of the first way whose tag is the key's (way 3's when none is: a line loaded for
+     * nothing costs bandwidth, a branch that depends on which way matched would be mispredicted).
+     * Plain loads, since Java has no prefetch instruction; each stage is a loop of a few
+     * instructions per key, so that the loads of the whole burst fit in the CPU's window and are in
+     * flight together. The loaded values are stored in the last key only so that the compiler
+     * cannot drop the loads; they mean nothing. Changes nothing else.
      */
-    public void prefetch(FlowKey key) {
-        key.touched = (long) LONG.get(AddressSpace.ALL, base + bucketIndex(key) * BUCKET_SIZE);
+    public void prefetch(FlowKey[] keys, int count) {
+        if (count <= 0) {
+            return;
+        }
+        long sink = 0;
+        for (int i = 0; i < count; i++) {
+            sink ^= (long) LONG.get(AddressSpace.ALL, base + bucketIndex(keys[i]) * BUCKET_SIZE);
+        }
+        for (int i = 0; i < count; i++) {
+            FlowKey key = keys[i];
+            long b = bucketIndex(key);
+            long line = base + b * BUCKET_SIZE;
+            long tag = tag(key);
+            int w = (long) LONG.get(AddressSpace.ALL, line + TAG_OFFSET) == tag ? 0
+                    : (long) LONG.get(AddressSpace.ALL, line + WAY_SIZE + TAG_OFFSET) == tag ? 1
+                    : (long) LONG.get(AddressSpace.ALL, line + 2 * WAY_SIZE + TAG_OFFSET) == tag ? 2 : 3;
+            sink ^= (long) LONG.get(AddressSpace.ALL, keyLine(b, w));
+        }
+        keys[count - 1].touched = sink;
     }
 
-    /**
-     * Second stage of a burst, after {@link #prefetch} of the burst's keys: starts loading the key
-     * line of each way whose tag is the key's (usually one way when the key is in the table, none
-     * when it is not). Changes nothing but {@link FlowKey}'s sink.
-     */
-    public void prefetchKey(FlowKey key) {
+    /** {@link #prefetch(FlowKey[], int)} of one key. */
+    public void prefetch(FlowKey key) {
         final long b = bucketIndex(key);
         final long line = base + b * BUCKET_SIZE;
         final long tag = tag(key);
@@ -186,7 +203,7 @@ public final class ConnectionTable implements AutoCloseable {
                 sink ^= (long) LONG.get(AddressSpace.ALL, keyLine(b, w));
             }
         }
-        key.touched ^= sink;
+        key.touched = sink;
     }
 
     /**

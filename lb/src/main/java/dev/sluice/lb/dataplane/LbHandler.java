@@ -67,6 +67,8 @@ public final class LbHandler implements PacketHandler {
 
     // Per burst slot, filled by the classification, used by the choice.
     private FlowKey[] keys;
+    /** The keys of the burst's slots that use the connection table, in slot order. */
+    private FlowKey[] tableKeys;
     private int[] actions;
     private int[] vipIndexes;
     private int[] l3Offsets;
@@ -107,6 +109,7 @@ public final class LbHandler implements PacketHandler {
         for (int i = 0; i < slots; i++) {
             keys[i] = new FlowKey();
         }
+        tableKeys = new FlowKey[slots];
         actions = new int[slots];
         vipIndexes = new int[slots];
         l3Offsets = new int[slots];
@@ -134,19 +137,16 @@ public final class LbHandler implements PacketHandler {
         for (int i = 0; i < n; i++) {
             classify(t, batch.packet(i), i, verdicts);
         }
-        // The connection table's stages, each in a loop of its own so that the loads overlap.
         FlowKey[] k = keys;
+        FlowKey[] tk = tableKeys;
         int[] a = actions;
+        int m = 0;
         for (int i = 0; i < n; i++) {
             if (usesTable(a[i])) {
-                connections.prefetch(k[i]);
+                tk[m++] = k[i];
             }
         }
-        for (int i = 0; i < n; i++) {
-            if (usesTable(a[i])) {
-                connections.prefetchKey(k[i]);
-            }
-        }
+        connections.prefetch(tk, m);
         long now = nanoClock.getAsLong();
         for (int i = 0; i < n; i++) {
             int action = actions[i];
