@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A throw-away two-host network: namespaces {@code <name>-a} and {@code <name>-b} joined by a veth
  * pair {@link #ifA} / {@link #ifB}, with IPv4 addresses (by default 10.200.N.1/24 and 10.200.N.2/24)
  * and, when asked, IPv6 ones. Names carry the pid and a sequence number, so parallel runs do not
- * collide, and nothing of it touches the host's own namespace. {@link #close()} stops every process
- * started here and deletes both namespaces, which deletes the veth pair and any XDP program on it:
+ * collide, and nothing of it touches the host's own namespace. {@link #close()} kills every process
+ * still running in either namespace (whoever started it) and deletes both namespaces, which deletes the veth pair and any XDP program on it:
  * use it in try-with-resources so a failing test still cleans up. Built with iproute2.
  */
 public final class NetnsPair implements AutoCloseable {
@@ -215,7 +215,24 @@ public final class NetnsPair implements AutoCloseable {
 
     private static void deleteIfPresent(String ns) {
         if (Commands.run("ip", "netns", "list").lines().anyMatch(l -> l.equals(ns) || l.startsWith(ns + " "))) {
+            killEveryProcessIn(ns);
             Commands.runQuietly("ip", "netns", "del", ns);
+        }
+    }
+
+    /**
+     * Kills whatever still runs in {@code ns}, also processes a failed test started without
+     * {@link #start} (e.g. a {@code sluice fwd} it meant to stop with Ctrl-C): deleting a namespace
+     * does not stop its processes, and a forgotten busy-polling one would load the machine for hours.
+     */
+    private static void killEveryProcessIn(String ns) {
+        for (String pid : Commands.run("ip", "netns", "pids", ns).strip().split("\\s+")) {
+            if (!pid.isEmpty()) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> {
+                    h.destroyForcibly();
+                    h.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> h).join();
+                });
+            }
         }
     }
 }
