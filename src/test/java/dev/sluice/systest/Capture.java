@@ -19,6 +19,9 @@ final class Capture implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    if (line.isBlank()) {
+                        continue; // tcpdump may end its output with an empty line when stopped: not a frame
+                    }
                     synchronized (lines) {
                         lines.add(line);
                         lines.notifyAll();
