@@ -38,9 +38,16 @@ final class Capture implements AutoCloseable {
     /** Starts tcpdump; {@code direction} is "in", "out" or "inout". Waits until it listens. */
     static Capture start(String netns, String ifname, String direction, String filter) throws Exception {
         String dir = direction.equals("inbound") ? "in" : direction;
-        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "tcpdump", "-l", "-nn", "-e", "-B", "8192", "-Q", dir, "-i", ifname, filter)
-                .redirectError(ProcessBuilder.Redirect.PIPE).start();
-        // tcpdump says "listening on ..." on stderr once the capture is live.
+        return new Capture(startListening(List.of("ip", "netns", "exec", netns, "tcpdump", "-l", "-nn", "-e", "-B", "8192",
+                "-Q", dir, "-i", ifname, filter)));
+    }
+
+    /**
+     * Starts a tcpdump command and returns once it says "listening on ..." (on stderr, when the
+     * capture is live); the rest of its stderr is drained on a daemon thread so it never blocks.
+     */
+    static Process startListening(List<String> tcpdump) throws Exception {
+        Process p = new ProcessBuilder(tcpdump).redirectError(ProcessBuilder.Redirect.PIPE).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         String line;
         StringBuilder said = new StringBuilder();
@@ -62,7 +69,7 @@ final class Capture implements AutoCloseable {
         });
         drain.setDaemon(true);
         drain.start();
-        return new Capture(p);
+        return p;
     }
 
     void awaitPackets(int n, long millis) throws InterruptedException {

@@ -6,9 +6,6 @@ import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,29 +145,8 @@ class LbEncapsulationSystemTest {
         }
 
         static PcapWriter start(String netns, String ifname, Path file, String filter) throws Exception {
-            Process p = new ProcessBuilder("ip", "netns", "exec", netns, "tcpdump", "-U", "-nn", "-i", ifname, "-w", file.toString(), filter)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-            StringBuilder said = new StringBuilder();
-            String line;
-            while ((line = err.readLine()) != null && !line.contains("listening on")) {
-                said.append(line).append('\n');
-            }
-            if (line == null) {
-                p.destroyForcibly();
-                throw new IllegalStateException("tcpdump did not start: " + said);
-            }
-            Thread drain = new Thread(() -> {
-                try {
-                    while (err.readLine() != null) {
-                        // discard
-                    }
-                } catch (Exception ignored) {
-                    // ended
-                }
-            });
-            drain.setDaemon(true);
-            drain.start();
+            Process p = Capture.startListening(List.of("ip", "netns", "exec", netns, "tcpdump", "-U", "-nn", "-i", ifname,
+                    "-w", file.toString(), filter));
             return new PcapWriter(p);
         }
 
