@@ -61,6 +61,25 @@ class MaglevTableTest {
         return BigInteger.valueOf(n - 1).nextProbablePrime().intValueExact();
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {2, 251, 65537, 655373})
+    void aFlowHashMapsOntoEverySlotInOrder(int size) {
+        assertThat(MaglevTable.slotOf(0L, size)).isZero();
+        assertThat(MaglevTable.slotOf(-1L, size)).isEqualTo(size - 1);
+        // The slot is the high 32 bits scaled: the preimage of slot s is the hashes whose high half
+        // lies in [ceil(s * 2^32 / size), ceil((s + 1) * 2^32 / size)), between floor and ceil of 2^32 / size wide.
+        long width = (1L << 32) / size;
+        for (int s : new int[] {0, 1, size / 2, size - 1}) {
+            long first = ((long) s << 32) / size + ((((long) s << 32) % size) == 0 ? 0 : 1);
+            assertThat(MaglevTable.slotOf(first << 32, size)).isEqualTo(s);
+            if (first > 0) {
+                assertThat(MaglevTable.slotOf((first - 1) << 32 | 0xFFFF_FFFFL, size)).isEqualTo(s - 1);
+            }
+            long next = (((long) s + 1) << 32) / size + (((((long) s + 1) << 32) % size) == 0 ? 0 : 1);
+            assertThat(next - first).isBetween(width, width + 1);
+        }
+    }
+
     @Test
     void thePapersTable1() {
         // M = 7; (offset, skip): B0 (3, 4), B1 (0, 2), B2 (3, 1).
