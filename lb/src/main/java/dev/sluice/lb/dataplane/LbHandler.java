@@ -5,6 +5,9 @@ import dev.sluice.lb.conntrack.FlowKey;
 import dev.sluice.lb.forward.IcmpReplies;
 import dev.sluice.lb.forward.Rewrites;
 import dev.sluice.lb.maglev.MaglevTable;
+import dev.sluice.lb.stats.LbStats;
+import dev.sluice.lb.stats.StatsColumns;
+import dev.sluice.lb.stats.WorkerStats;
 import dev.sluice.pipeline.runtime.PacketHandler;
 import dev.sluice.pipeline.runtime.Published;
 import dev.sluice.pipeline.runtime.Verdicts;
@@ -63,6 +66,7 @@ public final class LbHandler implements PacketHandler {
     private final Published<LbTables> tables;
     private final ConnectionTable connections;
     private final LbCounters counters;
+    private final WorkerStats stats;
     private final LongSupplier nanoClock;
 
     // Per burst slot, filled by the classification, used by the choice.
@@ -90,15 +94,32 @@ public final class LbHandler implements PacketHandler {
     private int lastVip;
 
     /**
+     * Without per-VIP and per-backend statistics: for tables built with {@link dev.sluice.lb.stats.StatsRows#NONE}
+     * (every row the sink), as the table builder's overloads without rows build them.
+     *
      * @param tables      the current tables (the control plane republishes them)
      * @param connections this worker's connection table (used only by this handler's thread)
      * @param counters    this worker's counters
      * @param nanoClock   monotonic time for the connection table's idle timeouts, read once per burst
      */
     public LbHandler(Published<LbTables> tables, ConnectionTable connections, LbCounters counters, LongSupplier nanoClock) {
+        this(tables, connections, counters, new LbStats(1, 1).worker(0), nanoClock);
+    }
+
+    /**
+     * @param tables      the current tables (the control plane republishes them), built with rows of
+     *                    the {@link LbStats} that {@code stats} belongs to
+     * @param connections this worker's connection table (used only by this handler's thread)
+     * @param counters    this worker's counters
+     * @param stats       this worker's per-VIP and per-backend statistics rows
+     * @param nanoClock   monotonic time for the connection table's idle timeouts, read once per burst
+     */
+    public LbHandler(Published<LbTables> tables, ConnectionTable connections, LbCounters counters, WorkerStats stats,
+                     LongSupplier nanoClock) {
         this.tables = tables;
         this.connections = connections;
         this.counters = counters;
+        this.stats = stats;
         this.nanoClock = nanoClock;
         this.lastEvictions = connections.evictions();
         allocate(INITIAL_SLOTS);

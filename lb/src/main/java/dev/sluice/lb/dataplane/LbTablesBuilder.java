@@ -5,6 +5,7 @@ import dev.sluice.lb.config.EncapsulationConfig;
 import dev.sluice.lb.config.Forwarding;
 import dev.sluice.lb.config.LbConfig;
 import dev.sluice.lb.config.VipConfig;
+import dev.sluice.lb.stats.StatsRows;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -72,6 +73,16 @@ public final class LbTablesBuilder {
      *                                  source for a backend's family)
      */
     public LbTables build(LbConfig config, long ownMac, int mtu, MacSource macs, List<InetAddress> interfaceAddresses) {
+        return build(config, ownMac, mtu, macs, interfaceAddresses, StatsRows.NONE);
+    }
+
+    /**
+     * Builds tables whose VIPs and backends count in the statistics rows {@code rows} gives.
+     *
+     * @see #build(LbConfig, long, int, MacSource, List)
+     */
+    public LbTables build(LbConfig config, long ownMac, int mtu, MacSource macs, List<InetAddress> interfaceAddresses,
+                          StatsRows rows) {
         if (mtu < 68) {
             throw new IllegalArgumentException("egress MTU " + mtu + " is below the IPv4 minimum of 68");
         }
@@ -102,6 +113,7 @@ public final class LbTablesBuilder {
             int[] ids = new int[n];
             long[] macsOf = new long[n];
             int[] weights = new int[n];
+            int[] statsRows = new int[n];
             for (int i = 0; i < n; i++) {
                 BackendConfig b = sorted.get(i);
                 InetAddress a = b.address();
@@ -116,6 +128,7 @@ public final class LbTablesBuilder {
                             + (v6 ? 6 : 4) + " or give the interface an IPv" + (v6 ? 6 : 4) + " address");
                 }
                 addresses[i] = a;
+                statsRows[i] = rows.backendRow(vc.name(), a);
                 ids[i] = backendIds.computeIfAbsent(a, k -> backendIds.size());
                 long mac;
                 if (!encapsulates) {
@@ -131,7 +144,7 @@ public final class LbTablesBuilder {
             }
             String key = vipKey(vc);
             int id = vipIds.computeIfAbsent(key, k -> vipIds.size());
-            vips[v] = new Vip(id, vc, addresses, ids, macsOf, weights);
+            vips[v] = new Vip(id, vc, addresses, ids, macsOf, weights, rows.vipRow(vc.name()), statsRows);
         }
         VipIndex.Builder index = new VipIndex.Builder();
         for (int v = 0; v < vips.length; v++) {

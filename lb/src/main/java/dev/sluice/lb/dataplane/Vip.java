@@ -3,6 +3,7 @@ package dev.sluice.lb.dataplane;
 import dev.sluice.lb.config.Forwarding;
 import dev.sluice.lb.config.VipConfig;
 import dev.sluice.lb.maglev.MaglevTable;
+import dev.sluice.lb.stats.LbStats;
 
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -43,13 +44,28 @@ public final class Vip {
     final long[] backendMac;
     /** The weights Maglev was built with: the configured one, or 0 when the backend's MAC is unknown. */
     final int[] effectiveWeights;
+    /** The VIP's {@link dev.sluice.lb.stats.LbStats} row ({@link dev.sluice.lb.stats.LbStats#SINK}: not counted). */
+    final int statsRow;
+    /** Each backend's statistics row, parallel to the backend arrays. */
+    final int[] backendStatsRows;
 
     /** Backend id → index: open addressing over (id + 1, index) pairs side by side; id + 1 = 0: empty. */
     private final int[] idSlots;
     private final int idMask;
 
     Vip(int id, VipConfig config, InetAddress[] addresses, int[] ids, long[] macs, int[] effectiveWeights) {
+        this(id, config, addresses, ids, macs, effectiveWeights, LbStats.SINK, new int[addresses.length]);
+    }
+
+    /** With statistics rows: the VIP's, and each backend's (parallel to {@code addresses}). */
+    Vip(int id, VipConfig config, InetAddress[] addresses, int[] ids, long[] macs, int[] effectiveWeights,
+        int statsRow, int[] backendStatsRows) {
+        if (backendStatsRows.length != addresses.length) {
+            throw new IllegalArgumentException(addresses.length + " backends but " + backendStatsRows.length + " statistics rows");
+        }
         this.id = id;
+        this.statsRow = statsRow;
+        this.backendStatsRows = backendStatsRows.clone();
         this.config = config;
         this.ipv6 = config.address().getAddress().length == 16;
         this.addressHi = hi(config.address());
@@ -159,6 +175,16 @@ public final class Vip {
 
     public int effectiveWeight(int index) {
         return effectiveWeights[index];
+    }
+
+    /** The VIP's statistics row. */
+    public int statsRow() {
+        return statsRow;
+    }
+
+    /** The statistics row of backend {@code index}. */
+    public int backendStatsRow(int index) {
+        return backendStatsRows[index];
     }
 
     @Override
