@@ -161,6 +161,18 @@ public final class PacketBatch {
         count = n + 1;
     }
 
+    /**
+     * Appends every packet of {@code from} (which keeps them: the caller clears it once the frames
+     * are owned here); the caller checked that {@link #remaining()} is at least {@code from.count()}.
+     */
+    public void addAll(PacketBatch from) {
+        int n = count;
+        int k = from.count;
+        System.arraycopy(from.addresses, 0, addresses, n, k);
+        System.arraycopy(from.lengths, 0, lengths, n, k);
+        count = n + k;
+    }
+
     /** Forgets all packets: only for owners that have taken the frames back. */
     public void clear() {
         count = 0;

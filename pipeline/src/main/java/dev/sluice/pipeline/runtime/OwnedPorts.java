@@ -84,6 +84,22 @@ final class OwnedPorts {
         return true;
     }
 
+    /**
+     * Queues every packet of {@code b} for transmission on {@code port} (a run-to-completion burst
+     * sent back out whole); false, and nothing queued, when this worker does not own the port.
+     */
+    boolean transmitAllLater(int port, PacketBatch b) {
+        PacketBatch tb = txBatch[port];
+        if (tb == null) {
+            return false;
+        }
+        if (tb.remaining() < b.count()) {
+            transmit(port, tb); // empties it; b holds at most a burst, tb's capacity
+        }
+        tb.addAll(b);
+        return true;
+    }
+
     /** Queues a frame to give back to the pool; false when this worker owns no port to do it through. */
     boolean releaseLater(long addr, int len) {
         PacketBatch rb = releaseBatch;

@@ -29,6 +29,10 @@ final class VerdictApplier {
     void apply(PacketBatch b, Verdicts v) {
         final int n = b.count();
         final int ports = portCount;
+        final int uniform = v.uniformCode();
+        if (uniform >= 0 && uniform < ports && ownedPorts.transmitAllLater(uniform, b)) {
+            return; // the whole burst goes out one owned port: its descriptors are copied in bulk
+        }
         int dropped = 0;
         int next = 0;
         int noNext = 0;

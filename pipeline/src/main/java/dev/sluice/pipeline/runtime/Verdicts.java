@@ -14,6 +14,9 @@ public final class Verdicts {
     /** Hand the packet to a worker of the next stage (dropped and counted in the last stage). */
     public static final int NEXT_STAGE = -2;
 
+    /** {@link #uniformCode()} of a burst whose packets have different codes. */
+    static final int MIXED = Integer.MIN_VALUE;
+
     private final int[] codes;
     private final int[] receivedOn;
     private int count;
@@ -79,6 +82,25 @@ public final class Verdicts {
 
     public void nextStageAll() {
         Arrays.fill(codes, 0, count, NEXT_STAGE);
+    }
+
+    /**
+     * The code every packet of the burst has, or {@link #MIXED} when they differ (or the burst is
+     * empty). A scan of the codes, which the JIT vectorises: cheaper than applying a uniform burst
+     * packet by packet.
+     */
+    int uniformCode() {
+        final int n = count;
+        if (n == 0) {
+            return MIXED;
+        }
+        final int[] c = codes;
+        final int first = c[0];
+        int differ = 0;
+        for (int i = 1; i < n; i++) {
+            differ |= c[i] ^ first;
+        }
+        return differ == 0 ? first : MIXED;
     }
 
     void reset(int n) {

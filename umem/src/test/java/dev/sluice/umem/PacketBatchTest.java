@@ -1,0 +1,29 @@
+package dev.sluice.umem;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PacketBatchTest {
+
+    @Test
+    void addAllAppendsEveryPacketInOrderAndLeavesTheSourceAsItWas() {
+        try (Umem umem = Umem.allocate(UmemConfig.defaults().withFrameCount(64))) {
+            int frame = umem.frameSize();
+            PacketBatch to = new PacketBatch(umem, 8);
+            PacketBatch from = new PacketBatch(umem, 8);
+            to.add(frame + 256, 60);
+            for (int i = 0; i < 3; i++) {
+                from.add((long) (i + 2) * frame + 256, 100 + i);
+            }
+            to.addAll(from);
+            assertThat(to.count()).isEqualTo(4);
+            assertThat(to.address(0)).isEqualTo(frame + 256);
+            for (int i = 0; i < 3; i++) {
+                assertThat(to.address(i + 1)).isEqualTo((long) (i + 2) * frame + 256);
+                assertThat(to.length(i + 1)).isEqualTo(100 + i);
+            }
+            assertThat(from.count()).as("the caller clears the source once the frames are owned elsewhere").isEqualTo(3);
+        }
+    }
+}
