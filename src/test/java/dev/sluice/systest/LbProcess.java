@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,15 @@ import java.util.concurrent.TimeUnit;
 final class LbProcess implements AutoCloseable {
     private final Process process;
     private final String instance;
+    /** Where its counters file (and admin socket) are. */
+    private final Path runDir;
     private final List<String> lines = new ArrayList<>();
     private final Thread reader;
 
-    private LbProcess(Process process, String instance) {
+    private LbProcess(Process process, String instance, Path runDir) {
         this.process = process;
         this.instance = instance;
+        this.runDir = runDir;
         reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -50,7 +54,21 @@ final class LbProcess implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of("lb"));
         all.addAll(List.of(args));
         Process p = new ProcessBuilder(Cli.command(Cli.inNetns(netns), all.toArray(String[]::new))).redirectErrorStream(true).start();
-        return new LbProcess(p, "lb-" + ifname);
+        return new LbProcess(p, "lb-" + ifname, CountersDirectory.resolve());
+    }
+
+    /**
+     * Starts {@code command}, a whole command line that ends in {@code sluice lb ...} on {@code ifname}
+     * (e.g. under reduced privileges), in {@code workDir}, its run directory {@code runDir}.
+     */
+    static LbProcess start(List<String> command, Path workDir, Path runDir, String ifname) throws IOException {
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        return new LbProcess(p, "lb-" + ifname, runDir);
+    }
+
+    /** The run directory its counters file is in. */
+    Path runDir() {
+        return runDir;
     }
 
     /** Waits until the balancer says it runs ("lb IF: ..."): its program is attached then. */
@@ -105,7 +123,7 @@ final class LbProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Files.deleteIfExists(CountersDirectory.fileFor(CountersDirectory.resolve(), process.pid(), instance));
+            Files.deleteIfExists(CountersDirectory.fileFor(runDir, process.pid(), instance));
         }
     }
 }
