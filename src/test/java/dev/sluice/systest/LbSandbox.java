@@ -55,6 +55,8 @@ final class LbSandbox implements AutoCloseable {
     private final String tag;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    /** Backend i's HTTP server at index i - 1. */
+    private final List<Process> httpServers = new ArrayList<>();
     private final Path dir;
 
     private final int balancerQueues;
@@ -169,15 +171,46 @@ final class LbSandbox implements AutoCloseable {
             Commands.run("ip", "-n", ns, "addr", "add", VIP6 + "/128", "dev", "lo", "nodad");
             Path root = Files.createDirectories(dir.resolve("www-b" + (i + 1)));
             Files.writeString(root.resolve("who"), "b" + (i + 1) + "\n", StandardCharsets.UTF_8);
-            start(ns, "python3", "-m", "http.server", "80", "--bind", "::", "--directory", root.toString());
+            httpServers.add(null);
+            startHttpServer(i + 1);
         }
         for (int i = 0; i < backendNs.size(); i++) {
-            String url4 = "http://" + backend4(i + 1) + "/who";
-            String url6 = "http://[" + backend6(i + 1) + "]/who";
-            String expected = "b" + (i + 1);
-            Await.until(() -> expected.equals(curlQuietly(url4)) && expected.equals(curlQuietly(url6)), Duration.ofSeconds(60),
-                    "backend " + expected + " serving " + url4 + " and " + url6 + " to the client");
+            awaitHttpServer(i + 1);
         }
+    }
+
+    /** Starts backend {@code i}'s (1-based) HTTP server, stopped before by {@link #stopHttpServer}; returns once it serves. */
+    void restartHttpServer(int i) throws IOException {
+        startHttpServer(i);
+        awaitHttpServer(i);
+    }
+
+    private void startHttpServer(int i) throws IOException {
+        Path root = dir.resolve("www-b" + i);
+        httpServers.set(i - 1, start(backendNs.get(i - 1), "python3", "-m", "http.server", "80", "--bind", "::", "--directory", root.toString()));
+    }
+
+    private void awaitHttpServer(int i) {
+        String url4 = "http://" + backend4(i) + "/who";
+        String url6 = "http://[" + backend6(i) + "]/who";
+        String expected = "b" + i;
+        Await.until(() -> expected.equals(curlQuietly(url4)) && expected.equals(curlQuietly(url6)), Duration.ofSeconds(60),
+                "backend " + expected + " serving " + url4 + " and " + url6 + " to the client");
+    }
+
+    /**
+     * Stops backend {@code i}'s (1-based) HTTP server as a crash would (SIGKILL); returns once its
+     * port refuses connections. The backend host stays up, with its other servers.
+     */
+    void stopHttpServer(int i) throws InterruptedException {
+        Process p = httpServers.get(i - 1);
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("backend b" + i + "'s HTTP server did not end");
+        }
+        String url = "http://" + backend4(i) + "/who";
+        Await.until(() -> curlQuietly(url) == null, Duration.ofSeconds(30), "backend b" + i + " refusing " + url);
     }
 
     private String curlQuietly(String url) {
