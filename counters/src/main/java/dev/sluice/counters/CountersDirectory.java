@@ -24,10 +24,17 @@ import java.util.Optional;
  * an instance run by one user never needs to write where another user (root, say) made the
  * directory, and nobody else reads or plants files in it. {@code $SLUICE_RUN_DIR} overrides it,
  * e.g. to share one directory between users on purpose.
+ *
+ * <p>An instance may also serve a Unix domain socket beside its counters file, named as the file
+ * with {@value #SOCKET_SUFFIX} for {@value #SUFFIX} ({@link #socketFor}): it is created after the
+ * counters file and removed before it, so a socket without its counters file, or whose counters
+ * file is stale, was left by a process that died; {@link #removeStale} removes those too.
  */
 public final class CountersDirectory {
     public static final String ENV = "SLUICE_RUN_DIR";
     public static final String SUFFIX = ".counters";
+    /** The companion socket's suffix: {@code <pid>-<name>.sock} beside {@code <pid>-<name>.counters}. */
+    public static final String SOCKET_SUFFIX = ".sock";
     /**
      * A file is removed as stale only when its pid is not running <em>and</em> its heartbeat is
      * older than this: an instance in another pid namespace (whose pid we cannot see) still beats.
@@ -78,6 +85,15 @@ public final class CountersDirectory {
     public static Path fileFor(Path dir, long pid, String instanceName) {
         String safe = instanceName.replaceAll("[^A-Za-z0-9._-]", "_");
         return dir.resolve(pid + "-" + safe + SUFFIX);
+    }
+
+    /** The companion socket of {@code countersFile}: {@code <pid>-<name>.sock} in the same directory. */
+    public static Path socketFor(Path countersFile) {
+        String name = countersFile.getFileName().toString();
+        if (!name.endsWith(SUFFIX)) {
+            throw new IllegalArgumentException("not a counters file name (*" + SUFFIX + "): " + countersFile);
+        }
+        return countersFile.resolveSibling(name.substring(0, name.length() - SUFFIX.length()) + SOCKET_SUFFIX);
     }
 
     /**
@@ -179,12 +195,17 @@ public final class CountersDirectory {
         return !instance.running() && instance.heartbeatAgeMillis(nowMillis) > STALE_AFTER_MILLIS;
     }
 
-    /** Removes the files of dead instances; returns what it removed. */
+    /**
+     * Removes the files of dead instances, each with its companion socket, and the sockets whose
+     * counters file is gone and whose process no longer runs; returns the instances it removed.
+     */
     public static List<Instance> removeStale(Path dir, long nowMillis) {
         List<Instance> removed = new ArrayList<>();
         for (Instance i : list(dir)) {
             if (isStale(i, nowMillis)) {
                 try {
+                    // The socket first: a socket without its counters file is an orphan too, never the reverse.
+                    Files.deleteIfExists(socketFor(i.path()));
                     if (Files.deleteIfExists(i.path())) {
                         removed.add(i);
                     }
@@ -193,6 +214,45 @@ public final class CountersDirectory {
                 }
             }
         }
+        removeOrphanSockets(dir);
         return removed;
+    }
+
+    /**
+     * The sockets without a counters file beside them whose pid (the name's prefix) does not run:
+     * a live instance removes its socket before its counters file, so these were left behind.
+     */
+    private static void removeOrphanSockets(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> sockets = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SOCKET_SUFFIX)) {
+            ds.forEach(sockets::add);
+        } catch (IOException e) {
+            return; // listing the counters files just worked: the directory went away meanwhile
+        }
+        for (Path socket : sockets) {
+            String name = socket.getFileName().toString();
+            Path counters = socket.resolveSibling(name.substring(0, name.length() - SOCKET_SUFFIX.length()) + SUFFIX);
+            long pid = pidOf(name);
+            if (pid > 0 && !Files.exists(counters) && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Files.deleteIfExists(socket);
+                } catch (IOException e) {
+                    // Another user's socket: leave it.
+                }
+            }
+        }
+    }
+
+    /** The pid a {@code <pid>-<name>} file name starts with; -1 when it does not. */
+    private static long pidOf(String fileName) {
+        int dash = fileName.indexOf('-');
+        try {
+            return dash > 0 ? Long.parseLong(fileName.substring(0, dash)) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }
