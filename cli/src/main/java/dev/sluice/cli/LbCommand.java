@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code sluice lb}: the L4 load balancer, run from a configuration file, with live rates. */
 @Command(name = "lb", mixinStandardHelpOptions = true, sortOptions = false,
-        subcommands = {LbWhichCommand.class},
+        subcommands = {LbWhichCommand.class, LbStatusCommand.class, LbReloadCommand.class, LbDrainCommand.class, LbDrainCommand.Undrain.class},
         header = "Balance VIPs over backends (Maglev, DSR / IPIP / GUE, IPv4 and IPv6).",
         description = {"Reads the configuration (YAML; see the README's 'Load balancer' section), opens the interface "
                 + "on every RX queue and steers only the VIPs' packets to its sockets: everything else, ARP and neighbour "
