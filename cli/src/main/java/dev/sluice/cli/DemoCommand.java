@@ -1,87 +1,95 @@
 package dev.sluice.cli;
 
-import dev.sluice.drivers.afxdp.AfXdpOptions;
-import dev.sluice.pipeline.handlers.ForwardMode;
-import dev.sluice.umem.UmemConfig;
+import dev.sluice.cli.demo.DemoSetupException;
+import dev.sluice.cli.demo.LbDemo;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code sluice demo}: a sandbox (two network namespaces joined by a veth pair), real UDP traffic
- * from a kernel socket on one side, received through an AF_XDP port on the other, live rates, a
- * summary, and the sandbox removed again.
+ * {@code sluice demo}: the load balancer in front of three web servers, in network namespaces of
+ * its own ({@link LbDemo}); {@code --udp}: AF_XDP receiving real UDP traffic ({@link UdpDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Show AF_XDP at work in a sandbox of its own, with real UDP traffic and live rates.",
-        description = {"Builds a sandbox (network namespaces + veth), sends real UDP traffic into an AF_XDP port,",
-                "shows live rates, prints a summary and removes the sandbox. Needs root."})
+        header = "Show the load balancer at work on real HTTP, in a sandbox of its own.",
+        description = {"Builds a sandbox of network namespaces (a client, the balancer, three backends running an HTTP "
+                + "server, one bridge), runs 'sluice lb' there in DSR mode with health checks, makes HTTP requests through "
+                + "it with curl, shows them live per backend, stops one backend midway so the failover shows, prints "
+                + "'summary requests=N ok=N failed=N' and one line per backend, and removes the sandbox. Exit code 0 when "
+                + "requests failed only while the balancer detected the stopped backend. Needs root, python3, curl, ethtool.",
+                "--udp instead: real UDP traffic into an AF_XDP port, with live rates."})
 final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--udp", description = "The AF_XDP UDP demonstration (raw receive rates) instead of the load balancer.")
+    boolean udp;
+
     @Option(names = "--duration", paramLabel = "SECONDS", description = "How long to run (default: ${DEFAULT-VALUE}).")
     double duration = 30;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io, macswap or 5tswap (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "REQUESTS",
+            description = "HTTP requests a second the client starts, each on a new connection (default: ${DEFAULT-VALUE}).")
+    int rate = 30;
+
+    @Option(names = "--flap-every", paramLabel = "SECONDS",
+            description = "Stop the second backend every SECONDS and start it again half a period later, instead of one "
+                    + "stop midway (soak; default: off).")
+    double flapEvery;
+
+    @Option(names = "--reload-every", paramLabel = "SECONDS",
+            description = "Rewrite the balancer's configuration (a weight alternating) and reload it every SECONDS "
+                    + "(soak; default: off).")
+    double reloadEvery;
+
+    @Option(names = "--downloads", paramLabel = "N",
+            description = "Also keep N slow downloads (about 16 s each) running: connections that last across stops "
+                    + "and reloads (soak; default: ${DEFAULT-VALUE}).")
+    int downloads;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "rxonly, io, macswap or 5tswap; --udp only (default: ${DEFAULT-VALUE}).")
     String mode = "rxonly";
 
     @Option(names = "--size", paramLabel = "BYTES",
-            description = "Frame size on the wire incl. 4-byte FCS, 64..1518, as in gen (default: ${DEFAULT-VALUE}).")
+            description = "Frame size on the wire incl. 4-byte FCS, 64..1518, as in gen; --udp only (default: ${DEFAULT-VALUE}).")
     int frameSize = 64;
 
-    /** UDP payload bytes of the frames of --size. */
-    private int payload;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final CountDownLatch cleanedUp = new CountDownLatch(1);
+    private volatile boolean stopRequested;
 
     @Override
     public Integer call() {
-        payload = OptionChecks.demo(this); // every value and the privileges checked before the sandbox is built
-        CountDownLatch cleanedUp = new CountDownLatch(1);
-        ForwardSession[] session = new ForwardSession[1];
+        if (udp) {
+            OptionChecks.demoUdpOnly(this);
+            int payload = OptionChecks.demo(this); // every value and the privileges checked before the sandbox is built
+            return UdpDemo.run(duration, mode, payload);
+        }
+        OptionChecks.demoLb(this);
+        try {
+            LbDemo.checkTools();
+        } catch (DemoSetupException e) {
+            throw new Main.UserError(e.getMessage());
+        }
         Thread hook = new Thread(() -> {
-            if (session[0] != null) {
-                session[0].requestStop();
-            }
+            stopRequested = true;
             try {
-                cleanedUp.await(10, TimeUnit.SECONDS);
+                cleanedUp.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
         }, "sluice-demo-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Sandbox box = Sandbox.create("demo", 1)) {
-            box.staticNeighbours();
-            System.out.printf("sandbox: %s (%s %s) <-veth-> %s (%s %s); UDP from %s to %s:9%n",
-                    box.nsB, box.ifB, box.ipB, box.nsA, box.ifA, box.ipA, box.ipB, box.ipA);
-            CpuSet cpus = CpuSet.allowed(); // pinning to a CPU outside it fails (taskset, cgroup cpusets)
-            ForwardSession.Settings settings = new ForwardSession.Settings(box.ifA, new int[] {0}, ForwardMode.parse(mode),
-                    AfXdpOptions.defaults(), UmemConfig.defaults(), 64, cpus.size() > 1 ? new int[] {cpus.last()} : null, 1500, box.nsA);
-            session[0] = new ForwardSession(settings, System.out);
-            UdpSender[] sender = new UdpSender[1];
-            try {
-                Map<String, String> summary;
-                // The sender starts once the port is attached: the first live line has traffic.
-                summary = session[0].run(duration, () -> {
-                    if (sender[0] == null) {
-                        // Sender (and the kernel work it drives) on the first allowed CPU, the AF_XDP poller alone on the last.
-                        sender[0] = new UdpSender(box.nsB, box.ipA, 9, payload, 0, cpus.size() > 1 ? cpus.first() : -1);
-                    }
-                    return false;
-                });
-                if (sender[0] != null) {
-                    sender[0].close();
-                    Throwable f = sender[0].failure();
-                    System.out.printf("demo: the kernel socket in %s sent %s datagrams, the AF_XDP port received %s%s%n",
-                            box.nsB, RateReport.group(sender[0].sent()), RateReport.group(Long.parseLong(summary.get("rx_packets"))),
-                            f == null ? "" : " (sender failed: " + f + ")");
-                }
-            } finally {
-                if (sender[0] != null) {
-                    sender[0].close();
-                }
-            }
+        try {
+            return new LbDemo(new LbDemo.Settings(duration, rate, flapEvery, reloadEvery, downloads, System.out))
+                    .run(() -> stopRequested);
+        } catch (DemoSetupException e) {
+            throw new Main.UserError(e.getMessage());
         } finally {
+            System.out.flush();
             cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -89,7 +97,10 @@ final class DemoCommand implements Callable<Integer> {
                 // Ctrl-C: the hook waits for cleanedUp, which is now counted down.
             }
         }
-        System.out.println("demo: sandbox removed");
-        return 0;
+    }
+
+    /** Whether {@code option} was given on the command line. */
+    boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 }

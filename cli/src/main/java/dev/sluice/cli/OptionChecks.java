@@ -31,6 +31,11 @@ final class OptionChecks {
     static final int MIN_GEN_FRAME = 46;
     static final int MIN_DEMO_FRAME = 64;
     static final int MAX_FRAME = 1518;
+    /** Most HTTP requests a second the demo's client starts (curl processes of 10 each on a small machine). */
+    static final int MAX_DEMO_RATE = 200;
+    static final int MAX_DEMO_DOWNLOADS = 16;
+    /** Shortest period of the demo's backend stops: detection (up to 3 s) and return (2 s) fit in each half. */
+    static final int MIN_FLAP_SECONDS = 8;
     /** Ethernet + IPv4 + UDP headers and the FCS: a frame's bytes besides the UDP payload. */
     static final int FRAME_OVERHEAD = 14 + 20 + 8 + 4;
 
@@ -147,6 +152,40 @@ final class OptionChecks {
         range("--size", c.frameSize, MIN_DEMO_FRAME, MAX_FRAME, " (frame incl. FCS)");
         sandboxPossible();
         return c.frameSize - FRAME_OVERHEAD;
+    }
+
+    /** Checks the load-balancer demo's options and that this process may build a sandbox. */
+    static void demoLb(DemoCommand c) {
+        if (!(c.duration > 0)) {
+            throw new Main.UserError("--duration must be more than 0 seconds, not " + RateReport.plain(c.duration));
+        }
+        // The UDP demonstration's options, checked as there, then refused here.
+        mode(c.mode);
+        range("--size", c.frameSize, MIN_DEMO_FRAME, MAX_FRAME, " (frame incl. FCS)");
+        for (String udpOnly : new String[] {"--mode", "--size"}) {
+            if (c.given(udpOnly)) {
+                throw new Main.UserError(udpOnly + " belongs to --udp (the AF_XDP UDP demonstration)");
+            }
+        }
+        range("--rate", c.rate, 1, MAX_DEMO_RATE);
+        range("--downloads", c.downloads, 0, MAX_DEMO_DOWNLOADS);
+        if (!(c.flapEvery == 0 || c.flapEvery >= MIN_FLAP_SECONDS)) {
+            throw new Main.UserError("--flap-every must be 0 (off) or at least " + MIN_FLAP_SECONDS + " seconds (the balancer "
+                    + "needs about 3 s to notice a stop, 2 to take the backend back), not " + RateReport.plain(c.flapEvery));
+        }
+        if (!(c.reloadEvery == 0 || c.reloadEvery >= 1)) {
+            throw new Main.UserError("--reload-every must be 0 (off) or at least 1 second, not " + RateReport.plain(c.reloadEvery));
+        }
+        sandboxPossible();
+    }
+
+    /** The load-balancer demo's options have no meaning with {@code --udp}. */
+    static void demoUdpOnly(DemoCommand c) {
+        for (String lbOnly : new String[] {"--rate", "--flap-every", "--reload-every", "--downloads"}) {
+            if (c.given(lbOnly)) {
+                throw new Main.UserError(lbOnly + " belongs to the load-balancer demo, not to --udp");
+            }
+        }
     }
 
     /**

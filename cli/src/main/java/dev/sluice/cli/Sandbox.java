@@ -50,9 +50,14 @@ public final class Sandbox implements AutoCloseable {
         Sandbox s = new Sandbox(name, tag, subnet);
         try {
             s.build(queues);
-        } catch (RuntimeException e) {
+        } catch (Main.UserError e) {
             s.close();
             throw e;
+        } catch (RuntimeException e) {
+            // A step after the first failed: a tool or a kernel feature the sandbox needs is missing.
+            s.close();
+            throw new Main.UserError("cannot build the demo's sandbox: " + String.valueOf(e.getMessage()).strip()
+                    .replaceAll("\\s*\\R\\s*", "; "));
         }
         return s;
     }
