@@ -1,5 +1,7 @@
 package dev.sluice.systest;
 
+import dev.sluice.testing.Await;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -7,8 +9,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * A long-lived TCP connection from a client namespace to an {@link EchoServer} (through a VIP):
@@ -65,6 +72,31 @@ final class EchoStream implements AutoCloseable {
                 throw new IOException("probe to " + host + ":" + port + " (" + name + "): data after the greeting");
             }
             return name;
+        }
+    }
+
+    /** {@code n} short connections ({@link #probe}); how many each backend answered. Fails on any failed connection. */
+    static Map<String, Integer> probes(String netns, String host, int port, int n) throws IOException {
+        Map<String, Integer> answered = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            answered.merge(probe(netns, host, port), 1, Integer::sum);
+        }
+        return answered;
+    }
+
+    /**
+     * Waits until every stream has verified at least {@code bytes} more than now: each keeps
+     * transferring. Fails at once when one fails, with {@code context} (the balancer's output, say).
+     */
+    static void awaitProgress(Collection<EchoStream> streams, long bytes, Supplier<String> context) {
+        Map<EchoStream, Long> from = new HashMap<>();
+        streams.forEach(s -> from.put(s, s.verified()));
+        Await.until(() -> streams.stream().allMatch(s -> s.failure() != null || s.verified() >= from.get(s) + bytes),
+                Duration.ofSeconds(60), () -> "every stream transferring " + bytes + " more bytes: " + streams + "\n" + context.get());
+        for (EchoStream s : streams) {
+            if (s.failure() != null) {
+                throw new AssertionError(s + " failed: " + s.failure() + "\n" + context.get(), s.failure());
+            }
         }
     }
 

@@ -81,6 +81,39 @@ final class LbProcess implements AutoCloseable {
         return this;
     }
 
+    /** Waits (at most {@code deadline}) for a line of its output that contains every one of {@code parts}; returns it. */
+    String awaitLine(Duration deadline, String... parts) {
+        Await.until(() -> matching(parts) != null, deadline,
+                () -> "a line of sluice lb containing " + String.join(" and ", parts) + "; output so far:\n" + output());
+        return matching(parts);
+    }
+
+    /** How many lines of its output so far contain every one of {@code parts}. */
+    long count(String... parts) {
+        return output().lines().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).count();
+    }
+
+    private String matching(String... parts) {
+        return output().lines().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).findFirst().orElse(null);
+    }
+
+    /**
+     * {@code sluice lb COMMAND ARGS --instance PID} (status, reload, drain, undrain) against this
+     * balancer, as an operator runs it (root, the default run directory, any namespace: the admin
+     * socket is a file).
+     */
+    Cli.Result admin(String command, String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("lb", command));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--instance", Long.toString(pid())));
+        return Cli.run(List.of("env", "SLUICE_RUN_DIR=" + runDir), 60, all.toArray(String[]::new));
+    }
+
+    /** Sends SIGHUP: the balancer reloads its configuration file. */
+    void hangUp() {
+        Commands.run("kill", "-HUP", Long.toString(process.pid()));
+    }
+
     String output() {
         synchronized (lines) {
             return String.join("\n", lines) + (lines.isEmpty() ? "" : "\n");
