@@ -134,6 +134,12 @@ final class LbProcess implements AutoCloseable {
         return awaitExit();
     }
 
+    /** Sends SIGTERM (what {@code systemctl stop} sends), waits for the end and returns the exit code. */
+    int terminate() throws InterruptedException {
+        Commands.run("kill", "-TERM", Long.toString(process.pid()));
+        return awaitExit();
+    }
+
     int awaitExit() throws InterruptedException {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("sluice lb did not end within 60 s:\n" + output());
