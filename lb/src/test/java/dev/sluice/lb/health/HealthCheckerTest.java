@@ -28,8 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HealthCheckerTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    /** Checks that count exactly must not time out by accident on a busy machine: a generous timeout. */
+    /**
+     * Interval and timeout of checks whose results a test asserts: generous, so that no check times
+     * out by accident on a busy machine (loopback answers take far less).
+     */
     private static final Duration STEADY = Duration.ofMillis(500);
+    /** For checks whose results do not matter, only their number. */
     private static final Duration QUICK = HealthConfig.MIN_INTERVAL;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
@@ -71,12 +75,16 @@ class HealthCheckerTest {
 
     @Test
     void firstFailureTakesANewTargetDownAtOnce() throws IOException {
+        CountDownLatch gate = new CountDownLatch(1);
         Recorder r = new Recorder();
-        try (ScriptedServer server = new ScriptedServer(answers(503)); HealthChecker checker = r.checker()) {
+        try (ScriptedServer server = new ScriptedServer(answers(Answer.heldUntil(gate, 503))); HealthChecker checker = r.checker()) {
             r.checks = server::accepted;
             HealthTarget t = new HealthTarget(LOOPBACK, http(server.port(), "/healthz", 200, STEADY, STEADY, 2, 3));
             checker.watch(List.of(t));
-            assertThat(checker.state(t)).isEqualTo(HealthState.UP);
+            Await.until(() -> server.requests().size() == 1, DEADLINE, "the first check's request");
+            assertThat(checker.state(t)).as("a new target starts up").isEqualTo(HealthState.UP);
+            assertThat(checker.checked(t)).as("and unchecked").isFalse();
+            gate.countDown();
 
             r.awaitEvents(1);
             assertThat(r.events).containsExactly(new Event(t, HealthState.DOWN, "HTTP 503 (expected 200)", 1));
@@ -92,7 +100,7 @@ class HealthCheckerTest {
     void firstSuccessConfirmsUpWithoutAChange() throws IOException {
         Recorder r = new Recorder();
         try (ScriptedServer server = new ScriptedServer(answers(200)); HealthChecker checker = r.checker()) {
-            HealthTarget t = new HealthTarget(LOOPBACK, http(server.port(), "/", 200, QUICK, QUICK, 2, 2));
+            HealthTarget t = new HealthTarget(LOOPBACK, http(server.port(), "/", 200, STEADY, STEADY, 2, 2));
             assertThat(checker.checked(t)).isFalse();
             checker.watch(List.of(t));
             Await.until(() -> checker.checked(t) && server.accepted() >= 3, DEADLINE, "three checks");
@@ -163,7 +171,7 @@ class HealthCheckerTest {
     void aServerClosingWithoutAnAnswerFails() throws IOException {
         Recorder r = new Recorder();
         try (ScriptedServer server = new ScriptedServer(answers(Answer.closeAtOnce())); HealthChecker checker = r.checker()) {
-            HealthTarget t = new HealthTarget(LOOPBACK, http(server.port(), "/", 200, QUICK, QUICK, 2, 2));
+            HealthTarget t = new HealthTarget(LOOPBACK, http(server.port(), "/", 200, STEADY, STEADY, 2, 2));
             checker.watch(List.of(t));
             r.awaitEvents(1);
             assertThat(r.events.getFirst().reason()).isEqualTo("connection closed before a status line");
@@ -178,8 +186,8 @@ class HealthCheckerTest {
         }
         Recorder r = new Recorder();
         try (ScriptedServer server = new ScriptedServer(answers(200)); HealthChecker checker = r.checker()) {
-            HealthTarget open = new HealthTarget(LOOPBACK, tcp(server.port(), QUICK, QUICK, 2, 2));
-            HealthTarget refused = new HealthTarget(LOOPBACK, tcp(closedPort, QUICK, QUICK, 2, 2));
+            HealthTarget open = new HealthTarget(LOOPBACK, tcp(server.port(), STEADY, STEADY, 2, 2));
+            HealthTarget refused = new HealthTarget(LOOPBACK, tcp(closedPort, STEADY, STEADY, 2, 2));
             checker.watch(List.of(open, refused));
             r.awaitEvents(1);
             Await.until(() -> checker.checked(open) && server.accepted() >= 3, DEADLINE, "three checks of the open port");
@@ -221,7 +229,7 @@ class HealthCheckerTest {
 
             HealthTarget after = new HealthTarget(LOOPBACK, http(server.port(), "/", 200, Duration.ofMillis(400),
                     Duration.ofMillis(400), 2, 2));
-            HealthTarget added = new HealthTarget(LOOPBACK, http(other.port(), "/", 200, QUICK, QUICK, 2, 2));
+            HealthTarget added = new HealthTarget(LOOPBACK, http(other.port(), "/", 200, STEADY, STEADY, 2, 2));
             assertThat(after).isEqualTo(before).hasSameHashCodeAs(before);
             checker.watch(List.of(after, added));
             assertThat(checker.state(before)).isEqualTo(HealthState.DOWN);
@@ -255,8 +263,8 @@ class HealthCheckerTest {
         try (ScriptedServer removedServer = new ScriptedServer(answers(200));
              ScriptedServer keptServer = new ScriptedServer(answers(200));
              HealthChecker checker = r.checker()) {
-            HealthTarget removed = new HealthTarget(LOOPBACK, http(removedServer.port(), "/", 200, QUICK, QUICK, 1, 1));
-            HealthTarget kept = new HealthTarget(LOOPBACK, http(keptServer.port(), "/", 200, QUICK, QUICK, 1, 1));
+            HealthTarget removed = new HealthTarget(LOOPBACK, http(removedServer.port(), "/", 200, STEADY, STEADY, 1, 1));
+            HealthTarget kept = new HealthTarget(LOOPBACK, http(keptServer.port(), "/", 200, STEADY, STEADY, 1, 1));
             checker.watch(List.of(removed, kept));
             Await.until(() -> checker.checked(removed) && checker.checked(kept), DEADLINE, "first checks");
             assertThat(checker.runningThreads()).isEqualTo(2);
