@@ -1,6 +1,7 @@
 package dev.sluice.lb.health;
 
 import dev.sluice.lb.config.HealthConfig;
+import dev.sluice.lb.config.Literals;
 
 import java.net.InetAddress;
 import java.util.Objects;
@@ -20,10 +21,10 @@ public record HealthTarget(InetAddress address, HealthConfig check) {
         Objects.requireNonNull(check, "check");
     }
 
-    /** How the log names it: {@code backend 10.0.1.12 port 80 (http /healthz)} or {@code ... (tcp)}. */
+    /** How the log names it: {@code backend 10.0.1.12 port 80 (http /healthz)}, {@code backend 2001:db8::7 port 8080 (tcp)}. */
     public String describe() {
         String what = check.type() == HealthConfig.Type.HTTP ? "http " + check.path() : "tcp";
-        return "backend " + address.getHostAddress() + " port " + check.port() + " (" + what + ")";
+        return "backend " + Literals.text(address) + " port " + check.port() + " (" + what + ")";
     }
 
     @Override

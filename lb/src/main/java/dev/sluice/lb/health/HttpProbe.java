@@ -1,6 +1,7 @@
 package dev.sluice.lb.health;
 
 import dev.sluice.lb.config.HealthConfig;
+import dev.sluice.lb.config.Literals;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,10 +47,9 @@ final class HttpProbe implements Probe {
 
     /** The Host header's value: the address literal (IPv6 in brackets, without scope), and the port unless 80. */
     static String host(InetSocketAddress backend) {
-        String literal = backend.getAddress().getHostAddress();
+        String literal = Literals.text(backend.getAddress());
         if (backend.getAddress() instanceof Inet6Address) {
-            int scope = literal.indexOf('%');
-            literal = "[" + (scope < 0 ? literal : literal.substring(0, scope)) + "]";
+            literal = "[" + literal + "]";
         }
         return backend.getPort() == 80 ? literal : literal + ":" + backend.getPort();
     }

@@ -153,6 +153,20 @@ class HealthCheckerTest {
     }
 
     @Test
+    void anIpv6BackendIsCheckedOnItsOwnAddress() throws IOException {
+        InetAddress loopback6 = InetAddress.getByName("::1");
+        Recorder r = new Recorder();
+        try (ScriptedServer server = new ScriptedServer(loopback6, answers(503)); HealthChecker checker = r.checker()) {
+            HealthTarget t = new HealthTarget(loopback6, http(server.port(), "/healthz", 200, STEADY, STEADY, 2, 2));
+            checker.watch(List.of(t));
+            r.awaitEvents(1);
+            assertThat(r.log).containsExactly("health: backend ::1 port " + server.port()
+                    + " (http /healthz) is down: HTTP 503 (expected 200) (1 check failed)");
+            assertThat(server.requests().getFirst()).contains("\r\nHost: [::1]:" + server.port() + "\r\n");
+        }
+    }
+
+    @Test
     void aHangingServerFailsWithTheTimeout() throws IOException {
         Recorder r = new Recorder();
         try (ScriptedServer server = new ScriptedServer(answers(Answer.hang())); HealthChecker checker = r.checker()) {

@@ -1,5 +1,6 @@
 package dev.sluice.lb.health;
 
+import dev.sluice.lb.config.HealthConfig;
 import org.junit.jupiter.api.Test;
 
 import java.io.EOFException;
@@ -54,8 +55,36 @@ class ProbeTest {
     void hostHeaderNamesTheBackendAddressAndItsPortUnless80() throws Exception {
         assertThat(HttpProbe.host(new InetSocketAddress(InetAddress.getByName("10.0.1.12"), 80))).isEqualTo("10.0.1.12");
         assertThat(HttpProbe.host(new InetSocketAddress(InetAddress.getByName("10.0.1.12"), 8080))).isEqualTo("10.0.1.12:8080");
-        assertThat(HttpProbe.host(new InetSocketAddress(InetAddress.getByName("fd00::12"), 8080))).isEqualTo("[fd00:0:0:0:0:0:0:12]:8080");
-        assertThat(HttpProbe.host(new InetSocketAddress(InetAddress.getByName("fd00::12"), 80))).isEqualTo("[fd00:0:0:0:0:0:0:12]");
+        assertThat(HttpProbe.host(new InetSocketAddress(InetAddress.getByName("fd00::12"), 8080))).isEqualTo("[fd00::12]:8080");
+        assertThat(HttpProbe.host(new InetSocketAddress(InetAddress.getByName("fd00::12"), 80))).isEqualTo("[fd00::12]");
+    }
+
+    @Test
+    void targetsAreNamedAsOperatorsWriteThem() throws Exception {
+        HealthConfig tcp = new HealthConfig(HealthConfig.Type.TCP, 8080, null, 0, Duration.ofSeconds(1), TIMEOUT, 2, 3);
+        HealthConfig http = new HealthConfig(HealthConfig.Type.HTTP, 80, "/healthz", 200, Duration.ofSeconds(1), TIMEOUT, 2, 3);
+        assertThat(new HealthTarget(InetAddress.getByName("2001:db8:0:0:0:0:0:7"), tcp).describe())
+                .isEqualTo("backend 2001:db8::7 port 8080 (tcp)");
+        assertThat(new HealthTarget(InetAddress.getByName("10.0.1.12"), http).describe())
+                .isEqualTo("backend 10.0.1.12 port 80 (http /healthz)");
+    }
+
+    @Test
+    void identityIsWhatIsCheckedNotWhen() throws Exception {
+        InetAddress a = InetAddress.getByName("10.0.1.12");
+        HealthConfig check = new HealthConfig(HealthConfig.Type.HTTP, 80, "/healthz", 200, Duration.ofSeconds(1), TIMEOUT, 2, 3);
+        HealthConfig retimed = new HealthConfig(HealthConfig.Type.HTTP, 80, "/healthz", 200, Duration.ofSeconds(5),
+                Duration.ofSeconds(2), 5, 1);
+        HealthTarget t = new HealthTarget(a, check);
+        assertThat(new HealthTarget(a, retimed)).isEqualTo(t).hasSameHashCodeAs(t);
+        for (HealthTarget other : new HealthTarget[] {
+                new HealthTarget(InetAddress.getByName("10.0.1.13"), check),
+                new HealthTarget(a, new HealthConfig(HealthConfig.Type.HTTP, 81, "/healthz", 200, Duration.ofSeconds(1), TIMEOUT, 2, 3)),
+                new HealthTarget(a, new HealthConfig(HealthConfig.Type.HTTP, 80, "/", 200, Duration.ofSeconds(1), TIMEOUT, 2, 3)),
+                new HealthTarget(a, new HealthConfig(HealthConfig.Type.HTTP, 80, "/healthz", 204, Duration.ofSeconds(1), TIMEOUT, 2, 3)),
+                new HealthTarget(a, new HealthConfig(HealthConfig.Type.TCP, 80, null, 0, Duration.ofSeconds(1), TIMEOUT, 2, 3))}) {
+            assertThat(other).isNotEqualTo(t);
+        }
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A tiny HTTP server on 127.0.0.1 whose n-th connection (in accept order, from 0) gets the n-th
+ * A tiny HTTP server on a loopback address whose n-th connection (in accept order, from 0) gets the n-th
  * {@link Answer} of its script, and every later one the last. Counting accepted connections counts
  * checks, so a test asserts how many checks a transition took without looking at a clock.
  */
@@ -52,8 +52,12 @@ final class ScriptedServer implements AutoCloseable {
     private volatile Answer override;
 
     ScriptedServer(Answer... script) throws IOException {
+        this(InetAddress.getLoopbackAddress(), script);
+    }
+
+    ScriptedServer(InetAddress address, Answer... script) throws IOException {
         this.script = List.of(script);
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server = new ServerSocket(0, 50, address);
         acceptor = Thread.ofPlatform().daemon().name("scripted-server").start(this::acceptLoop);
     }
 
