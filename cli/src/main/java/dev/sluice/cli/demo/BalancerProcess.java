@@ -117,15 +117,18 @@ final class BalancerProcess implements AutoCloseable {
         synchronized (this) {
             if (m.matches()) {
                 changes.add(new HealthChange(now, m.group(1), m.group(2).equals("up"), message));
-            } else if (message.contains("reload")) {
-                if (message.contains("applied")) {
-                    reloadsApplied++;
-                } else {
-                    reloadsRefused++;
-                }
+            } else if (refusedReload(message)) {
+                reloadsRefused++;
+            } else if (message.startsWith("reload")) {
+                reloadsApplied++;
             }
         }
         log.accept(message);
+    }
+
+    /** Whether a logged line says a reload was refused or failed ("reload refused: ...", "reload failed: ..."). */
+    static boolean refusedReload(String message) {
+        return message.startsWith("reload refused") || message.startsWith("reload failed");
     }
 
     static Map<String, String> parseSummary(String line) {
