@@ -221,7 +221,7 @@ final class BalancerProcess implements AutoCloseable {
         if (process.isAlive()) {
             Exec.signal(process.pid(), "INT");
             try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
                     Exec.kill(process);
                 }
                 reader.join(5000);

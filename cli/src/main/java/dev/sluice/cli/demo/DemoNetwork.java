@@ -144,6 +144,12 @@ final class DemoNetwork implements AutoCloseable {
             Exec.run("ip", "-n", b.ns, "addr", "add", VIP + "/32", "dev", "lo");
             content(b);
         }
+        // Small socket buffers at both ends of a download: a rate-limited client then holds its
+        // connection for the whole transfer, instead of the kernel buffering most of the file at once.
+        Exec.run(Exec.inNetns(clientNs, "sysctl", "-qw", "net.ipv4.tcp_rmem=4096 32768 65536"));
+        for (Backend b : backends) {
+            Exec.run(Exec.inNetns(b.ns, "sysctl", "-qw", "net.ipv4.tcp_wmem=4096 16384 65536"));
+        }
         // The client reaches the VIP through the balancer; the balancer host does not own it.
         Exec.run("ip", "-n", clientNs, "route", "add", VIP + "/32", "via", BALANCER);
     }
