@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One curl process in the client's namespace making request after request to the VIP (a URL
@@ -17,9 +15,8 @@ import java.util.regex.Pattern;
  * If curl ends while the load runs, it is started again.
  */
 final class CurlClient implements AutoCloseable {
-    /** The {@code -w} line: [end of a body without newline]|http_code|exitcode|time_total. */
-    private static final Pattern STATUS = Pattern.compile("(.*)\\|(\\d{3})\\|(\\d+)\\|([0-9.]+)");
-    private static final Pattern BACKEND = Pattern.compile("(b\\d+)(?: .*)?");
+    /** What curl writes after each transfer (to stderr, after the body on stdout): {@link CurlOutput#STATUS}. */
+    private static final String WRITE_OUT = "%{stderr}|%{http_code}|%{exitcode}|%{time_total}\\n";
 
     private final DemoNetwork network;
     private final String[] command;
@@ -42,7 +39,7 @@ final class CurlClient implements AutoCloseable {
     static CurlClient requests(DemoNetwork network, int perSecond, Consumer<Request> sink, int n) {
         return start(new CurlClient(network, false, new String[] {"curl", "-s", "-N", "--rate", perSecond + "/s",
                 "--connect-timeout", "3", "--max-time", "5", "-H", "Connection: close",
-                "-w", "%{stderr}|%{http_code}|%{exitcode}|%{time_total}\\n",
+                "-w", WRITE_OUT,
                 "http://" + DemoNetwork.VIP + "/who?n=[1-999999999]"}, sink, "demo-curl-" + n));
     }
 
@@ -50,7 +47,7 @@ final class CurlClient implements AutoCloseable {
     static CurlClient downloads(DemoNetwork network, int bytesPerSecond, Consumer<Request> sink, int n) {
         return start(new CurlClient(network, true, new String[] {"curl", "-s", "-N", "--limit-rate", Integer.toString(bytesPerSecond),
                 "--connect-timeout", "3", "--max-time", "120", "-H", "Connection: close",
-                "-w", "%{stderr}|%{http_code}|%{exitcode}|%{time_total}\\n",
+                "-w", WRITE_OUT,
                 "http://" + DemoNetwork.VIP + "/big?n=[1-999999999]"}, sink, "demo-download-" + n));
     }
 
@@ -85,33 +82,16 @@ final class CurlClient implements AutoCloseable {
     }
 
     private void read(Process p) throws IOException {
+        CurlOutput parser = new CurlOutput(longLived);
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String backend = null;
             String line;
             while ((line = r.readLine()) != null) {
-                long now = System.nanoTime();
-                Matcher status = STATUS.matcher(line);
-                if (status.matches()) {
-                    String tail = status.group(1);
-                    if (backend == null && !tail.isEmpty()) {
-                        backend = backendOf(tail);
-                    }
-                    long took = (long) (Double.parseDouble(status.group(4)) * 1e9);
-                    if (!stopping) {
-                        sink.accept(new Request(now - took, now, backend, Integer.parseInt(status.group(2)),
-                                Integer.parseInt(status.group(3)), longLived));
-                    }
-                    backend = null;
-                } else if (backend == null) {
-                    backend = backendOf(line);
+                Request done = parser.line(line, System.nanoTime());
+                if (done != null && !stopping) {
+                    sink.accept(done);
                 }
             }
         }
-    }
-
-    private static String backendOf(String bodyLine) {
-        Matcher m = BACKEND.matcher(bodyLine);
-        return m.matches() ? m.group(1) : null;
     }
 
     @Override
