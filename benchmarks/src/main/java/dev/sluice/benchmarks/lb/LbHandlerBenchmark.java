@@ -1,5 +1,6 @@
 package dev.sluice.benchmarks.lb;
 
+import dev.sluice.counters.CounterAllocator;
 import dev.sluice.lb.config.BackendConfig;
 import dev.sluice.lb.config.ConnectionsConfig;
 import dev.sluice.lb.config.EncapsulationConfig;
@@ -13,6 +14,10 @@ import dev.sluice.lb.dataplane.LbCounters;
 import dev.sluice.lb.dataplane.LbHandler;
 import dev.sluice.lb.dataplane.LbTables;
 import dev.sluice.lb.dataplane.LbTablesBuilder;
+import dev.sluice.lb.stats.BackendView;
+import dev.sluice.lb.stats.LbMetrics;
+import dev.sluice.lb.stats.LbStats;
+import dev.sluice.lb.stats.VipCounts;
 import dev.sluice.pipeline.runtime.Published;
 import dev.sluice.pipeline.runtime.Verdicts;
 import dev.sluice.umem.PacketBatch;
@@ -63,7 +68,11 @@ import java.util.concurrent.TimeUnit;
  *       The score is per packet and per worker: two workers forward {@code 2 × one-worker score /
  *       this score} times as much as one.</li>
  * </ul>
- * Setup establishes every flow by running one ACK packet of it through the handler (a miss: Maglev
+ * The handler counts per VIP and per backend too ({@link LbStats} rows given out by an
+ * {@link LbMetrics}, as the balancer runs it); the teardown checks the VIP's packets against the
+ * handler's forwarded counter.
+ *
+ * <p>Setup establishes every flow by running one ACK packet of it through the handler (a miss: Maglev
  * and insert). Each worker's connection table holds four times the flows (a set-associative table
  * loses about 0.4 % of the flows at a quarter load; their packets take the miss path). The teardown
  * prints the handler's counters and fails the trial when a packet was not forwarded.
@@ -119,6 +128,8 @@ public class LbHandlerBenchmark {
     private ConnectionTable connections;
     private LbCounters counters;
     private LbHandler handler;
+    private LbStats stats;
+    private LbMetrics metrics;
     private long rng = 0x9E37_79B9_7F4A_7C15L;
     /** Packets stamped by this thread (every benchmark stamps each packet it measures once). */
     private long packets;
@@ -134,11 +145,16 @@ public class LbHandlerBenchmark {
         }
         batch = new PacketBatch(frames, BURST, FRAME);
         verdicts = Verdicts.forBurst(new int[BURST]); // every packet received on port 0; reused
-        LbTables tables = new LbTablesBuilder().build(config(Forwarding.valueOf(forwarding.toUpperCase())), OWN_MAC, 1500,
-                (target, mode) -> mode == Forwarding.DSR ? 0x02_00_00_00_10_00L | (target.getAddress()[3] & 0xFF) : NEXT_HOP_MAC);
+        LbConfig config = config(Forwarding.valueOf(forwarding.toUpperCase()));
+        stats = new LbStats(1, 2 + BACKENDS);
+        metrics = new LbMetrics(stats, CounterAllocator.inMemory());
+        metrics.apply(config);
+        LbTables tables = new LbTablesBuilder().build(config, OWN_MAC, 1500,
+                (target, mode) -> mode == Forwarding.DSR ? 0x02_00_00_00_10_00L | (target.getAddress()[3] & 0xFF) : NEXT_HOP_MAC,
+                List.of(), metrics);
         connections = new ConnectionTable(4 * flows, TimeUnit.SECONDS.toNanos(300), TimeUnit.SECONDS.toNanos(30));
         counters = new LbCounters();
-        handler = new LbHandler(new Published<>(tables), connections, counters, System::nanoTime);
+        handler = new LbHandler(new Published<>(tables), connections, counters, stats.worker(0), System::nanoTime);
         // establish every flow: one ACK packet each (connection table miss, Maglev, insert)
         for (int f = 0; f < flows; f += BURST) {
             int n = Math.min(BURST, flows - f);
@@ -190,11 +206,18 @@ public class LbHandlerBenchmark {
                 100.0 * hit / Math.max(1, hit + miss), counters.get(LbCounters.CONN_EVICTION), counters.get(LbCounters.NEW_FLOWS),
                 counters.get(LbCounters.DROPPED), connections.size(), connections.capacity());
         long dropped = counters.get(LbCounters.DROPPED);
+        metrics.update(ALL_UP);
+        VipCounts vip = metrics.vip("bench");
+        metrics.close();
         handler = null;
+        stats.close();
         connections.close();
         arena.close();
         if (dropped != 0) {
             throw new IllegalStateException("the handler dropped " + dropped + " packets: the benchmark measured drops");
+        }
+        if (vip.packets() != forwarded || vip.bytes() != forwarded * LENGTH) {
+            throw new IllegalStateException("the VIP's statistics say " + vip + ", the handler forwarded " + forwarded);
         }
     }
 
@@ -314,6 +337,34 @@ public class LbHandlerBenchmark {
                 new EncapsulationConfig((Inet4Address) ip("192.0.2.0"), 24, (Inet6Address) ip("2001:db8::"), 64,
                         BackendConfig.MAC_FROM_KERNEL));
     }
+
+    /** Gauges for the teardown's update: every backend up with its configured weight. */
+    private static final BackendView ALL_UP = new BackendView() {
+        @Override
+        public boolean up(String vip, InetAddress backend) {
+            return true;
+        }
+
+        @Override
+        public boolean drained(String vip, InetAddress backend) {
+            return false;
+        }
+
+        @Override
+        public int weight(String vip, InetAddress backend) {
+            return BackendConfig.DEFAULT_WEIGHT;
+        }
+
+        @Override
+        public int effectiveWeight(String vip, InetAddress backend) {
+            return BackendConfig.DEFAULT_WEIGHT;
+        }
+
+        @Override
+        public long healthChanges(String vip, InetAddress backend) {
+            return 0;
+        }
+    };
 
     private static InetAddress ip(String literal) {
         try {

@@ -46,6 +46,13 @@ import java.util.function.LongSupplier;
  * </ol>
  * Per packet: no allocation, no lock, no exception (every offset read is inside what the walk or
  * an explicit check proved present).
+ *
+ * <h2>Per-VIP and per-backend statistics</h2>
+ * Besides the worker's {@link LbCounters}, the handler adds to its worker's {@link WorkerStats} rows
+ * (the rows each {@link Vip} names): per packet forwarded, packets and bytes (the frame as received)
+ * of the backend and of the VIP; per new flow, new flows of both; per connection-table lookup, a hit
+ * or a miss of the VIP; per drop once the packet's VIP is known (no backend, no MAC, too big, no
+ * headroom, reply failed), the VIP's dropped and, for the first two, its reason.
  */
 public final class LbHandler implements PacketHandler {
     /** Done in the classification: verdict set and counted. */
@@ -419,8 +426,10 @@ public final class LbHandler implements PacketHandler {
                 b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
                 if (b >= 0) {
                     counters.inc(LbCounters.CONN_HIT);
+                    stats.add(vip.statsRow, StatsColumns.CONN_HIT, 1);
                 } else {
                     counters.inc(LbCounters.CONN_MISS);
+                    stats.add(vip.statsRow, StatsColumns.CONN_MISS, 1);
                     hash = flowHash(vip, i);
                     b = newFlow(vip, i, hash, now);
                 }
@@ -440,13 +449,20 @@ public final class LbHandler implements PacketHandler {
             }
         }
         if (b == MaglevTable.NO_BACKEND) {
-            counters.drop(LbCounters.DROP_NO_BACKEND);
+            drop(vip, LbCounters.DROP_NO_BACKEND);
+            stats.add(vip.statsRow, StatsColumns.DROP_NO_BACKEND, 1);
             return;
         }
         if (hash == NO_HASH && vip.forwarding != Vip.DSR) {
             hash = flowHash(vip, i);
         }
         forward(t, p, i, vip, b, hash, action == ICMP_ERROR, verdicts);
+    }
+
+    /** A drop of a packet whose VIP is known: the worker's counters and the VIP's row (its reason column: the caller's). */
+    private void drop(Vip vip, int reason) {
+        counters.drop(reason);
+        stats.add(vip.statsRow, StatsColumns.DROPPED, 1);
     }
 
     private long flowHash(Vip vip, int i) {
@@ -460,6 +476,8 @@ public final class LbHandler implements PacketHandler {
         if (b != MaglevTable.NO_BACKEND) {
             connections.insert(keys[i], vip.backendIds[b], now);
             counters.inc(LbCounters.NEW_FLOWS);
+            stats.add(vip.statsRow, StatsColumns.NEW_FLOWS, 1);
+            stats.add(vip.backendStatsRows[b], StatsColumns.NEW_FLOWS, 1);
         }
         return b;
     }
@@ -467,13 +485,15 @@ public final class LbHandler implements PacketHandler {
     private void forward(LbTables t, Packet p, int i, Vip vip, int b, long hash, boolean icmpError, Verdicts verdicts) {
         long mac = vip.backendMac[b];
         if (mac < 0) {
-            counters.drop(LbCounters.DROP_NO_MAC);
+            drop(vip, LbCounters.DROP_NO_MAC);
+            stats.add(vip.statsRow, StatsColumns.DROP_NO_MAC, 1);
             return;
         }
+        int received = p.length(); // before any encapsulation
         int l3 = l3Offsets[i];
         if (vip.forwarding == Vip.DSR) {
             Rewrites.dsr(p, t.ownMac(), mac);
-            sent(i, icmpError, verdicts);
+            sent(i, vip, b, received, icmpError, verdicts);
             return;
         }
         boolean outer6 = vip.backendIpv6[b];
@@ -483,7 +503,7 @@ public final class LbHandler implements PacketHandler {
         int length = inner6 ? Ipv6Header.LENGTH + p.getShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
                 : p.getShort(l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
         if (length + overhead > t.mtu()) {
-            tooBig(t, p, i, l3, inner6, overhead, icmpError, verdicts);
+            tooBig(t, p, i, vip, l3, inner6, overhead, icmpError, verdicts);
             return;
         }
         long own = t.ownMac();
@@ -503,14 +523,22 @@ public final class LbHandler implements PacketHandler {
                     : Rewrites.ipipOver4(p, l3, src, dst, own, mac);
         }
         if (!done) {
-            counters.drop(LbCounters.DROP_NO_HEADROOM);
+            drop(vip, LbCounters.DROP_NO_HEADROOM);
             return;
         }
-        sent(i, icmpError, verdicts);
+        sent(i, vip, b, received, icmpError, verdicts);
     }
 
-    private void sent(int i, boolean icmpError, Verdicts verdicts) {
+    /** Slot {@code i} goes to backend {@code b} of {@code vip}; {@code received}: its frame length as it arrived. */
+    private void sent(int i, Vip vip, int b, int received, boolean icmpError, Verdicts verdicts) {
         counters.inc(LbCounters.FORWARDED);
+        WorkerStats s = stats;
+        int vipRow = vip.statsRow;
+        int backendRow = vip.backendStatsRows[b];
+        s.add(vipRow, StatsColumns.PACKETS, 1);
+        s.add(vipRow, StatsColumns.BYTES, received);
+        s.add(backendRow, StatsColumns.PACKETS, 1);
+        s.add(backendRow, StatsColumns.BYTES, received);
         if (icmpError) {
             counters.inc(LbCounters.ICMP_TO_BACKEND);
         }
@@ -523,17 +551,17 @@ public final class LbHandler implements PacketHandler {
      * this frame and sent back; an IPv4 packet without DF, or an ICMP error, is dropped (the balancer
      * does not fragment, and never answers an error with an error).
      */
-    private void tooBig(LbTables t, Packet p, int i, int l3, boolean inner6, int overhead, boolean icmpError,
+    private void tooBig(LbTables t, Packet p, int i, Vip vip, int l3, boolean inner6, int overhead, boolean icmpError,
                         Verdicts verdicts) {
         boolean dontFragment = inner6 || (p.getShort(l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FLAG_DONT_FRAGMENT) != 0;
         if (icmpError || !dontFragment) {
-            counters.drop(LbCounters.DROP_TOO_BIG);
+            drop(vip, LbCounters.DROP_TOO_BIG);
             return;
         }
         int mtu = t.mtu() - overhead;
         boolean built = inner6 ? IcmpReplies.packetTooBig(p, l3, mtu) : IcmpReplies.fragmentationNeeded(p, l3, mtu);
         if (!built) {
-            counters.drop(LbCounters.DROP_REPLY_FAILED);
+            drop(vip, LbCounters.DROP_REPLY_FAILED);
             return;
         }
         counters.inc(LbCounters.FRAG_NEEDED_SENT);

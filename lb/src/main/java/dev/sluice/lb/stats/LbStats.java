@@ -33,7 +33,9 @@ import java.lang.foreign.MemorySegment;
  * VarHandle call sites keep seeing native segments only, like the counter groups'.
  *
  * <p>Writers: worker {@code w} alone writes through {@link #worker(int) worker(w)}. Readers (the
- * control thread through {@link #sum}) get whole values. Close only when every worker has stopped.
+ * control thread through {@link #sum}) get whole values. The memory belongs to an automatic arena:
+ * it is freed once neither this object nor any of its {@link WorkerStats} is reachable, so a worker
+ * that still counts after {@link #close()} writes memory that is still its own.
  */
 public final class LbStats implements AutoCloseable {
     /** Columns per row. */
@@ -45,7 +47,6 @@ public final class LbStats implements AutoCloseable {
     /** Alignment of a worker's rows: two lines, so the adjacent-line prefetcher never pairs two workers' lines. */
     private static final long ALIGNMENT = 128;
 
-    private final Arena arena;
     private final WorkerStats[] workers;
     private final int rowCapacity;
 
@@ -63,7 +64,7 @@ public final class LbStats implements AutoCloseable {
                     + ", not " + rowCapacity);
         }
         this.rowCapacity = rowCapacity;
-        this.arena = Arena.ofShared();
+        Arena arena = Arena.ofAuto();
         this.workers = new WorkerStats[workers];
         for (int w = 0; w < workers; w++) {
             // Arena.allocate zeroes the memory.
@@ -93,12 +94,12 @@ public final class LbStats implements AutoCloseable {
         return s;
     }
 
-    /** Frees the rows. Every worker must have stopped: a later write would fail. Idempotent. */
+    /**
+     * Nothing to release at once: the rows are freed with the last reference to them (see above).
+     * Here so that owners close statistics like every other resource of the balancer.
+     */
     @Override
-    public synchronized void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
+    public void close() {
     }
 
     /** The rows of worker {@code w} (tests). */

@@ -55,6 +55,13 @@ final class LbRig implements AutoCloseable {
         handler = new LbHandler(tables, connections, counters, () -> now);
     }
 
+    /** A worker that counts per VIP and per backend in {@code stats} (the tables name its rows). */
+    LbRig(LbTables t, int capacity, dev.sluice.lb.stats.WorkerStats stats) {
+        connections = new ConnectionTable(capacity, 300_000_000_000L, 30_000_000_000L);
+        tables = new Published<>(t);
+        handler = new LbHandler(tables, connections, counters, stats, () -> now);
+    }
+
     /** What the handler did with one frame. */
     record Out(int verdict, byte[] frame) {
     }
