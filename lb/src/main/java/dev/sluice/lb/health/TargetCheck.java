@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * DOWN at once, a success confirms it UP); then DOWN after {@code fall} consecutive failures and UP
  * after {@code rise} consecutive successes. Each change is one log line and one listener call.
  *
- * <p>Stopping sets {@link #stopped}, closes the socket of the check in flight (which ends a
+ * <p>Stopping sets {@code stopped}, closes the socket of the check in flight (which ends a
  * blocked connect or read at once) and unparks the thread. The thread is never interrupted: it may
  * be inside the listener, whose code (the control plane's) must not see a stray interrupt. A
  * result that comes in after the stop is dropped, so no change is decided once
