@@ -12,7 +12,6 @@ import dev.sluice.lb.config.VipConfig;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,15 +39,17 @@ import java.util.function.LongSupplier;
  * <h2>Freed rows: the quarantine</h2>
  * {@link #apply} closes the groups of VIPs and backends no longer configured at once (their series
  * disappear), but their rows are only <em>quarantined</em>: workers still holding the previous tables
- * keep writing them until their next burst. A quarantined row is given to another VIP or backend
- * only once it has been quarantined for {@link #DEFAULT_QUARANTINE} (or the quarantine given) at a
- * later {@code apply}. This relies on two things:
+ * keep writing them until their next burst. Rows never used go first; a quarantined row is given to
+ * another VIP or backend only when none is left, and only once it has been quarantined for
+ * {@link #DEFAULT_QUARANTINE} (or the quarantine given). Until then (and as long as no other took
+ * it) the VIP or backend that had it gets it back if it is configured again. This relies on two
+ * things:
  * <ol>
  *   <li>the control plane publishes the tables built from an {@code apply}'s rows right after it
  *       (well within the quarantine), and when it does not publish them (the tables cannot be built,
  *       the reload is refused) it {@code apply}s the configuration still running again: a VIP or
- *       backend that comes back while its row is quarantined gets that same row (and its counts)
- *       back, so the running tables still write where they should;</li>
+ *       backend that comes back while its row is still quarantined gets that same row (and its
+ *       counts) back, so the running tables still write where they should;</li>
  *   <li>a worker reads the tables once per burst and a burst lasts microseconds, far less than the
  *       quarantine.</li>
  * </ol>
@@ -92,8 +93,9 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
     private final LongSupplier nanoClock;
     private final long quarantineNanos;
     private final Map<Key, Entry> active = new LinkedHashMap<>();
+    /** Freed rows by their last owner, oldest first. */
     private final Map<Key, Quarantined> quarantine = new LinkedHashMap<>();
-    /** Rows out of quarantine, ready for reuse (values left by their last owner). */
+    /** Rows never written by a worker, given back by an apply that failed. */
     private final List<Integer> freeRows = new ArrayList<>();
     /** The lowest row never handed out. */
     private int nextFresh = LbStats.SINK + 1;
@@ -125,7 +127,6 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
             throw new IllegalStateException("statistics closed");
         }
         long now = nanoClock.getAsLong();
-        reclaim(now);
         Set<Key> wanted = keys(config);
         List<Entry> added = new ArrayList<>();
         try {
@@ -165,26 +166,29 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
         return keys;
     }
 
-    /** Moves rows quarantined long enough to the free rows. */
-    private void reclaim(long now) {
-        for (Iterator<Quarantined> it = quarantine.values().iterator(); it.hasNext(); ) {
-            Quarantined q = it.next();
-            if (now - q.since >= quarantineNanos) {
-                freeRows.add(q.row);
-                it.remove();
-            }
-        }
-    }
-
     private Entry open(Key k, long now) {
         Quarantined q = quarantine.remove(k);
+        Key from = k;
         int row;
         long[] baseline;
         if (q != null) {
             row = q.row; // the same VIP or backend back: its row, which running tables may still write
             baseline = q.baseline;
         } else {
-            row = takeRow(k);
+            Map.Entry<Key, Quarantined> reused = reusable(now);
+            if (!freeRows.isEmpty()) {
+                row = freeRows.removeLast();
+            } else if (nextFresh < stats.rowCapacity()) {
+                row = nextFresh++;
+            } else if (reused != null) {
+                from = reused.getKey();
+                q = quarantine.remove(from);
+                row = q.row;
+            } else {
+                throw new StatsFullException("no statistics row left for " + k + ": all " + (stats.rowCapacity() - 1)
+                        + " rows are in use or were freed by a reload less than " + quarantineNanos / 1_000_000
+                        + " ms ago (" + quarantine.size() + ")");
+            }
             baseline = new long[LbStats.COLUMNS];
             for (int c = 0; c < baseline.length; c++) {
                 baseline[c] = stats.sum(row, c); // what the row's earlier owners counted
@@ -197,14 +201,14 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
                     : counters.allocate(BACKEND_KIND, Labels.of("vip", k.vip, "backend", Literals.text(k.backend)),
                             BACKEND_NAMES, BACKEND_TYPES);
         } catch (IllegalStateException e) {
-            giveBack(k, row, q);
+            giveBack(from, row, q);
             throw new StatsFullException("no room in the counters file for the counters of " + k + " (" + e.getMessage()
                     + "); the counters file needs one group per VIP and per (VIP, backend)", e);
         } catch (RuntimeException e) {
-            giveBack(k, row, q);
+            giveBack(from, row, q);
             throw e;
         }
-        Entry e = new Entry(k, row, baseline, group, q, now);
+        Entry e = new Entry(k, row, baseline, group, from, q, now);
         e.lastPackets = e.value(stats, StatsColumns.PACKETS);
         int columns = k.backend == null ? StatsColumns.VIP_NAMES.length : StatsColumns.BACKEND_NAMES.length;
         for (int c = 0; c < columns; c++) {
@@ -213,21 +217,20 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
         return e;
     }
 
-    private int takeRow(Key k) {
-        if (!freeRows.isEmpty()) {
-            return freeRows.removeLast();
+    /** The quarantined row freed longest ago, when it has been quarantined long enough; else null. */
+    private Map.Entry<Key, Quarantined> reusable(long now) {
+        Iterator<Map.Entry<Key, Quarantined>> it = quarantine.entrySet().iterator();
+        if (it.hasNext()) {
+            Map.Entry<Key, Quarantined> oldest = it.next();
+            return now - oldest.getValue().since >= quarantineNanos ? oldest : null;
         }
-        if (nextFresh < stats.rowCapacity()) {
-            return nextFresh++;
-        }
-        throw new StatsFullException("no statistics row left for " + k + ": all " + (stats.rowCapacity() - 1)
-                + " rows are in use" + (quarantine.isEmpty() ? "" : " or were freed by a reload less than "
-                + quarantineNanos / 1_000_000 + " ms ago (" + quarantine.size() + ")"));
+        return null;
     }
 
-    private void giveBack(Key k, int row, Quarantined q) {
+    /** Puts a row back where {@link #open} took it: the quarantine (as {@code owner}'s), or the free rows. */
+    private void giveBack(Key owner, int row, Quarantined q) {
         if (q != null) {
-            quarantine.put(k, q);
+            quarantine.put(owner, q); // at the end: taken again only after rows freed earlier
         } else {
             freeRows.add(row);
         }
@@ -236,7 +239,7 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
     /** Undoes {@link #open}. */
     private void undo(Entry e) {
         e.group.close();
-        giveBack(e.key, e.row, e.quarantined);
+        giveBack(e.rowOwner, e.row, e.quarantined);
     }
 
     @Override
@@ -361,7 +364,8 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
         /** The row's sums when it was given to this key: counts are relative to them. */
         final long[] baseline;
         final CounterGroup group;
-        /** Where the row came from, to put it back when the apply fails; null: the free rows. */
+        /** Where the row came from, to put it back when the apply fails: the quarantine (as this owner's), or null. */
+        final Key rowOwner;
         final Quarantined quarantined;
         long lastPackets;
         long lastNanos;
@@ -369,11 +373,12 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
         BackendCounts backendCounts = BackendCounts.ZERO;
         VipCounts vipCounts = VipCounts.ZERO;
 
-        Entry(Key key, int row, long[] baseline, CounterGroup group, Quarantined quarantined, long now) {
+        Entry(Key key, int row, long[] baseline, CounterGroup group, Key rowOwner, Quarantined quarantined, long now) {
             this.key = key;
             this.row = row;
             this.baseline = baseline;
             this.group = group;
+            this.rowOwner = rowOwner;
             this.quarantined = quarantined;
             this.lastNanos = now;
         }
