@@ -6,6 +6,7 @@ import dev.sluice.sys.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.BUCKET_SIZE;
@@ -45,8 +46,9 @@ import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
  * </ul>
  *
  * <h2>Threads and the hot path</h2>
- * One thread (the worker that owns the table) calls every method but {@link #close()}; other threads
- * may read the counters (plain fields: possibly stale, never torn on a 64-bit JVM). No method
+ * One thread (the worker that owns the table) calls every method but {@link #close()} and
+ * {@link #setIdleTimeouts}; other threads may read the counters and {@link #size()} (plain fields:
+ * possibly stale, never torn on a 64-bit JVM) and change the timeouts. No method
  * allocates, locks or throws after construction. Memory is addressed through
  * {@link AddressSpace#ALL}: stop the worker before closing the table; any call after
  * {@link #close()} is undefined.
@@ -70,6 +72,17 @@ public final class ConnectionTable implements AutoCloseable {
      * handle (no alignment check) is always aligned in fact.
      */
     private static final VarHandle LONG = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
+    private static final VarHandle TCP_IDLE;
+    private static final VarHandle UDP_IDLE;
+
+    static {
+        try {
+            TCP_IDLE = MethodHandles.lookup().findVarHandle(ConnectionTable.class, "tcpIdleTicks", int.class);
+            UDP_IDLE = MethodHandles.lookup().findVarHandle(ConnectionTable.class, "udpIdleTicks", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Arena arena;
     private final MemorySegment segment;
@@ -78,8 +91,9 @@ public final class ConnectionTable implements AutoCloseable {
     private final long keys;
     private final long bucketMask;
     private final int capacity;
-    private final int tcpIdleTicks;
-    private final int udpIdleTicks;
+    /** Written by {@link #setIdleTimeouts} from any thread, read opaque by the owner (never cached in a register). */
+    private int tcpIdleTicks;
+    private int udpIdleTicks;
 
     private long hits;
     private long misses;
@@ -310,7 +324,21 @@ public final class ConnectionTable implements AutoCloseable {
     }
 
     private int idleTicks(long tag) {
-        return ConnectionTableDescriptor.protocolOfTag(tag) == FlowKey.TCP ? tcpIdleTicks : udpIdleTicks;
+        return ConnectionTableDescriptor.protocolOfTag(tag) == FlowKey.TCP ? (int) TCP_IDLE.getOpaque(this) : (int) UDP_IDLE.getOpaque(this);
+    }
+
+    /**
+     * Changes the idle timeouts, from any thread: the owner's next lookups and inserts judge every
+     * entry, old ones included, by the new values (an entry idle for longer than a shortened timeout
+     * is expired at once). Each value is written whole; a lookup may see the new TCP timeout and
+     * the old UDP one for a moment.
+     */
+    public void setIdleTimeouts(long tcpIdleNanos, long udpIdleNanos) {
+        if (tcpIdleNanos < 0 || udpIdleNanos < 0) {
+            throw new IllegalArgumentException("idle timeouts must not be negative (tcp " + tcpIdleNanos + " ns, udp " + udpIdleNanos + " ns)");
+        }
+        TCP_IDLE.setOpaque(this, ConnectionTableDescriptor.idleTicks(tcpIdleNanos));
+        UDP_IDLE.setOpaque(this, ConnectionTableDescriptor.idleTicks(udpIdleNanos));
     }
 
     private static boolean sameKey(long k, FlowKey key) {
@@ -348,7 +376,10 @@ public final class ConnectionTable implements AutoCloseable {
         return evictions;
     }
 
-    /** Occupied ways, expired entries included until their way is reused or the key removed. */
+    /**
+     * Occupied ways, expired entries included until their way is reused or the key removed. Other
+     * threads may read it (a plain int: never torn, possibly a few bursts old).
+     */
     public int size() {
         return size;
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,9 @@ import java.util.Set;
  * the same set of backends gives the same table whatever the order of lines in the file, in any
  * instance. A backend whose packets cannot be addressed yet (dsr: its MAC is neither configured nor
  * known by the {@link MacSource}; ipip/gue: the next hop's MAC is neither configured nor known)
- * gets weight 0, so it takes no new flows, and is listed in {@link LbTables#unresolved()}.
+ * gets weight 0, so it takes no new flows, and is listed in {@link LbTables#unresolved()}. The
+ * control plane's {@link BackendAvailability} leaves a backend that is down out of its VIP and gives
+ * a drained one weight 0 (see {@link Availability}).
  *
  * <p>Not thread-safe: one control-plane thread builds.
  */
@@ -73,7 +76,7 @@ public final class LbTablesBuilder {
      *                                  source for a backend's family)
      */
     public LbTables build(LbConfig config, long ownMac, int mtu, MacSource macs, List<InetAddress> interfaceAddresses) {
-        return build(config, ownMac, mtu, macs, interfaceAddresses, StatsRows.NONE);
+        return build(config, ownMac, mtu, macs, interfaceAddresses, BackendAvailability.ALL_ACTIVE, StatsRows.NONE);
     }
 
     /**
@@ -83,6 +86,30 @@ public final class LbTablesBuilder {
      */
     public LbTables build(LbConfig config, long ownMac, int mtu, MacSource macs, List<InetAddress> interfaceAddresses,
                           StatsRows rows) {
+        return build(config, ownMac, mtu, macs, interfaceAddresses, BackendAvailability.ALL_ACTIVE, rows);
+    }
+
+    /** {@link #build(LbConfig, long, int, MacSource, List, BackendAvailability, StatsRows)} without statistics rows. */
+    public LbTables build(LbConfig config, long ownMac, int mtu, MacSource macs, List<InetAddress> interfaceAddresses,
+                          BackendAvailability availability) {
+        return build(config, ownMac, mtu, macs, interfaceAddresses, availability, StatsRows.NONE);
+    }
+
+    /**
+     * Builds tables with each backend as {@code availability} says, counting in the statistics rows
+     * {@code rows} gives: {@link Availability#DOWN} backends are left out of their VIP (Maglev is
+     * built without them, their flows move), {@link Availability#DRAINED} ones stay with effective
+     * weight 0 (their established flows stay, they take no new ones). A backend's effective weight
+     * is therefore its configured weight when it is active and its packets can be addressed, else 0;
+     * a VIP whose backends are all down or at weight 0 drops new flows (counted as having no
+     * backend).
+     *
+     * @param availability asked once per (VIP, backend) of the configuration
+     * @param rows         the statistics row of each VIP and (VIP, backend)
+     * @see #build(LbConfig, long, int, MacSource, List)
+     */
+    public LbTables build(LbConfig config, long ownMac, int mtu, MacSource macs, List<InetAddress> interfaceAddresses,
+                          BackendAvailability availability, StatsRows rows) {
         if (mtu < 68) {
             throw new IllegalArgumentException("egress MTU " + mtu + " is below the IPv4 minimum of 68");
         }
@@ -106,16 +133,10 @@ public final class LbTablesBuilder {
         for (int v = 0; v < vips.length; v++) {
             VipConfig vc = configs.get(v);
             boolean encapsulates = vc.forwarding() != Forwarding.DSR;
-            List<BackendConfig> sorted = new ArrayList<>(vc.backends());
-            sorted.sort(Comparator.comparing(BackendConfig::address, ADDRESS_ORDER));
-            int n = sorted.size();
-            InetAddress[] addresses = new InetAddress[n];
-            int[] ids = new int[n];
-            long[] macsOf = new long[n];
-            int[] weights = new int[n];
-            int[] statsRows = new int[n];
-            for (int i = 0; i < n; i++) {
-                BackendConfig b = sorted.get(i);
+            List<BackendConfig> sorted = new ArrayList<>(vc.backends().size());
+            Set<InetAddress> drained = new HashSet<>(); // addresses are unique within a VIP
+            for (BackendConfig b : vc.backends()) {
+                // every configured backend must be servable, whatever its state now: it may be up later
                 InetAddress a = b.address();
                 boolean v6 = a instanceof Inet6Address;
                 if (!encapsulates && v6 != (vc.address() instanceof Inet6Address)) {
@@ -127,6 +148,24 @@ public final class LbTablesBuilder {
                             + " needs an IPv" + (v6 ? 6 : 4) + " outer source: set encapsulation.source-prefix-v"
                             + (v6 ? 6 : 4) + " or give the interface an IPv" + (v6 ? 6 : 4) + " address");
                 }
+                Availability state = availability.of(vc, b);
+                if (state == Availability.DRAINED) {
+                    drained.add(b.address());
+                }
+                if (state != Availability.DOWN) {
+                    sorted.add(b);
+                }
+            }
+            sorted.sort(Comparator.comparing(BackendConfig::address, ADDRESS_ORDER));
+            int n = sorted.size();
+            InetAddress[] addresses = new InetAddress[n];
+            int[] ids = new int[n];
+            long[] macsOf = new long[n];
+            int[] weights = new int[n];
+            int[] statsRows = new int[n];
+            for (int i = 0; i < n; i++) {
+                BackendConfig b = sorted.get(i);
+                InetAddress a = b.address();
                 addresses[i] = a;
                 statsRows[i] = rows.backendRow(vc.name(), a);
                 ids[i] = backendIds.computeIfAbsent(a, k -> backendIds.size());
@@ -137,7 +176,7 @@ public final class LbTablesBuilder {
                     mac = encap.nextHopMac() != BackendConfig.MAC_FROM_KERNEL ? encap.nextHopMac() : macs.mac(a, vc.forwarding());
                 }
                 macsOf[i] = mac < 0 ? MacSource.UNKNOWN : mac;
-                weights[i] = mac < 0 ? 0 : b.weight();
+                weights[i] = mac < 0 || drained.contains(a) ? 0 : b.weight();
                 if (mac < 0) {
                     unresolved.add(new UnresolvedBackend(vc.name(), a, vc.forwarding()));
                 }
