@@ -15,23 +15,17 @@ import dev.sluice.lb.config.ConfigException;
 import dev.sluice.lb.config.Forwarding;
 import dev.sluice.lb.config.LbConfig;
 import dev.sluice.lb.config.LbConfigLoader;
-import dev.sluice.lb.config.Literals;
 import dev.sluice.lb.config.VipConfig;
 import dev.sluice.lb.conntrack.ConnectionTable;
-import dev.sluice.lb.dataplane.Availability;
-import dev.sluice.lb.dataplane.BackendAvailability;
 import dev.sluice.lb.dataplane.LbCounters;
 import dev.sluice.lb.dataplane.LbHandler;
 import dev.sluice.lb.dataplane.LbTables;
-import dev.sluice.lb.dataplane.LbTablesBuilder;
 import dev.sluice.lb.dataplane.MacSource;
-import dev.sluice.lb.dataplane.UnresolvedBackend;
-import dev.sluice.lb.dataplane.Vip;
 import dev.sluice.lb.nexthop.NextHopRefresher;
 import dev.sluice.lb.nexthop.NextHops;
+import dev.sluice.lb.stats.LbStats;
 import dev.sluice.pipeline.hash.Toeplitz;
 import dev.sluice.pipeline.runtime.Pipeline;
-import dev.sluice.pipeline.runtime.Published;
 import dev.sluice.sys.LibC;
 import dev.sluice.sys.Netlink;
 import dev.sluice.umem.UmemConfig;
@@ -43,14 +37,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -96,71 +82,77 @@ public final class LoadBalancer implements AutoCloseable {
     public static final int MAX_WORKERS = 64;
     /** The fewest steering rules a balancer's map holds, whatever its first configuration: room for reloads. */
     public static final int MIN_STEERING_RULES = 64;
-    /** How often the control thread sums the workers' statistics into the counters. */
+    /** How often, in milliseconds, the control thread sums the workers' statistics into the counters. */
     public static final long METRICS_INTERVAL_MILLIS = 250;
+    /** How often the control thread sums the workers' statistics into the counters. */
     public static final Duration METRICS_INTERVAL = Duration.ofMillis(METRICS_INTERVAL_MILLIS);
-    /** How often the control thread copies the kernel's socket and program counters. */
-    public static final Duration KERNEL_COUNTERS_INTERVAL = Duration.ofSeconds(1);
-    /** How long {@link #stop()} waits for the control thread's task in flight. */
-    private static final Duration CONTROL_CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final LbOptions options;
     private final AfXdpInterface port;
     private final NextHops hops;
     private final NextHopRefresher refresher;
-    private final LbTablesBuilder builder = new LbTablesBuilder();
-    private final Published<LbTables> tables;
-    private final long ownMac;
-    private final int mtu;
     private final int steeringCapacity;
     private final List<ConnectionTable> connections;
     private final List<LbCounters> counters;
+    private final LbStats stats;
     private final List<XskStatisticsCounters> kernel = new ArrayList<>();
     private final XdpProgramCounters xdp;
     private final Instant started = Instant.now();
-    /** The control thread: every change of the running state (reload, drain, health, MACs) runs on it, one at a time. */
-    private final ScheduledThreadPoolExecutor control;
-    private volatile Thread controlThread;
-    /** Owned by the control thread. */
-    private final Drains drains = new Drains();
-    /** The running configuration: written on the control thread, read anywhere. */
-    private volatile LbConfig config;
-    private volatile Instant configLoaded = started;
-    private long ticks;
+    private final ControlPlane control;
     private Pipeline pipeline;
-    private volatile boolean stopping;
     private boolean stopped;
     private boolean closed;
 
     private LoadBalancer(LbConfig config, LbOptions options, AfXdpInterface port, NextHops hops, long ownMac, int mtu,
-                         int steeringCapacity, List<ConnectionTable> connections, List<LbCounters> counters) {
-        this.config = config;
+                         int steeringCapacity, List<ConnectionTable> connections, List<LbCounters> counters, LbStats stats) {
         this.options = options;
         this.port = port;
         this.hops = hops;
-        this.ownMac = ownMac;
-        this.mtu = mtu;
         this.steeringCapacity = steeringCapacity;
         this.connections = connections;
         this.counters = counters;
+        this.stats = stats;
         for (AfXdpQueue q : port.queues()) {
             kernel.add(XskStatisticsCounters.allocate(options.counters(), q));
         }
         xdp = port.program() != null && port.program().counters().isPresent()
                 ? XdpProgramCounters.allocate(options.counters(), port.program(), config.interfaceName()) : null;
-        control = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, "sluice-lb-control-" + config.interfaceName());
-            t.setDaemon(true);
-            controlThread = t;
-            return t;
-        });
-        control.setRemoveOnCancelPolicy(true);
-        refresher = new NextHopRefresher(hops, options.refreshInterval(), () -> later(this::republish), options.log());
+        ControlPlane[] plane = new ControlPlane[1]; // the refresher exists before the plane it tells
+        refresher = new NextHopRefresher(hops, options.refreshInterval(), () -> {
+            if (plane[0] != null) {
+                plane[0].republishLater();
+            }
+        }, options.log());
         try {
-            tables = new Published<>(buildTables(config)); // on this thread: nothing else runs yet
+            control = new ControlPlane(config, new ControlPlane.Environment() {
+                @Override
+                public void steer(SteeringRule rule) {
+                    port.steer(rule);
+                }
+
+                @Override
+                public void unsteer(SteeringRule rule) {
+                    port.unsteer(rule);
+                }
+
+                @Override
+                public List<InetAddress> interfaceAddresses() {
+                    return hops.interfaceAddresses();
+                }
+
+                @Override
+                public void resolve(LbConfig c) {
+                    refresher.watch(c);
+                }
+
+                @Override
+                public long mac(InetAddress target, Forwarding mode) {
+                    return refresher.mac(target, mode);
+                }
+            }, ownMac, mtu, steeringCapacity, connections, stats, options.counters(), options.log(), this::updateKernelCounters);
+            plane[0] = control;
         } catch (RuntimeException e) {
             refresher.close();
-            control.shutdownNow();
             throw e;
         }
     }
@@ -208,14 +200,16 @@ public final class LoadBalancer implements AutoCloseable {
                 connections.add(table);
                 counters.add(new LbCounters(options.counters(), w));
             }
+            LbStats stats = new LbStats(workers, ControlPlane.statsRows(config));
+            undo.add(stats);
             LoadBalancer lb = new LoadBalancer(config, options, port, hops, macOf(link.mac()), link.mtu(), steeringCapacity,
-                    connections, counters);
+                    connections, counters, stats);
             undo.clear(); // the balancer closes all of it
             undo.add(lb);
             lb.resolveAtStart();
             lb.startWorkers(workers);
             port.attach();
-            lb.startControl();
+            lb.control.start();
             return lb;
         } catch (RuntimeException e) {
             for (int i = undo.size() - 1; i >= 0; i--) {
@@ -247,21 +241,19 @@ public final class LoadBalancer implements AutoCloseable {
      * kernel knows every MAC the tables need, then publishes tables with what is known.
      */
     private void resolveAtStart() {
+        LbConfig config = control.config();
         refresher.watch(config);
         long deadline = System.nanoTime() + options.resolveWait().toNanos();
         while (!everyMacKnown(config) && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(10_000_000L); // the refresher's thread resolves; this one only waits for it
         }
-        onControl(() -> {
-            republish();
-            return null;
-        });
+        control.republishNow();
     }
 
     private boolean everyMacKnown(LbConfig c) {
         for (VipConfig vip : c.vips()) {
             for (BackendConfig b : vip.backends()) {
-                if (macFor(c, b.address(), vip.forwarding()) == MacSource.UNKNOWN) {
+                if (control.macFor(c, b.address(), vip.forwarding()) == MacSource.UNKNOWN) {
                     return false;
                 }
             }
@@ -274,8 +266,7 @@ public final class LoadBalancer implements AutoCloseable {
         Pipeline.Builder b = Pipeline.builder().ports(port.queues()).workers(workers).burst(options.burst()).idle("backoff")
                 .handler(() -> {
                     int w = next[0]++; // the builder asks for the handlers one after another, on this thread
-                    // SEAM(metrics): pass the worker's WorkerStats once LbHandler takes them
-                    return new LbHandler(tables, connections.get(w), counters.get(w), System::nanoTime);
+                    return new LbHandler(control.tables(), connections.get(w), counters.get(w), stats.worker(w), System::nanoTime);
                 })
                 .counters(options.counters())
                 .errorLog(message -> options.log().accept("internal error: " + message));
@@ -286,134 +277,6 @@ public final class LoadBalancer implements AutoCloseable {
             b.cpus(options.cpus());
         }
         pipeline = b.start();
-    }
-
-    /** Starts what runs beside the workers: health checks and the periodic counters. */
-    private void startControl() {
-        // SEAM(health): start the health checks of the VIPs that have a health block
-        long period = METRICS_INTERVAL.toNanos();
-        control.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.NANOSECONDS);
-    }
-
-    /** The control thread's periodic work: the workers' statistics into the counters, the kernel's now and then. */
-    private void tick() {
-        try {
-            // SEAM(metrics): metrics.update(view) once LbMetrics is there
-            if (ticks++ % (KERNEL_COUNTERS_INTERVAL.toNanos() / METRICS_INTERVAL.toNanos()) == 0) {
-                updateKernelCounters();
-            }
-        } catch (RuntimeException e) {
-            options.log().accept("internal error: updating the counters failed: " + e); // the next tick tries again
-        }
-    }
-
-    // ---------------------------------------------------------------- the control thread
-
-    /** Runs {@code task} on the control thread and waits for it; its exception is rethrown here. */
-    private <T> T onControl(Callable<T> task) {
-        if (Thread.currentThread() == controlThread) {
-            try {
-                return task.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        Future<T> f;
-        try {
-            f = control.submit(task);
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("the load balancer on " + config.interfaceName() + " is stopping", e);
-        }
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the control thread", e);
-        }
-    }
-
-    /** Queues {@code task} on the control thread without waiting (from the refresher's and the checks' threads). */
-    private void later(Runnable task) {
-        if (stopping) {
-            return;
-        }
-        try {
-            control.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    options.log().accept("internal error: " + e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping: nothing to update any more
-        }
-    }
-
-    /** What each backend of the running configuration is now: health and drain (control thread). */
-    private BackendAvailability availability() {
-        // SEAM(health): DOWN when the backend's health check says so
-        return (vip, backend) -> drains.contains(backend.address()) ? Availability.DRAINED : Availability.ACTIVE;
-    }
-
-    /** Rebuilds the tables with the MACs known now and publishes them; workers switch at their next burst. */
-    private void republish() {
-        if (stopping) {
-            return;
-        }
-        LbTables next;
-        try {
-            next = buildTables(config);
-        } catch (LbSetupException e) {
-            // the interface lost what the configuration needs (e.g. its address): keep the tables running
-            options.log().accept(e.getMessage() + " (the tables in use stay)");
-            return;
-        }
-        tables.publishRelease(next);
-        reportUnresolved();
-    }
-
-    private LbTables buildTables(LbConfig c) {
-        try {
-            return builder.build(c, ownMac, mtu, (target, mode) -> macFor(c, target, mode), hops.interfaceAddresses(),
-                    availability());
-        } catch (IllegalArgumentException e) {
-            // what the file asks cannot be served on this interface (e.g. no outer source address)
-            throw new LbSetupException(c.interfaceName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A target's MAC for the tables of {@code c}: the configuration's when it gives one, else the kernel's (or -1). */
-    private long macFor(LbConfig c, InetAddress target, Forwarding mode) {
-        if (mode == Forwarding.DSR) {
-            for (VipConfig vip : c.vips()) {
-                for (BackendConfig b : vip.backends()) {
-                    if (vip.forwarding() == Forwarding.DSR && b.hasMac() && b.address().equals(target)) {
-                        return b.mac();
-                    }
-                }
-            }
-        } else if (c.encapsulation().nextHopMac() != BackendConfig.MAC_FROM_KERNEL) {
-            return c.encapsulation().nextHopMac();
-        }
-        return refresher.mac(target, mode);
-    }
-
-    /** Logs, once per episode, each backend that takes no new flows for want of a MAC. */
-    private void reportUnresolved() {
-        for (UnresolvedBackend u : builder.newlyUnresolved()) {
-            options.log().accept(u.message());
-        }
     }
 
     // ---------------------------------------------------------------- reload, drain, status
@@ -438,84 +301,19 @@ public final class LoadBalancer implements AutoCloseable {
     /**
      * Applies {@code next} to the running balancer, or refuses it and changes nothing. Refused: a
      * different interface, worker count or connection-table capacity (a restart changes those); more
-     * VIPs than the steering map holds while old and new are steered together; tables that cannot
-     * be built (e.g. no outer source for an encapsulated backend). Applied, in this order: the
-     * counters of new VIPs and backends, tables built, added VIPs steered, tables published (one
-     * switch for the workers: established flows keep their backends while those stay), removed VIPs
-     * unsteered, idle timeouts, health checks and MAC resolution set to the new configuration,
-     * which runs from then on. Drains of backends still configured stay. Thread-safe: reloads,
-     * drains and health changes are applied one at a time on the control thread.
+     * VIPs than the steering map holds while old and new are steered together; more VIPs and
+     * backends than the statistics rows or the counters file hold; tables that cannot be built (e.g.
+     * no outer source for an encapsulated backend). Applied, in this order: the statistics of new
+     * VIPs and backends, tables built, added VIPs steered, tables published (one switch for the
+     * workers: established flows keep their backends while those stay), removed VIPs unsteered,
+     * idle timeouts, health checks and MAC resolution set to the new configuration, which runs from
+     * then on. Drains of backends still configured stay. The outcome is also logged.
+     *
+     * <p>Thread-safe: reloads, drains and health changes are applied one at a time on the control
+     * thread; this waits for it.
      */
     public AdminReply reload(LbConfig next) {
-        Objects.requireNonNull(next, "next");
-        AdminReply reply;
-        try {
-            reply = onControl(() -> apply(next));
-        } catch (IllegalStateException e) {
-            reply = AdminReply.refused(e.getMessage());
-        }
-        options.log().accept((reply.ok() ? "reload: " : "reload refused: ") + reply.message());
-        return reply;
-    }
-
-    private AdminReply apply(LbConfig next) {
-        LbConfig running = config;
-        String what = next.source() != null ? next.source().toString() : "the new configuration";
-        ReloadPlan plan = ReloadPlan.of(running, next, steeringCapacity);
-        if (plan.refused()) {
-            return AdminReply.refused(plan.message(what));
-        }
-        // SEAM(metrics): metrics.apply(next), refused when the rows are full
-        refresher.watch(union(running, next)); // new backends' MACs known before the build where the kernel has them
-        LbTables built;
-        try {
-            built = buildTables(next);
-        } catch (LbSetupException e) {
-            refresher.watch(running);
-            return AdminReply.refused("not applied " + what + ": " + e.getMessage() + " (the running configuration stays)");
-        }
-        List<SteeringRule> steered = new ArrayList<>();
-        try {
-            for (SteeringRule rule : plan.steer()) {
-                port.steer(rule);
-                steered.add(rule);
-            }
-        } catch (RuntimeException e) {
-            for (SteeringRule rule : steered) {
-                port.unsteer(rule);
-            }
-            refresher.watch(running);
-            return AdminReply.refused("not applied " + what + ": steering the new VIPs failed: " + e.getMessage()
-                    + " (the running configuration stays)");
-        }
-        tables.publishRelease(built);
-        config = next;
-        configLoaded = Instant.now();
-        reportUnresolved();
-        for (SteeringRule rule : plan.unsteer()) {
-            port.unsteer(rule); // after the publish: no worker still looks for these VIPs' packets
-        }
-        if (plan.timeoutsChanged()) {
-            for (ConnectionTable t : connections) {
-                t.setIdleTimeouts(next.connections().tcpIdle().toNanos(), next.connections().udpIdle().toNanos());
-            }
-        }
-        List<InetAddress> undrained = drains.retain(next);
-        // SEAM(health): health.watch(targets of next)
-        refresher.watch(next);
-        String message = plan.message(what);
-        if (!undrained.isEmpty()) {
-            message += "; drains of removed backends forgotten: "
-                    + String.join(", ", undrained.stream().map(Literals::text).toList());
-        }
-        return AdminReply.ok(message);
-    }
-
-    /** Every VIP of both configurations, for resolving MACs while one replaces the other. */
-    private static LbConfig union(LbConfig a, LbConfig b) {
-        List<VipConfig> vips = new ArrayList<>(a.vips());
-        vips.addAll(b.vips());
-        return new LbConfig(b.source(), b.interfaceName(), b.workers(), vips, b.connections(), b.encapsulation());
+        return control.reload(next);
     }
 
     /**
@@ -524,82 +322,27 @@ public final class LoadBalancer implements AutoCloseable {
      * no VIP holds it.
      */
     public AdminReply drain(InetAddress backend) {
-        return drainOrUndrain(backend, true);
+        return control.drain(backend, true);
     }
 
     /** Gives a drained backend new flows again (every VIP that holds it). Refused when no VIP holds it. */
     public AdminReply undrain(InetAddress backend) {
-        return drainOrUndrain(backend, false);
+        return control.drain(backend, false);
     }
 
-    private AdminReply drainOrUndrain(InetAddress backend, boolean drain) {
-        Objects.requireNonNull(backend, "backend");
-        AdminReply reply;
-        try {
-            reply = onControl(() -> {
-                AdminReply r = drain ? drains.drain(config, backend) : drains.undrain(config, backend);
-                if (r.ok()) {
-                    republish();
-                }
-                return r;
-            });
-        } catch (IllegalStateException e) {
-            reply = AdminReply.refused(e.getMessage());
-        }
-        if (reply.ok()) {
-            options.log().accept(reply.message());
-        }
-        return reply;
-    }
-
-    /** What runs now: configuration, health, drains, flows, counts and rates. */
+    /** What runs now: configuration, health, drains, flows, counts and rates (as of the last statistics update). */
     public LbStatus status() {
-        return onControl(this::snapshot);
-    }
-
-    private LbStatus snapshot() {
-        LbConfig c = config;
-        LbTables t = tables.getAcquire();
-        List<VipStatus> vips = new ArrayList<>();
-        for (VipConfig vc : c.vips()) {
-            Vip vip = t.vip(vc.name());
-            List<BackendStatus> backends = new ArrayList<>();
-            for (BackendConfig b : vc.backends()) {
-                int effective = 0;
-                if (vip != null) {
-                    int i = vip.backends().indexOf(b.address());
-                    effective = i < 0 ? 0 : vip.effectiveWeight(i);
-                }
-                boolean unresolved = false;
-                for (UnresolvedBackend u : t.unresolved()) {
-                    unresolved |= u.vip().equals(vc.name()) && u.backend().equals(b.address());
-                }
-                // SEAM(health): up/down/unchecked and the last failure; SEAM(metrics): the counts
-                String health = vc.health() == null ? BackendStatus.UNCHECKED : BackendStatus.UP;
-                backends.add(new BackendStatus(Literals.text(b.address()), b.weight(), effective, health,
-                        drains.contains(b.address()), unresolved, 0, 0, 0, 0, null));
-            }
-            vips.add(new VipStatus(vc.name(), Literals.text(vc.address()), vc.protocol().name().toLowerCase(Locale.ROOT),
-                    vc.port(), vc.forwarding().name().toLowerCase(Locale.ROOT), 0, 0, 0, 0, 0, backends));
-        }
-        long flows = 0;
-        long capacity = 0;
-        for (ConnectionTable ct : connections) {
-            flows += ct.size(); // the worker's plain int: a moment old, never torn
-            capacity += ct.capacity();
-        }
-        return new LbStatus(c.interfaceName(), ProcessHandle.current().pid(), started, configLoaded,
-                c.source() == null ? null : c.source().toString(), port.queues().size(), connections.size(), flows, capacity, vips);
+        return control.status(started, port.queues().size());
     }
 
     /** The configuration it runs now (the last one applied). */
     public LbConfig config() {
-        return config;
+        return control.config();
     }
 
     /** The file the running configuration came from, or null when it was built in code. */
     public Path configSource() {
-        return config.source();
+        return control.config().source();
     }
 
     /** The AF_XDP interface (its queues' counters, copy and XDP modes). */
@@ -609,7 +352,7 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** The tables the workers use now. */
     public LbTables tables() {
-        return tables.getAcquire();
+        return control.tables().getAcquire();
     }
 
     /** Each worker's data-plane counters. */
@@ -637,8 +380,8 @@ public final class LoadBalancer implements AutoCloseable {
 
     /**
      * Copies the kernel's socket statistics and the steering program's counters into the counters
-     * (syscalls: call it about once a second, never from a worker; the control thread does it every
-     * {@link #KERNEL_COUNTERS_INTERVAL}) and returns the sockets' sum.
+     * (syscalls: about once a second, never from a worker; the control thread does it once a second)
+     * and returns the sockets' sum.
      */
     public synchronized XskStatistics updateKernelCounters() {
         XskStatistics total = XskStatistics.ZERO;
@@ -656,9 +399,9 @@ public final class LoadBalancer implements AutoCloseable {
 
     /**
      * Stops the health checks and the control thread, then the workers (each finishes its burst;
-     * frames in flight are sent or returned) and waits for transmissions; the program stays
-     * attached until {@link #close()}, so a caller can take a last look at complete counters first.
-     * Idempotent.
+     * frames in flight are sent or returned) and waits for transmissions; the statistics are summed
+     * a last time. The program stays attached until {@link #close()}, so a caller can take a last
+     * look at complete counters first. Idempotent.
      */
     public void stop() {
         synchronized (this) {
@@ -667,26 +410,16 @@ public final class LoadBalancer implements AutoCloseable {
             }
             stopped = true;
         }
-        stopping = true;
-        // SEAM(health): health.close() first: no change arrives any more
-        control.shutdown(); // a reload in flight finishes; periodic work ends
-        try {
-            if (!control.awaitTermination(CONTROL_CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
-                control.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            control.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        control.stop();
         refresher.close();
         if (pipeline != null) {
             pipeline.close();
         }
         port.drainTx(500);
-        // SEAM(metrics): one last metrics.update(view) here: the workers and the control thread have ended
+        control.finalUpdate();
     }
 
-    /** Stops, detaches the program, closes the sockets and the connection tables. Idempotent. */
+    /** Stops, detaches the program, closes the sockets, the connection tables and the statistics. Idempotent. */
     @Override
     public void close() {
         RuntimeException failure = null;
@@ -721,6 +454,8 @@ public final class LoadBalancer implements AutoCloseable {
         List<AutoCloseable> order = new ArrayList<>();
         order.add(port); // detaches first: from here on the kernel gets every packet again
         order.addAll(connections);
+        order.add(control);
+        order.add(stats);
         order.add(hops);
         return order;
     }
