@@ -3,8 +3,10 @@ package dev.sluice.lb.control;
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.xdp.SteeringRule;
 import dev.sluice.lb.config.BackendConfig;
+import dev.sluice.lb.config.ConfigException;
 import dev.sluice.lb.config.Forwarding;
 import dev.sluice.lb.config.LbConfig;
+import dev.sluice.lb.config.LbConfigLoader;
 import dev.sluice.lb.config.Literals;
 import dev.sluice.lb.config.VipConfig;
 import dev.sluice.lb.conntrack.ConnectionTable;
@@ -26,6 +28,7 @@ import dev.sluice.lb.stats.VipCounts;
 import dev.sluice.pipeline.runtime.Published;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +42,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The balancer's control plane without the interface: what runs (configuration, drains, health),
@@ -318,6 +322,19 @@ final class ControlPlane implements AutoCloseable {
 
     // ---------------------------------------------------------------- reload
 
+    /** See {@link LoadBalancer#reload(Path)}; {@code interfaceExists} as {@link LbConfigLoader#load(Path, Predicate)}'s. */
+    AdminReply reload(Path file, Predicate<String> interfaceExists) {
+        LbConfig next;
+        try {
+            next = LbConfigLoader.load(file, interfaceExists);
+        } catch (ConfigException e) {
+            AdminReply reply = AdminReply.refused(e.getMessage());
+            log.accept("reload refused: " + reply.message());
+            return reply;
+        }
+        return reload(next);
+    }
+
     /** See {@link LoadBalancer#reload(LbConfig)}. */
     AdminReply reload(LbConfig next) {
         Objects.requireNonNull(next, "next");
@@ -426,6 +443,11 @@ final class ControlPlane implements AutoCloseable {
 
     LbConfig config() {
         return config;
+    }
+
+    /** How many times a backend's health changed in a VIP (what the {@code health_changes} counter shows). */
+    long healthChanges(String vip, InetAddress backend) {
+        return onControl(() -> health.changes(vip, backend));
     }
 
     /**

@@ -11,7 +11,6 @@ import dev.sluice.drivers.xdp.SteeringRule;
 import dev.sluice.drivers.xdp.XdpPrograms;
 import dev.sluice.drivers.xdp.XdpProgramCounters;
 import dev.sluice.lb.config.BackendConfig;
-import dev.sluice.lb.config.ConfigException;
 import dev.sluice.lb.config.Forwarding;
 import dev.sluice.lb.config.LbConfig;
 import dev.sluice.lb.config.LbConfigLoader;
@@ -287,15 +286,7 @@ public final class LoadBalancer implements AutoCloseable {
      * path); the running configuration stays.
      */
     public AdminReply reload(Path file) {
-        LbConfig next;
-        try {
-            next = LbConfigLoader.load(file);
-        } catch (ConfigException e) {
-            AdminReply reply = AdminReply.refused(e.getMessage());
-            options.log().accept("reload refused: " + reply.message());
-            return reply;
-        }
-        return reload(next);
+        return control.reload(file, LbConfigLoader::kernelKnows);
     }
 
     /**

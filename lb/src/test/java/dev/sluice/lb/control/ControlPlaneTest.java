@@ -157,6 +157,27 @@ class ControlPlaneTest {
     }
 
     @Test
+    void aFileIsLoadedAndAnInvalidOneIsRefusedWithTheLoadersMessage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        start(parse(RUNNING));
+        java.nio.file.Path file = dir.resolve("lb.yaml");
+        java.nio.file.Files.writeString(file, RUNNING.replace("{address: 10.0.1.12}", "{address: 10.0.1.12, weight: 70000}"));
+        LbTables before = plane.tables().getAcquire();
+        AdminReply bad = plane.reload(file, name -> name.equals("eth0"));
+        assertThat(bad).isEqualTo(AdminReply.refused(file + ":10:38: vips[0].backends[1].weight: 70000 is out of range 0..65535"));
+        assertThat(log).contains("reload refused: " + bad.message());
+        assertThat(plane.tables().getAcquire()).isSameAs(before);
+
+        AdminReply missing = plane.reload(dir.resolve("nope.yaml"), name -> true);
+        assertThat(missing).isEqualTo(AdminReply.refused(dir.resolve("nope.yaml") + ": no such file"));
+
+        java.nio.file.Files.writeString(file, NEXT);
+        AdminReply good = plane.reload(file, name -> name.equals("eth0"));
+        assertThat(good.message()).startsWith("applied " + file + ": 2 VIPs, 3 backends (+vip api");
+        assertThat(plane.config().source()).isEqualTo(file);
+    }
+
+    @Test
     void theSameConfigurationAgainChangesNothingButIsApplied() {
         start(parse(RUNNING));
         AdminReply reply = plane.reload(parse(RUNNING));
