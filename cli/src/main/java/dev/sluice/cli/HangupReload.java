@@ -1,21 +1,19 @@
 package dev.sluice.cli;
 
-import dev.sluice.lb.admin.AdminResponse;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * SIGHUP reloads: what {@code systemctl reload} and {@code kill -HUP} send a daemon. The JVM's own
  * SIGHUP handler starts its shutdown; this one replaces it while the balancer runs and puts it back
- * at {@link #close()}. {@code sun.misc.Signal} (module jdk.unsupported, exported to every class
+ * at {@link #close()}. {@code sun.misc.Signal} (module jdk.unsupported, readable from the class
  * path) is the JDK's only way to handle a signal without native code.
  *
- * <p>The reload runs on the thread the JVM starts for the signal, never on a worker; its outcome
- * is one log line: {@code reload: applied ...}, {@code reload refused: WHY} or
- * {@code reload failed: WHY}.
+ * <p>The reload runs on the thread the JVM starts for the signal, never on a worker. The balancer
+ * logs every reload's outcome itself ({@code reload: applied ...} or {@code reload refused: WHY});
+ * this adds the line saying SIGHUP asked for it, and one for a reload that failed with an exception.
  */
 final class HangupReload implements AutoCloseable {
     private static final Signal HUP = new Signal("HUP");
@@ -26,28 +24,24 @@ final class HangupReload implements AutoCloseable {
         this.previous = previous;
     }
 
-    /** Handles SIGHUP with {@code reload} until closed; a JVM that lets no one handle it (-Xrs) is said so in the log. */
-    static HangupReload install(Supplier<AdminResponse> reload, Consumer<String> log) {
+    /**
+     * Handles SIGHUP with {@code reload} until closed; a JVM that lets no one handle signals
+     * ({@code -Xrs}) is said so in the log.
+     */
+    static HangupReload install(Runnable reload, Consumer<String> log) {
         try {
-            return new HangupReload(Signal.handle(HUP, signal -> log.accept(outcome(reload))));
+            return new HangupReload(Signal.handle(HUP, signal -> {
+                log.accept("SIGHUP: reloading the configuration file");
+                try {
+                    reload.run();
+                } catch (RuntimeException e) {
+                    log.accept("reload failed: internal error: " + e);
+                }
+            }));
         } catch (IllegalArgumentException e) {
             log.accept("SIGHUP will not reload: " + e.getMessage());
             return new HangupReload(null);
         }
-    }
-
-    static String outcome(Supplier<AdminResponse> reload) {
-        AdminResponse r;
-        try {
-            r = reload.get();
-        } catch (RuntimeException e) {
-            return "reload failed: internal: " + e;
-        }
-        return switch (r.status()) {
-            case OK -> "reload: " + r.text();
-            case ERROR -> "reload refused: " + r.text();
-            case INTERNAL_ERROR -> "reload failed: " + r.text();
-        };
     }
 
     @Override

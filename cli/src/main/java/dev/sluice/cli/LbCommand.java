@@ -7,6 +7,8 @@ import dev.sluice.drivers.afxdp.XskStatistics;
 import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.lb.config.LbConfig;
 import dev.sluice.lb.config.LbConfigLoader;
+import dev.sluice.lb.admin.AdminServer;
+import dev.sluice.lb.admin.LoadBalancerAdmin;
 import dev.sluice.lb.control.LbOptions;
 import dev.sluice.lb.control.LoadBalancer;
 import picocli.CommandLine;
@@ -20,10 +22,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** {@code sluice lb}: the L4 load balancer, run from a configuration file, with live rates. */
 @Command(name = "lb", mixinStandardHelpOptions = true, sortOptions = false,
-        subcommands = {LbWhichCommand.class, LbStatusCommand.class, LbReloadCommand.class, LbDrainCommand.class, LbDrainCommand.Undrain.class},
+        subcommands = {LbWhichCommand.class, LbStatusCommand.class, LbReloadCommand.class, LbDrainCommand.class,
+                LbDrainCommand.Undrain.class},
         header = "Balance VIPs over backends (Maglev, DSR / IPIP / GUE, IPv4 and IPv6).",
         description = {"Reads the configuration (YAML; see the README's 'Load balancer' section), opens the interface "
                 + "on every RX queue and steers only the VIPs' packets to its sockets: everything else, ARP and neighbour "
@@ -32,6 +36,8 @@ import java.util.concurrent.TimeUnit;
                 + "are in a shared-memory file for 'sluice stat' while it runs.",
                 "An invalid configuration ends with one line 'FILE:LINE:COLUMN: KEY: what is wrong' and exit code 2, "
                 + "before anything is attached.",
+                "While it runs it answers 'sluice lb status', 'reload', 'drain' and 'undrain' over a Unix socket beside its "
+                + "counters file (owner-only), and SIGHUP reloads its configuration file (the outcome goes to stderr).",
                 "'sluice lb which' tells which backend a flow goes to, without running anything."})
 final class LbCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML).")
@@ -60,6 +66,12 @@ final class LbCommand implements Callable<Integer> {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean started;
+    /** Serving while the balancer runs; closed (its socket file removed) at exit, also from the Ctrl-C hook. */
+    private volatile AdminServer admin;
+    private final Consumer<String> log = message -> {
+        System.err.println("sluice lb: " + message);
+        System.err.flush();
+    };
 
     @Override
     public Integer call() {
@@ -99,7 +111,7 @@ final class LbCommand implements Callable<Integer> {
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
-            closeQuietly(server[0], counters); // the JVM may halt before the main thread gets there
+            closeQuietly(admin, server[0], counters); // the JVM may halt before the main thread gets there
         }, "sluice-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -116,7 +128,7 @@ final class LbCommand implements Callable<Integer> {
                 finished.countDown();
             }
         } finally {
-            closeQuietly(server[0], counters);
+            closeQuietly(admin, server[0], counters);
         }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -128,10 +140,7 @@ final class LbCommand implements Callable<Integer> {
 
     private void run(LbConfig lbConfig, XdpMode xm, CountersFile counters) {
         LbOptions options = LbOptions.defaults().withXdpMode(xm).withCopyMode(copyMode.copyMode()).withCounters(counters)
-                .withLog(message -> {
-                    System.err.println("sluice lb: " + message);
-                    System.err.flush();
-                });
+                .withLog(log);
         if (cpus != null) {
             options = options.withCpus(cpus);
         }
@@ -145,7 +154,9 @@ final class LbCommand implements Callable<Integer> {
             }
             throw e;
         }
-        try (lb) {
+        LoadBalancerAdmin answers = new LoadBalancerAdmin(lb);
+        try (lb; AdminServer served = serveAdmin(answers, counters);
+             HangupReload hangup = HangupReload.install(() -> lb.reload(lb.configSource()), log)) {
             int vips = lbConfig.vips().size();
             long backends = lbConfig.vips().stream().mapToLong(v -> v.backends().size()).sum();
             int queues = lb.port().queues().size();
@@ -180,8 +191,21 @@ final class LbCommand implements Callable<Integer> {
                 k.rxRingFull() + txFull, k.rxFillRingEmptyDescs());
     }
 
-    /** Stops serving metrics, then removes the counters file (idempotent, from either thread). */
-    private static synchronized void closeQuietly(MetricsServer server, CountersFile counters) {
+    /** The admin socket beside the counters file; closed before the balancer (resources close in reverse). */
+    private AdminServer serveAdmin(LoadBalancerAdmin answers, CountersFile counters) {
+        try {
+            admin = AdminServer.start(CountersDirectory.socketFor(counters.path()), answers, log);
+        } catch (UncheckedIOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        return admin;
+    }
+
+    /** Stops answering admin requests and serving metrics, then removes the counters file (idempotent, from either thread). */
+    private static synchronized void closeQuietly(AdminServer admin, MetricsServer server, CountersFile counters) {
+        if (admin != null) {
+            admin.close();
+        }
         if (server != null) {
             server.close();
         }
