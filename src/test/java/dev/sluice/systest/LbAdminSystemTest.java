@@ -78,7 +78,10 @@ class LbAdminSystemTest {
 
                 // A valid change: applied, and status shows it.
                 Path changed = write(box.dir().resolve("changed.yaml"), config(box, "80", "1", "2:3", "3"));
-                Cli.Result applied = ok(lb, "reload", "--config", changed.toString());
+                // Relative to where the command runs, not to where the balancer runs.
+                Path relative = Path.of("").toAbsolutePath().relativize(changed);
+                assertThat(relative.isAbsolute()).isFalse();
+                Cli.Result applied = ok(lb, "reload", "--config", relative.toString());
                 assertThat(applied.out()).contains("applied");
                 status = ok(lb, "status");
                 assertThat(backendRow(status, 3)).as(status.out()).isNotNull();

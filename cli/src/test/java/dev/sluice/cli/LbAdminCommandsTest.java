@@ -80,6 +80,18 @@ class LbAdminCommandsTest {
     }
 
     @Test
+    void theAdminSubcommandsAreUnderLbAndSayTheirExitCodes() {
+        picocli.CommandLine lb = new picocli.CommandLine(new Main()).getSubcommands().get("lb");
+        assertThat(lb.getSubcommands()).containsKeys("which", "status", "reload", "drain", "undrain");
+        for (String name : List.of("status", "reload", "drain", "undrain")) {
+            picocli.CommandLine c = lb.getSubcommands().get(name);
+            assertThat(c.getCommandSpec().findOption("--instance")).as(name).isNotNull();
+            assertThat(c.getUsageMessage()).as(name).contains("Exit codes: 0").contains("PID|NAME");
+        }
+        assertThat(lb.getSubcommands().get("reload").getCommandSpec().findOption("--config")).isNotNull();
+    }
+
+    @Test
     void theOnlyInstanceAnswersAndItsTextGoesToStandardOutput() {
         List<AdminRequest> seen = new ArrayList<>();
         serve(instance("lb-eth0"), seen);
