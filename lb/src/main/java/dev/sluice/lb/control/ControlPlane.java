@@ -41,6 +41,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -114,6 +115,7 @@ final class ControlPlane implements AutoCloseable {
     private volatile LbConfig config;
     private volatile Instant configLoaded = Instant.now();
     private volatile boolean stopping;
+    private volatile Duration resolveWait = Duration.ZERO;
     private long ticks;
 
     /**
@@ -167,6 +169,14 @@ final class ControlPlane implements AutoCloseable {
             rows += 1 + vip.backends().size();
         }
         return Math.max(4096, 4 * rows) + 1;
+    }
+
+    /**
+     * How long a reload waits for the MACs of the backends it adds before it builds the tables (a
+     * backend whose MAC is still unknown then takes new flows once it is known). Default: no wait.
+     */
+    void resolveWait(Duration wait) {
+        resolveWait = Objects.requireNonNull(wait, "wait");
     }
 
     /** The tables the workers read. */
@@ -362,6 +372,7 @@ final class ControlPlane implements AutoCloseable {
             return AdminReply.refused("not applied " + what + ": " + e.getMessage() + stays);
         }
         env.resolve(union(running, next)); // new backends' MACs, where the kernel has them, before the build
+        awaitNewMacs(running, next);
         LbTables built;
         try {
             built = build(next);
@@ -402,6 +413,32 @@ final class ControlPlane implements AutoCloseable {
             message += "; drains of removed backends forgotten: " + String.join(", ", forgotten.stream().map(Literals::text).toList());
         }
         return AdminReply.ok(message);
+    }
+
+    /**
+     * Waits, at most {@link #resolveWait}, until the MACs of the backends {@code next} adds are known:
+     * so that they take new flows from the switch on. Backends already running are not waited for
+     * (one the kernel cannot resolve would delay every reload).
+     */
+    private void awaitNewMacs(LbConfig running, LbConfig next) {
+        long deadline = System.nanoTime() + resolveWait.toNanos();
+        while (System.nanoTime() - deadline < 0 && !newMacsKnown(running, next)) {
+            LockSupport.parkNanos(10_000_000L); // the refresher's thread resolves; this one only waits for it
+        }
+    }
+
+    private boolean newMacsKnown(LbConfig running, LbConfig next) {
+        for (VipConfig vip : next.vips()) {
+            for (BackendConfig b : vip.backends()) {
+                if (!Drains.vipsOf(running, b.address()).isEmpty()) {
+                    continue;
+                }
+                if (macFor(next, b.address(), vip.forwarding()) < 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Puts back what a refused reload changed before it was refused. */

@@ -150,6 +150,7 @@ public final class LoadBalancer implements AutoCloseable {
                 }
             }, ownMac, mtu, steeringCapacity, connections, stats, options.counters(), options.log(), this::updateKernelCounters);
             plane[0] = control;
+            control.resolveWait(options.resolveWait());
         } catch (RuntimeException e) {
             refresher.close();
             throw e;

@@ -72,8 +72,14 @@ class ControlPlaneTest {
             events.add("resolve " + config.vips().size() + " VIPs");
         }
 
+        /** Asks for a MAC that stay unanswered (the kernel still resolving). */
+        final java.util.concurrent.atomic.AtomicInteger unknownFor = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public long mac(InetAddress target, Forwarding mode) {
+            if (unknownFor.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return -1;
+            }
             byte[] a = target.getAddress();
             return 0x02_00_00_00_00_00L | (a[a.length - 1] & 0xFF);
         }
@@ -175,6 +181,18 @@ class ControlPlaneTest {
         AdminReply good = plane.reload(file, name -> name.equals("eth0"));
         assertThat(good.message()).startsWith("applied " + file + ": 2 VIPs, 3 backends (+vip api");
         assertThat(plane.config().source()).isEqualTo(file);
+    }
+
+    @Test
+    void aReloadWaitsForTheMacsOfTheBackendsItAdds() throws Exception {
+        start(parse(RUNNING));
+        plane.resolveWait(java.time.Duration.ofMinutes(1));
+        env.unknownFor.set(5);
+        assertThat(plane.reload(parse(RUNNING.replace("{address: 10.0.1.21}", "{address: 10.0.1.22}"))).ok()).isTrue();
+        assertThat(env.unknownFor.get()).as("asked until known").isZero();
+        assertThat(plane.tables().getAcquire().unresolved()).isEmpty();
+        assertThat(weight(plane.tables().getAcquire(), "dns", "10.0.1.22")).isEqualTo(100);
+        assertThat(log).noneMatch(line -> line.contains("takes no new flows"));
     }
 
     @Test
