@@ -160,6 +160,52 @@ class DemoSystemTest {
         }
     }
 
+    /**
+     * A short soak: the second backend stopped twice, the configuration reloaded every 4 s, a slow
+     * download always running. Failures only in detection windows, every reload applied, no
+     * download from a running backend broken, every frame accounted for, and the counters file
+     * using no more records at the end than after its first second.
+     */
+    @Test
+    void aShortSoakLosesNothingToReloadsAndOnlyDetectionToFlaps() throws Exception {
+        requireSandbox();
+        try (Demo demo = new Demo("demo", "--duration", "30", "--flap-every", "12", "--reload-every", "4", "--downloads", "1")) {
+            demo.awaitLine("^\\s+1s\\s", Duration.ofSeconds(120));
+            demo.noteChildren();
+            int exit = demo.awaitExit(150);
+            String out = demo.output();
+            assertThat(exit).as(out).isZero();
+            Map<String, String> soak = soakFields(out);
+            assertThat(soak.get("stops")).as(out).isEqualTo("2");
+            assertThat(soak.get("reloads_sent")).as(out).isEqualTo("7");
+            assertThat(soak.get("reloads_applied")).as(out).isEqualTo("7");
+            assertThat(soak.get("reloads_refused")).isEqualTo("0");
+            assertThat(soak.get("outside_detection")).isEqualTo("0");
+            assertThat(soak.get("broken")).isEqualTo("0");
+            assertThat(soak.get("resets")).isEqualTo("0");
+            assertThat(Long.parseLong(soak.get("complete"))).as(out).isPositive();
+            assertThat(Long.parseLong(soak.get("rx"))).as(out).isPositive();
+            assertThat(soak.get("unaccounted")).as(out).isEqualTo("0");
+            assertThat(soak.get("records_after")).as(out).isEqualTo(soak.get("records_before"));
+            demo.assertNothingLeft();
+        }
+    }
+
+    /** Every key=value of the {@code soak ...} lines. */
+    private static Map<String, String> soakFields(String out) {
+        Map<String, String> fields = new java.util.HashMap<>();
+        out.lines().filter(l -> l.startsWith("soak ")).forEach(l -> {
+            for (String kv : l.substring(5).split(" ")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    fields.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+        });
+        assertThat(fields).as(out).containsKeys("stops", "reloads_applied", "outside_detection", "broken", "rx", "records_after");
+        return fields;
+    }
+
     @Test
     void ctrlCEndsTheDemoAndRemovesEverything() throws Exception {
         requireSandbox();

@@ -203,7 +203,7 @@ public final class LbDemo {
     /** A line the balancer logged: health changes close detection windows and show; reloads are counted quietly. */
     private void balancerSaid(DemoNetwork net, LiveView view, String line) {
         long now = System.nanoTime();
-        if (line.startsWith("reload") && !BalancerProcess.refusedReload(line)) {
+        if ((line.startsWith("reload") || line.startsWith("SIGHUP")) && !BalancerProcess.refusedReload(line)) {
             return;
         }
         view.event(seconds(now), "balancer: " + line);
