@@ -221,6 +221,23 @@ class DemoSystemTest {
     }
 
     @Test
+    void aBalancerThatDiesHalfWayEndsTheDemoWithExitCode1AndNothingLeft() throws Exception {
+        requireSandbox();
+        try (Demo demo = new Demo("demo", "--duration", "300")) {
+            demo.awaitLine("^\\s+2s\\s", Duration.ofSeconds(120));
+            demo.noteChildren();
+            ProcessHandle lb = demo.process.descendants()
+                    .filter(h -> h.info().commandLine().orElse("").matches(".*dev\\.sluice\\.cli\\.Main lb .*"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no sluice lb among the demo's processes"));
+            Commands.run("kill", "-KILL", Long.toString(lb.pid()));
+            int exit = demo.awaitExit(90);
+            assertThat(exit).as(demo.output()).isEqualTo(1);
+            assertThat(demo.output()).contains("demo: FAILED: sluice lb ended during the run").contains("demo: network removed");
+            demo.assertNothingLeft();
+        }
+    }
+
+    @Test
     void withoutPrivilegesEitherDemoIsOneLineSayingWhatItNeeds() throws Exception {
         // Root's uid without root's capabilities: what a user without sudo has.
         List<String> noCaps = List.of("setpriv", "--inh-caps=-all", "--bounding-set=-all");

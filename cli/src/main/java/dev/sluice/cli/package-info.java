@@ -4,8 +4,10 @@
  * ports of the chosen driver ({@link dev.sluice.cli.FwdPorts}), reports once a second
  * ({@link dev.sluice.cli.LiveReporter}, {@link dev.sluice.cli.RateReport}) and publishes its counters
  * in a shared-memory file that {@code stat} and the Prometheus endpoint
- * ({@link dev.sluice.cli.MetricsServer}) read. {@link dev.sluice.cli.Sandbox} and
- * {@link dev.sluice.cli.UdpSender} exist for {@code demo} only; tests use {@code dev.sluice.testing}.
+ * ({@link dev.sluice.cli.MetricsServer}) read. {@code demo} runs the load balancer in a
+ * network of its own (package {@code dev.sluice.cli.demo}); {@link dev.sluice.cli.Sandbox} and
+ * {@link dev.sluice.cli.UdpSender} exist for {@code demo --udp} ({@link dev.sluice.cli.UdpDemo}) only;
+ * tests use {@code dev.sluice.testing}.
  *
  *
  * <p><b>Errors.</b> A command checks every value it is given before it sets anything up

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,10 +64,11 @@ final class BalancerProcess implements AutoCloseable {
      * Starts {@code sluice lb --config CONFIG} in {@code ns} and waits until it runs (its program is
      * attached then).
      *
-     * @param log receives each line the balancer logs (without its "sluice lb: " prefix)
+     * @param log       receives each line the balancer logs (without its "sluice lb: " prefix)
+     * @param cancelled true once the user pressed Ctrl-C: the wait ends
      * @throws DemoSetupException when it ends before it runs (with its last words)
      */
-    static BalancerProcess start(String ns, String ifname, Path config, Consumer<String> log) {
+    static BalancerProcess start(String ns, String ifname, Path config, Consumer<String> log, BooleanSupplier cancelled) {
         List<String> command = Exec.background(ns, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xss2m",
                 "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main", "lb", "--config", config.toString());
@@ -79,6 +81,10 @@ final class BalancerProcess implements AutoCloseable {
         BalancerProcess lb = new BalancerProcess(p, "lb-" + ifname, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!lb.running && p.isAlive() && System.nanoTime() < deadline) {
+            if (cancelled.getAsBoolean()) {
+                lb.close();
+                throw new DemoSetupException(DemoNetwork.STOPPED);
+            }
             DemoNetwork.pause(50);
         }
         if (!lb.running) {
@@ -239,16 +245,19 @@ final class BalancerProcess implements AutoCloseable {
         }
     }
 
+    /** Kills it if it still runs; removes its counters file and admin socket if it could not (killed, crashed). */
     @Override
     public void close() {
         closeCounters();
         if (process.isAlive()) {
             Exec.kill(process);
-            try {
-                Files.deleteIfExists(countersFile());
-            } catch (IOException ignored) {
-                // removed as stale by the next instance that looks
-            }
+        }
+        Path file = countersFile();
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(CountersDirectory.socketFor(file));
+        } catch (IOException ignored) {
+            // removed as stale by the next instance that looks
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -41,6 +42,8 @@ final class DemoNetwork implements AutoCloseable {
     static final String HEALTH_PATH = "/healthz";
     /** Size of {@code /big}: at the soak's download rate a transfer spans several reloads. */
     static final int BIG_BYTES = 1 << 20;
+    /** The message when Ctrl-C came before the demo ran. */
+    static final String STOPPED = "sluice demo stopped before it ran (Ctrl-C)";
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     final String bridgeNs;
@@ -96,9 +99,11 @@ final class DemoNetwork implements AutoCloseable {
      * Builds the segment and starts the backends' HTTP servers; returns once each answers the
      * client on its own address.
      *
-     * @throws DemoSetupException naming the step that failed and why (the network is removed again)
+     * @param cancelled true once the user pressed Ctrl-C: the wait for the servers ends
+     * @throws DemoSetupException naming the step that failed and why, or saying it was stopped (the
+     *         network is removed again)
      */
-    static DemoNetwork create(int backendCount) {
+    static DemoNetwork create(int backendCount, BooleanSupplier cancelled) {
         DemoNetwork n = new DemoNetwork(backendCount);
         try {
             n.build();
@@ -106,7 +111,7 @@ final class DemoNetwork implements AutoCloseable {
                 n.startServer(b);
             }
             for (Backend b : n.backends) {
-                n.awaitServing(b, 30_000);
+                n.awaitServing(b, 30_000, cancelled);
             }
             return n;
         } catch (RuntimeException e) {
@@ -213,7 +218,7 @@ final class DemoNetwork implements AutoCloseable {
     }
 
     /** Waits until {@code b} answers the client on its own address. */
-    void awaitServing(Backend b, long timeoutMillis) {
+    void awaitServing(Backend b, long timeoutMillis, BooleanSupplier cancelled) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         String url = "http://" + b.address + "/who";
         while (true) {
@@ -229,6 +234,9 @@ final class DemoNetwork implements AutoCloseable {
                     throw new DemoSetupException("the HTTP server of backend " + b.name + " (python3 -m http.server) ended "
                             + "before it served " + url);
                 }
+            }
+            if (cancelled.getAsBoolean()) {
+                throw new DemoSetupException(STOPPED);
             }
             if (System.nanoTime() > deadline) {
                 throw new DemoSetupException("backend " + b.name + " did not answer " + url + " within "

@@ -88,13 +88,14 @@ public final class LbDemo {
      * @throws DemoSetupException when the sandbox cannot be built or the balancer cannot start in it
      */
     public int run(BooleanSupplier stopRequested) {
-        DemoNetwork net = DemoNetwork.create(BACKENDS);
+        DemoNetwork net = DemoNetwork.create(BACKENDS, stopRequested);
         try {
             introduce(net);
             Path config = net.dir().resolve("lb.yaml");
             writeConfig(net, config, 1);
             LiveView view = new LiveView(out, net.backends);
-            BalancerProcess lb = BalancerProcess.start(net.balancerNs, net.balancerIf, config, line -> balancerSaid(net, view, line));
+            BalancerProcess lb = BalancerProcess.start(net.balancerNs, net.balancerIf, config, line -> balancerSaid(net, view, line),
+                    stopRequested);
             try {
                 return drive(net, lb, view, config, stopRequested);
             } finally {
