@@ -42,7 +42,7 @@ import java.util.function.LongSupplier;
  *       another TCP/UDP packet: the connection table, whose answer counts only while that backend is
  *       still in the VIP, else Maglev and insert; a fragment: Maglev on its addresses) and forward it
  *       by the VIP's mode, back out the port it arrived on.</li>
- *   <li>Publish the counters once.</li>
+ *   <li>Publish the counters once, and the per-VIP and per-backend statistics the slots recorded.</li>
  * </ol>
  * Per packet: no allocation, no lock, no exception (every offset read is inside what the walk or
  * an explicit check proved present).
@@ -52,7 +52,9 @@ import java.util.function.LongSupplier;
  * (the rows each {@link Vip} names): per packet forwarded, packets and bytes (the frame as received)
  * of the backend and of the VIP; per new flow, new flows of both; per connection-table lookup, a hit
  * or a miss of the VIP; per drop once the packet's VIP is known (no backend, no MAC, too big, no
- * headroom, reply failed), the VIP's dropped and, for the first two, its reason.
+ * headroom, reply failed), the VIP's dropped and, for the first two, its reason. The choice records
+ * these per slot (a few int stores); the end of the burst adds them, a VIP's once per run of its
+ * slots, so the per-packet path stays small enough for the JIT to inline as before.
  */
 public final class LbHandler implements PacketHandler {
     /** Done in the classification: verdict set and counted. */
@@ -65,6 +67,15 @@ public final class LbHandler implements PacketHandler {
     private static final int FRAGMENT = 3;
     /** An ICMP error about a VIP flow: that flow's backend (connection table, then Maglev; no insert). */
     private static final int ICMP_ERROR = 4;
+
+    // What happened to a slot's packet, for the statistics: bit c counts in the VIP row's column c.
+    private static final int EV_FORWARDED = 1 << StatsColumns.PACKETS;
+    private static final int EV_NEW_FLOW = 1 << StatsColumns.NEW_FLOWS;
+    private static final int EV_CONN_HIT = 1 << StatsColumns.CONN_HIT;
+    private static final int EV_CONN_MISS = 1 << StatsColumns.CONN_MISS;
+    private static final int EV_DROPPED = 1 << StatsColumns.DROPPED;
+    private static final int EV_DROP_NO_BACKEND = 1 << StatsColumns.DROP_NO_BACKEND;
+    private static final int EV_DROP_NO_MAC = 1 << StatsColumns.DROP_NO_MAC;
 
     private static final int INITIAL_SLOTS = 256;
     /** "Not computed": a flow hash may take this value too, and is then merely computed twice. */
@@ -91,6 +102,13 @@ public final class LbHandler implements PacketHandler {
     private long[] srcLo;
     private long[] dstHi;
     private long[] dstLo;
+    // Per burst slot, the statistics: what happened (EV_* bits), the VIP's and the backend's rows, the frame length.
+    private int[] statEvents;
+    private int[] statVipRows;
+    private int[] statBackendRows;
+    private int[] statBytes;
+    /** A VIP row's counts accumulated over consecutive slots of that VIP, by column. */
+    private final long[] vipPending = new long[LbStats.COLUMNS];
     private long lastEvictions;
     // The last TCP/UDP VIP lookup of this burst: packets of a burst mostly go to one VIP.
     private boolean lastIpv6;
@@ -148,6 +166,10 @@ public final class LbHandler implements PacketHandler {
         srcLo = new long[slots];
         dstHi = new long[slots];
         dstLo = new long[slots];
+        statEvents = new int[slots];
+        statVipRows = new int[slots];
+        statBackendRows = new int[slots];
+        statBytes = new int[slots];
     }
 
     public LbCounters counters() {
@@ -186,6 +208,60 @@ public final class LbHandler implements PacketHandler {
         counters.add(LbCounters.CONN_EVICTION, evictions - lastEvictions);
         lastEvictions = evictions;
         counters.flush();
+        publishStats(n);
+    }
+
+    /**
+     * Adds what the burst's slots recorded to this worker's statistics rows: each forwarded packet
+     * and new flow to its backend's row; the VIP columns summed over consecutive slots of one VIP
+     * (a burst mostly goes to one VIP) and added once per run.
+     */
+    private void publishStats(int n) {
+        WorkerStats s = stats;
+        int[] events = statEvents;
+        int[] vipRows = statVipRows;
+        int[] backendRows = statBackendRows;
+        int[] bytes = statBytes;
+        long[] vip = vipPending;
+        int vipRow = -1;
+        for (int i = 0; i < n; i++) {
+            int e = events[i];
+            if (e == 0) {
+                continue; // answered or dropped before a VIP was chosen
+            }
+            if (vipRows[i] != vipRow) {
+                if (vipRow >= 0) {
+                    flushVip(s, vipRow);
+                }
+                vipRow = vipRows[i];
+            }
+            if ((e & EV_FORWARDED) != 0) {
+                int b = backendRows[i];
+                s.add(b, StatsColumns.PACKETS, 1);
+                s.add(b, StatsColumns.BYTES, bytes[i]);
+                vip[StatsColumns.PACKETS]++;
+                vip[StatsColumns.BYTES] += bytes[i];
+            }
+            if ((e & EV_NEW_FLOW) != 0) {
+                s.add(backendRows[i], StatsColumns.NEW_FLOWS, 1);
+            }
+            for (int c = StatsColumns.NEW_FLOWS; c < LbStats.COLUMNS; c++) {
+                vip[c] += (e >>> c) & 1;
+            }
+        }
+        if (vipRow >= 0) {
+            flushVip(s, vipRow);
+        }
+    }
+
+    private void flushVip(WorkerStats s, int row) {
+        long[] vip = vipPending;
+        for (int c = 0; c < vip.length; c++) {
+            if (vip[c] != 0) {
+                s.add(row, c, vip[c]);
+                vip[c] = 0;
+            }
+        }
     }
 
     /** FLOW, SYN (which inserts) and ICMP_ERROR: their slot's key is set. */
@@ -197,6 +273,7 @@ public final class LbHandler implements PacketHandler {
 
     private void classify(LbTables t, Packet p, int i, Verdicts verdicts) {
         actions[i] = DONE;
+        statEvents[i] = 0;
         verdicts.drop(i);
         long walk = HeaderWalk.walk(p.segment(), p.offset(), p.length());
         int code = HeaderWalk.code(walk);
@@ -411,6 +488,7 @@ public final class LbHandler implements PacketHandler {
 
     private void choose(LbTables t, Packet p, int i, int action, long now, Verdicts verdicts) {
         Vip vip = t.vip(vipIndexes[i]);
+        statVipRows[i] = vip.statsRow;
         // The flow hash is needed for a Maglev choice and, when encapsulating, for the outer source
         // and GUE port; an established dsr flow needs none (NO_HASH: not computed yet).
         long hash = NO_HASH;
@@ -426,10 +504,10 @@ public final class LbHandler implements PacketHandler {
                 b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
                 if (b >= 0) {
                     counters.inc(LbCounters.CONN_HIT);
-                    stats.add(vip.statsRow, StatsColumns.CONN_HIT, 1);
+                    statEvents[i] = EV_CONN_HIT;
                 } else {
                     counters.inc(LbCounters.CONN_MISS);
-                    stats.add(vip.statsRow, StatsColumns.CONN_MISS, 1);
+                    statEvents[i] = EV_CONN_MISS;
                     hash = flowHash(vip, i);
                     b = newFlow(vip, i, hash, now);
                 }
@@ -449,8 +527,7 @@ public final class LbHandler implements PacketHandler {
             }
         }
         if (b == MaglevTable.NO_BACKEND) {
-            drop(vip, LbCounters.DROP_NO_BACKEND);
-            stats.add(vip.statsRow, StatsColumns.DROP_NO_BACKEND, 1);
+            drop(i, LbCounters.DROP_NO_BACKEND, EV_DROP_NO_BACKEND);
             return;
         }
         if (hash == NO_HASH && vip.forwarding != Vip.DSR) {
@@ -459,10 +536,10 @@ public final class LbHandler implements PacketHandler {
         forward(t, p, i, vip, b, hash, action == ICMP_ERROR, verdicts);
     }
 
-    /** A drop of a packet whose VIP is known: the worker's counters and the VIP's row (its reason column: the caller's). */
-    private void drop(Vip vip, int reason) {
+    /** A drop of a packet whose VIP is known: the worker's counters, and the VIP's dropped (and {@code event}). */
+    private void drop(int i, int reason, int event) {
         counters.drop(reason);
-        stats.add(vip.statsRow, StatsColumns.DROPPED, 1);
+        statEvents[i] |= EV_DROPPED | event;
     }
 
     private long flowHash(Vip vip, int i) {
@@ -476,8 +553,8 @@ public final class LbHandler implements PacketHandler {
         if (b != MaglevTable.NO_BACKEND) {
             connections.insert(keys[i], vip.backendIds[b], now);
             counters.inc(LbCounters.NEW_FLOWS);
-            stats.add(vip.statsRow, StatsColumns.NEW_FLOWS, 1);
-            stats.add(vip.backendStatsRows[b], StatsColumns.NEW_FLOWS, 1);
+            statEvents[i] |= EV_NEW_FLOW;
+            statBackendRows[i] = vip.backendStatsRows[b];
         }
         return b;
     }
@@ -485,15 +562,16 @@ public final class LbHandler implements PacketHandler {
     private void forward(LbTables t, Packet p, int i, Vip vip, int b, long hash, boolean icmpError, Verdicts verdicts) {
         long mac = vip.backendMac[b];
         if (mac < 0) {
-            drop(vip, LbCounters.DROP_NO_MAC);
-            stats.add(vip.statsRow, StatsColumns.DROP_NO_MAC, 1);
+            drop(i, LbCounters.DROP_NO_MAC, EV_DROP_NO_MAC);
             return;
         }
-        int received = p.length(); // before any encapsulation
+        statBackendRows[i] = vip.backendStatsRows[b];
+        statBytes[i] = p.length(); // as received: before any encapsulation
         int l3 = l3Offsets[i];
         if (vip.forwarding == Vip.DSR) {
             Rewrites.dsr(p, t.ownMac(), mac);
-            sent(i, vip, b, received, icmpError, verdicts);
+            statEvents[i] |= EV_FORWARDED;
+            sent(i, icmpError, verdicts);
             return;
         }
         boolean outer6 = vip.backendIpv6[b];
@@ -503,7 +581,7 @@ public final class LbHandler implements PacketHandler {
         int length = inner6 ? Ipv6Header.LENGTH + p.getShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
                 : p.getShort(l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
         if (length + overhead > t.mtu()) {
-            tooBig(t, p, i, vip, l3, inner6, overhead, icmpError, verdicts);
+            tooBig(t, p, i, l3, inner6, overhead, icmpError, verdicts);
             return;
         }
         long own = t.ownMac();
@@ -523,22 +601,15 @@ public final class LbHandler implements PacketHandler {
                     : Rewrites.ipipOver4(p, l3, src, dst, own, mac);
         }
         if (!done) {
-            drop(vip, LbCounters.DROP_NO_HEADROOM);
+            drop(i, LbCounters.DROP_NO_HEADROOM, 0);
             return;
         }
-        sent(i, vip, b, received, icmpError, verdicts);
+        statEvents[i] |= EV_FORWARDED;
+        sent(i, icmpError, verdicts);
     }
 
-    /** Slot {@code i} goes to backend {@code b} of {@code vip}; {@code received}: its frame length as it arrived. */
-    private void sent(int i, Vip vip, int b, int received, boolean icmpError, Verdicts verdicts) {
+    private void sent(int i, boolean icmpError, Verdicts verdicts) {
         counters.inc(LbCounters.FORWARDED);
-        WorkerStats s = stats;
-        int vipRow = vip.statsRow;
-        int backendRow = vip.backendStatsRows[b];
-        s.add(vipRow, StatsColumns.PACKETS, 1);
-        s.add(vipRow, StatsColumns.BYTES, received);
-        s.add(backendRow, StatsColumns.PACKETS, 1);
-        s.add(backendRow, StatsColumns.BYTES, received);
         if (icmpError) {
             counters.inc(LbCounters.ICMP_TO_BACKEND);
         }
@@ -551,17 +622,17 @@ public final class LbHandler implements PacketHandler {
      * this frame and sent back; an IPv4 packet without DF, or an ICMP error, is dropped (the balancer
      * does not fragment, and never answers an error with an error).
      */
-    private void tooBig(LbTables t, Packet p, int i, Vip vip, int l3, boolean inner6, int overhead, boolean icmpError,
+    private void tooBig(LbTables t, Packet p, int i, int l3, boolean inner6, int overhead, boolean icmpError,
                         Verdicts verdicts) {
         boolean dontFragment = inner6 || (p.getShort(l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FLAG_DONT_FRAGMENT) != 0;
         if (icmpError || !dontFragment) {
-            drop(vip, LbCounters.DROP_TOO_BIG);
+            drop(i, LbCounters.DROP_TOO_BIG, 0);
             return;
         }
         int mtu = t.mtu() - overhead;
         boolean built = inner6 ? IcmpReplies.packetTooBig(p, l3, mtu) : IcmpReplies.fragmentationNeeded(p, l3, mtu);
         if (!built) {
-            drop(vip, LbCounters.DROP_REPLY_FAILED);
+            drop(i, LbCounters.DROP_REPLY_FAILED, 0);
             return;
         }
         counters.inc(LbCounters.FRAG_NEEDED_SENT);
