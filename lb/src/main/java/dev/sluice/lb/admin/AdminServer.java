@@ -8,12 +8,18 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -26,12 +32,14 @@ import java.util.function.Consumer;
  * {@link #REQUEST_TIMEOUT} to send its whole request and as long again to take the reply, so a
  * stuck one holds a thread no longer than that and never blocks the others.
  *
- * <p>The socket file is {@code rw-------} (set right after bind; its directory is owner-only too,
- * so nobody else could connect in between), and {@link #close()} removes it.
+ * <p>The socket file is {@code rw-------} from the moment it appears at its path (bound and made so
+ * in a private directory, then moved there), and {@link #close()} removes it.
  */
 public final class AdminServer implements AutoCloseable {
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final int MAX_CONNECTIONS = 8;
+    /** The longest path the JDK binds or connects to ({@code sun_path} holds 108 bytes; the JDK keeps two spare). */
+    static final int MAX_PATH_BYTES = 106;
 
     private final Path path;
     private final ServerSocketChannel channel;
@@ -69,25 +77,53 @@ public final class AdminServer implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(log, "log");
         ServerSocketChannel channel = null;
+        Path staging = null;
         try {
             removeIfStale(path);
+            if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+                throw new IOException("the path is longer than " + MAX_PATH_BYTES + " bytes, the most a Unix domain "
+                        + "socket path may be (too long)");
+            }
+            // Bound in a directory only this user can enter, made rw------- there, then moved into
+            // place: nobody can connect in between, whatever the umask and the final directory. Its
+            // name is short, so the path bound is about as long as the final one.
+            staging = Files.createDirectory(path.toAbsolutePath().resolveSibling(
+                    ".s" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)), OWNER_ONLY_DIRECTORY);
+            Path bound = staging.resolve("s");
             channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.bind(UnixDomainSocketAddress.of(path), MAX_CONNECTIONS * 2);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            channel.bind(UnixDomainSocketAddress.of(bound), MAX_CONNECTIONS * 2);
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            Files.move(bound, path, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             if (channel != null) {
                 try {
                     channel.close();
-                    Files.deleteIfExists(path);
                 } catch (IOException ignored) {
                     // reporting the first failure
                 }
             }
             throw new UncheckedIOException("cannot serve the admin socket " + path + ": " + reason(e), e);
+        } finally {
+            removeStaging(staging);
         }
         AdminServer server = new AdminServer(path, channel, handler, log, timeout);
         server.acceptor.start();
         return server;
+    }
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
+    private static void removeStaging(Path staging) {
+        if (staging == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(staging.resolve("s"));
+            Files.deleteIfExists(staging);
+        } catch (IOException ignored) {
+            // an empty directory of this user's own, named as such: harmless
+        }
     }
 
     private static void removeIfStale(Path path) throws IOException {

@@ -241,13 +241,36 @@ class AdminServerTest {
     }
 
     @Test
+    void noBindingDirectoryIsLeftBehind() throws Exception {
+        AdminServer s = start(ECHO);
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).containsExactly(s.path());
+        }
+        s.close();
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPathJustShortEnoughWorks() throws Exception {
+        String base = dir.toAbsolutePath() + "/";
+        Path longest = Path.of(base + "x".repeat(AdminServer.MAX_PATH_BYTES - base.length() - 5) + ".sock");
+        assertThat(longest.toString().length()).isEqualTo(AdminServer.MAX_PATH_BYTES);
+        AdminServer s = AdminServer.start(longest, ECHO, log::add);
+        servers.add(s);
+        assertThat(AdminClient.send(longest, AdminRequest.of(AdminCommand.STATUS))).isEqualTo(AdminResponse.ok("status"));
+    }
+
+    @Test
     void aPathTooLongForASocketIsOneClearFailure() {
-        Path deep = dir.resolve("d".repeat(120) + ".sock");
+        Path deep = Path.of(dir.toAbsolutePath() + "/" + "d".repeat(AdminServer.MAX_PATH_BYTES - dir.toAbsolutePath().toString().length() - 5) + "d.sock");
         assertThatThrownBy(() -> AdminServer.start(deep, ECHO, log::add))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageStartingWith("cannot serve the admin socket " + deep + ": ")
-                .hasMessageContaining("too long");
+                .hasMessageContaining("longer than " + AdminServer.MAX_PATH_BYTES + " bytes");
         assertThat(deep).doesNotExist();
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test
