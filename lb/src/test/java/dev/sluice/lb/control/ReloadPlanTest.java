@@ -88,6 +88,14 @@ class ReloadPlanTest {
     }
 
     @Test
+    void aRenamedVipKeepsItsSteeringRule() {
+        ReloadPlan plan = ReloadPlan.of(parse(RUNNING), edit("  - name: dns\n", "  - name: resolver\n"), 64);
+        assertThat(plan.changes()).containsExactly("+vip resolver", "-vip dns");
+        assertThat(plan.steer()).as("the same (address, protocol, port): never unsteered").isEmpty();
+        assertThat(plan.unsteer()).isEmpty();
+    }
+
+    @Test
     void timeoutsHealthAndEncapsulationChangesApply() {
         LbConfig next = parse(RUNNING.replace("tcp-idle: 300s", "tcp-idle: 60s")
                 .replace("    port: 80\n", "    port: 80\n    health: {type: http, path: /healthz}\n"));
