@@ -32,7 +32,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -542,35 +544,42 @@ final class ControlPlane implements AutoCloseable {
         return 0;
     }
 
-    /** The gauges' source, asked by {@link LbMetrics#update} on the control thread. */
+    /**
+     * The gauges' source, asked by {@link LbMetrics#update} on the control thread (or on the closing
+     * thread once that has ended), for every (VIP, backend) every update: answers from maps rebuilt
+     * only when the configuration or the published tables change.
+     */
     private final class View implements BackendView {
-        private BackendConfig find(String vip, InetAddress backend) {
-            for (VipConfig v : config.vips()) {
-                if (v.name().equals(vip)) {
-                    for (BackendConfig b : v.backends()) {
-                        if (b.address().equals(backend)) {
-                            return b;
-                        }
-                    }
-                }
-            }
-            return null;
+        private record Key(String vip, InetAddress backend) {
         }
 
-        private VipConfig vip(String name) {
-            for (VipConfig v : config.vips()) {
-                if (v.name().equals(name)) {
-                    return v;
+        private record Configured(VipConfig vip, BackendConfig backend) {
+        }
+
+        private LbConfig mappedConfig;
+        private Map<Key, Configured> configured = Map.of();
+        private LbTables mappedTables;
+        private Map<Key, Integer> effective = Map.of();
+
+        private Configured configured(String vip, InetAddress backend) {
+            LbConfig c = config;
+            if (c != mappedConfig) {
+                Map<Key, Configured> m = new HashMap<>();
+                for (VipConfig v : c.vips()) {
+                    for (BackendConfig b : v.backends()) {
+                        m.put(new Key(v.name(), b.address()), new Configured(v, b));
+                    }
                 }
+                configured = m;
+                mappedConfig = c;
             }
-            return null;
+            return configured.get(new Key(vip, backend));
         }
 
         @Override
         public boolean up(String vip, InetAddress backend) {
-            VipConfig v = vip(vip);
-            BackendConfig b = find(vip, backend);
-            return v == null || b == null || health.up(v, b);
+            Configured c = configured(vip, backend);
+            return c == null || health.up(c.vip(), c.backend());
         }
 
         @Override
@@ -580,13 +589,24 @@ final class ControlPlane implements AutoCloseable {
 
         @Override
         public int weight(String vip, InetAddress backend) {
-            BackendConfig b = find(vip, backend);
-            return b == null ? 0 : b.weight();
+            Configured c = configured(vip, backend);
+            return c == null ? 0 : c.backend().weight();
         }
 
         @Override
         public int effectiveWeight(String vip, InetAddress backend) {
-            return ControlPlane.effectiveWeight(tables.getAcquire(), vip, backend);
+            LbTables t = tables.getAcquire();
+            if (t != mappedTables) {
+                Map<Key, Integer> m = new HashMap<>();
+                for (Vip v : t.vips()) {
+                    for (int i = 0; i < v.backendCount(); i++) {
+                        m.put(new Key(v.name(), v.backendAddress(i)), v.effectiveWeight(i));
+                    }
+                }
+                effective = m;
+                mappedTables = t;
+            }
+            return effective.getOrDefault(new Key(vip, backend), 0); // not in the tables: down
         }
 
         @Override

@@ -1,6 +1,8 @@
 package dev.sluice.lb.control;
 
 import dev.sluice.counters.CounterAllocator;
+import dev.sluice.counters.CountersFile;
+import dev.sluice.counters.CountersReader;
 import dev.sluice.drivers.xdp.SteeringRule;
 import dev.sluice.lb.config.BackendConfig;
 import dev.sluice.lb.config.Forwarding;
@@ -62,6 +64,10 @@ class ControlPlaneHealthTest {
     }
 
     ControlPlane start(LbConfig config) {
+        return start(config, CounterAllocator.inMemory());
+    }
+
+    ControlPlane start(LbConfig config, CounterAllocator counters) {
         table = new ConnectionTable(config.connections().capacity(), 1, 1);
         stats = new LbStats(1, ControlPlane.statsRows(config));
         plane = new ControlPlane(config, new ControlPlane.Environment() {
@@ -86,7 +92,7 @@ class ControlPlaneHealthTest {
             public long mac(InetAddress target, Forwarding mode) {
                 return 0x02_00_00_00_00_02L;
             }
-        }, 0x02_00_00_00_00_01L, 1500, 64, List.of(table), stats, CounterAllocator.inMemory(), log::add, () -> { });
+        }, 0x02_00_00_00_00_01L, 1500, 64, List.of(table), stats, counters, log::add, () -> { });
         plane.start();
         return plane;
     }
@@ -183,6 +189,40 @@ class ControlPlaneHealthTest {
                 () -> "web's backends: " + backends("web"));
         assertThat(status("web", "127.0.0.2").health()).isEqualTo(BackendStatus.UP);
         assertThat(plane.healthChanges("web", InetAddress.getByName("127.0.0.2"))).isEqualTo(2);
+    }
+
+    @Test
+    void theControlThreadKeepsTheBackendGaugesCurrent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int port = listen("127.0.0.1", 0).getLocalPort();
+        try (CountersFile file = CountersFile.create(dir, "lb-test", "test", 64)) {
+            start(onLoopback(config(port)), file);
+            Await.until(() -> gauges(file, "127.0.0.2").equals("up=0 changes=1 weight=100 effective=0 drained=0"), DEADLINE,
+                    () -> "127.0.0.2's gauges in web: " + gauges(file, "127.0.0.2"));
+            assertThat(gauges(file, "127.0.0.1")).isEqualTo("up=1 changes=0 weight=100 effective=100 drained=0");
+            assertThat(plane.drain(InetAddress.getByName("127.0.0.1"), true).ok()).isTrue();
+            Await.until(() -> gauges(file, "127.0.0.1").equals("up=1 changes=0 weight=100 effective=0 drained=1"), DEADLINE,
+                    () -> "127.0.0.1's gauges in web: " + gauges(file, "127.0.0.1"));
+            CountersReader.Group web = group(file, "lb_vip", "vip=web");
+            assertThat(web.value("backends")).isEqualTo(2);
+            assertThat(web.value("backends_up")).isEqualTo(1);
+            plane.close(); // before the file
+            plane = null;
+        }
+    }
+
+    static CountersReader.Group group(CountersFile file, String kind, String labels) {
+        for (CountersReader.Group g : file.reader().snapshot()) {
+            if (g.kind().equals(kind) && g.labels().toString().equals(labels)) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    static String gauges(CountersFile file, String backend) {
+        CountersReader.Group g = group(file, "lb_backend", "vip=web backend=" + backend);
+        return g == null ? "no group" : "up=" + g.value("up") + " changes=" + g.value("health_changes") + " weight="
+                + g.value("weight") + " effective=" + g.value("effective_weight") + " drained=" + g.value("drained");
     }
 
     @Test
