@@ -88,6 +88,27 @@ final class LbProcess implements AutoCloseable {
         return matching(parts);
     }
 
+    /**
+     * Does {@code action} (sends a signal, say), then waits (at most {@code deadline}) for a line
+     * that came after it and contains every one of {@code parts}; returns it.
+     */
+    String awaitLineAfterSignal(java.util.function.Consumer<LbProcess> action, Duration deadline, String... parts) {
+        int before;
+        synchronized (lines) {
+            before = lines.size();
+        }
+        action.accept(this);
+        java.util.function.Supplier<String> found = () -> {
+            synchronized (lines) {
+                return lines.subList(before, lines.size()).stream()
+                        .filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).findFirst().orElse(null);
+            }
+        };
+        Await.until(() -> found.get() != null, deadline,
+                () -> "a line of sluice lb containing " + String.join(" and ", parts) + "; output so far:\n" + output());
+        return found.get();
+    }
+
     /** How many lines of its output so far contain every one of {@code parts}. */
     long count(String... parts) {
         return output().lines().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).count();

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,6 +91,14 @@ class LbServiceSystemTest {
                 Cli.Result stat = Cli.run(List.of("env", "SLUICE_RUN_DIR=" + user.runDir), 60, "stat", "--once", "--pid", Long.toString(lb.pid()));
                 assertThat(stat.exit()).as(stat.out() + stat.err()).isZero();
                 assertThat(stat.out()).contains("afxdp:" + box.lbIf + "/0").contains("afxdp:" + box.lbIf + "/1");
+
+                // systemctl reload: SIGHUP from root to the service's user, the outcome in its log.
+                lb.hangUp();
+                lb.awaitLine(Duration.ofSeconds(60), "reload: ", "applied");
+                // sluice lb status by root through the unit's run directory (the socket is the service user's, mode 0600).
+                Cli.Result lbStatus = lb.admin("status");
+                assertThat(lbStatus.exit()).as(lbStatus.out() + lbStatus.err()).isZero();
+                assertThat(lbStatus.out()).contains("web4").contains(LbSandbox.backend4(3));
 
                 // systemctl stop: SIGTERM, and the exit code the unit counts as success.
                 assertThat(Integer.toString(lb.terminate())).as(lb.output()).isEqualTo(unit.value("SuccessExitStatus"));
