@@ -10,6 +10,7 @@
 #   backend b1 10.0.1.11 requests=N   (one per backend)
 #   soak seconds=N stops=N reloads_sent=N reloads_applied=N reloads_refused=N
 #   soak failed=N in_detection=N outside_detection=N
+#   soak detections=N undetected=N detection_ms_max=N detection_ms_mean=N
 #   soak downloads=N complete=N lost_with_stopped_backend=N broken=N resets=N
 #   soak frames rx=N tx=N lb_dropped=N ring_dropped=N unaccounted=N
 #   soak counters_file bytes_before=N bytes_after=N records_before=N records_after=N

@@ -181,6 +181,8 @@ class DemoSystemTest {
             assertThat(soak.get("reloads_applied")).as(out).isEqualTo("7");
             assertThat(soak.get("reloads_refused")).isEqualTo("0");
             assertThat(soak.get("outside_detection")).isEqualTo("0");
+            assertThat(soak.get("detections")).as(out).isEqualTo("2");
+            assertThat(soak.get("undetected")).isEqualTo("0");
             assertThat(soak.get("broken")).isEqualTo("0");
             assertThat(soak.get("resets")).isEqualTo("0");
             assertThat(Long.parseLong(soak.get("complete"))).as(out).isPositive();

@@ -295,6 +295,12 @@ public final class LbDemo {
         out.printf("soak seconds=%.0f stops=%d reloads_sent=%d reloads_applied=%d reloads_refused=%d%n",
                 settings.seconds(), stops, reloadsSent, lb.reloadsApplied(), lb.reloadsRefused());
         out.printf("soak failed=%d in_detection=%d outside_detection=%d%n", inDetection + outside, inDetection, outside);
+        List<DetectionWindows.Window> all = windows.windows();
+        long[] detectMillis = all.stream().filter(w -> w.downNanos >= 0)
+                .mapToLong(w -> TimeUnit.NANOSECONDS.toMillis(w.downNanos - w.stoppedNanos)).toArray();
+        out.printf("soak detections=%d undetected=%d detection_ms_max=%d detection_ms_mean=%d%n", detectMillis.length,
+                all.size() - detectMillis.length, java.util.Arrays.stream(detectMillis).max().orElse(0),
+                Math.round(java.util.Arrays.stream(detectMillis).average().orElse(0)));
         long resets = broken.stream().filter(r -> r.curlExit() == 56).count();
         out.printf("soak downloads=%d complete=%d lost_with_stopped_backend=%d broken=%d resets=%d%n", tally.downloads(),
                 tally.downloadsOk(), tally.failedDownloads().size() - broken.size(), broken.size(), resets);
