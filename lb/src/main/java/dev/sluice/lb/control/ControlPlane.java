@@ -496,6 +496,10 @@ final class ControlPlane implements AutoCloseable {
      * @param queues  RX queues it opened
      */
     LbStatus status(Instant started, int queues) {
+        if (stopping) {
+            // the control thread is ending or gone and nothing changes any more: read here
+            return snapshot(started, queues);
+        }
         return onControl(() -> snapshot(started, queues));
     }
 

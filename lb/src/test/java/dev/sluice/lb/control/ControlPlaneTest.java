@@ -296,6 +296,17 @@ class ControlPlaneTest {
     }
 
     @Test
+    void afterStopChangesAreRefusedAndStatusStillAnswers() throws Exception {
+        start(parse(RUNNING));
+        plane.stop();
+        AdminReply r = plane.reload(parse(NEXT));
+        assertThat(r).isEqualTo(AdminReply.refused("the load balancer on eth0 is stopping"));
+        assertThat(plane.drain(ip("10.0.1.12"), true).ok()).isFalse();
+        assertThat(plane.status(Instant.EPOCH, 1).vips()).hasSize(2);
+        assertThat(plane.config()).isEqualTo(parse(RUNNING));
+    }
+
+    @Test
     void statusSumsTheConnectionTablesAndNamesEverything() {
         start(parse(RUNNING));
         FlowKey key = new FlowKey();
