@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code sluice lb} as a process in a namespace, as an operator runs it: its output (standard
  * output and error, merged) read as it comes, so a test can wait for the line saying it attached.
- * {@link #close()} kills it if it still runs and removes a counters file it could not remove.
+ * {@link #close()} kills it if it still runs and removes the counters file and admin socket it could not remove.
  */
 final class LbProcess implements AutoCloseable {
     private final Process process;
@@ -183,7 +183,9 @@ final class LbProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Files.deleteIfExists(CountersDirectory.fileFor(runDir, process.pid(), instance));
+            Path counters = CountersDirectory.fileFor(runDir, process.pid(), instance);
+            Files.deleteIfExists(counters);
+            Files.deleteIfExists(CountersDirectory.socketFor(counters));
         }
     }
 }
