@@ -39,6 +39,10 @@ public final class LbDemo {
     static final int BACKENDS = 3;
     /** Requests a second one curl process starts at most. */
     static final int PER_CURL = 10;
+    /** Shortest run with the midway stop: a quarter of it (stop to restart) holds a detection. */
+    static final int MIN_FAILOVER_SECONDS = 12;
+    /** Seconds a stop needs before the restart and the end of the run: the balancer notices it within 3. */
+    static final int DETECTION_ROOM_SECONDS = 4;
     /** Download rate of each long download (bytes a second): {@code /big} lasts about 16 s. */
     static final int DOWNLOAD_RATE = 64 * 1024;
 
@@ -129,6 +133,10 @@ public final class LbDemo {
         startNanos = System.nanoTime();
         long end = startNanos + (long) (settings.seconds() * 1e9);
         Schedule schedule = new Schedule(startNanos, settings, end);
+        if (!schedule.stops()) {
+            out.printf("demo: no backend is stopped in a run this short (the failover needs --duration %d or more)%n",
+                    settings.flapEvery() > 0 ? (int) Math.ceil(settings.flapEvery()) + DETECTION_ROOM_SECONDS : MIN_FAILOVER_SECONDS);
+        }
         view.header();
         try {
             int curls = Math.max(1, (settings.rate() + PER_CURL - 1) / PER_CURL);
@@ -370,13 +378,15 @@ public final class LbDemo {
 
         Schedule(long start, Settings s, long end) {
             long second = TimeUnit.SECONDS.toNanos(1);
+            // A stop needs room for its detection (up to 3 s) before the server starts again and before the end.
+            long room = DETECTION_ROOM_SECONDS * second;
             if (s.flapEvery() > 0) {
                 long period = (long) (s.flapEvery() * second);
-                for (long t = start + period; t < end; t += period) {
+                for (long t = start + period; t <= end - room; t += period) {
                     entries.add(new Entry(t, Action.STOP));
                     entries.add(new Entry(t + period / 2, Action.START));
                 }
-            } else {
+            } else if (end - start >= MIN_FAILOVER_SECONDS * second) {
                 entries.add(new Entry(start + (end - start) / 2, Action.STOP));
                 entries.add(new Entry(start + (end - start) * 3 / 4, Action.START));
             }
@@ -388,6 +398,11 @@ public final class LbDemo {
             }
             entries.removeIf(e -> e.at >= end);
             entries.sort(Comparator.comparingLong(Entry::at));
+        }
+
+        /** Whether a backend is stopped at all in this run. */
+        boolean stops() {
+            return entries.stream().anyMatch(e -> e.action == Action.STOP);
         }
 
         /** The actions due at {@code now}, each once. */
