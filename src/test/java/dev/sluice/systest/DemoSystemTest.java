@@ -11,13 +11,16 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -110,7 +113,7 @@ class DemoSystemTest {
                 children.forEach(h -> pids.add(h.pid()));
                 assertThat(files.filter(f -> pids.stream().anyMatch(pid -> f.getFileName().toString().startsWith(pid + "-"))).toList())
                         .as("counters files of the demo's balancer").isEmpty();
-            } catch (java.nio.file.NoSuchFileException noDirectory) {
+            } catch (NoSuchFileException noDirectory) {
                 // no counters file at all
             }
         }
@@ -147,7 +150,7 @@ class DemoSystemTest {
             long failed = Long.parseLong(s.group(3));
             assertThat(requests).as(out).isEqualTo(ok + failed).isGreaterThan(100);
 
-            Map<String, Long> answered = new java.util.TreeMap<>();
+            Map<String, Long> answered = new TreeMap<>();
             for (String line : out.lines().filter(l -> l.startsWith("backend ")).toList()) {
                 Matcher b = BACKEND.matcher(line);
                 assertThat(b.matches()).as(line).isTrue();
@@ -195,7 +198,7 @@ class DemoSystemTest {
 
     /** Every key=value of the {@code soak ...} lines. */
     private static Map<String, String> soakFields(String out) {
-        Map<String, String> fields = new java.util.HashMap<>();
+        Map<String, String> fields = new HashMap<>();
         out.lines().filter(l -> l.startsWith("soak ")).forEach(l -> {
             for (String kv : l.substring(5).split(" ")) {
                 int eq = kv.indexOf('=');

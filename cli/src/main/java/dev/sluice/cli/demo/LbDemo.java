@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -307,8 +309,8 @@ public final class LbDemo {
         long[] detectMillis = all.stream().filter(w -> w.downNanos >= 0)
                 .mapToLong(w -> TimeUnit.NANOSECONDS.toMillis(w.downNanos - w.stoppedNanos)).toArray();
         out.printf("soak detections=%d undetected=%d detection_ms_max=%d detection_ms_mean=%d%n", detectMillis.length,
-                all.size() - detectMillis.length, java.util.Arrays.stream(detectMillis).max().orElse(0),
-                Math.round(java.util.Arrays.stream(detectMillis).average().orElse(0)));
+                all.size() - detectMillis.length, Arrays.stream(detectMillis).max().orElse(0),
+                Math.round(Arrays.stream(detectMillis).average().orElse(0)));
         long resets = broken.stream().filter(r -> r.curlExit() == 56).count();
         out.printf("soak downloads=%d complete=%d lost_with_stopped_backend=%d broken=%d resets=%d%n", tally.downloads(),
                 tally.downloadsOk(), tally.failedDownloads().size() - broken.size(), broken.size(), resets);
@@ -360,7 +362,7 @@ public final class LbDemo {
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".new");
             Files.writeString(tmp, config(net, thirdWeight));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the balancer's configuration " + file + ": " + e.getMessage(), e);
         }
