@@ -102,9 +102,8 @@ public final class LbHandler implements PacketHandler {
     private long[] srcLo;
     private long[] dstHi;
     private long[] dstLo;
-    // Per burst slot, the statistics: what happened (EV_* bits), the VIP's and the backend's rows, the frame length.
+    // Per burst slot, the statistics: what happened (EV_* bits; its VIP is vipIndexes'), the backend's row, the frame length.
     private int[] statEvents;
-    private int[] statVipRows;
     private int[] statBackendRows;
     private int[] statBytes;
     /** A VIP row's counts accumulated over consecutive slots of that VIP, by column. */
@@ -167,7 +166,6 @@ public final class LbHandler implements PacketHandler {
         dstHi = new long[slots];
         dstLo = new long[slots];
         statEvents = new int[slots];
-        statVipRows = new int[slots];
         statBackendRows = new int[slots];
         statBytes = new int[slots];
     }
@@ -208,7 +206,7 @@ public final class LbHandler implements PacketHandler {
         counters.add(LbCounters.CONN_EVICTION, evictions - lastEvictions);
         lastEvictions = evictions;
         counters.flush();
-        publishStats(n);
+        publishStats(t, n);
     }
 
     /**
@@ -216,24 +214,24 @@ public final class LbHandler implements PacketHandler {
      * and new flow to its backend's row; the VIP columns summed over consecutive slots of one VIP
      * (a burst mostly goes to one VIP) and added once per run.
      */
-    private void publishStats(int n) {
+    private void publishStats(LbTables t, int n) {
         WorkerStats s = stats;
         int[] events = statEvents;
-        int[] vipRows = statVipRows;
+        int[] vips = vipIndexes;
         int[] backendRows = statBackendRows;
         int[] bytes = statBytes;
         long[] vip = vipPending;
-        int vipRow = -1;
+        int vipIndex = -1;
         for (int i = 0; i < n; i++) {
             int e = events[i];
             if (e == 0) {
                 continue; // answered or dropped before a VIP was chosen
             }
-            if (vipRows[i] != vipRow) {
-                if (vipRow >= 0) {
-                    flushVip(s, vipRow);
+            if (vips[i] != vipIndex) {
+                if (vipIndex >= 0) {
+                    flushVip(s, t.vip(vipIndex).statsRow);
                 }
-                vipRow = vipRows[i];
+                vipIndex = vips[i];
             }
             if ((e & EV_FORWARDED) != 0) {
                 int b = backendRows[i];
@@ -245,12 +243,12 @@ public final class LbHandler implements PacketHandler {
             if ((e & EV_NEW_FLOW) != 0) {
                 s.add(backendRows[i], StatsColumns.NEW_FLOWS, 1);
             }
-            for (int c = StatsColumns.NEW_FLOWS; c < LbStats.COLUMNS; c++) {
-                vip[c] += (e >>> c) & 1;
+            for (int m = e & ~EV_FORWARDED; m != 0; m &= m - 1) {
+                vip[Integer.numberOfTrailingZeros(m)]++; // usually one bit: a hit
             }
         }
-        if (vipRow >= 0) {
-            flushVip(s, vipRow);
+        if (vipIndex >= 0) {
+            flushVip(s, t.vip(vipIndex).statsRow);
         }
     }
 
@@ -488,7 +486,6 @@ public final class LbHandler implements PacketHandler {
 
     private void choose(LbTables t, Packet p, int i, int action, long now, Verdicts verdicts) {
         Vip vip = t.vip(vipIndexes[i]);
-        statVipRows[i] = vip.statsRow;
         // The flow hash is needed for a Maglev choice and, when encapsulating, for the outer source
         // and GUE port; an established dsr flow needs none (NO_HASH: not computed yet).
         long hash = NO_HASH;
