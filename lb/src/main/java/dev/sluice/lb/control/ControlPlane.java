@@ -118,6 +118,7 @@ final class ControlPlane implements AutoCloseable {
     private volatile Instant configLoaded = Instant.now();
     private volatile boolean stopping;
     private volatile Duration resolveWait = Duration.ZERO;
+    private volatile int autoWorkers = ReloadPlan.UNKNOWN;
     private long ticks;
 
     /**
@@ -179,6 +180,11 @@ final class ControlPlane implements AutoCloseable {
      */
     void resolveWait(Duration wait) {
         resolveWait = Objects.requireNonNull(wait, "wait");
+    }
+
+    /** What {@code workers: 0} gives on this interface (one per queue), for comparing worker counts on reload. */
+    void autoWorkers(int workers) {
+        autoWorkers = workers;
     }
 
     /** The tables the workers read. */
@@ -363,7 +369,7 @@ final class ControlPlane implements AutoCloseable {
     private AdminReply apply(LbConfig next) {
         LbConfig running = config;
         String what = next.source() != null ? next.source().toString() : "the new configuration";
-        ReloadPlan plan = ReloadPlan.of(running, next, steeringCapacity);
+        ReloadPlan plan = ReloadPlan.of(running, next, steeringCapacity, autoWorkers);
         if (plan.refused()) {
             return AdminReply.refused(plan.message(what));
         }

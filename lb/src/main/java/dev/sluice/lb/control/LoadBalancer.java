@@ -204,6 +204,7 @@ public final class LoadBalancer implements AutoCloseable {
             undo.add(stats);
             LoadBalancer lb = new LoadBalancer(config, options, port, hops, macOf(link.mac()), link.mtu(), steeringCapacity,
                     connections, counters, stats);
+            lb.control.autoWorkers(Math.min(queues, MAX_WORKERS));
             undo.clear(); // the balancer closes all of it
             undo.add(lb);
             lb.resolveAtStart();

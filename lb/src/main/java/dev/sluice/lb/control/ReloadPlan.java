@@ -54,6 +54,21 @@ public final class ReloadPlan {
      * @param steeringCapacity the most steering rules the running balancer's map holds
      */
     public static ReloadPlan of(LbConfig running, LbConfig next, int steeringCapacity) {
+        return of(running, next, steeringCapacity, UNKNOWN);
+    }
+
+    /** What {@code workers: 0} means is not known: worker counts are compared as written. */
+    public static final int UNKNOWN = -1;
+
+    /**
+     * Compares two configurations, {@code workers: 0} standing for {@code autoWorkers} (one per queue
+     * of the running interface), so that a file that spells out the worker count the balancer runs
+     * anyway is not refused.
+     *
+     * @param steeringCapacity the most steering rules the running balancer's map holds
+     * @param autoWorkers      the workers {@code workers: 0} gives on the running interface, or {@link #UNKNOWN}
+     */
+    public static ReloadPlan of(LbConfig running, LbConfig next, int steeringCapacity, int autoWorkers) {
         Objects.requireNonNull(running, "running");
         Objects.requireNonNull(next, "next");
         List<String> refusals = new ArrayList<>();
@@ -61,8 +76,9 @@ public final class ReloadPlan {
         if (!running.interfaceName().equals(next.interfaceName())) {
             refusals.add("interface: " + next.interfaceName() + " differs from the running " + running.interfaceName() + restart);
         }
-        if (running.workers() != next.workers()) {
-            refusals.add("workers: " + workers(next.workers()) + " differs from the running " + workers(running.workers()) + restart);
+        if (effective(running.workers(), autoWorkers) != effective(next.workers(), autoWorkers)) {
+            refusals.add("workers: " + workers(next.workers(), autoWorkers) + " differs from the running "
+                    + workers(running.workers(), autoWorkers) + restart);
         }
         if (running.connections().capacity() != next.connections().capacity()) {
             refusals.add("connections.capacity: " + next.connections().capacity() + " differs from the running "
@@ -83,8 +99,12 @@ public final class ReloadPlan {
         return new ReloadPlan(running, next, refusals, changes(running, next), steer, unsteer);
     }
 
-    private static String workers(int w) {
-        return w == 0 ? "0 (one per queue)" : Integer.toString(w);
+    private static int effective(int workers, int autoWorkers) {
+        return workers == 0 && autoWorkers != UNKNOWN ? autoWorkers : workers;
+    }
+
+    private static String workers(int w, int autoWorkers) {
+        return w != 0 ? Integer.toString(w) : autoWorkers == UNKNOWN ? "0 (one per queue)" : "0 (one per queue: " + autoWorkers + ")";
     }
 
     /** The steering rule of each VIP: (address, protocol, port or every port). */

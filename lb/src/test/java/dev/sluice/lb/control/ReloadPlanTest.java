@@ -122,6 +122,15 @@ class ReloadPlanTest {
     }
 
     @Test
+    void workersZeroIsComparedAsTheWorkersItGivesOnTheRunningInterface() {
+        LbConfig auto = edit("workers: 2\n", "");
+        assertThat(ReloadPlan.of(parse(RUNNING), auto, 64, 2).refused()).as("0 gives 2 here").isFalse();
+        assertThat(ReloadPlan.of(auto, parse(RUNNING), 64, 2).refused()).isFalse();
+        assertThat(ReloadPlan.of(parse(RUNNING), auto, 64, 4).refusals())
+                .containsExactly("workers: 0 (one per queue: 4) differs from the running 2 (a restart changes it)");
+    }
+
+    @Test
     void moreVipsThanTheSteeringMapHoldsWhileBothAreSteeredIsRefused() {
         StringBuilder many = new StringBuilder("interface: eth0\nworkers: 2\nconnections: {capacity: 4096, tcp-idle: 300s, udp-idle: 30s}\nvips:\n");
         for (int i = 0; i < 3; i++) {
