@@ -132,6 +132,80 @@ class LbHealthSystemTest {
         }
     }
 
+    /**
+     * Every backend of the VIPs down: their packets are dropped and counted, the balancer carries
+     * on, and the first backend back takes every request.
+     */
+    @Test
+    void withEveryBackendDownTheVipsPacketsAreDroppedAndCountedAndTheFirstBackTakesEverything() throws Exception {
+        try (LbSandbox box = LbSandbox.create("alldown", 3)) {
+            box.startBackends();
+            Path config = LbDsrSystemTest.writeConfig(box, config(box));
+            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+                String url = "http://" + LbSandbox.VIP4 + "/who";
+                LbDsrSystemTest.requests(box, url, lb);
+                for (int i = 1; i <= 3; i++) {
+                    box.stopHttpServer(i);
+                }
+                for (int i = 1; i <= 3; i++) {
+                    lb.awaitLine(Duration.ofSeconds(60), "health: backend " + LbSandbox.backend4(i) + " port 80", "is down");
+                }
+                // No backend: the connection attempt goes unanswered (dropped), and the VIP counts it.
+                Await.until(() -> curlFails(box, url) && dropped(lb, "web") > 0, Duration.ofSeconds(60),
+                        () -> "requests to the VIP dropped and counted with every backend down\n" + status(lb) + "\n" + lb.output());
+                assertThat(lb.isAlive()).as(lb.output()).isTrue();
+
+                box.restartHttpServer(3);
+                lb.awaitLine(Duration.ofSeconds(60), "health: backend " + LbSandbox.backend4(3) + " port 80", "is up");
+                Await.until(() -> allSucceed(box, url, lb), Duration.ofSeconds(60), () -> "every request succeeding on b3\n" + lb.output());
+                assertThat(LbDsrSystemTest.requests(box, url, lb)).as(lb.output()).containsOnlyKeys("b3");
+                assertThat(lb.interrupt()).as(lb.output()).isEqualTo(130);
+            }
+        }
+    }
+
+    private static String status(LbProcess lb) {
+        try {
+            Cli.Result r = lb.admin("status");
+            Cli.Result stat = Cli.run(List.of(), 60, "stat", "--once", "--pid", Long.toString(lb.pid()));
+            return r.out() + r.err() + "\nstat:\n" + stat.out() + stat.err();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    /** The VIP's dropped packets as {@code sluice lb status} shows them ("dropped 1,234"). */
+    private static long dropped(LbProcess lb, String vip) {
+        try {
+            Cli.Result status = lb.admin("status");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^VIP " + vip + " .* dropped ([\\d,]+)").matcher(status.out());
+            return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean curlFails(LbSandbox box, String url) {
+        try {
+            box.exec(box.clientNs, "curl", "-s", "--fail", "--max-time", "1", url);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
+    private static boolean allSucceed(LbSandbox box, String url, LbProcess lb) {
+        try {
+            LbDsrSystemTest.requests(box, url, lb);
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+
     private static Map<String, Integer> probesQuietly(LbSandbox box, int n) {
         try {
             return EchoStream.probes(box.clientNs, LbSandbox.VIP4, 9000, n);
