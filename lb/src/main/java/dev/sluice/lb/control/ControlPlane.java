@@ -379,7 +379,13 @@ final class ControlPlane implements AutoCloseable {
         } catch (StatsFullException e) {
             return AdminReply.refused("not applied " + what + ": " + e.getMessage() + stays);
         }
-        env.resolve(union(running, next)); // new backends' MACs, where the kernel has them, before the build
+        try {
+            env.resolve(union(running, next)); // new backends' MACs, where the kernel has them, before the build
+        } catch (RuntimeException e) {
+            metrics.apply(running);
+            return AdminReply.refused("not applied " + what + ": resolving the new backends' MACs failed: " + e.getMessage()
+                    + stays);
+        }
         awaitNewMacs(running, next);
         LbTables built;
         try {
@@ -405,8 +411,15 @@ final class ControlPlane implements AutoCloseable {
         config = next;
         configLoaded = Instant.now();
         reportUnresolved();
+        // From here on the new configuration runs: what fails is reported, the rest still done.
+        List<String> failures = new ArrayList<>();
         for (SteeringRule rule : plan.unsteer()) {
-            env.unsteer(rule); // after the publish: no worker looks for these VIPs' packets any more
+            try {
+                env.unsteer(rule); // after the publish: no worker looks for these VIPs' packets any more
+            } catch (RuntimeException e) {
+                failures.add("removing the steering rule " + rule + " failed (its packets still reach the workers, "
+                        + "which drop them as no VIP's): " + e.getMessage());
+            }
         }
         if (plan.timeoutsChanged()) {
             for (ConnectionTable t : connections) {
@@ -415,10 +428,17 @@ final class ControlPlane implements AutoCloseable {
         }
         List<InetAddress> forgotten = drains.retain(next);
         health.watch(next);
-        env.resolve(next);
+        try {
+            env.resolve(next);
+        } catch (RuntimeException e) {
+            failures.add("narrowing MAC resolution to the new backends failed: " + e.getMessage());
+        }
         String message = plan.message(what);
         if (!forgotten.isEmpty()) {
             message += "; drains of removed backends forgotten: " + String.join(", ", forgotten.stream().map(Literals::text).toList());
+        }
+        for (String f : failures) {
+            message += "; " + f;
         }
         return AdminReply.ok(message);
     }

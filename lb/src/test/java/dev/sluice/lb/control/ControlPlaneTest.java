@@ -34,6 +34,7 @@ class ControlPlaneTest {
         final List<String> events = new CopyOnWriteArrayList<>();
         final Set<SteeringRule> steered = Collections.synchronizedSet(new java.util.LinkedHashSet<>());
         volatile SteeringRule failOn;
+        volatile SteeringRule failUnsteerOn;
         List<InetAddress> addresses = List.of();
 
         @Override
@@ -47,6 +48,9 @@ class ControlPlaneTest {
 
         @Override
         public void unsteer(SteeringRule rule) {
+            if (rule.equals(failUnsteerOn)) {
+                throw new IllegalStateException("the map refused");
+            }
             events.add("unsteer " + rule.port() + " (published: " + published(rule) + ")");
             steered.remove(rule);
         }
@@ -246,6 +250,22 @@ class ControlPlaneTest {
         assertThat(reply.message()).startsWith("not applied lb.yaml: steering the new VIPs failed: the program refused");
         assertThat(env.steered).extracting(SteeringRule::port).containsExactlyInAnyOrder(80, 53);
         assertThat(plane.tables().getAcquire()).isSameAs(before);
+    }
+
+    @Test
+    void aFailedUnsteerAfterThePublishIsReportedAndTheRestStillDone() throws Exception {
+        start(parse(RUNNING));
+        env.failUnsteerOn = SteeringRule.vip(ip("10.0.0.100"), 17, 53);
+        plane.drain(ip("10.0.1.13"), true);
+        env.events.clear();
+        AdminReply reply = plane.reload(parse(NEXT));
+        assertThat(reply.ok()).isTrue();
+        assertThat(reply.message()).startsWith("applied lb.yaml: 2 VIPs, 3 backends (+vip api, -vip dns, -backend 10.0.1.13 from web)")
+                .contains("drains of removed backends forgotten: 10.0.1.13")
+                .endsWith("; removing the steering rule " + env.failUnsteerOn + " failed (its packets still reach the workers, "
+                        + "which drop them as no VIP's): the map refused");
+        assertThat(plane.config()).isEqualTo(parse(NEXT));
+        assertThat(env.events).last().isEqualTo("resolve 2 VIPs");
     }
 
     @Test
