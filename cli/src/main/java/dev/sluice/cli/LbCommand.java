@@ -3,6 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.counters.CountersDirectory;
 import dev.sluice.counters.CountersFile;
 import dev.sluice.drivers.PortCounters;
+import dev.sluice.drivers.PortSetupException;
+import dev.sluice.drivers.afxdp.AfXdpInterface;
 import dev.sluice.drivers.afxdp.XskStatistics;
 import dev.sluice.drivers.xdp.XdpMode;
 import dev.sluice.lb.config.LbConfig;
@@ -97,7 +99,7 @@ final class LbCommand implements Callable<Integer> {
         CountersFile counters;
         try {
             counters = CountersFile.create(CountersDirectory.resolve(), "lb-" + lbConfig.interfaceName(), commandLine(),
-                    CountersFile.DEFAULT_CAPACITY);
+                    countersCapacity(lbConfig));
         } catch (UncheckedIOException e) {
             throw new Main.UserError(e.getMessage());
         }
@@ -210,6 +212,18 @@ final class LbCommand implements Callable<Integer> {
             server.close();
         }
         counters.close();
+    }
+
+    /** Groups the balancer's counters file holds: what it allocates for this file, with room for reloads. */
+    private static int countersCapacity(LbConfig lbConfig) {
+        int queues;
+        try {
+            queues = AfXdpInterface.allQueues(lbConfig.interfaceName()).length;
+        } catch (PortSetupException e) {
+            queues = 1; // the balancer's start reports the interface; the file only needs a size
+        }
+        return Math.min(CountersFile.MAX_CAPACITY, Math.max(CountersFile.DEFAULT_CAPACITY,
+                LoadBalancer.counterGroupsNeeded(lbConfig, queues)));
     }
 
     private String commandLine() {

@@ -43,6 +43,8 @@ import static dev.sluice.counters.CountersDescriptor.*;
 public final class CountersFile implements CounterAllocator, AutoCloseable {
     /** Groups a file made by {@link #create(String)} holds. */
     public static final int DEFAULT_CAPACITY = 256;
+    /** The most groups a file holds. */
+    public static final int MAX_CAPACITY = 1 << 16;
     /** Value lines per group of capacity: room for groups of 32 counters on average. */
     static final int LINES_PER_GROUP = 2;
 
@@ -82,7 +84,7 @@ public final class CountersFile implements CounterAllocator, AutoCloseable {
      * @param capacity    most groups allocated at once; the file has room for as many groups of 32 counters
      */
     public static CountersFile create(Path dir, String instanceName, String commandLine, int capacity) {
-        if (capacity < 1 || capacity > 1 << 16) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in 1..65536 groups, not " + capacity);
         }
         int valueLines = capacity * LINES_PER_GROUP;

@@ -158,6 +158,22 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
+     * Counter groups a balancer running {@code config} on {@code queues} RX queues allocates, with
+     * room for reloads: per queue its port and socket statistics, per worker its pipeline and data
+     * plane groups, one for the steering program, and per VIP and per (VIP, backend) one group,
+     * counted four times over (a reload holds the old and the new groups together, and may grow the
+     * configuration). Size a counters file with at least this many groups.
+     */
+    public static int counterGroupsNeeded(LbConfig config, int queues) {
+        int workers = config.workers() > 0 ? config.workers() : Math.min(Math.max(1, queues), MAX_WORKERS);
+        long labelled = config.vips().size();
+        for (VipConfig vip : config.vips()) {
+            labelled += vip.backends().size();
+        }
+        return (int) Math.min(Integer.MAX_VALUE, 2L * queues + 2L * workers + 1 + 4 * labelled);
+    }
+
+    /**
      * Opens the interface, steers the VIPs, builds the tables, starts the workers and attaches: VIP
      * traffic is balanced when this returns. Whatever fails undoes what was done and throws (a
      * {@link PortSetupException} or {@link LbSetupException} for what the user can fix: privileges, an
