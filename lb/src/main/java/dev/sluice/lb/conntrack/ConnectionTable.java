@@ -65,6 +65,8 @@ import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
 public final class ConnectionTable implements AutoCloseable {
     /** What {@link #lookup} returns when the key has no live entry. */
     public static final int NOT_FOUND = -1;
+    /** What {@link #insert} returns when it evicted nothing. */
+    public static final long NO_EVICTION = -1L;
 
     /**
      * u64 words of the table, plain access only. Every offset is a multiple of 8 in a
@@ -256,11 +258,14 @@ public final class ConnectionTable implements AutoCloseable {
      * Maps the key to {@code backendId} (>= 0), seen at {@code nowNanos}: replaces its entry, or takes
      * an empty or expired way, or evicts its bucket's least recently seen entry. A negative
      * {@code backendId} removes the key.
+     *
+     * @return {@link #NO_EVICTION}, or the entry evicted to make room: its VIP index and backend id,
+     *         read with {@link #evictedVip} and {@link #evictedBackend}
      */
-    public void insert(FlowKey key, int backendId, long nowNanos) {
+    public long insert(FlowKey key, int backendId, long nowNanos) {
         if (backendId < 0) {
             remove(key);
-            return;
+            return NO_EVICTION;
         }
         final long b = bucketIndex(key);
         final long line = base + b * BUCKET_SIZE;
@@ -284,7 +289,7 @@ public final class ConnectionTable implements AutoCloseable {
             long t = (long) LONG.get(AddressSpace.ALL, way + TAG_OFFSET);
             if (t == tag && sameKey(keyLine(b, w), key)) {
                 LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, value);
-                return;
+                return NO_EVICTION;
             }
             int age = now - ConnectionTableDescriptor.tickOf(v);
             if (age > idleTicks(t)) {
@@ -301,10 +306,24 @@ public final class ConnectionTable implements AutoCloseable {
                 size++;
             }
             write(line, b, free, key, tag, value);
-        } else {
-            evictions++;
-            write(line, b, oldest, key, tag, value);
+            return NO_EVICTION;
         }
+        evictions++;
+        long evictedMeta = (long) LONG.get(AddressSpace.ALL, keyLine(b, oldest) + META_OFFSET);
+        long evictedValue = (long) LONG.get(AddressSpace.ALL, line + oldest * WAY_SIZE + VALUE_OFFSET);
+        write(line, b, oldest, key, tag, value);
+        return (long) ConnectionTableDescriptor.vipOf(evictedMeta) << 32
+                | (ConnectionTableDescriptor.backendOf(evictedValue) & 0xFFFF_FFFFL);
+    }
+
+    /** The VIP index of an entry {@link #insert} evicted. */
+    public static int evictedVip(long eviction) {
+        return (int) (eviction >>> 32);
+    }
+
+    /** The backend id of an entry {@link #insert} evicted. */
+    public static int evictedBackend(long eviction) {
+        return (int) eviction;
     }
 
     /** Forgets the key's entry, if any. */

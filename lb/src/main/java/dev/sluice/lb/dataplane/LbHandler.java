@@ -494,7 +494,7 @@ public final class LbHandler implements PacketHandler {
             case SYN -> {
                 counters.inc(LbCounters.SYN);
                 hash = flowHash(vip, i);
-                b = newFlow(vip, i, hash, now);
+                b = newFlow(t, vip, i, hash, now);
             }
             case FLOW -> {
                 int id = connections.lookup(keys[i], now);
@@ -506,7 +506,7 @@ public final class LbHandler implements PacketHandler {
                     counters.inc(LbCounters.CONN_MISS);
                     statEvents[i] = EV_CONN_MISS;
                     hash = flowHash(vip, i);
-                    b = newFlow(vip, i, hash, now);
+                    b = newFlow(t, vip, i, hash, now);
                 }
             }
             case FRAGMENT -> {
@@ -544,11 +544,18 @@ public final class LbHandler implements PacketHandler {
                 dstHi[i], dstLo[i], ports[i] & 0xFFFF);
     }
 
-    /** The Maglev choice for a new flow, inserted into the connection table; or NO_BACKEND. */
-    private int newFlow(Vip vip, int i, long hash, long now) {
+    /**
+     * The Maglev choice for a new flow, inserted into the connection table; or NO_BACKEND. An entry
+     * the insert evicted counts in its own backend's row (rare: only when the key's bucket is full).
+     */
+    private int newFlow(LbTables t, Vip vip, int i, long hash, long now) {
         int b = vip.choose(hash);
         if (b != MaglevTable.NO_BACKEND) {
-            connections.insert(keys[i], vip.backendIds[b], now);
+            long evicted = connections.insert(keys[i], vip.backendIds[b], now);
+            if (evicted != ConnectionTable.NO_EVICTION) {
+                stats.add(t.backendStatsRow(ConnectionTable.evictedVip(evicted), ConnectionTable.evictedBackend(evicted)),
+                        StatsColumns.CONN_EVICTION, 1);
+            }
             counters.inc(LbCounters.NEW_FLOWS);
             statEvents[i] |= EV_NEW_FLOW;
             statBackendRows[i] = vip.backendStatsRows[b];

@@ -36,6 +36,8 @@ public final class LbTables {
     private final long source6HostMaskHi;
     private final long source6HostMaskLo;
     private final List<UnresolvedBackend> unresolved;
+    /** VIP id (stable across builds, what connection-table keys hold) → index in {@link #vips}, or -1. */
+    private final int[] vipIndexById;
 
     LbTables(LbConfig config, Vip[] vips, VipIndex index, long ownMac, int mtu,
              boolean hasSource4, int source4, int source4Length,
@@ -55,6 +57,30 @@ public final class LbTables {
         this.source6NetworkHi = source6Hi & ~source6HostMaskHi;
         this.source6NetworkLo = source6Lo & ~source6HostMaskLo;
         this.unresolved = List.copyOf(unresolved);
+        int maxId = -1;
+        for (Vip v : vips) {
+            maxId = Math.max(maxId, v.id);
+        }
+        this.vipIndexById = new int[maxId + 1];
+        java.util.Arrays.fill(vipIndexById, -1);
+        for (int i = 0; i < vips.length; i++) {
+            vipIndexById[vips[i].id] = i;
+        }
+    }
+
+    /**
+     * The statistics row of the backend with this id in the VIP with this id (what an evicted
+     * connection-table entry names), or the sink row 0 when that VIP or backend is not in these
+     * tables any more (removed, or down).
+     */
+    int backendStatsRow(int vipId, int backendId) {
+        int v = vipId >= 0 && vipId < vipIndexById.length ? vipIndexById[vipId] : -1;
+        if (v < 0) {
+            return 0;
+        }
+        Vip vip = vips[v];
+        int b = vip.indexOfBackend(backendId);
+        return b < 0 ? 0 : vip.backendStatsRows[b];
     }
 
     // ---------------------------------------------------------------- data path

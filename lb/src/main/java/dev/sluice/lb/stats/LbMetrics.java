@@ -75,12 +75,12 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
     // lb_vip: the 8 row columns (StatsColumns), then the gauges.
     static final int VIP_BACKENDS = LbStats.COLUMNS;
     static final int VIP_BACKENDS_UP = LbStats.COLUMNS + 1;
-    // lb_backend: the 3 row columns, then:
-    static final int BACKEND_HEALTH_CHANGES = 3;
-    static final int BACKEND_UP = 4;
-    static final int BACKEND_WEIGHT = 5;
-    static final int BACKEND_EFFECTIVE_WEIGHT = 6;
-    static final int BACKEND_DRAINED = 7;
+    // lb_backend: the 4 row columns, then:
+    static final int BACKEND_HEALTH_CHANGES = 4;
+    static final int BACKEND_UP = 5;
+    static final int BACKEND_WEIGHT = 6;
+    static final int BACKEND_EFFECTIVE_WEIGHT = 7;
+    static final int BACKEND_DRAINED = 8;
 
     private static final String[] VIP_NAMES = concat(StatsColumns.VIP_NAMES, "backends", "backends_up");
     private static final CounterType[] VIP_TYPES = types(StatsColumns.VIP_NAMES.length, 2);
@@ -281,6 +281,7 @@ public final class LbMetrics implements StatsRows, AutoCloseable {
                 g.set(StatsColumns.PACKETS, packets);
                 g.set(StatsColumns.BYTES, bytes);
                 g.set(StatsColumns.NEW_FLOWS, newFlows);
+                g.set(StatsColumns.CONN_EVICTION, be.value(stats, StatsColumns.CONN_EVICTION));
                 boolean isUp = view.up(v.name(), a);
                 up += isUp ? 1 : 0;
                 g.set(BACKEND_HEALTH_CHANGES, view.healthChanges(v.name(), a));

@@ -5,7 +5,7 @@ package dev.sluice.lb.stats;
  *
  * <pre>
  * VIP row:      packets | bytes | new_flows | conn_hit | conn_miss | dropped | drop_no_backend | drop_no_mac
- * backend row:  packets | bytes | new_flows | (unused) ...
+ * backend row:  packets | bytes | new_flows | conn_eviction | (unused) ...
  * </pre>
  */
 public final class StatsColumns {
@@ -15,6 +15,11 @@ public final class StatsColumns {
     public static final int BYTES = 1;
     /** Flows given a backend by Maglev and inserted into the connection table. */
     public static final int NEW_FLOWS = 2;
+    /**
+     * Backend: its flows' connection-table entries evicted to make room for another flow (a full
+     * bucket); entries of a backend no longer in its VIP's tables are not counted per backend.
+     */
+    public static final int CONN_EVICTION = 3;
     /** VIP: connection-table lookups that found the flow with a backend still in the VIP. */
     public static final int CONN_HIT = 3;
     /** VIP: lookups that did not (unknown, expired, or its backend left the VIP). */
@@ -31,7 +36,7 @@ public final class StatsColumns {
         "packets", "bytes", "new_flows", "conn_hit", "conn_miss", "dropped", "drop_no_backend", "drop_no_mac",
     };
     /** Columns of a backend row, in order. */
-    static final String[] BACKEND_NAMES = {"packets", "bytes", "new_flows"};
+    static final String[] BACKEND_NAMES = {"packets", "bytes", "new_flows", "conn_eviction"};
 
     private StatsColumns() {
     }

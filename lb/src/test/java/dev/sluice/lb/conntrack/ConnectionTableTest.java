@@ -165,12 +165,14 @@ class ConnectionTableTest {
             FlowKey[] keys = new FlowKey[ways];
             for (int i = 0; i < ways; i++) {
                 keys[i] = v4(0, FlowKey.TCP, i, 1000 + i);
-                t.insert(keys[i], i, i * SECOND);
+                assertThat(t.insert(keys[i], i, i * SECOND)).isEqualTo(ConnectionTable.NO_EVICTION);
             }
             // key 0 seen again last: key 1 is now the least recently seen
             assertThat(t.lookup(keys[0], 10 * SECOND)).isEqualTo(0);
-            FlowKey extra = v4(0, FlowKey.TCP, 99, 99);
-            t.insert(extra, 99, 11 * SECOND);
+            FlowKey extra = v4(7, FlowKey.TCP, 99, 99);
+            long evicted = t.insert(extra, 99, 11 * SECOND);
+            assertThat(ConnectionTable.evictedVip(evicted)).as("the evicted entry's VIP").isZero();
+            assertThat(ConnectionTable.evictedBackend(evicted)).as("and its backend").isEqualTo(1);
             assertThat(t.evictions()).isEqualTo(1);
             assertThat(t.size()).isEqualTo(ways);
             assertThat(t.lookup(keys[1], 11 * SECOND)).isEqualTo(NOT_FOUND);

@@ -106,6 +106,35 @@ class LbHandlerStatsTest {
     }
 
     @Test
+    void anEvictedEntryCountsForTheBackendItsFlowHad() {
+        LbConfig config = LbRig.config(vip("web", "10.0.0.100", TCP, 80, Forwarding.DSR,
+                backend("10.0.1.10"), backend("10.0.1.11"), backend("10.0.1.12")));
+        int ways = dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAYS;
+        int flows = 5 * ways;
+        // one bucket: each SYN beyond the first `ways` evicts the least recently seen entry, i.e.
+        // flow i is evicted by flow i + ways
+        try (LbRig rig = new LbRig(tables(config, LbRig.macs()), ways, stats.worker(0))) {
+            Map<Integer, Long> expected = new HashMap<>(); // last address byte -> entries evicted
+            List<LbRig.Out> out = new ArrayList<>();
+            for (int i = 0; i < flows; i++) {
+                rig.now += 1L << 30; // a tick of the table's clock per flow: least recently seen = inserted first
+                out.add(rig.one(tcp("10.0.0.100", i, SYN)));
+            }
+            for (int i = 0; i < flows - ways; i++) {
+                expected.merge((int) (mac(out.get(i).frame(), 0) & 0xFF), 1L, Long::sum);
+            }
+            metrics.update(ALL_UP);
+            long total = 0;
+            for (int last : new int[] {10, 11, 12}) {
+                long evicted = stats.sum(metrics.backendRow("web", ip("10.0.1." + last)), StatsColumns.CONN_EVICTION);
+                assertThat(evicted).as("backend 10.0.1." + last).isEqualTo(expected.getOrDefault(last, 0L));
+                total += evicted;
+            }
+            assertThat(total).isEqualTo(flows - ways).isEqualTo(rig.counters.get(LbCounters.CONN_EVICTION));
+        }
+    }
+
+    @Test
     void anEncapsulatedPacketCountsTheBytesItArrivedWith() {
         LbConfig config = LbRig.config(vip("tunnel", "10.0.0.101", TCP, 80, Forwarding.IPIP, backend("10.0.2.1")));
         try (LbRig rig = new LbRig(tables(config, LbRig.macs()), 1 << 12, stats.worker(0))) {

@@ -72,10 +72,10 @@ class LbMetricsTest {
         CountersReader.Group backend = groups.get("lb_backend vip=web backend=10.0.1.11");
         assertThat(backend.labels()).isEqualTo(Labels.of("vip", "web", "backend", "10.0.1.11"));
         assertThat(backend.counters()).extracting(CountersReader.Counter::name).containsExactly("packets", "bytes",
-                "new_flows", "health_changes", "up", "weight", "effective_weight", "drained");
+                "new_flows", "conn_eviction", "health_changes", "up", "weight", "effective_weight", "drained");
         assertThat(backend.counters()).extracting(CountersReader.Counter::type).containsExactly(CounterType.COUNTER,
-                CounterType.COUNTER, CounterType.COUNTER, CounterType.COUNTER, CounterType.GAUGE, CounterType.GAUGE,
-                CounterType.GAUGE, CounterType.GAUGE);
+                CounterType.COUNTER, CounterType.COUNTER, CounterType.COUNTER, CounterType.COUNTER, CounterType.GAUGE,
+                CounterType.GAUGE, CounterType.GAUGE, CounterType.GAUGE);
 
         List<Integer> rows = List.of(m.vipRow("web"), m.vipRow("web6"), m.backendRow("web", ip("10.0.1.11")),
                 m.backendRow("web", ip("10.0.1.12")), m.backendRow("web6", ip("fd00:1::11")));
