@@ -60,6 +60,22 @@ class StatTableTest {
         }
     }
 
+    @Test
+    void theGroupColumnIsAsWideAsTheLongestGroupSoCountersLineUp() {
+        try (CountersFile file = CountersFile.create(dir, "lb", "test", 8)) {
+            file.allocate("worker", Labels.of("worker", "0"), CounterType.COUNTER, "rx");
+            file.allocate("lb_backend", Labels.of("vip", "web-frontend", "backend", "2001:db8:1234:5678::11"),
+                    CounterType.COUNTER, "packets");
+            String[] lines = new StatTable(instance(file), file.reader()).render(System.currentTimeMillis(), SECOND).split("\n");
+            int column = lines[1].indexOf("COUNTER");
+            assertThat(column).isGreaterThan("lb_backend vip=web-frontend backend=2001:db8:1234:5678::11".length());
+            for (int i = 2; i < lines.length; i++) {
+                String name = lines[i].contains("worker=0") ? "rx" : "packets";
+                assertThat(lines[i].indexOf(" " + name + " ") + 1).as(lines[i]).isEqualTo(column);
+            }
+        }
+    }
+
     private static CountersDirectory.Instance instance(CountersFile file) {
         return CountersDirectory.describe(file.path()).orElseThrow();
     }

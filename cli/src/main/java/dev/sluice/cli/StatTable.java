@@ -35,13 +35,19 @@ final class StatTable {
         sb.append(String.format(Locale.ROOT, "%s (pid %d) up %d:%02d:%02d, heartbeat %.1f s ago, %d groups%n",
                 instance.name(), instance.pid(), up / 3600, up / 60 % 60, up % 60,
                 Math.max(0, nowMillis - reader.heartbeatOpaque()) / 1000.0, groups.size()));
-        sb.append(String.format(Locale.ROOT, "%-32s %-22s %20s %16s%n", "GROUP", "COUNTER", "VALUE", "PER SECOND"));
+        // The group column fits the longest group (a balancer's "lb_backend vip=... backend=..." is long).
+        int width = 32;
+        for (CountersReader.Group g : groups) {
+            width = Math.max(width, g.toString().length());
+        }
+        String row = "%-" + width + "s %-22s %20s %16s%n";
+        sb.append(String.format(Locale.ROOT, row, "GROUP", "COUNTER", "VALUE", "PER SECOND"));
         for (CountersReader.Group g : groups) {
             String group = g.toString();
             for (CountersReader.Counter c : g.counters()) {
                 Long before = previous.put(g.id() + ":" + g.sequence() + ":" + c.name(), c.value());
                 String rate = secs <= 0 || before == null || c.type() == CounterType.GAUGE ? "" : rate(c.name(), c.value() - before, secs);
-                sb.append(String.format(Locale.ROOT, "%-32s %-22s %20s %16s%n", group, c.name(), RateReport.group(c.value()), rate));
+                sb.append(String.format(Locale.ROOT, row, group, c.name(), RateReport.group(c.value()), rate));
             }
         }
         previousNanos = nowNanos;
