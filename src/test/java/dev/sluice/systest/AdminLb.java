@@ -4,10 +4,7 @@ import dev.sluice.counters.CountersDirectory;
 import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,27 +22,13 @@ final class AdminLb implements AutoCloseable {
     private final Process process;
     private final Path runDir;
     private final String instance;
-    private final List<String> lines = new ArrayList<>();
-    private final Thread reader;
+    private final OutputLines lines;
 
     private AdminLb(Process process, Path runDir, String instance) {
         this.process = process;
         this.runDir = runDir;
         this.instance = instance;
-        reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "admin-lb-output");
-        reader.setDaemon(true);
-        reader.start();
+        lines = new OutputLines(process, "admin-lb-output");
     }
 
     /** Starts {@code sluice lb --config CONFIG} in {@code netns} with its files in {@code runDir}. */
@@ -98,9 +81,7 @@ final class AdminLb implements AutoCloseable {
     }
 
     String output() {
-        synchronized (lines) {
-            return String.join("\n", lines) + (lines.isEmpty() ? "" : "\n");
-        }
+        return lines.text();
     }
 
     void signal(String name) {
@@ -121,7 +102,7 @@ final class AdminLb implements AutoCloseable {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("sluice lb did not end within 60 s of SIGINT:\n" + output());
         }
-        reader.join(5000);
+        lines.awaitEnd(5000);
         return process.exitValue();
     }
 

@@ -6,15 +6,11 @@ import dev.sluice.testing.Commands;
 import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,32 +45,16 @@ class DemoSystemTest {
     /** The demo as a process: its output (stdout and stderr merged) read as it comes, and every process it started. */
     private static final class Demo implements AutoCloseable {
         final Process process;
-        private final List<String> lines = new ArrayList<>();
+        private final OutputLines lines;
         private final Set<ProcessHandle> children = new HashSet<>();
-        private final Thread reader;
 
         Demo(String... args) throws IOException {
             process = new ProcessBuilder(Cli.command(List.of(), args)).redirectErrorStream(true).start();
-            reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (lines) {
-                            lines.add(line);
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // ended
-                }
-            }, "demo-output");
-            reader.setDaemon(true);
-            reader.start();
+            lines = new OutputLines(process, "demo-output");
         }
 
         String output() {
-            synchronized (lines) {
-                return String.join("\n", lines) + "\n";
-            }
+            return lines.text();
         }
 
         void awaitLine(String regex, Duration within) {
@@ -93,7 +73,7 @@ class DemoSystemTest {
             if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 throw new AssertionError("sluice demo did not end within " + seconds + " s:\n" + output());
             }
-            reader.join(5000);
+            lines.awaitEnd(5000);
             return process.exitValue();
         }
 

@@ -4,10 +4,7 @@ import dev.sluice.counters.CountersDirectory;
 import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,27 +23,13 @@ final class LbProcess implements AutoCloseable {
     private final String instance;
     /** Where its counters file (and admin socket) are. */
     private final Path runDir;
-    private final List<String> lines = new ArrayList<>();
-    private final Thread reader;
+    private final OutputLines lines;
 
     private LbProcess(Process process, String instance, Path runDir) {
         this.process = process;
         this.instance = instance;
         this.runDir = runDir;
-        reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "lb-output");
-        reader.setDaemon(true);
-        reader.start();
+        lines = new OutputLines(process, "lb-output");
     }
 
     /** Starts {@code sluice lb ARGS} in {@code netns}; the counters instance is "lb-" + the interface. */
@@ -93,17 +76,10 @@ final class LbProcess implements AutoCloseable {
      * that came after it and contains every one of {@code parts}; returns it.
      */
     String awaitLineAfterSignal(java.util.function.Consumer<LbProcess> action, Duration deadline, String... parts) {
-        int before;
-        synchronized (lines) {
-            before = lines.size();
-        }
+        int before = lines.count();
         action.accept(this);
-        java.util.function.Supplier<String> found = () -> {
-            synchronized (lines) {
-                return lines.subList(before, lines.size()).stream()
-                        .filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).findFirst().orElse(null);
-            }
-        };
+        java.util.function.Supplier<String> found = () -> lines.since(before).stream()
+                .filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).findFirst().orElse(null);
         Await.until(() -> found.get() != null, deadline,
                 () -> "a line of sluice lb containing " + String.join(" and ", parts) + "; output so far:\n" + output());
         return found.get();
@@ -136,9 +112,7 @@ final class LbProcess implements AutoCloseable {
     }
 
     String output() {
-        synchronized (lines) {
-            return String.join("\n", lines) + (lines.isEmpty() ? "" : "\n");
-        }
+        return lines.text();
     }
 
     long pid() {
@@ -165,7 +139,7 @@ final class LbProcess implements AutoCloseable {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             throw new AssertionError("sluice lb did not end within 60 s:\n" + output());
         }
-        reader.join(5000);
+        lines.awaitEnd(5000);
         return process.exitValue();
     }
 
