@@ -1,7 +1,6 @@
 package dev.sluice.systest;
 
 import dev.sluice.testing.Await;
-import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code sluice lb status|reload|drain|undrain} and SIGHUP against running balancers
- * ({@link AdminLb}: a run directory of the test's own), in the DSR sandbox with real HTTP: what
+ * ({@link LbProcess}: a run directory of the test's own), in the DSR sandbox with real HTTP: what
  * status shows, a reload applied and one refused while the old configuration keeps forwarding,
  * drains, two instances told apart, and the socket a {@code kill -9} leaves cleaned up.
  */
@@ -29,10 +28,7 @@ class LbAdminSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
-        for (String tool : List.of("curl", "python3", "ethtool")) {
-            Privileged.requireTool(tool, "runs HTTP clients and servers through the balancer");
-        }
+        LbSandbox.requirePrivileges();
     }
 
     /** VIP web4 over the given backends ("N" or "N:WEIGHT", N the backend number); {@code port} as written. */
@@ -65,7 +61,7 @@ class LbAdminSystemTest {
         try (LbSandbox box = LbSandbox.create("adm", 3)) {
             box.startBackends();
             Path first = write(box.dir().resolve("lb.yaml"), config(box, "80", "1", "2"));
-            try (AdminLb lb = AdminLb.start(runDir, box.lbNs, box.lbIf, first).awaitServing()) {
+            try (LbProcess lb = LbProcess.start(runDir, box.lbNs, box.lbIf, "--config", first.toString()).awaitServing()) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lb.socket()))).isEqualTo("rw-------");
 
                 Cli.Result status = ok(lb, "status");
@@ -90,7 +86,7 @@ class LbAdminSystemTest {
 
                 // An invalid one: refused with the loader's line, the running configuration untouched.
                 Path broken = write(box.dir().resolve("broken.yaml"), config(box, "eighty", "1"));
-                Cli.Result refused = lb.admin("reload", "--config", broken.toString());
+                Cli.Result refused = lb.adminWithoutInstance("reload", "--config", broken.toString());
                 assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(2);
                 assertThat(refused.err()).startsWith("sluice: " + broken + ":6:11: vips[0].port");
                 assertThat(refused.err()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -105,10 +101,10 @@ class LbAdminSystemTest {
                 assertForwards(box, lb, "b2", "b3");
                 ok(lb, "undrain", LbSandbox.backend4(1));
                 assertThat(backendRow(ok(lb, "status"), 1).group(4)).isEqualTo("no");
-                Cli.Result unknown = lb.admin("drain", "10.7.0.99");
+                Cli.Result unknown = lb.adminWithoutInstance("drain", "10.7.0.99");
                 assertThat(unknown.exit()).as(unknown.out() + unknown.err()).isEqualTo(2);
                 assertThat(unknown.err()).contains("10.7.0.99").doesNotContain("Exception");
-                Cli.Result notAnAddress = lb.admin("drain", "backend-one");
+                Cli.Result notAnAddress = lb.adminWithoutInstance("drain", "backend-one");
                 assertThat(notAnAddress.exit()).isEqualTo(2);
                 assertThat(notAnAddress.err()).contains("'backend-one' is not an IP address");
 
@@ -143,11 +139,11 @@ class LbAdminSystemTest {
         try (LbSandbox boxA = LbSandbox.create("adma", 1); LbSandbox boxB = LbSandbox.create("admb", 1)) {
             Path configA = write(boxA.dir().resolve("a.yaml"), config(boxA, "80", "1"));
             Path configB = write(boxB.dir().resolve("b.yaml"), config(boxB, "80", "1"));
-            try (AdminLb a = AdminLb.start(runDir, boxA.lbNs, boxA.lbIf, configA);
-                 AdminLb b = AdminLb.start(runDir, boxB.lbNs, boxB.lbIf, configB)) {
+            try (LbProcess a = LbProcess.start(runDir, boxA.lbNs, boxA.lbIf, "--config", configA.toString());
+                 LbProcess b = LbProcess.start(runDir, boxB.lbNs, boxB.lbIf, "--config", configB.toString())) {
                 a.awaitServing();
                 b.awaitServing();
-                Cli.Result which = a.admin("status");
+                Cli.Result which = a.adminWithoutInstance("status");
                 assertThat(which.exit()).as(which.out() + which.err()).isEqualTo(2);
                 assertThat(which.err()).startsWith("sluice: 2 sluice lb instances are running: choose one with --instance PID|NAME")
                         .contains(a.instance()).contains(b.instance())
@@ -162,7 +158,7 @@ class LbAdminSystemTest {
                 assertThat(backendRow(ok(a, "status", "--instance", a.instance()), 1).group(4)).isEqualTo("yes");
                 assertThat(backendRow(ok(a, "status", "--instance", b.instance()), 1).group(4)).isEqualTo("no");
 
-                Cli.Result none = a.admin("status", "--instance", "nosuchif9");
+                Cli.Result none = a.adminWithoutInstance("status", "--instance", "nosuchif9");
                 assertThat(none.exit()).isEqualTo(2);
                 assertThat(none.err()).startsWith("sluice: no running sluice lb instance matching --instance nosuchif9");
             }
@@ -175,34 +171,34 @@ class LbAdminSystemTest {
             Path config = write(box.dir().resolve("lb.yaml"), config(box, "80", "1"));
             Path leftSocket;
             Path leftCounters;
-            try (AdminLb dead = AdminLb.start(runDir, box.lbNs, box.lbIf, config).awaitServing()) {
+            try (LbProcess dead = LbProcess.start(runDir, box.lbNs, box.lbIf, "--config", config.toString()).awaitServing()) {
                 dead.killHard();
                 leftSocket = dead.socket();
                 leftCounters = dead.countersFile();
                 assertThat(leftSocket).as("kill -9 leaves the socket").exists();
 
                 // Not running: never asked, whether or not its files are old enough to go yet.
-                Cli.Result gone = dead.admin("status");
+                Cli.Result gone = dead.adminWithoutInstance("status");
                 assertThat(gone.exit()).as(gone.out() + gone.err()).isEqualTo(2);
                 assertThat(gone.err()).contains("no running sluice lb instance");
                 // Once its heartbeat is old, the next discovery removes both files and says so.
                 Await.until(() -> {
                     try {
-                        Cli.Result r = dead.admin("status");
+                        Cli.Result r = dead.adminWithoutInstance("status");
                         return r.exit() == 2 && !Files.exists(leftSocket) && !Files.exists(leftCounters);
                     } catch (Exception e) {
                         throw new AssertionError(e);
                     }
                 }, Duration.ofSeconds(90), "the stale socket and counters file removed by 'sluice lb status'");
             }
-            try (AdminLb next = AdminLb.start(runDir, box.lbNs, box.lbIf, config).awaitServing()) {
+            try (LbProcess next = LbProcess.start(runDir, box.lbNs, box.lbIf, "--config", config.toString()).awaitServing()) {
                 assertThat(ok(next, "status").out()).startsWith("lb " + box.lbIf + " ");
             }
         }
     }
 
-    private static Cli.Result ok(AdminLb lb, String... args) throws Exception {
-        Cli.Result r = lb.admin(args);
+    private static Cli.Result ok(LbProcess lb, String... args) throws Exception {
+        Cli.Result r = lb.adminWithoutInstance(args);
         assertThat(r.exit()).as("sluice lb " + String.join(" ", args) + "\nstdout: " + r.out() + "\nstderr: " + r.err()
                 + "\nbalancer:\n" + lb.output()).isZero();
         return r;
@@ -226,7 +222,7 @@ class LbAdminSystemTest {
     }
 
     /** 30 requests through the VIP: every one answered, by exactly the backends named (each at least once). */
-    private static void assertForwards(LbSandbox box, AdminLb lb, String... backends) {
+    private static void assertForwards(LbSandbox box, LbProcess lb, String... backends) {
         List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--max-time", "10", "-w", "|%{http_code}\\n"));
         for (int i = 0; i < 30; i++) {
             cmd.add("http://" + LbSandbox.VIP4 + "/who");

@@ -1,12 +1,9 @@
 package dev.sluice.systest;
 
 import dev.sluice.testing.Await;
-import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,50 +23,20 @@ class LbDsrSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
-        for (String tool : List.of("curl", "python3", "ethtool")) {
-            Privileged.requireTool(tool, "runs HTTP clients and servers through the balancer");
-        }
+        LbSandbox.requirePrivileges();
     }
 
-    static Path writeConfig(LbSandbox box, String text) throws Exception {
-        Path file = box.dir().resolve("lb.yaml");
-        Files.writeString(file, text);
-        return file;
-    }
-
+    /** VIPs web4 and web6 on port 80 (DSR) over backends 1, 2 and 3, weights 1:1:2. */
     static String dsrConfig(LbSandbox box) {
-        return """
-                interface: %s
-                vips:
-                  - name: web4
-                    address: %s
-                    protocol: tcp
-                    port: 80
-                    forwarding: dsr
-                    backends:
-                      - {address: %s, weight: 1}
-                      - {address: %s, weight: 1}
-                      - {address: %s, weight: 2}
-                  - name: web6
-                    address: %s
-                    protocol: tcp
-                    port: 80
-                    forwarding: dsr
-                    backends:
-                      - {address: %s, weight: 1}
-                      - {address: %s, weight: 1}
-                      - {address: %s, weight: 2}
-                """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1), LbSandbox.backend4(2), LbSandbox.backend4(3),
-                LbSandbox.VIP6, LbSandbox.backend6(1), LbSandbox.backend6(2), LbSandbox.backend6(3));
+        Map<Integer, Integer> backends = LbSandbox.weights(1, 1, 2, 1, 3, 2);
+        return box.config(LbSandbox.dsrVip("web4", LbSandbox.VIP4, 80, backends), LbSandbox.dsrVip("web6", LbSandbox.VIP6, 80, backends));
     }
 
     @Test
     void curlReachesEveryBackendThroughIpv4AndIpv6VipsSpreadByWeight() throws Exception {
         try (LbSandbox box = LbSandbox.create("dsr", 3)) {
             box.startBackends();
-            Path config = writeConfig(box, dsrConfig(box));
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+            try (LbProcess lb = box.startBalancer(dsrConfig(box))) {
                 assertThat(box.xdpAttached()).as("attached while running").isTrue();
                 Map<String, Integer> v4 = requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
                 Map<String, Integer> v6 = requests(box, "http://[" + LbSandbox.VIP6 + "]/who", lb);
@@ -148,9 +115,7 @@ class LbDsrSystemTest {
     void everyRxQueueIsServed() throws Exception {
         try (LbSandbox box = LbSandbox.create("queues", 3, 2)) {
             box.startBackends();
-            Path config = writeConfig(box, dsrConfig(box));
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString(), "--metrics", "127.0.0.1:0")
-                    .awaitRunning()) {
+            try (LbProcess lb = box.startBalancer(dsrConfig(box), "--metrics", "127.0.0.1:0")) {
                 assertThat(lb.output()).contains("2 queues, 2 workers");
                 requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
                 requests(box, "http://[" + LbSandbox.VIP6 + "]/who", lb);
@@ -188,7 +153,7 @@ class LbDsrSystemTest {
         try (LbSandbox box = LbSandbox.create("macs", 2)) {
             box.startBackends();
             String absent = "10.7.0.99"; // on the segment, but no host answers for it
-            Path config = writeConfig(box, """
+            String config = """
                     interface: %s
                     vips:
                       - name: web4
@@ -199,8 +164,8 @@ class LbDsrSystemTest {
                           - {address: %s, weight: 1}
                           - {address: %s, weight: 1}
                           - {address: %s, weight: 1}
-                    """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1), LbSandbox.backend4(2), absent));
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+                    """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1), LbSandbox.backend4(2), absent);
+            try (LbProcess lb = box.startBalancer(config)) {
                 Map<String, Integer> before = requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
                 assertThat(before).containsOnlyKeys("b1", "b2");
                 assertThat(lb.output().lines().filter(l -> l.contains(absent) && l.contains("takes no new flows")).count())
@@ -230,7 +195,7 @@ class LbDsrSystemTest {
     @Test
     void killMinusNineLeavesNothingAttached() throws Exception {
         try (LbSandbox box = LbSandbox.create("kill", 1)) {
-            Path config = writeConfig(box, """
+            String config = """
                     interface: %s
                     vips:
                       - name: web4
@@ -239,8 +204,8 @@ class LbDsrSystemTest {
                         port: 80
                         backends:
                           - {address: %s, mac: "02:00:00:00:00:01"}
-                    """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1)));
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+                    """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1));
+            try (LbProcess lb = box.startBalancer(config)) {
                 assertThat(box.xdpAttached()).as("attached while running").isTrue();
                 lb.close(); // SIGKILL: no shutdown hook runs
             }

@@ -33,7 +33,7 @@ class LbEncapsulationSystemTest {
     @Test
     void ipipIp6ip6AndGueReachTheBackendDecodable() throws Exception {
         try (LbSandbox box = LbSandbox.create("encap", 2)) {
-            Path config = LbDsrSystemTest.writeConfig(box, """
+            String config = """
                     interface: %s
                     vips:
                       - name: ipip4
@@ -59,10 +59,10 @@ class LbEncapsulationSystemTest {
                         backends:
                           - {address: %s}
                     """.formatted(box.lbIf, LbSandbox.VIP4, LbSandbox.backend4(1), LbSandbox.VIP6, LbSandbox.backend6(1),
-                    LbSandbox.VIP6, LbSandbox.backend4(2)));
+                    LbSandbox.VIP6, LbSandbox.backend4(2));
             Path pcap1 = box.dir().resolve("b1.pcap");
             Path pcap2 = box.dir().resolve("b2.pcap");
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning();
+            try (LbProcess lb = box.startBalancer(config);
                  PcapWriter c1 = PcapWriter.start(box.backendNs.get(0), box.backendIf.get(0), pcap1, "not arp and not icmp6");
                  PcapWriter c2 = PcapWriter.start(box.backendNs.get(1), box.backendIf.get(1), pcap2, "not arp and not icmp6")) {
                 // Each curl sends SYNs that no backend answers (it cannot decapsulate): a second is enough.

@@ -1,16 +1,15 @@
 package dev.sluice.systest;
 
 import dev.sluice.testing.Await;
-import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.sluice.systest.LbSandbox.dsrVip;
+import static dev.sluice.systest.LbSandbox.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,10 +24,7 @@ class LbHealthSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
-        for (String tool : List.of("curl", "python3", "ethtool")) {
-            Privileged.requireTool(tool, "runs HTTP clients and servers through the balancer");
-        }
+        LbSandbox.requirePrivileges();
     }
 
     /**
@@ -38,96 +34,61 @@ class LbHealthSystemTest {
      */
     static String config(LbSandbox box) {
         String health = "{type: http, port: 80, path: /who, interval: 300ms, timeout: 200ms, rise: 2, fall: 2}";
-        return """
-                interface: %1$s
-                vips:
-                  - name: web
-                    address: %2$s
-                    protocol: tcp
-                    port: 80
-                    forwarding: dsr
-                    health: %3$s
-                    backends:
-                      - {address: %4$s}
-                      - {address: %5$s}
-                      - {address: %6$s}
-                  - name: stream
-                    address: %2$s
-                    protocol: tcp
-                    port: 9000
-                    forwarding: dsr
-                    health: %3$s
-                    backends:
-                      - {address: %4$s}
-                      - {address: %5$s}
-                      - {address: %6$s}
-                """.formatted(box.lbIf, LbSandbox.VIP4, health, LbSandbox.backend4(1), LbSandbox.backend4(2), LbSandbox.backend4(3));
+        Map<Integer, Integer> backends = weights(1, 1, 2, 1, 3, 1);
+        return box.config(dsrVip("web", LbSandbox.VIP4, 80, backends, health),
+                dsrVip("stream", LbSandbox.VIP4, 9000, backends, health));
     }
 
     @Test
     void aDeadBackendLeavesNewRequestsSucceedOnTheOthersAndItComesBackWhenRestarted() throws Exception {
         try (LbSandbox box = LbSandbox.create("health", 3)) {
             box.startBackends();
-            List<EchoServer> servers = new ArrayList<>();
-            List<EchoStream> streams = new ArrayList<>();
-            try {
-                for (int i = 1; i <= 3; i++) {
-                    servers.add(EchoServer.start(box.backendNs.get(i - 1), "b" + i, 9000));
-                }
-                Path config = LbDsrSystemTest.writeConfig(box, config(box));
-                try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
-                    String url = "http://" + LbSandbox.VIP4 + "/who";
-                    Await.until(() -> spread(box, url, lb).size() == 3, Duration.ofSeconds(60),
-                            () -> "requests reaching all three backends once the first checks passed\n" + lb.output());
-                    // Six connections, and more until one is on b2 (a third of new connections go there).
-                    while (streams.size() < 6 || streams.stream().noneMatch(s -> s.backend().equals("b2")) && streams.size() < 30) {
-                        streams.add(EchoStream.open(box.clientNs, LbSandbox.VIP4, 9000, streams.size()));
-                    }
-                    EchoStream.awaitProgress(streams, 64 * 1024, lb::output);
-                    List<EchoStream> healthy = streams.stream().filter(s -> !s.backend().equals("b2")).toList();
-                    List<EchoStream> onDead = streams.stream().filter(s -> s.backend().equals("b2")).toList();
-                    assertThat(onDead).as(streams.toString()).isNotEmpty();
+            List<EchoServer> servers = box.startEchoServers(9000);
+            try (LbProcess lb = box.startBalancer(config(box))) {
+                String url = "http://" + LbSandbox.VIP4 + "/who";
+                Await.until(() -> spread(box, url, lb).size() == 3, Duration.ofSeconds(60),
+                        () -> "requests reaching all three backends once the first checks passed\n" + lb.output());
+                // Six connections, and more until one is on b2 (a third of new connections go there).
+                List<EchoStream> streams = box.openStreams(LbSandbox.VIP4, 9000, 6, "b2", 1, 30);
+                EchoStream.awaitProgress(streams, 64 * 1024, lb::output);
+                List<EchoStream> healthy = streams.stream().filter(s -> !s.backend().equals("b2")).toList();
+                List<EchoStream> onDead = streams.stream().filter(s -> s.backend().equals("b2")).toList();
+                assertThat(onDead).as(streams.toString()).isNotEmpty();
 
-                    box.stopHttpServer(2);
-                    String down = lb.awaitLine(Duration.ofSeconds(60), "health: backend " + DOWN_BACKEND + " port 80", "is down");
-                    assertThat(down).as(lb.output()).contains("(http /who)");
-                    // The line comes as the tables change: once new connections avoid b2, all of them succeed.
-                    Await.until(() -> !probesQuietly(box, 20).containsKey("b2"), Duration.ofSeconds(30),
-                            () -> "new connections avoiding b2 after it was declared down\n" + lb.output());
-                    // Every new request succeeds, on the two others only.
-                    Map<String, Integer> after = LbDsrSystemTest.requests(box, url, lb);
-                    assertThat(after).as(lb.output()).containsOnlyKeys("b1", "b3");
-                    assertThat(EchoStream.probes(box.clientNs, LbSandbox.VIP4, 9000, 40)).as(lb.output()).doesNotContainKey("b2");
-                    // Connections to the healthy ones kept their backend; the dead one's moved (reset by their new backend).
-                    EchoStream.awaitProgress(healthy, 64 * 1024, lb::output);
-                    Await.until(() -> onDead.stream().allMatch(s -> s.failure() != null), Duration.ofSeconds(60),
-                            () -> "the connections to b2 moved (reset by the backend that got them): " + onDead + "\n" + lb.output());
+                box.stopHttpServer(2);
+                String down = lb.awaitLine(Duration.ofSeconds(60), "health: backend " + DOWN_BACKEND + " port 80", "is down");
+                assertThat(down).as(lb.output()).contains("(http /who)");
+                // The line comes as the tables change: once new connections avoid b2, all of them succeed.
+                Await.until(() -> {
+                    Map<String, Integer> probed = box.probesQuietly(LbSandbox.VIP4, 9000, 20);
+                    return !probed.isEmpty() && !probed.containsKey("b2");
+                }, Duration.ofSeconds(30), () -> "new connections avoiding b2 after it was declared down\n" + lb.output());
+                // Every new request succeeds, on the two others only.
+                Map<String, Integer> after = LbDsrSystemTest.requests(box, url, lb);
+                assertThat(after).as(lb.output()).containsOnlyKeys("b1", "b3");
+                assertThat(EchoStream.probes(box.clientNs, LbSandbox.VIP4, 9000, 40)).as(lb.output()).doesNotContainKey("b2");
+                // Connections to the healthy ones kept their backend; the dead one's moved (reset by their new backend).
+                EchoStream.awaitProgress(healthy, 64 * 1024, lb::output);
+                Await.until(() -> onDead.stream().allMatch(s -> s.failure() != null), Duration.ofSeconds(60),
+                        () -> "the connections to b2 moved (reset by the backend that got them): " + onDead + "\n" + lb.output());
 
-                    box.restartHttpServer(2);
-                    lb.awaitLine(Duration.ofSeconds(60), "health: backend " + DOWN_BACKEND + " port 80", "is up");
-                    Await.until(() -> spread(box, url, lb).containsKey("b2"), Duration.ofSeconds(60),
-                            () -> "requests reaching b2 again after it came back\n" + lb.output());
-                    EchoStream.awaitProgress(healthy, 64 * 1024, lb::output);
-                    for (EchoStream s : healthy) {
-                        s.finish(Duration.ofSeconds(60));
-                    }
-                    // One line per change (the two VIPs share one check of each backend), none about the others: no flapping.
-                    assertThat(lb.count("health: backend " + DOWN_BACKEND + " ", "is down")).as(lb.output()).isEqualTo(1);
-                    assertThat(lb.count("health: backend " + DOWN_BACKEND + " ", "is up")).as(lb.output()).isEqualTo(1);
-                    for (int other : new int[] {1, 3}) {
-                        assertThat(lb.count("health: backend " + LbSandbox.backend4(other) + " ", "is down")).as(lb.output()).isZero();
-                    }
-                    assertThat(servers.get(0).failures()).isEmpty();
-                    assertThat(servers.get(2).failures()).isEmpty();
-                    assertThat(lb.interrupt()).as(lb.output()).isEqualTo(130);
+                box.restartHttpServer(2);
+                lb.awaitLine(Duration.ofSeconds(60), "health: backend " + DOWN_BACKEND + " port 80", "is up");
+                Await.until(() -> spread(box, url, lb).containsKey("b2"), Duration.ofSeconds(60),
+                        () -> "requests reaching b2 again after it came back\n" + lb.output());
+                EchoStream.awaitProgress(healthy, 64 * 1024, lb::output);
+                for (EchoStream s : healthy) {
+                    s.finish(Duration.ofSeconds(60));
                 }
-            } finally {
-                for (EchoStream s : streams) {
-                    s.close();
+                // One line per change (the two VIPs share one check of each backend), none about the others: no flapping.
+                assertThat(lb.count("health: backend " + DOWN_BACKEND + " ", "is down")).as(lb.output()).isEqualTo(1);
+                assertThat(lb.count("health: backend " + DOWN_BACKEND + " ", "is up")).as(lb.output()).isEqualTo(1);
+                for (int other : new int[] {1, 3}) {
+                    assertThat(lb.count("health: backend " + LbSandbox.backend4(other) + " ", "is down")).as(lb.output()).isZero();
                 }
-                for (EchoServer s : servers) {
-                    s.close();
-                }
+                assertThat(servers.get(0).failures()).isEmpty();
+                assertThat(servers.get(2).failures()).isEmpty();
+                assertThat(lb.interrupt()).as(lb.output()).isEqualTo(130);
             }
         }
     }
@@ -140,8 +101,7 @@ class LbHealthSystemTest {
     void withEveryBackendDownTheVipsPacketsAreDroppedAndCountedAndTheFirstBackTakesEverything() throws Exception {
         try (LbSandbox box = LbSandbox.create("alldown", 3)) {
             box.startBackends();
-            Path config = LbDsrSystemTest.writeConfig(box, config(box));
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
+            try (LbProcess lb = box.startBalancer(config(box))) {
                 String url = "http://" + LbSandbox.VIP4 + "/who";
                 LbDsrSystemTest.requests(box, url, lb);
                 for (int i = 1; i <= 3; i++) {
@@ -203,14 +163,6 @@ class LbHealthSystemTest {
             return true;
         } catch (AssertionError e) {
             return false;
-        }
-    }
-
-    private static Map<String, Integer> probesQuietly(LbSandbox box, int n) {
-        try {
-            return EchoStream.probes(box.clientNs, LbSandbox.VIP4, 9000, n);
-        } catch (java.io.IOException e) {
-            return Map.of("b2", 1);
         }
     }
 

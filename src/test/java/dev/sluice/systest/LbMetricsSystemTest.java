@@ -1,7 +1,6 @@
 package dev.sluice.systest;
 
 import dev.sluice.testing.Await;
-import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +28,7 @@ class LbMetricsSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
-        for (String tool : List.of("curl", "python3", "ethtool")) {
-            Privileged.requireTool(tool, "runs HTTP clients and servers through the balancer");
-        }
+        LbSandbox.requirePrivileges();
     }
 
     /** One sample of the exposition: metric name, labels, value. */
@@ -43,9 +39,8 @@ class LbMetricsSystemTest {
     void everyVipAndBackendIsScrapedWithItsLabelsAndARemovedBackendsSeriesGoAfterAReload() throws Exception {
         try (LbSandbox box = LbSandbox.create("metrics", 3)) {
             box.startBackends();
-            Path config = LbDsrSystemTest.writeConfig(box, LbDsrSystemTest.dsrConfig(box));
-            try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString(),
-                    "--metrics", "127.0.0.1:0").awaitRunning()) {
+            try (LbProcess lb = box.startBalancer(LbDsrSystemTest.dsrConfig(box), "--metrics", "127.0.0.1:0")) {
+                Path config = box.configFile();
                 String url = lb.awaitLine(Duration.ofSeconds(30), "metrics http://").substring("metrics ".length()).strip();
                 Map<String, Integer> answered = LbDsrSystemTest.requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
                 int requests = answered.values().stream().mapToInt(Integer::intValue).sum();

@@ -16,7 +16,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code sluice lb} as a process in a namespace, as an operator runs it: its output (standard
  * output and error, merged) read as it comes, so a test can wait for the line saying it attached.
- * {@link #close()} kills it if it still runs and removes the counters file and admin socket it could not remove.
+ * Its run directory ({@code SLUICE_RUN_DIR}, where its counters file and admin socket are) is the
+ * default one, or one of the test's own so that the admin subcommands see exactly the instances
+ * the test started; those subcommands run as an operator would (in the host's namespace: the
+ * socket is a file, reachable from any). {@link #close()} kills it if it still runs and removes
+ * the counters file and admin socket it left.
  */
 final class LbProcess implements AutoCloseable {
     private final Process process;
@@ -32,12 +36,27 @@ final class LbProcess implements AutoCloseable {
         lines = new OutputLines(process, "lb-output");
     }
 
-    /** Starts {@code sluice lb ARGS} in {@code netns}; the counters instance is "lb-" + the interface. */
+    /** Starts {@code sluice lb ARGS} in {@code netns}, in the default run directory; the counters instance is "lb-" + the interface. */
     static LbProcess start(String netns, String ifname, String... args) throws IOException {
+        return start(List.of(), CountersDirectory.resolve(), netns, ifname, args);
+    }
+
+    /** As {@link #start(String, String, String...)}, its files in {@code runDir}. */
+    static LbProcess start(Path runDir, String netns, String ifname, String... args) throws IOException {
+        return start(env(runDir), runDir, netns, ifname, args);
+    }
+
+    private static LbProcess start(List<String> env, Path runDir, String netns, String ifname, String... args) throws IOException {
+        List<String> prefix = new ArrayList<>(env);
+        prefix.addAll(Cli.inNetns(netns));
         List<String> all = new ArrayList<>(List.of("lb"));
         all.addAll(List.of(args));
-        Process p = new ProcessBuilder(Cli.command(Cli.inNetns(netns), all.toArray(String[]::new))).redirectErrorStream(true).start();
-        return new LbProcess(p, "lb-" + ifname, CountersDirectory.resolve());
+        Process p = new ProcessBuilder(Cli.command(prefix, all.toArray(String[]::new))).redirectErrorStream(true).start();
+        return new LbProcess(p, "lb-" + ifname, runDir);
+    }
+
+    private static List<String> env(Path runDir) {
+        return List.of("env", CountersDirectory.ENV + "=" + runDir);
     }
 
     /**
@@ -60,6 +79,17 @@ final class LbProcess implements AutoCloseable {
                 () -> "sluice lb running; output so far:\n" + output());
         if (output().lines().noneMatch(l -> l.startsWith("lb "))) {
             throw new AssertionError("sluice lb ended before it ran:\n" + output());
+        }
+        return this;
+    }
+
+    /** Waits until the balancer runs ({@link #awaitRunning}) and its admin socket is there. */
+    LbProcess awaitServing() {
+        awaitRunning();
+        Await.until(() -> Files.exists(socket()) || !process.isAlive(), Duration.ofSeconds(90),
+                () -> "sluice lb serving " + socket() + "; output so far:\n" + output());
+        if (!Files.exists(socket())) {
+            throw new AssertionError("sluice lb ended before it served its socket:\n" + output());
         }
         return this;
     }
@@ -100,15 +130,53 @@ final class LbProcess implements AutoCloseable {
      * socket is a file).
      */
     Cli.Result admin(String command, String... args) throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>(List.of("lb", command));
+        List<String> all = new ArrayList<>(List.of(command));
         all.addAll(List.of(args));
         all.addAll(List.of("--instance", Long.toString(pid())));
-        return Cli.run(List.of("env", "SLUICE_RUN_DIR=" + runDir), 60, all.toArray(String[]::new));
+        return adminWithoutInstance(all.toArray(String[]::new));
+    }
+
+    /**
+     * {@code sluice lb ARGS} (an admin subcommand) in its run directory as given, no {@code --instance}
+     * added: the command finds the instance, or refuses, as it does for an operator.
+     */
+    Cli.Result adminWithoutInstance(String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("lb"));
+        all.addAll(List.of(args));
+        return Cli.run(env(runDir), 90, all.toArray(String[]::new));
+    }
+
+    /** Its counters file (in its run directory). */
+    Path countersFile() {
+        return CountersDirectory.fileFor(runDir, process.pid(), instance);
+    }
+
+    /** Its admin socket (next to its counters file). */
+    Path socket() {
+        return CountersDirectory.socketFor(countersFile());
+    }
+
+    /** Its counters instance name: "lb-" + the interface. */
+    String instance() {
+        return instance;
+    }
+
+    /** Sends signal {@code name} (HUP, INT, ...). */
+    void signal(String name) {
+        Commands.run("kill", "-" + name, Long.toString(process.pid()));
     }
 
     /** Sends SIGHUP: the balancer reloads its configuration file. */
     void hangUp() {
-        Commands.run("kill", "-HUP", Long.toString(process.pid()));
+        signal("HUP");
+    }
+
+    /** SIGKILL: nothing of the process's own runs, its files stay behind. */
+    void killHard() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("sluice lb survived SIGKILL for 60 s");
+        }
     }
 
     String output() {
@@ -125,13 +193,13 @@ final class LbProcess implements AutoCloseable {
 
     /** Sends SIGINT (what Ctrl-C sends), waits for the end and returns the exit code. */
     int interrupt() throws InterruptedException {
-        Commands.run("kill", "-INT", Long.toString(process.pid()));
+        signal("INT");
         return awaitExit();
     }
 
     /** Sends SIGTERM (what {@code systemctl stop} sends), waits for the end and returns the exit code. */
     int terminate() throws InterruptedException {
-        Commands.run("kill", "-TERM", Long.toString(process.pid()));
+        signal("TERM");
         return awaitExit();
     }
 
@@ -157,9 +225,8 @@ final class LbProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Path counters = CountersDirectory.fileFor(runDir, process.pid(), instance);
-            Files.deleteIfExists(counters);
-            Files.deleteIfExists(CountersDirectory.socketFor(counters));
         }
+        Files.deleteIfExists(socket());
+        Files.deleteIfExists(countersFile());
     }
 }

@@ -1,7 +1,6 @@
 package dev.sluice.systest;
 
 import dev.sluice.testing.Await;
-import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -9,10 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.sluice.systest.LbSandbox.dsrVip;
+import static dev.sluice.systest.LbSandbox.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,118 +29,76 @@ class LbReloadSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
-        for (String tool : List.of("curl", "python3", "ethtool")) {
-            Privileged.requireTool(tool, "runs servers behind the balancer");
-        }
+        LbSandbox.requirePrivileges();
     }
 
-    /** One TCP VIP on port 9000 (DSR) with {@code weights}: backend number -> weight. */
-    static String config(LbSandbox box, Map<Integer, Integer> weights) {
-        return "interface: " + box.lbIf + "\nvips:\n" + vip("stream", LbSandbox.VIP4, weights, LbSandbox::backend4);
-    }
-
-    /** As {@link #config}, and the same on the IPv6 VIP (named stream6), after it. */
-    static String dualStackConfig(LbSandbox box, Map<Integer, Integer> weights) {
-        return config(box, weights) + vip("stream6", LbSandbox.VIP6, weights, LbSandbox::backend6);
-    }
-
-    private static String vip(String name, String address, Map<Integer, Integer> weights, java.util.function.IntFunction<String> backend) {
-        StringBuilder sb = new StringBuilder("""
-                  - name: %s
-                    address: %s
-                    protocol: tcp
-                    port: 9000
-                    forwarding: dsr
-                    backends:
-                """.formatted(name, address));
-        weights.forEach((b, w) -> sb.append("      - {address: ").append(backend.apply(b)).append(", weight: ").append(w).append("}\n"));
-        return sb.toString();
-    }
-
-    /** Backend number -> weight, in the order given: {@code weights(1, 3, 2, 1)} is b1 weight 3, b2 weight 1. */
-    static Map<Integer, Integer> weights(int... backendWeightPairs) {
-        Map<Integer, Integer> m = new LinkedHashMap<>();
-        for (int i = 0; i < backendWeightPairs.length; i += 2) {
-            m.put(backendWeightPairs[i], backendWeightPairs[i + 1]);
-        }
-        return m;
+    /** A TCP VIP on port 9000 (DSR) at each of the IPv4 and IPv6 VIPs (stream, stream6) with {@code weights}: backend number -> weight. */
+    private static String config(LbSandbox box, Map<Integer, Integer> weights) {
+        return box.config(dsrVip("stream", LbSandbox.VIP4, 9000, weights), dsrVip("stream6", LbSandbox.VIP6, 9000, weights));
     }
 
     @Test
     void longLivedConnectionsKeepEveryByteAcrossReloadsAndAnInvalidOneChangesNothing() throws Exception {
         try (LbSandbox box = LbSandbox.create("reload", 4)) {
             box.startBackends();
-            List<EchoServer> servers = new ArrayList<>();
-            List<EchoStream> streams = new ArrayList<>();
-            try {
-                for (int i = 1; i <= 4; i++) {
-                    servers.add(EchoServer.start(box.backendNs.get(i - 1), "b" + i, 9000));
+            List<EchoServer> servers = box.startEchoServers(9000);
+            try (LbProcess lb = box.startBalancer(config(box, weights(1, 1, 2, 1, 3, 1)))) {
+                Path config = box.configFile();
+                // Half over IPv4, half over IPv6.
+                List<EchoStream> streams = new ArrayList<>();
+                for (int i = 0; i < STREAMS; i++) {
+                    streams.add(box.openStream(i % 2 == 0 ? LbSandbox.VIP4 : LbSandbox.VIP6, 9000));
                 }
-                Path config = LbDsrSystemTest.writeConfig(box, dualStackConfig(box, weights(1, 1, 2, 1, 3, 1)));
-                try (LbProcess lb = LbProcess.start(box.lbNs, box.lbIf, "--config", config.toString()).awaitRunning()) {
-                    // Half over IPv4, half over IPv6.
-                    for (int i = 0; i < STREAMS; i++) {
-                        streams.add(EchoStream.open(box.clientNs, i % 2 == 0 ? LbSandbox.VIP4 : LbSandbox.VIP6, 9000, i));
-                    }
-                    EchoStream.awaitProgress(streams, PROGRESS, lb::output);
-                    assertThat(probes(box, 30)).as(lb.output()).containsOnlyKeys("b1", "b2", "b3");
+                EchoStream.awaitProgress(streams, PROGRESS, lb::output);
+                assertThat(probes(box, 30)).as(lb.output()).containsOnlyKeys("b1", "b2", "b3");
 
-                    // 1. Weights changed, by SIGHUP: the outcome is a line in the log.
-                    Files.writeString(config, dualStackConfig(box, weights(1, 3, 2, 1, 3, 1)));
-                    lb.hangUp();
-                    lb.awaitLine(Duration.ofSeconds(60), "reload: applied ", "weight of " + LbSandbox.backend4(1));
-                    EchoStream.awaitProgress(streams, PROGRESS, lb::output);
+                // 1. Weights changed, by SIGHUP: the outcome is a line in the log.
+                Files.writeString(config, config(box, weights(1, 3, 2, 1, 3, 1)));
+                lb.hangUp();
+                lb.awaitLine(Duration.ofSeconds(60), "reload: applied ", "weight of " + LbSandbox.backend4(1));
+                EchoStream.awaitProgress(streams, PROGRESS, lb::output);
 
-                    // 2. A backend added, by `sluice lb reload` (the file it runs from).
-                    Files.writeString(config, dualStackConfig(box, weights(1, 3, 2, 1, 3, 1, 4, 1)));
-                    Cli.Result added = lb.admin("reload");
-                    assertThat(added.exit()).as(added.out() + added.err() + lb.output()).isZero();
-                    assertThat(added.out()).contains("applied");
-                    EchoStream.awaitProgress(streams, PROGRESS, lb::output);
-                    for (String vip : List.of(LbSandbox.VIP4, LbSandbox.VIP6)) {
-                        Await.until(() -> probesQuietly(box, vip, 10).containsKey("b4"), Duration.ofSeconds(60),
-                                () -> "new connections to " + vip + " reaching the added backend b4\n" + lb.output());
-                    }
-
-                    // 3. A backend drained by weight 0 in the file given: no new connection reaches it, its own go on.
-                    Path drained = box.dir().resolve("drained.yaml");
-                    Files.writeString(drained, dualStackConfig(box, weights(1, 3, 2, 0, 3, 1, 4, 1)));
-                    Cli.Result drain = lb.admin("reload", "--config", drained.toString());
-                    assertThat(drain.exit()).as(drain.out() + drain.err() + lb.output()).isZero();
-                    assertThat(probes(box, 40)).as(lb.output()).doesNotContainKey("b2");
-                    EchoStream.awaitProgress(streams, PROGRESS, lb::output);
-
-                    // 4. Invalid: refused with the loader's line (file, line, column, key); nothing changes.
-                    Path invalid = box.dir().resolve("invalid.yaml");
-                    Files.writeString(invalid, dualStackConfig(box, weights(1, 3, 2, 1, 3, 1, 4, 1)).replace("port: 9000", "port: ninety"));
-                    Cli.Result refused = lb.admin("reload", "--config", invalid.toString());
-                    assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(2);
-                    assertThat(refused.out() + refused.err()).contains(invalid + ":6:11:").contains("vips[0].port");
-                    // The same by SIGHUP, which re-reads the file it runs from (the last one applied): said in the log.
-                    Files.writeString(drained, dualStackConfig(box, weights(1, 1)).replace("protocol: tcp", "protocol: sctp"));
-                    String refusedLine = lb.awaitLineAfterSignal(LbProcess::hangUp, Duration.ofSeconds(60), "reload refused: ", drained + ":5:");
-                    assertThat(refusedLine).as(lb.output()).contains("vips[0].protocol");
-                    // Still the drained configuration: b2 takes no new connection, b4 still does, the streams go on.
-                    Map<String, Integer> still = probes(box, 40);
-                    assertThat(still).as(lb.output()).doesNotContainKey("b2").containsKeys("b1", "b3", "b4");
-                    EchoStream.awaitProgress(streams, PROGRESS, lb::output);
-
-                    for (EchoStream s : streams) {
-                        s.finish(Duration.ofSeconds(60));
-                    }
-                    for (EchoServer s : servers) {
-                        assertThat(s.failures()).as(s.name()).isEmpty();
-                    }
-                    assertThat(lb.interrupt()).as(lb.output()).isEqualTo(130);
+                // 2. A backend added, by `sluice lb reload` (the file it runs from).
+                Files.writeString(config, config(box, weights(1, 3, 2, 1, 3, 1, 4, 1)));
+                Cli.Result added = lb.admin("reload");
+                assertThat(added.exit()).as(added.out() + added.err() + lb.output()).isZero();
+                assertThat(added.out()).contains("applied");
+                EchoStream.awaitProgress(streams, PROGRESS, lb::output);
+                for (String vip : List.of(LbSandbox.VIP4, LbSandbox.VIP6)) {
+                    Await.until(() -> box.probesQuietly(vip, 9000, 10).containsKey("b4"), Duration.ofSeconds(60),
+                            () -> "new connections to " + vip + " reaching the added backend b4\n" + lb.output());
                 }
-            } finally {
+
+                // 3. A backend drained by weight 0 in the file given: no new connection reaches it, its own go on.
+                Path drained = box.dir().resolve("drained.yaml");
+                Files.writeString(drained, config(box, weights(1, 3, 2, 0, 3, 1, 4, 1)));
+                Cli.Result drain = lb.admin("reload", "--config", drained.toString());
+                assertThat(drain.exit()).as(drain.out() + drain.err() + lb.output()).isZero();
+                assertThat(probes(box, 40)).as(lb.output()).doesNotContainKey("b2");
+                EchoStream.awaitProgress(streams, PROGRESS, lb::output);
+
+                // 4. Invalid: refused with the loader's line (file, line, column, key); nothing changes.
+                Path invalid = box.dir().resolve("invalid.yaml");
+                Files.writeString(invalid, config(box, weights(1, 3, 2, 1, 3, 1, 4, 1)).replace("port: 9000", "port: ninety"));
+                Cli.Result refused = lb.admin("reload", "--config", invalid.toString());
+                assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(2);
+                assertThat(refused.out() + refused.err()).contains(invalid + ":6:11:").contains("vips[0].port");
+                // The same by SIGHUP, which re-reads the file it runs from (the last one applied): said in the log.
+                Files.writeString(drained, config(box, weights(1, 1)).replace("protocol: tcp", "protocol: sctp"));
+                String refusedLine = lb.awaitLineAfterSignal(LbProcess::hangUp, Duration.ofSeconds(60), "reload refused: ", drained + ":5:");
+                assertThat(refusedLine).as(lb.output()).contains("vips[0].protocol");
+                // Still the drained configuration: b2 takes no new connection, b4 still does, the streams go on.
+                Map<String, Integer> still = probes(box, 40);
+                assertThat(still).as(lb.output()).doesNotContainKey("b2").containsKeys("b1", "b3", "b4");
+                EchoStream.awaitProgress(streams, PROGRESS, lb::output);
+
                 for (EchoStream s : streams) {
-                    s.close();
+                    s.finish(Duration.ofSeconds(60));
                 }
                 for (EchoServer s : servers) {
-                    s.close();
+                    assertThat(s.failures()).as(s.name()).isEmpty();
                 }
+                assertThat(lb.interrupt()).as(lb.output()).isEqualTo(130);
             }
         }
     }
@@ -150,13 +108,5 @@ class LbReloadSystemTest {
         Map<String, Integer> answered = new java.util.TreeMap<>(EchoStream.probes(box.clientNs, LbSandbox.VIP4, 9000, n));
         EchoStream.probes(box.clientNs, LbSandbox.VIP6, 9000, n).forEach((b, c) -> answered.merge(b, c, Integer::sum));
         return answered;
-    }
-
-    private static Map<String, Integer> probesQuietly(LbSandbox box, String vip, int n) {
-        try {
-            return EchoStream.probes(box.clientNs, vip, 9000, n);
-        } catch (java.io.IOException e) {
-            return Map.of();
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.sluice.systest;
 
-import dev.sluice.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +26,7 @@ class LbReloadVipsSystemTest {
 
     @BeforeEach
     void privileged() {
-        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
-        for (String tool : List.of("curl", "python3", "ethtool")) {
-            Privileged.requireTool(tool, "runs HTTP clients and servers through the balancer");
-        }
+        LbSandbox.requirePrivileges();
     }
 
     /** VIP "web" (HTTP, port 80) and/or VIP "echo" (port 9000), each over backends 1 and 2. */
@@ -58,15 +54,15 @@ class LbReloadVipsSystemTest {
                 """.formatted(name, LbSandbox.VIP4, port, LbSandbox.backend4(1), LbSandbox.backend4(2));
     }
 
-    private static Cli.Result ok(AdminLb lb, String... args) throws Exception {
-        Cli.Result r = lb.admin(args);
+    private static Cli.Result ok(LbProcess lb, String... args) throws Exception {
+        Cli.Result r = lb.adminWithoutInstance(args);
         assertThat(r.exit()).as("sluice lb " + String.join(" ", args) + "\nstdout: " + r.out() + "\nstderr: " + r.err()
                 + "\nbalancer:\n" + lb.output()).isZero();
         return r;
     }
 
     /** 20 HTTP requests to the web VIP: all answered by backends b1 and b2. */
-    private static void webServes(LbSandbox box, AdminLb lb) {
+    private static void webServes(LbSandbox box, LbProcess lb) {
         String out = box.exec(box.clientNs, "sh", "-c", "for i in $(seq 20); do curl -s --max-time 10 http://"
                 + LbSandbox.VIP4 + "/who; echo; done");
         List<String> who = out.lines().filter(l -> !l.isBlank()).toList();
@@ -82,7 +78,7 @@ class LbReloadVipsSystemTest {
             try {
                 Path file = box.dir().resolve("lb.yaml");
                 Files.writeString(file, config(box, true, false));
-                try (AdminLb lb = AdminLb.start(runDir, box.lbNs, box.lbIf, file).awaitServing()) {
+                try (LbProcess lb = LbProcess.start(runDir, box.lbNs, box.lbIf, "--config", file.toString()).awaitServing()) {
                     webServes(box, lb);
 
                     Files.writeString(file, config(box, true, true));

@@ -2,6 +2,7 @@ package dev.sluice.systest;
 
 import dev.sluice.testing.Await;
 import dev.sluice.testing.Commands;
+import dev.sluice.testing.Privileged;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -32,8 +35,13 @@ import java.util.stream.Stream;
  * serve {@code /who} (its own name) with {@code python3 -m http.server}, so it answers the client
  * directly. Transmit checksum offload is off on the hosts' veths (a veth leaves partial checksums
  * that a wire would never carry). Addresses are the same in every sandbox: each is its own segment
- * in namespaces of its own; names carry the pid and a sequence number. {@link #close()} stops every
- * process started here and deletes every namespace, even after a failure.
+ * in namespaces of its own; names carry the pid and a sequence number.
+ *
+ * <p>{@link #startBalancer} runs {@code sluice lb} on the balancer's interface from a configuration
+ * written here ({@link #config}, {@link #dsrVip}); {@link #startEchoServers} and
+ * {@link #openStreams} give it long-lived TCP connections to carry. {@link #close()} closes those
+ * connections and servers, stops every process started here and deletes every namespace, even
+ * after a failure.
  */
 final class LbSandbox implements AutoCloseable {
     static final String VIP4 = "10.7.100.1";
@@ -57,6 +65,9 @@ final class LbSandbox implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     /** Backend i's HTTP server at index i - 1. */
     private final List<Process> httpServers = new ArrayList<>();
+    private final List<EchoServer> echoServers = new ArrayList<>();
+    /** Every stream opened by {@link #openStream}, stream i at index i (its id). */
+    private final List<EchoStream> streams = new ArrayList<>();
     private final Path dir;
 
     private final int balancerQueues;
@@ -100,6 +111,14 @@ final class LbSandbox implements AutoCloseable {
         return box;
     }
 
+    /** What a test of this sandbox with serving backends needs (else it fails in CI, is skipped elsewhere): namespaces, curl, python3, ethtool. */
+    static void requirePrivileges() {
+        Privileged.requireNamespaces("runs a balancer, a client and backends in network namespaces");
+        for (String tool : List.of("curl", "python3", "ethtool")) {
+            Privileged.requireTool(tool, "runs HTTP clients and servers through the balancer");
+        }
+    }
+
     static String backend4(int i) {
         return "10.7.0." + (10 + i);
     }
@@ -111,6 +130,117 @@ final class LbSandbox implements AutoCloseable {
     /** A directory removed with the sandbox (configuration files, captures). */
     Path dir() {
         return dir;
+    }
+
+    /** Backend number -> weight, in the order given: {@code weights(1, 3, 2, 1)} is b1 weight 3, b2 weight 1. */
+    static Map<Integer, Integer> weights(int... backendWeightPairs) {
+        Map<Integer, Integer> m = new LinkedHashMap<>();
+        for (int i = 0; i < backendWeightPairs.length; i += 2) {
+            m.put(backendWeightPairs[i], backendWeightPairs[i + 1]);
+        }
+        return m;
+    }
+
+    /** The balancer's configuration: its interface and the {@code vips} ({@link #dsrVip}), in that order. */
+    String config(String... vips) {
+        return "interface: " + lbIf + "\nvips:\n" + String.join("", vips);
+    }
+
+    /** As {@link #dsrVip(String, String, int, Map, String)}, not checked. */
+    static String dsrVip(String name, String address, int port, Map<Integer, Integer> backends) {
+        return dsrVip(name, address, port, backends, null);
+    }
+
+    /**
+     * One entry of a configuration's {@code vips}: TCP VIP {@code name} at {@code address:port},
+     * direct server return, over {@code backends} (backend number -> weight; the backends' IPv6
+     * addresses for an IPv6 VIP), health-checked by {@code health} (a YAML flow map) unless null.
+     * Its key {@code port} is on its fourth line, {@code protocol} on its third.
+     */
+    static String dsrVip(String name, String address, int port, Map<Integer, Integer> backends, String health) {
+        StringBuilder sb = new StringBuilder("""
+                  - name: %s
+                    address: %s
+                    protocol: tcp
+                    port: %d
+                    forwarding: dsr
+                """.formatted(name, address, port));
+        if (health != null) {
+            sb.append("    health: ").append(health).append('\n');
+        }
+        sb.append("    backends:\n");
+        boolean ipv6 = address.contains(":");
+        backends.forEach((b, w) -> sb.append("      - {address: ").append(ipv6 ? backend6(b) : backend4(b))
+                .append(", weight: ").append(w).append("}\n"));
+        return sb.toString();
+    }
+
+    /** The balancer's configuration file: {@code lb.yaml} in {@link #dir()}. */
+    Path configFile() {
+        return dir.resolve("lb.yaml");
+    }
+
+    /** Writes {@code config} to the balancer's {@link #configFile()}; returns that file. */
+    Path writeConfig(String config) throws IOException {
+        Files.writeString(configFile(), config);
+        return configFile();
+    }
+
+    /**
+     * Writes {@code config} ({@link #writeConfig}) and starts {@code sluice lb --config FILE ARGS} in
+     * the balancer's namespace; returns once it runs (its program attached). The caller closes it.
+     */
+    LbProcess startBalancer(String config, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--config", writeConfig(config).toString()));
+        all.addAll(List.of(args));
+        LbProcess lb = LbProcess.start(lbNs, lbIf, all.toArray(String[]::new));
+        try {
+            return lb.awaitRunning();
+        } catch (RuntimeException | Error e) {
+            lb.close();
+            throw e;
+        }
+    }
+
+    /** Starts an {@link EchoServer} on {@code port} in every backend, backend i's named "b" + i; {@link #close()} closes them. */
+    List<EchoServer> startEchoServers(int port) throws IOException {
+        List<EchoServer> started = new ArrayList<>();
+        for (int i = 1; i <= backendNs.size(); i++) {
+            EchoServer s = EchoServer.start(backendNs.get(i - 1), "b" + i, port);
+            echoServers.add(s);
+            started.add(s);
+        }
+        return started;
+    }
+
+    /** Opens an {@link EchoStream} from the client to {@code vip:port}, its id the number opened before; {@link #close()} closes it. */
+    EchoStream openStream(String vip, int port) throws IOException {
+        EchoStream s = EchoStream.open(clientNs, vip, port, streams.size());
+        streams.add(s);
+        return s;
+    }
+
+    /**
+     * Opens streams ({@link #openStream}) until there are at least {@code atLeast} and at least
+     * {@code onBackend} of them reached {@code backend}; for the second, it stops at {@code atMost}
+     * streams (the caller checks what it got). Returns the streams opened.
+     */
+    List<EchoStream> openStreams(String vip, int port, int atLeast, String backend, int onBackend, int atMost) throws IOException {
+        List<EchoStream> opened = new ArrayList<>();
+        while (opened.size() < atLeast
+                || opened.stream().filter(s -> s.backend().equals(backend)).count() < onBackend && opened.size() < atMost) {
+            opened.add(openStream(vip, port));
+        }
+        return opened;
+    }
+
+    /** {@code n} new connections from the client to {@code vip:port} ({@link EchoStream#probes}); empty when one failed. */
+    Map<String, Integer> probesQuietly(String vip, int port, int n) {
+        try {
+            return EchoStream.probes(clientNs, vip, port, n);
+        } catch (IOException e) {
+            return Map.of();
+        }
     }
 
     private void build() {
@@ -255,6 +385,12 @@ final class LbSandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        for (AutoCloseable c : streams) {
+            closeQuietly(c);
+        }
+        for (AutoCloseable c : echoServers) {
+            closeQuietly(c);
+        }
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -275,6 +411,14 @@ final class LbSandbox implements AutoCloseable {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             System.err.println("clean-up failed: " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("clean-up failed: " + e);
         }
     }
 }
