@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +63,9 @@ final class LbCommand implements Callable<Integer> {
     @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the workers to these CPUs, one each (default: not pinned).")
     int[] cpus;
 
+    @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the data path up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
+    long warmUpMillis = LbOptions.DEFAULT_WARM_UP.toMillis();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -81,6 +85,7 @@ final class LbCommand implements Callable<Integer> {
             throw new Main.UserError("sluice lb needs --config FILE (see 'sluice lb --help')");
         }
         OptionChecks.nonNegative("--duration", duration, "until Ctrl-C");
+        OptionChecks.nonNegative("--warmup-ms", warmUpMillis, "0: off");
         if (metrics != null) {
             MetricsServer.parse(metrics);
         }
@@ -142,7 +147,7 @@ final class LbCommand implements Callable<Integer> {
 
     private void run(LbConfig lbConfig, XdpMode xm, CountersFile counters) {
         LbOptions options = LbOptions.defaults().withXdpMode(xm).withCopyMode(copyMode.copyMode()).withCounters(counters)
-                .withLog(log);
+                .withLog(log).withWarmUp(Duration.ofMillis(warmUpMillis));
         if (cpus != null) {
             options = options.withCpus(cpus);
         }
@@ -162,10 +167,11 @@ final class LbCommand implements Callable<Integer> {
             int vips = lbConfig.vips().size();
             long backends = lbConfig.vips().stream().mapToLong(v -> v.backends().size()).sum();
             int queues = lb.port().queues().size();
-            System.out.printf("lb %s: %d VIP%s, %d backend%s, %d queue%s, %d worker%s, %s mode, XDP %s%n",
+            System.out.printf("lb %s: %d VIP%s, %d backend%s, %d queue%s, %d worker%s, %s mode, XDP %s%s%n",
                     lbConfig.interfaceName(), vips, vips == 1 ? "" : "s", backends, backends == 1 ? "" : "s",
                     queues, queues == 1 ? "" : "s", lb.workerCount(), lb.workerCount() == 1 ? "" : "s",
-                    lb.port().copyMode(), lb.port().xdpMode());
+                    lb.port().copyMode(), lb.port().xdpMode(),
+                    lb.warmUpPackets() > 0 ? ", warmed up on " + lb.warmUpPackets() + " simulated packets" : "");
             System.out.flush();
             Map<String, String> summary = LiveReporter.run(now -> {
                 counters.heartbeat();

@@ -43,7 +43,9 @@ public final class XskKernelSimulator implements AutoCloseable {
     private final KernelRings[] kernel;
     private final AfXdpQueue[] queues;
     private final MemorySegment frames;
-    private final byte[] template;
+    /** The packets RX descriptors carry, in turn (see {@link #deliver(int, int)}). */
+    private final byte[][] templates;
+    private int nextTemplate;
     private final int headroom;
     private boolean copyOnDeliver = true;
     private final StepCounters counts = new StepCounters();
@@ -115,17 +117,37 @@ public final class XskKernelSimulator implements AutoCloseable {
      */
     public XskKernelSimulator(UmemConfig config, int queueCount, int ringSize, int framesInFlight, byte[] template,
                               boolean txNeedsWakeup, boolean trackFrames, CounterAllocator counters) {
+        this(config, queueCount, ringSize, framesInFlight, List.of(template), txNeedsWakeup, trackFrames, counters);
+    }
+
+    /**
+     * One queue whose RX descriptors carry {@code templates} in turn, the first after the last (a
+     * warm-up that must run every path of a handler, not one), with its counters in memory.
+     */
+    public XskKernelSimulator(UmemConfig config, int ringSize, int framesInFlight, List<byte[]> templates,
+                              boolean txNeedsWakeup) {
+        this(config, 1, ringSize, framesInFlight, templates, txNeedsWakeup, false, CounterAllocator.inMemory());
+    }
+
+    private XskKernelSimulator(UmemConfig config, int queueCount, int ringSize, int framesInFlight, List<byte[]> templates,
+                               boolean txNeedsWakeup, boolean trackFrames, CounterAllocator counters) {
         if (queueCount < 1) {
             throw new IllegalArgumentException("a simulated interface needs at least one queue, not " + queueCount);
         }
+        if (templates.isEmpty()) {
+            throw new IllegalArgumentException("a simulated queue needs at least one template packet");
+        }
+        this.headroom = UmemConfig.KERNEL_HEADROOM + config.headroom();
+        this.templates = new byte[templates.size()][];
+        for (int i = 0; i < this.templates.length; i++) {
+            byte[] t = templates.get(i);
+            if (headroom + t.length > config.frameSize()) {
+                throw new IllegalArgumentException("template of " + t.length + " bytes does not fit a frame");
+            }
+            this.templates[i] = t.clone();
+        }
         this.umem = Umem.allocate(config);
         this.frames = umem.segment();
-        this.template = template.clone();
-        this.headroom = UmemConfig.KERNEL_HEADROOM + config.headroom();
-        if (headroom + template.length > config.frameSize()) {
-            umem.close();
-            throw new IllegalArgumentException("template of " + template.length + " bytes does not fit a frame");
-        }
         this.pool = SharedFramePool.of(umem);
         this.ownership = trackFrames ? new FrameOwnership(umem) : null;
         this.kernel = new KernelRings[queueCount];
@@ -162,9 +184,14 @@ public final class XskKernelSimulator implements AutoCloseable {
     /**
      * Writes the template into every frame once and stops copying it on delivery: the simulated
      * kernel then only moves descriptors, so a benchmark that plays it on another core measures
-     * the user-space side, not the simulator's memcpy.
+     * the user-space side, not the simulator's memcpy. One template only: which frame comes back
+     * next is the user side's choice, so turns of several templates need copying.
      */
     public XskKernelSimulator prefilled() {
+        if (templates.length != 1) {
+            throw new IllegalStateException("only a simulator with one template can be prefilled");
+        }
+        byte[] template = templates[0];
         for (int i = 0; i < umem.frameCount(); i++) {
             MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, (long) i * umem.frameSize() + headroom, template.length);
         }
@@ -205,7 +232,7 @@ public final class XskKernelSimulator implements AutoCloseable {
 
     /**
      * One kernel turn: deliver up to {@code maxPackets} frames from queue 0's FILL to its RX with the
-     * template packet, and complete everything on every queue's TX. Returns packets delivered.
+     * template packets (in turn), and complete everything on every queue's TX. Returns packets delivered.
      */
     public int step(int maxPackets) {
         completeTx();
@@ -230,14 +257,18 @@ public final class XskKernelSimulator implements AutoCloseable {
         }
         int from = k.fill().consumedIndex();
         int to = k.rx().reservedIndex();
-        int len = template.length;
+        byte[][] all = templates;
+        int t = nextTemplate;
         for (int i = 0; i < n; i++) {
+            byte[] template = all[t];
+            t = t + 1 == all.length ? 0 : t + 1;
             long addr = k.fill().address(from + i) + headroom;
             if (copyOnDeliver) {
-                MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, addr, len);
+                MemorySegment.copy(template, 0, frames, ValueLayout.JAVA_BYTE, addr, template.length);
             }
-            k.rx().putDescriptor(to + i, addr, len, 0);
+            k.rx().putDescriptor(to + i, addr, template.length, 0);
         }
+        nextTemplate = t;
         k.fill().releaseRelease(n);
         k.rx().submitRelease(n);
         counts.delivered += n;

@@ -24,10 +24,16 @@ import java.util.function.Consumer;
  *                        flows until it is)
  * @param cpus            CPUs to pin the workers to, one each (null: not pinned)
  * @param log             control-plane messages for the operator (a backend without a MAC, ...)
+ * @param warmUp          how long {@link LoadBalancer#start} runs the data path over a simulated queue
+ *                        before attaching, so that the JIT has compiled it when traffic arrives
+ *                        ({@link LbWarmUp}; zero: no warm-up)
  */
 public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int burst, int framesPerQueue,
                         CounterAllocator counters, Duration refreshInterval, Duration resolveWait, int[] cpus,
-                        Consumer<String> log) {
+                        Consumer<String> log, Duration warmUp) {
+    /** The warm-up {@link #defaults()} runs: as long as {@code sluice fwd}'s. */
+    public static final Duration DEFAULT_WARM_UP = Duration.ofMillis(1500);
+
     public LbOptions {
         Objects.requireNonNull(xdpMode, "xdpMode");
         Objects.requireNonNull(copyMode, "copyMode");
@@ -35,6 +41,10 @@ public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int bur
         Objects.requireNonNull(refreshInterval, "refreshInterval");
         Objects.requireNonNull(resolveWait, "resolveWait");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(warmUp, "warmUp");
+        if (warmUp.isNegative()) {
+            throw new IllegalArgumentException("warmUp must not be negative");
+        }
         if (burst < 1 || burst > 1024) {
             throw new IllegalArgumentException("burst " + burst + " is outside 1..1024");
         }
@@ -46,45 +56,53 @@ public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int bur
         }
     }
 
-    /** Automatic XDP and copy modes, bursts of 64, 4096 frames per queue, MACs refreshed every second. */
+    /**
+     * Automatic XDP and copy modes, bursts of 64, 4096 frames per queue, MACs refreshed every second,
+     * a {@link #DEFAULT_WARM_UP} warm-up.
+     */
     public static LbOptions defaults() {
         return new LbOptions(XdpMode.AUTO, AfXdpOptions.CopyMode.AUTO, 64, 4096, CounterAllocator.inMemory(),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), null, message -> System.err.println("sluice lb: " + message));
+                Duration.ofSeconds(1), Duration.ofSeconds(3), null, message -> System.err.println("sluice lb: " + message), DEFAULT_WARM_UP);
     }
 
     public LbOptions withXdpMode(XdpMode m) {
-        return new LbOptions(m, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log);
+        return new LbOptions(m, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withCopyMode(AfXdpOptions.CopyMode m) {
-        return new LbOptions(xdpMode, m, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log);
+        return new LbOptions(xdpMode, m, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withBurst(int n) {
-        return new LbOptions(xdpMode, copyMode, n, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log);
+        return new LbOptions(xdpMode, copyMode, n, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withFramesPerQueue(int n) {
-        return new LbOptions(xdpMode, copyMode, burst, n, counters, refreshInterval, resolveWait, cpus, log);
+        return new LbOptions(xdpMode, copyMode, burst, n, counters, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withCounters(CounterAllocator c) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, c, refreshInterval, resolveWait, cpus, log);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, c, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withRefreshInterval(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, d, resolveWait, cpus, log);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, d, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withResolveWait(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, d, cpus, log);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, d, cpus, log, warmUp);
     }
 
     public LbOptions withCpus(int... c) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, c, log);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, c, log, warmUp);
     }
 
     public LbOptions withLog(Consumer<String> l) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, l);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, l, warmUp);
+    }
+
+    /** The warm-up before attaching ({@link Duration#ZERO}: none). */
+    public LbOptions withWarmUp(Duration d) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, d);
     }
 }

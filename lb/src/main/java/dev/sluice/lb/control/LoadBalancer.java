@@ -1,5 +1,6 @@
 package dev.sluice.lb.control;
 
+import dev.sluice.drivers.Port;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.PortSetupException;
 import dev.sluice.drivers.afxdp.AfXdpInterface;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * A running load balancer: what {@code sluice lb} runs, usable embedded.
@@ -99,6 +101,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final Instant started = Instant.now();
     private final ControlPlane control;
     private Pipeline pipeline;
+    private LbWarmUp.Result warmUp = LbWarmUp.Result.NONE;
     private boolean stopped;
     private boolean closed;
 
@@ -223,7 +226,7 @@ public final class LoadBalancer implements AutoCloseable {
             lb.control.autoWorkers(Math.min(queues, MAX_WORKERS));
             undo.clear(); // the balancer closes all of it
             undo.add(lb);
-            lb.resolveAtStart();
+            lb.resolveAtStart(() -> lb.warmUp(workers, macOf(link.mac()), link.mtu()));
             lb.startWorkers(workers);
             port.attach();
             lb.control.start();
@@ -254,13 +257,15 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Tells the refresher what to resolve and waits, up to {@link LbOptions#resolveWait()}, until the
+     * Tells the refresher what to resolve, runs {@code meanwhile} (the warm-up: the kernel answers
+     * while it runs), then waits, up to {@link LbOptions#resolveWait()} from the start, until the
      * kernel knows every MAC the tables need, then publishes tables with what is known.
      */
-    private void resolveAtStart() {
+    private void resolveAtStart(Runnable meanwhile) {
         LbConfig config = control.config();
         refresher.watch(config);
         long deadline = System.nanoTime() + options.resolveWait().toNanos();
+        meanwhile.run();
         while (!everyMacKnown(config) && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(10_000_000L); // the refresher's thread resolves; this one only waits for it
         }
@@ -278,18 +283,37 @@ public final class LoadBalancer implements AutoCloseable {
         return true;
     }
 
-    private void startWorkers(int workers) {
+    /**
+     * Runs {@link LbWarmUp} with this balancer's configuration and interface, as
+     * {@link LbOptions#warmUp()} says (nothing when zero), before the workers start.
+     */
+    private void warmUp(int workers, long ownMac, int mtu) {
+        int queues = port.queues().size();
+        warmUp = LbWarmUp.run(control.config(), ownMac, mtu, hops.interfaceAddresses(), workers > queues ? workers : 1,
+                options.burst(), options.warmUp(), options.log());
+    }
+
+    /**
+     * The data path's pipeline over {@code ports}, without its counters, CPUs and error log: what the
+     * workers run and what {@link LbWarmUp} compiles, so that both are the same code.
+     *
+     * @param handlers worker {@code w}'s handler, asked for once per worker in order, on the calling thread
+     */
+    static Pipeline.Builder dataPath(List<? extends Port> ports, int workers, int burst, IntFunction<LbHandler> handlers) {
         int[] next = {0};
-        Pipeline.Builder b = Pipeline.builder().ports(port.queues()).workers(workers).burst(options.burst()).idle("backoff")
-                .handler(() -> {
-                    int w = next[0]++; // the builder asks for the handlers one after another, on this thread
-                    return new LbHandler(control.tables(), connections.get(w), counters.get(w), stats.worker(w), System::nanoTime);
-                })
-                .counters(options.counters())
-                .errorLog(message -> options.log().accept("internal error: " + message));
-        if (workers > port.queues().size()) {
+        Pipeline.Builder b = Pipeline.builder().ports(ports).workers(workers).burst(burst).idle("backoff")
+                .handler(() -> handlers.apply(next[0]++));
+        if (workers > ports.size()) {
             b.hashing(Toeplitz.symmetric());
         }
+        return b;
+    }
+
+    private void startWorkers(int workers) {
+        Pipeline.Builder b = dataPath(port.queues(), workers, options.burst(),
+                w -> new LbHandler(control.tables(), connections.get(w), counters.get(w), stats.worker(w), System::nanoTime))
+                .counters(options.counters())
+                .errorLog(message -> options.log().accept("internal error: " + message));
         if (options.cpus() != null) {
             b.cpus(options.cpus());
         }
@@ -362,6 +386,11 @@ public final class LoadBalancer implements AutoCloseable {
     /** The tables the workers use now. */
     public LbTables tables() {
         return control.tables().getAcquire();
+    }
+
+    /** Packets the warm-up before attaching ran through the data path (0: none, {@link LbOptions#warmUp()} zero). */
+    public long warmUpPackets() {
+        return warmUp.delivered();
     }
 
     /** Each worker's data-plane counters. */

@@ -6,6 +6,7 @@ import dev.sluice.pipeline.gen.UdpTemplate;
 import dev.sluice.umem.UmemConfig;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -36,8 +37,21 @@ public final class WarmUp {
      * @return packets the simulated kernel delivered
      */
     public static long overSimulatedKernel(Function<Port, Pipeline.Builder> pipeline, int burst, long millis) {
+        return overSimulatedKernel(pipeline, List.of(udpFrame()), burst, millis);
+    }
+
+    /**
+     * As {@link #overSimulatedKernel(Function, int, long)}, with the simulated kernel delivering
+     * {@code frames} in turn (the first after the last): for a handler whose paths depend on what
+     * the packets are (protocols, flags, destinations), so that each path is compiled with a
+     * profile that has seen the others.
+     *
+     * @param frames Ethernet frames without FCS, each at most a UMEM frame's default size less its headroom
+     */
+    public static long overSimulatedKernel(Function<Port, Pipeline.Builder> pipeline, List<byte[]> frames, int burst,
+                                           long millis) {
         try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults(), RING_SIZE, FRAMES_IN_FLIGHT,
-                udpFrame(), true, false)) {
+                frames, true)) {
             try (Pipeline p = pipeline.apply(sim.queue()).assemble()) {
                 long deadline = System.nanoTime() + millis * 1_000_000L;
                 while (System.nanoTime() - deadline < 0) {
