@@ -37,6 +37,30 @@ class AfXdpQueueSimulatedTest {
         }
     }
 
+    /** Several templates come back in turn, each with its own length and bytes, the first after the last. */
+    @Test
+    void templatesAreDeliveredInTurn() {
+        byte[][] templates = {new byte[60], new byte[74], new byte[90]};
+        for (int t = 0; t < templates.length; t++) {
+            templates[t][0] = (byte) (t + 1);
+        }
+        try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults(), 256, 200, java.util.List.of(templates), true)) {
+            AfXdpQueue q = sim.queue();
+            PacketBatch b = q.newBatch(64);
+            int seen = 0;
+            for (int round = 0; round < 20; round++) {
+                sim.step(7); // not a multiple of the templates: turns continue across steps
+                int n = q.receive(b);
+                for (int i = 0; i < n; i++, seen++) {
+                    byte[] expected = templates[seen % templates.length];
+                    assertThat(b.packet(i).toArray()).isEqualTo(expected);
+                }
+                q.release(b);
+            }
+            assertThat(seen).isEqualTo(sim.delivered()).isEqualTo(140);
+        }
+    }
+
     /**
      * Received packets grown into the kernel's 256 bytes of headroom go out on TX from their new start;
      * the COMPLETION ring returns those addresses, and the queue recycles the frames that hold them.
