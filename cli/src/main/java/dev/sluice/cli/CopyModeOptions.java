@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import picocli.CommandLine.Option;
 
-/** {@code --copy} / {@code --zero-copy}, the AF_XDP copy-mode choice that {@code fwd} and {@code gen} share (a picocli mixin). */
+/** {@code --copy} / {@code --zero-copy}, the AF_XDP copy-mode choice of {@code gen} and, through {@link XdpPortOptions}, {@code fwd} and {@code lb} (a picocli mixin). */
 final class CopyModeOptions {
 
     @Option(names = "--copy", description = "Force copy mode.")

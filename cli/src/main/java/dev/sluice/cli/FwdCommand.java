@@ -44,11 +44,8 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
     double duration;
 
-    @Option(names = "--xdp-mode", paramLabel = "MODE", description = "auto, native or generic (default: ${DEFAULT-VALUE}).")
-    String xdpMode = "auto";
-
     @Mixin
-    CopyModeOptions copyMode = new CopyModeOptions();
+    XdpPortOptions port = new XdpPortOptions();
 
     @Option(names = "--batch", paramLabel = "N", description = "Burst size (default: ${DEFAULT-VALUE}).")
     int batch = 64;
@@ -75,10 +72,6 @@ final class FwdCommand implements Callable<Integer> {
 
     @Option(names = "--workers", paramLabel = "N", description = "Forwarding threads, 1..64 (default: one per queue; more spread each queue by flow hash).")
     int workers;
-
-    @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the polling threads (one per queue, or per --workers) to these CPUs, "
-            + "one each (default: not pinned).")
-    int[] cpus;
 
     @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the loop up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
     long warmUpMillis = 1500;
@@ -192,17 +185,12 @@ final class FwdCommand implements Callable<Integer> {
     /** The session's settings, from options that {@link OptionChecks#fwd} accepted. */
     ForwardSession.Settings settings() {
         ForwardSession.Driver d = driver();
-        AfXdpOptions.CopyMode cm = copyMode.copyMode();
-        XdpMode xm = switch (xdpMode.toLowerCase()) {
-            case "auto" -> XdpMode.AUTO;
-            case "native", "drv" -> XdpMode.NATIVE;
-            case "generic", "skb" -> XdpMode.GENERIC;
-            default -> throw new Main.UserError("unknown --xdp-mode '" + xdpMode + "' (auto, native, generic)");
-        };
+        AfXdpOptions.CopyMode cm = port.copyMode();
+        XdpMode xm = port.xdpMode();
         AfXdpOptions options = AfXdpOptions.defaults().withCopyMode(cm).withXdpMode(xm).withRingSize(ringSize)
                 .withFramesInFlight(frames);
         UmemConfig umem = new UmemConfig(umemFrames * queues.length, frameSize, 0, hugePages);
-        return new ForwardSession.Settings(d, iface, queues, ForwardMode.parse(mode), options, umem, batch, cpus,
+        return new ForwardSession.Settings(d, iface, queues, ForwardMode.parse(mode), options, umem, batch, port.cpus(),
                 warmUpMillis, null, pcapIn, pcapOut, workers);
     }
 }

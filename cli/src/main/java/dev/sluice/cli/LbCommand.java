@@ -54,14 +54,8 @@ final class LbCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long (default: until Ctrl-C).")
     double duration;
 
-    @Option(names = "--xdp-mode", paramLabel = "MODE", description = "auto, native or generic (default: ${DEFAULT-VALUE}).")
-    String xdpMode = "auto";
-
     @Mixin
-    CopyModeOptions copyMode = new CopyModeOptions();
-
-    @Option(names = "--cpu", split = ",", paramLabel = "N", description = "Pin the workers to these CPUs, one each (default: not pinned).")
-    int[] cpus;
+    XdpPortOptions port = new XdpPortOptions();
 
     @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the data path up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
     long warmUpMillis = LbOptions.DEFAULT_WARM_UP.toMillis();
@@ -89,15 +83,11 @@ final class LbCommand implements Callable<Integer> {
         if (metrics != null) {
             MetricsServer.parse(metrics);
         }
-        XdpMode xm = switch (xdpMode.toLowerCase()) {
-            case "auto" -> XdpMode.AUTO;
-            case "native", "drv" -> XdpMode.NATIVE;
-            case "generic", "skb" -> XdpMode.GENERIC;
-            default -> throw new Main.UserError("unknown --xdp-mode '" + xdpMode + "' (auto, native, generic)");
-        };
+        XdpMode xm = port.xdpMode();
         // Every problem of the file is reported before anything is set up.
         LbConfig lbConfig = LbConfigLoader.load(config);
         int workers = lbConfig.workers();
+        int[] cpus = port.cpus();
         if (cpus != null) {
             OptionChecks.cpus(cpus, workers > 0 ? workers : cpus.length, CpuSet.allowed());
         }
@@ -146,10 +136,10 @@ final class LbCommand implements Callable<Integer> {
     }
 
     private void run(LbConfig lbConfig, XdpMode xm, CountersFile counters) {
-        LbOptions options = LbOptions.defaults().withXdpMode(xm).withCopyMode(copyMode.copyMode()).withCounters(counters)
+        LbOptions options = LbOptions.defaults().withXdpMode(xm).withCopyMode(port.copyMode()).withCounters(counters)
                 .withLog(log).withWarmUp(Duration.ofMillis(warmUpMillis));
-        if (cpus != null) {
-            options = options.withCpus(cpus);
+        if (port.cpus() != null) {
+            options = options.withCpus(port.cpus());
         }
         LoadBalancer lb;
         try {

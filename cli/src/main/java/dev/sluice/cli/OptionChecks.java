@@ -48,7 +48,7 @@ final class OptionChecks {
     static void fwd(FwdCommand c) {
         ForwardSession.Driver driver = c.driver();
         CommandLine.ParseResult given = c.spec.commandLine().getParseResult();
-        copyMode(c.copyMode);
+        copyMode(c.port.copyMode);
         mode(c.mode);
         nonNegative("--duration", c.duration, "0: until Ctrl-C");
         nonNegative("--warmup-ms", c.warmUpMillis, "0: off");
@@ -73,7 +73,7 @@ final class OptionChecks {
                     + c.umemFrames + "), not " + c.frames);
         }
         int ports = driver == ForwardSession.Driver.AFXDP ? c.queues.length : 1;
-        cpus(c.cpus, Math.max(ports, c.workers), CpuSet.allowed());
+        cpus(c.port.cpus(), Math.max(ports, c.workers), CpuSet.allowed());
         if (c.metrics != null) {
             MetricsServer.parse(c.metrics); // its UserError names --metrics and the format
         }
