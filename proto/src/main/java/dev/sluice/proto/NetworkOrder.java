@@ -12,53 +12,53 @@ import java.nio.ByteOrder;
  * <p>No bounds are checked here beyond the segment's own: callers check offsets against the
  * packet length first. Nothing allocates.
  */
-final class NetworkOrder {
-    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+public final class NetworkOrder {
+    public static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    public static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    public static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private NetworkOrder() {
     }
 
-    static int u8(MemorySegment s, long at) {
+    public static int u8(MemorySegment s, long at) {
         return s.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
     }
 
-    static int u16(MemorySegment s, long at) {
+    public static int u16(MemorySegment s, long at) {
         return s.get(U16, at) & 0xFFFF;
     }
 
     /** A 32-bit field as a Java int (bit pattern; use {@code & 0xFFFF_FFFFL} for the unsigned value). */
-    static int u32(MemorySegment s, long at) {
+    public static int u32(MemorySegment s, long at) {
         return s.get(U32, at);
     }
 
-    static long u64(MemorySegment s, long at) {
+    public static long u64(MemorySegment s, long at) {
         return s.get(U64, at);
     }
 
     /** A 48-bit MAC address in the low bits of a long. */
-    static long u48(MemorySegment s, long at) {
+    public static long u48(MemorySegment s, long at) {
         return ((long) u16(s, at) << 32) | (u32(s, at + 2) & 0xFFFF_FFFFL);
     }
 
-    static void put8(MemorySegment s, long at, int v) {
+    public static void put8(MemorySegment s, long at, int v) {
         s.set(ValueLayout.JAVA_BYTE, at, (byte) v);
     }
 
-    static void put16(MemorySegment s, long at, int v) {
+    public static void put16(MemorySegment s, long at, int v) {
         s.set(U16, at, (short) v);
     }
 
-    static void put32(MemorySegment s, long at, int v) {
+    public static void put32(MemorySegment s, long at, int v) {
         s.set(U32, at, v);
     }
 
-    static void put64(MemorySegment s, long at, long v) {
+    public static void put64(MemorySegment s, long at, long v) {
         s.set(U64, at, v);
     }
 
-    static void put48(MemorySegment s, long at, long v) {
+    public static void put48(MemorySegment s, long at, long v) {
         put16(s, at, (int) (v >>> 32));
         put32(s, at + 2, (int) v);
     }

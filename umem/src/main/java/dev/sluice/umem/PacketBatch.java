@@ -26,6 +26,8 @@ public final class PacketBatch {
     public static final int MIN_FRAME_SIZE = 2048;
 
     private final MemorySegment umem;
+    /** {@code umem}'s native address: a packet's first byte is at {@code umemAddress + address(i)}. */
+    private final long umemAddress;
     private final int frameSize;
     private final long frameMask;
     private final long[] addresses;
@@ -55,7 +57,11 @@ public final class PacketBatch {
         if (frameSize < 64 || Integer.bitCount(frameSize) != 1) {
             throw new IllegalArgumentException("frame size must be a power of two of at least 64, not " + frameSize);
         }
+        if (!umem.isNative()) {
+            throw new IllegalArgumentException("frame memory must be native (off-heap) memory, not " + umem);
+        }
         this.umem = umem;
+        this.umemAddress = umem.address();
         this.frameSize = frameSize;
         this.frameMask = -(long) frameSize;
         this.addresses = new long[capacity];
@@ -93,6 +99,17 @@ public final class PacketBatch {
 
     public int length(int i) {
         return lengths[i];
+    }
+
+    /**
+     * The native address of slot {@code i}'s first byte, for a handler that reads and writes its
+     * packets through {@code dev.sluice.sys.AddressSpace.ALL} (no bounds or liveness check per
+     * access). Such a handler takes over what {@link Packet}'s accessors check: it touches only
+     * bytes it has proved to lie within the packet (or its frame's headroom), and only while it
+     * holds the batch (the UMEM outlives every batch over it).
+     */
+    public long nativeAddress(int i) {
+        return umemAddress + addresses[i];
     }
 
     public void setLength(int i, int length) {

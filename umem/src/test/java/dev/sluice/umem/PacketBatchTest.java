@@ -2,7 +2,11 @@ package dev.sluice.umem;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PacketBatchTest {
 
@@ -25,5 +29,23 @@ class PacketBatchTest {
             }
             assertThat(from.count()).as("the caller clears the source once the frames are owned elsewhere").isEqualTo(3);
         }
+    }
+
+    @Test
+    void nativeAddressIsWherePacketAccessorsReadAndWrite() {
+        try (Umem umem = Umem.allocate(UmemConfig.defaults().withFrameCount(64))) {
+            PacketBatch b = new PacketBatch(umem, 4);
+            b.add(3L * umem.frameSize() + 256, 60);
+            b.packet(0).setInt(10, 0x0102_0304);
+            MemorySegment all = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+            assertThat(b.nativeAddress(0)).isEqualTo(umem.segment().address() + 3L * umem.frameSize() + 256);
+            assertThat(all.get(ValueLayout.JAVA_BYTE, b.nativeAddress(0) + 13)).isEqualTo((byte) 4);
+        }
+    }
+
+    @Test
+    void frameMemoryOnTheHeapIsRefused() {
+        assertThatThrownBy(() -> new PacketBatch(MemorySegment.ofArray(new byte[8192]), 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("native");
     }
 }

@@ -18,11 +18,14 @@ import dev.sluice.proto.IpProtocol;
 import dev.sluice.proto.Ipv4Header;
 import dev.sluice.proto.Ipv6ExtensionHeader;
 import dev.sluice.proto.Ipv6Header;
+import dev.sluice.proto.NetworkOrder;
 import dev.sluice.proto.ParseResult;
 import dev.sluice.proto.TcpHeader;
+import dev.sluice.sys.AddressSpace;
 import dev.sluice.umem.Packet;
 import dev.sluice.umem.PacketBatch;
 
+import java.lang.foreign.MemorySegment;
 import java.util.function.LongSupplier;
 
 /**
@@ -183,7 +186,7 @@ public final class LbHandler implements PacketHandler {
             allocate(Math.max(n, 2 * actions.length)); // once, when a larger burst than any before arrives
         }
         for (int i = 0; i < n; i++) {
-            classify(t, batch.packet(i), i, verdicts);
+            classify(t, batch, i, verdicts);
         }
         FlowKey[] k = keys;
         FlowKey[] tk = tableKeys;
@@ -199,7 +202,7 @@ public final class LbHandler implements PacketHandler {
         for (int i = 0; i < n; i++) {
             int action = actions[i];
             if (action != DONE) {
-                choose(t, batch.packet(i), i, action, now, verdicts);
+                choose(t, batch, i, action, now, verdicts);
             }
         }
         long evictions = connections.evictions();
@@ -269,11 +272,18 @@ public final class LbHandler implements PacketHandler {
 
     // ---------------------------------------------------------------- step 1: classify
 
-    private void classify(LbTables t, Packet p, int i, Verdicts verdicts) {
+    /**
+     * Reads the packet through {@link AddressSpace#ALL} at its {@link PacketBatch#nativeAddress}:
+     * the walk proves every offset read here present (the headers up to the L4 ports and, for TCP,
+     * the flags), and the ICMP path reads through the checked {@link Packet} accessors.
+     */
+    private void classify(LbTables t, PacketBatch batch, int i, Verdicts verdicts) {
         actions[i] = DONE;
         statEvents[i] = 0;
         verdicts.drop(i);
-        long walk = HeaderWalk.walk(p.segment(), p.offset(), p.length());
+        final MemorySegment all = AddressSpace.ALL;
+        long a = batch.nativeAddress(i);
+        long walk = HeaderWalk.walk(all, a, batch.length(i));
         int code = HeaderWalk.code(walk);
         if (code != ParseResult.OK) {
             counters.drop(LbCounters.dropCounterOf(code));
@@ -283,18 +293,19 @@ public final class LbHandler implements PacketHandler {
         int l3 = HeaderWalk.l3Offset(HeaderWalk.vlanCount(walk));
         int protocol = HeaderWalk.l4Protocol(walk);
         int l4 = HeaderWalk.l4Offset(walk);
+        long ip = a + l3;
         long dHi;
         long dLo;
         if (v6) {
-            srcHi[i] = p.getLong(l3 + Ipv6Header.SOURCE_OFFSET);
-            srcLo[i] = p.getLong(l3 + Ipv6Header.SOURCE_OFFSET + 8);
-            dHi = p.getLong(l3 + Ipv6Header.DESTINATION_OFFSET);
-            dLo = p.getLong(l3 + Ipv6Header.DESTINATION_OFFSET + 8);
+            srcHi[i] = NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET);
+            srcLo[i] = NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET + 8);
+            dHi = NetworkOrder.u64(all, ip + Ipv6Header.DESTINATION_OFFSET);
+            dLo = NetworkOrder.u64(all, ip + Ipv6Header.DESTINATION_OFFSET + 8);
         } else {
             srcHi[i] = 0;
-            srcLo[i] = p.getInt(l3 + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
+            srcLo[i] = NetworkOrder.u32(all, ip + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
             dHi = 0;
-            dLo = p.getInt(l3 + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
+            dLo = NetworkOrder.u32(all, ip + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
         }
         dstHi[i] = dHi;
         dstLo[i] = dLo;
@@ -308,15 +319,15 @@ public final class LbHandler implements PacketHandler {
                     counters.drop(LbCounters.DROP_NOT_VIP);
                     return;
                 }
-                countShape(p, walk, l3, v6);
+                countShape(ip, walk, v6);
                 counters.inc(LbCounters.FRAGMENTS);
                 vipIndexes[i] = v;
                 ports[i] = 0;
                 actions[i] = FRAGMENT;
                 return;
             }
-            int srcPort = p.getShort(l4);
-            int dstPort = p.getShort(l4 + 2);
+            int bothPorts = NetworkOrder.u32(all, a + l4); // source port in bits 31..16, destination in 15..0
+            int dstPort = bothPorts & 0xFFFF;
             int protocolPort = protocol << 16 | dstPort;
             int v;
             if (protocolPort == lastProtocolPort && dLo == lastLo && dHi == lastHi && v6 == lastIpv6) {
@@ -333,12 +344,12 @@ public final class LbHandler implements PacketHandler {
                 counters.drop(LbCounters.DROP_NOT_VIP);
                 return;
             }
-            countShape(p, walk, l3, v6);
+            countShape(ip, walk, v6);
             vipIndexes[i] = v;
-            ports[i] = srcPort << 16 | dstPort;
+            ports[i] = bothPorts;
             setKey(t.vip(v), i);
             if (protocol == IpProtocol.TCP
-                    && (p.getByte(l4 + TcpHeader.FLAGS_OFFSET) & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN) {
+                    && (NetworkOrder.u8(all, a + l4 + TcpHeader.FLAGS_OFFSET) & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN) {
                 actions[i] = SYN;
             } else {
                 actions[i] = FLOW;
@@ -349,25 +360,25 @@ public final class LbHandler implements PacketHandler {
                 counters.drop(LbCounters.DROP_NOT_VIP);
                 return;
             }
-            countShape(p, walk, l3, v6);
+            countShape(ip, walk, v6);
             if (HeaderWalk.isFragment(walk)) {
                 counters.inc(LbCounters.FRAGMENTS);
                 counters.drop(LbCounters.DROP_ICMP_UNSUPPORTED);
                 return;
             }
-            icmp(t, p, i, walk, l3, l4, v6, verdicts);
+            icmp(t, batch.packet(i), i, walk, l3, l4, v6, verdicts);
         } else {
             counters.drop(LbCounters.DROP_NOT_VIP);
         }
     }
 
     /** Counts the packet's IPv4 options or IPv6 extension headers (forwarded as they are). */
-    private void countShape(Packet p, long walk, int l3, boolean v6) {
+    private void countShape(long ip, long walk, boolean v6) {
         if (v6) {
             if (HeaderWalk.extensionCount(walk) != 0) {
                 counters.inc(LbCounters.IPV6_EXTENSION_HEADERS);
             }
-        } else if ((p.getByte(l3) & 0x0F) > 5) {
+        } else if ((NetworkOrder.u8(AddressSpace.ALL, ip) & 0x0F) > 5) {
             counters.inc(LbCounters.IPV4_OPTIONS);
         }
     }
@@ -484,7 +495,7 @@ public final class LbHandler implements PacketHandler {
 
     // ---------------------------------------------------------------- step 2: choose and forward
 
-    private void choose(LbTables t, Packet p, int i, int action, long now, Verdicts verdicts) {
+    private void choose(LbTables t, PacketBatch batch, int i, int action, long now, Verdicts verdicts) {
         Vip vip = t.vip(vipIndexes[i]);
         // The flow hash is needed for a Maglev choice and, when encapsulating, for the outer source
         // and GUE port; an established dsr flow needs none (NO_HASH: not computed yet).
@@ -530,7 +541,7 @@ public final class LbHandler implements PacketHandler {
         if (hash == NO_HASH && vip.forwarding != Vip.DSR) {
             hash = flowHash(vip, i);
         }
-        forward(t, p, i, vip, b, hash, action == ICMP_ERROR, verdicts);
+        forward(t, batch, i, vip, b, hash, action == ICMP_ERROR, verdicts);
     }
 
     /** A drop of a packet whose VIP is known: the worker's counters, and the VIP's dropped (and {@code event}). */
@@ -563,21 +574,23 @@ public final class LbHandler implements PacketHandler {
         return b;
     }
 
-    private void forward(LbTables t, Packet p, int i, Vip vip, int b, long hash, boolean icmpError, Verdicts verdicts) {
+    private void forward(LbTables t, PacketBatch batch, int i, Vip vip, int b, long hash, boolean icmpError,
+                         Verdicts verdicts) {
         long mac = vip.backendMac[b];
         if (mac < 0) {
             drop(i, LbCounters.DROP_NO_MAC, EV_DROP_NO_MAC);
             return;
         }
         statBackendRows[i] = vip.backendStatsRows[b];
-        statBytes[i] = p.length(); // as received: before any encapsulation
-        int l3 = l3Offsets[i];
+        statBytes[i] = batch.length(i); // as received: before any encapsulation
         if (vip.forwarding == Vip.DSR) {
-            Rewrites.dsr(p, t.ownMac(), mac);
+            Rewrites.dsr(batch.nativeAddress(i), t.ownMac(), mac);
             statEvents[i] |= EV_FORWARDED;
             sent(i, icmpError, verdicts);
             return;
         }
+        Packet p = batch.packet(i);
+        int l3 = l3Offsets[i];
         boolean outer6 = vip.backendIpv6[b];
         boolean gue = vip.forwarding == Vip.GUE;
         int overhead = Rewrites.overhead(outer6, gue);

@@ -2,10 +2,12 @@ package dev.sluice.lb.forward;
 
 import dev.sluice.proto.Checksums;
 import dev.sluice.proto.EthernetHeader;
+import dev.sluice.proto.NetworkOrder;
 import dev.sluice.proto.IpProtocol;
 import dev.sluice.proto.Ipv4Header;
 import dev.sluice.proto.Ipv6Header;
 import dev.sluice.proto.UdpHeader;
+import dev.sluice.sys.AddressSpace;
 import dev.sluice.umem.Packet;
 
 import java.lang.foreign.MemorySegment;
@@ -69,10 +71,13 @@ public final class Rewrites {
 
     /**
      * L2 direct server return: destination MAC the backend's, source MAC the balancer's own (else a
-     * switch would learn the client's MAC on the balancer's port). Nothing else changes.
+     * switch would learn the client's MAC on the balancer's port). Nothing else changes. The frame's
+     * first byte is at native address {@code frame} (a {@code PacketBatch.nativeAddress}) and is
+     * written through {@link AddressSpace#ALL}: the caller knows it holds an Ethernet header.
      */
-    public static void dsr(Packet p, long ownMac, long backendMac) {
-        setMacs(p, ownMac, backendMac);
+    public static void dsr(long frame, long ownMac, long backendMac) {
+        NetworkOrder.put48(AddressSpace.ALL, frame + EthernetHeader.DESTINATION_OFFSET, backendMac);
+        NetworkOrder.put48(AddressSpace.ALL, frame + EthernetHeader.SOURCE_OFFSET, ownMac);
     }
 
     /** IPIP (inner IPv4, protocol 4) or 6in4 (inner IPv6, protocol 41) in an outer IPv4 header. */

@@ -136,7 +136,7 @@ class RewritesTest {
             byte[] in = tcp4(true);
             Packet p = f.load(in);
             long offset = p.offset();
-            Rewrites.dsr(p, OWN_MAC, NEXT_MAC);
+            Rewrites.dsr(p.segment().address() + p.offset(), OWN_MAC, NEXT_MAC);
             byte[] e = in.clone();
             put48(e, 0, NEXT_MAC);
             put48(e, 6, OWN_MAC);

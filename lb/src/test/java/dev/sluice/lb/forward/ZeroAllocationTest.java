@@ -70,7 +70,7 @@ class ZeroAllocationTest {
                 done += Rewrites.ipipOver6(p, 14, OUTER_SRC6[0], OUTER_SRC6[1], OUTER_DST6[0], OUTER_DST6[1], OWN_MAC, NEXT_MAC) ? 1 : 0;
                 p = batch.packet(3);
                 done += Rewrites.gueOver4(p, 18, OUTER_SRC, OUTER_DST, SPORT, GUE_PORT, OWN_MAC, NEXT_MAC) ? 1 : 0;
-                Rewrites.dsr(batch.packet(3), OWN_MAC, NEXT_MAC);
+                Rewrites.dsr(batch.nativeAddress(3), OWN_MAC, NEXT_MAC);
                 done += IcmpReplies.echoReply(batch.packet(4), 14) ? 1 : 0;
                 done += IcmpReplies.echoReply(batch.packet(5), 14) ? 1 : 0;
                 done += IcmpReplies.fragmentationNeeded(batch.packet(6), 18, 1480) ? 1 : 0;
