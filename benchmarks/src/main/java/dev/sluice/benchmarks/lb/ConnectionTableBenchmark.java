@@ -110,7 +110,7 @@ public class ConnectionTableBenchmark {
 
     /** Flow {@code i}: source 10.x.y.z = 10.0.0.0 + i, source port from i, to the VIP's port 80. */
     static void setFlow(FlowKey k, int i) {
-        k.ipv4(0, FlowKey.TCP, 0x0a00_0000 + i, VIP, 1024 + (i % 60_000), 80);
+        k.ipv4(0, FlowKey.TCP, 0x0a00_0000 + i, 1024 + (i % 60_000), 80);
     }
 
     /** The next flow number, uniform in [0, flows). */

@@ -10,13 +10,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.BUCKET_SIZE;
-import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.DST_HI_OFFSET;
-import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.DST_LO_OFFSET;
-import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.KEY_SIZE;
+import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.CACHE_LINE;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.META_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.SRC_HI_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.SRC_LO_OFFSET;
-import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.TAG_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.VALUE_OFFSET;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAYS;
 import static dev.sluice.lb.conntrack.ConnectionTableDescriptor.WAY_SIZE;
@@ -89,8 +86,6 @@ public final class ConnectionTable implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final long base;
-    /** Address of the first key line. */
-    private final long keys;
     private final long bucketMask;
     private final int capacity;
     /** Written by {@link #setIdleTimeouts} from any thread, read opaque by the owner (never cached in a register). */
@@ -132,7 +127,6 @@ public final class ConnectionTable implements AutoCloseable {
             throw e;
         }
         this.base = segment.address();
-        this.keys = base + ConnectionTableDescriptor.keysStart(buckets);
     }
 
     /**
@@ -164,28 +158,20 @@ public final class ConnectionTable implements AutoCloseable {
     /** Largest capacity: {@link ConnectionTableDescriptor#MAX_BUCKETS} buckets. */
     public static final int MAX_CAPACITY = ConnectionTableDescriptor.MAX_BUCKETS * WAYS;
 
-    private long bucketIndex(FlowKey key) {
-        return key.hash() & bucketMask;
-    }
-
-    private static long tag(FlowKey key) {
-        return ConnectionTableDescriptor.tag(key.hash(), ConnectionTableDescriptor.protocolOf(key.meta()));
-    }
-
-    /** Address of way {@code w}'s key line in bucket {@code b}. */
-    private long keyLine(long b, int w) {
-        return keys + (b * WAYS + w) * KEY_SIZE;
+    /** Address of the key's bucket. */
+    private long bucket(FlowKey key) {
+        return base + (key.hash() & bucketMask) * BUCKET_SIZE;
     }
 
     /**
      * Starts loading into the cache the lines that {@link #lookup} or {@link #insert} of
-     * {@code keys[0 .. count)} will read: first the bucket line of every key, then, for every key,
-     * the key line of the first way whose tag is the key's (way 3's when none is: a line loaded for
-     * nothing costs bandwidth, a branch that depends on which way matched would be mispredicted).
-     * Plain loads, since Java has no prefetch instruction; each stage is a loop of a few
-     * instructions per key, so that the loads of the whole burst fit in the CPU's window and are in
-     * flight together. The loaded values are stored in the last key only so that the compiler
-     * cannot drop the loads; they mean nothing. Changes nothing else.
+     * {@code keys[0 .. count)} will read: first every key's bucket's first line (ways 0 and 1),
+     * then, for every key whose ways 0 and 1 are both taken by other flows (their meta words differ
+     * from the key's), the second line (line 0 again otherwise: a choice without a branch, which
+     * would be mispredicted). Plain loads, since Java has no prefetch instruction; each stage is a
+     * loop of a few instructions per key, so that the loads of the whole burst fit in the CPU's
+     * window and are in flight together. The loaded values are stored in the last key only so that
+     * the compiler cannot drop the loads; they mean nothing. Changes nothing else.
      */
     public void prefetch(FlowKey[] keys, int count) {
         if (count <= 0) {
@@ -193,31 +179,26 @@ public final class ConnectionTable implements AutoCloseable {
         }
         long sink = 0;
         for (int i = 0; i < count; i++) {
-            sink ^= (long) LONG.get(AddressSpace.ALL, base + bucketIndex(keys[i]) * BUCKET_SIZE);
+            sink ^= (long) LONG.get(AddressSpace.ALL, bucket(keys[i]) + VALUE_OFFSET);
         }
         for (int i = 0; i < count; i++) {
             FlowKey key = keys[i];
-            long b = bucketIndex(key);
-            long line = base + b * BUCKET_SIZE;
-            long tag = tag(key);
-            int w = (long) LONG.get(AddressSpace.ALL, line + TAG_OFFSET) == tag ? 0
-                    : (long) LONG.get(AddressSpace.ALL, line + WAY_SIZE + TAG_OFFSET) == tag ? 1
-                    : (long) LONG.get(AddressSpace.ALL, line + 2 * WAY_SIZE + TAG_OFFSET) == tag ? 2 : 3;
-            sink ^= (long) LONG.get(AddressSpace.ALL, keyLine(b, w));
+            long b = bucket(key);
+            long meta = key.meta();
+            boolean second = (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + VALUE_OFFSET) != 0
+                    && (long) LONG.get(AddressSpace.ALL, b + META_OFFSET) != meta
+                    && (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + META_OFFSET) != meta;
+            sink ^= (long) LONG.get(AddressSpace.ALL, b + (second ? CACHE_LINE : 0));
         }
         keys[count - 1].touched = sink;
     }
 
     /** {@link #prefetch(FlowKey[], int)} of one key. */
     public void prefetch(FlowKey key) {
-        final long b = bucketIndex(key);
-        final long line = base + b * BUCKET_SIZE;
-        final long tag = tag(key);
-        long sink = 0;
-        for (int w = 0; w < WAYS; w++) {
-            if ((long) LONG.get(AddressSpace.ALL, line + w * WAY_SIZE + TAG_OFFSET) == tag) {
-                sink ^= (long) LONG.get(AddressSpace.ALL, keyLine(b, w));
-            }
+        long b = bucket(key);
+        long sink = (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + VALUE_OFFSET);
+        if (sink != 0) {
+            sink ^= (long) LONG.get(AddressSpace.ALL, b + CACHE_LINE + VALUE_OFFSET);
         }
         key.touched = sink;
     }
@@ -227,22 +208,20 @@ public final class ConnectionTable implements AutoCloseable {
      * {@link #NOT_FOUND} when there is none or it has expired.
      */
     public int lookup(FlowKey key, long nowNanos) {
-        final long b = bucketIndex(key);
-        final long line = base + b * BUCKET_SIZE;
-        final long tag = tag(key);
+        final long b = bucket(key);
         for (int w = 0; w < WAYS; w++) {
-            long way = line + w * WAY_SIZE;
-            if ((long) LONG.get(AddressSpace.ALL, way + TAG_OFFSET) != tag) {
-                continue;
-            }
+            long way = b + w * WAY_SIZE;
             long value = (long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET);
-            if (value == 0 || !sameKey(keyLine(b, w), key)) {
-                continue; // a removed entry's tag and key words stay: not this key's entry
+            if (value == 0) {
+                break; // packed: no entry after an empty way
+            }
+            if (!holds(way, key)) {
+                continue;
             }
             int now = ConnectionTableDescriptor.tick(nowNanos);
             int last = ConnectionTableDescriptor.tickOf(value);
-            if (now - last > idleTicks(tag)) {
-                break; // a key has at most one non-empty way: this was it
+            if (now - last > idleTicks(key.meta())) {
+                break; // a key has at most one way: this was it
             }
             if (now != last) { // keeps a busy flow's line clean within a tick
                 LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, (value & 0xFFFF_FFFFL) | ((long) now << 32));
@@ -256,8 +235,8 @@ public final class ConnectionTable implements AutoCloseable {
 
     /**
      * Maps the key to {@code backendId} (>= 0), seen at {@code nowNanos}: replaces its entry, or takes
-     * an empty or expired way, or evicts its bucket's least recently seen entry. A negative
-     * {@code backendId} removes the key.
+     * an expired way or the first empty one, or evicts its bucket's least recently seen entry. A
+     * negative {@code backendId} removes the key.
      *
      * @return {@link #NO_EVICTION}, or the entry evicted to make room: its VIP index and backend id,
      *         read with {@link #evictedVip} and {@link #evictedBackend}
@@ -267,32 +246,29 @@ public final class ConnectionTable implements AutoCloseable {
             remove(key);
             return NO_EVICTION;
         }
-        final long b = bucketIndex(key);
-        final long line = base + b * BUCKET_SIZE;
-        final long tag = tag(key);
+        final long b = bucket(key);
         final int now = ConnectionTableDescriptor.tick(nowNanos);
         final long value = ConnectionTableDescriptor.value(now, backendId);
-        int free = -1;        // first empty or expired way
+        int free = -1;        // first expired way, else the first empty one
         boolean freeWasEmpty = false;
         int oldest = 0;       // least recently seen live way
         int oldestAge = Integer.MIN_VALUE;
         for (int w = 0; w < WAYS; w++) {
-            long way = line + w * WAY_SIZE;
+            long way = b + w * WAY_SIZE;
             long v = (long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET);
             if (v == 0) {
                 if (free < 0) {
                     free = w;
                     freeWasEmpty = true;
                 }
-                continue;
+                break; // packed: the key is in no later way
             }
-            long t = (long) LONG.get(AddressSpace.ALL, way + TAG_OFFSET);
-            if (t == tag && sameKey(keyLine(b, w), key)) {
+            if (holds(way, key)) {
                 LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, value);
                 return NO_EVICTION;
             }
             int age = now - ConnectionTableDescriptor.tickOf(v);
-            if (age > idleTicks(t)) {
+            if (age > idleTicks((long) LONG.get(AddressSpace.ALL, way + META_OFFSET))) {
                 if (free < 0) {
                     free = w;
                 }
@@ -305,13 +281,14 @@ public final class ConnectionTable implements AutoCloseable {
             if (freeWasEmpty) {
                 size++;
             }
-            write(line, b, free, key, tag, value);
+            write(b + free * WAY_SIZE, key, value);
             return NO_EVICTION;
         }
         evictions++;
-        long evictedMeta = (long) LONG.get(AddressSpace.ALL, keyLine(b, oldest) + META_OFFSET);
-        long evictedValue = (long) LONG.get(AddressSpace.ALL, line + oldest * WAY_SIZE + VALUE_OFFSET);
-        write(line, b, oldest, key, tag, value);
+        long evicted = b + oldest * WAY_SIZE;
+        long evictedMeta = (long) LONG.get(AddressSpace.ALL, evicted + META_OFFSET);
+        long evictedValue = (long) LONG.get(AddressSpace.ALL, evicted + VALUE_OFFSET);
+        write(evicted, key, value);
         return (long) ConnectionTableDescriptor.vipOf(evictedMeta) << 32
                 | (ConnectionTableDescriptor.backendOf(evictedValue) & 0xFFFF_FFFFL);
     }
@@ -326,24 +303,35 @@ public final class ConnectionTable implements AutoCloseable {
         return (int) eviction;
     }
 
-    /** Forgets the key's entry, if any. */
+    /** Forgets the key's entry, if any; the bucket's last entry moves into its way (buckets stay packed). */
     public void remove(FlowKey key) {
-        final long b = bucketIndex(key);
-        final long line = base + b * BUCKET_SIZE;
-        final long tag = tag(key);
+        final long b = bucket(key);
         for (int w = 0; w < WAYS; w++) {
-            long way = line + w * WAY_SIZE;
-            if ((long) LONG.get(AddressSpace.ALL, way + TAG_OFFSET) == tag
-                    && (long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET) != 0 && sameKey(keyLine(b, w), key)) {
-                LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, 0L);
+            long way = b + w * WAY_SIZE;
+            if ((long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET) == 0) {
+                return;
+            }
+            if (holds(way, key)) {
+                int last = w;
+                while (last + 1 < WAYS && (long) LONG.get(AddressSpace.ALL, b + (last + 1) * WAY_SIZE + VALUE_OFFSET) != 0) {
+                    last++;
+                }
+                long lastWay = b + last * WAY_SIZE;
+                if (last != w) {
+                    for (int word = 0; word < WAY_SIZE; word += Long.BYTES) {
+                        LONG.set(AddressSpace.ALL, way + word, (long) LONG.get(AddressSpace.ALL, lastWay + word));
+                    }
+                }
+                LONG.set(AddressSpace.ALL, lastWay + VALUE_OFFSET, 0L);
                 size--;
                 return;
             }
         }
     }
 
-    private int idleTicks(long tag) {
-        return ConnectionTableDescriptor.protocolOfTag(tag) == FlowKey.TCP ? (int) TCP_IDLE.getOpaque(this) : (int) UDP_IDLE.getOpaque(this);
+    /** The idle timeout, in ticks, of an entry whose meta word is {@code meta}: its protocol's. */
+    private int idleTicks(long meta) {
+        return ConnectionTableDescriptor.protocolOf(meta) == FlowKey.TCP ? (int) TCP_IDLE.getOpaque(this) : (int) UDP_IDLE.getOpaque(this);
     }
 
     /**
@@ -360,23 +348,17 @@ public final class ConnectionTable implements AutoCloseable {
         UDP_IDLE.setOpaque(this, ConnectionTableDescriptor.idleTicks(udpIdleNanos));
     }
 
-    private static boolean sameKey(long k, FlowKey key) {
-        return (long) LONG.get(AddressSpace.ALL, k + META_OFFSET) == key.meta()
-                && (long) LONG.get(AddressSpace.ALL, k + SRC_LO_OFFSET) == key.srcLo()
-                && (long) LONG.get(AddressSpace.ALL, k + SRC_HI_OFFSET) == key.srcHi()
-                && (long) LONG.get(AddressSpace.ALL, k + DST_LO_OFFSET) == key.dstLo()
-                && (long) LONG.get(AddressSpace.ALL, k + DST_HI_OFFSET) == key.dstHi();
+    /** True when the way at {@code way} holds {@code key} (whether or not the way is live). */
+    private static boolean holds(long way, FlowKey key) {
+        return (long) LONG.get(AddressSpace.ALL, way + META_OFFSET) == key.meta()
+                && (long) LONG.get(AddressSpace.ALL, way + SRC_LO_OFFSET) == key.srcLo()
+                && (long) LONG.get(AddressSpace.ALL, way + SRC_HI_OFFSET) == key.srcHi();
     }
 
-    private void write(long line, long b, int w, FlowKey key, long tag, long value) {
-        long k = keyLine(b, w);
-        LONG.set(AddressSpace.ALL, k + META_OFFSET, key.meta());
-        LONG.set(AddressSpace.ALL, k + SRC_HI_OFFSET, key.srcHi());
-        LONG.set(AddressSpace.ALL, k + SRC_LO_OFFSET, key.srcLo());
-        LONG.set(AddressSpace.ALL, k + DST_HI_OFFSET, key.dstHi());
-        LONG.set(AddressSpace.ALL, k + DST_LO_OFFSET, key.dstLo());
-        long way = line + w * WAY_SIZE;
-        LONG.set(AddressSpace.ALL, way + TAG_OFFSET, tag);
+    private static void write(long way, FlowKey key, long value) {
+        LONG.set(AddressSpace.ALL, way + META_OFFSET, key.meta());
+        LONG.set(AddressSpace.ALL, way + SRC_HI_OFFSET, key.srcHi());
+        LONG.set(AddressSpace.ALL, way + SRC_LO_OFFSET, key.srcLo());
         LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, value);
     }
 

@@ -5,34 +5,24 @@ package dev.sluice.lb.conntrack;
  * {@link FlowKey} only use the constants and functions below.
  * <p>
  * The table is set-associative: a power of two of buckets, each a set of {@value #WAYS} ways
- * (entries); a key lives only in the bucket {@code hash & (buckets - 1)}, in any of its ways. The
- * memory is two arrays (the segment is {@value #ALIGNMENT}-byte aligned, so every line below is one
- * cache line):
- * <ul>
- *   <li>the bucket lines, one {@value #BUCKET_SIZE}-byte line per bucket: each way's tag and value.
- *       Everything but the full key is here: a lookup that misses, an insert's choice of a way
- *       (empty, expired, least recently seen) and an entry's expiry read this line only;</li>
- *   <li>the key lines, after the last bucket line, one {@value #KEY_SIZE}-byte line per way
- *       (bucket {@code b}, way {@code w} at {@code keysStart + (b * WAYS + w) * KEY_SIZE}): the full
- *       key, read only for a way whose tag equals the key's, to confirm it.</li>
- * </ul>
- * A hit touches two lines, a miss one; a burst loads all its bucket lines first, then the key
- * lines their tags point to (as DPDK's bulk lookup does), so that the misses overlap.
+ * (entries); a key lives only in the bucket {@code hash & (buckets - 1)}, in one of its ways. A
+ * bucket is {@value #BUCKET_SIZE} bytes, two cache lines (the segment is {@value #ALIGNMENT}-byte
+ * aligned), and a way is {@value #WAY_SIZE} bytes holding its whole key and its value, so that
+ * ways 0 and 1 share the bucket's first line and ways 2 and 3 its second.
+ * <p>
+ * What a key is: the flow as seen under one VIP, i.e. the VIP's index, the protocol, the source
+ * address and both ports. The destination address is not stored: the VIP fixes it (a VIP index
+ * names one address, protocol and port for the life of the table builder that hands it out).
  *
  * <pre>
- *   bucket line b, at b * 64
- *  +-------------------------------+-------------------------------+
- *  |  way 0 tag (u64)              |  way 0 value (u64)            |  +0
- *  |  way 1 tag                    |  way 1 value                  |  +16
- *  |  way 2 tag                    |  way 2 value                  |  +32
- *  |  way 3 tag                    |  way 3 value                  |  +48
- *  +-------------------------------+-------------------------------+
+ *   bucket b, at b * 128: four ways of 32 bytes
+ *  +---------------------------------------------------------------+
+ *  |  way 0 (+0)                   |  way 1 (+32)                  |  line 0
+ *  +---------------------------------------------------------------+
+ *  |  way 2 (+64)                  |  way 3 (+96)                  |  line 1
+ *  +---------------------------------------------------------------+
  *
- *   tag:   the key's hash with its low 8 bits replaced by the protocol (which picks the idle timeout)
- *   value: bits 63..32 last seen, u32 ticks of 2^22 ns (clock bits 22..53);
- *          bits 31..0 backend id + 1 (u32); 0: the way is empty
- *
- *   key line of (b, w), at keysStart + (b * 4 + w) * 64: five u64 words (native byte order), 24 unused bytes
+ *   a way: four u64 words (native byte order)
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-----------------------------------------------+---------------+
@@ -42,12 +32,17 @@ package dev.sluice.lb.conntrack;
  *  +-------------------------------+-------------------------------+
  *  |     source address, bytes 0..7 (as a big-endian value), u64   |  SRC_HI_OFFSET +8
  *  |     source address, bytes 8..15, u64                          |  SRC_LO_OFFSET +16
- *  |     destination address, bytes 0..7, u64                      |  DST_HI_OFFSET +24
- *  |     destination address, bytes 8..15, u64                     |  DST_LO_OFFSET +32
- *  +---------------------------------------------------------------+
+ *  +-------------------------------+-------------------------------+
+ *  |  last seen (u32 ticks)        |  backend id + 1 (u32)         |  VALUE_OFFSET  +24
+ *  +-------------------------------+-------------------------------+
+ *     last seen: ticks of 2^22 ns (clock bits 22..53); value 0: the way is empty
  * </pre>
- * A way whose value word is 0 is empty (backend id + 1 is never 0); its tag and key words are then
- * meaningless. IPv4 addresses are stored IPv4-mapped ({@code ::ffff:a.b.c.d}), see {@link FlowKey}.
+ * <b>Packed buckets.</b> A bucket's live ways are always its first ones: an insert takes the first
+ * empty way, and a removal moves the bucket's last occupied way into the hole. So when way 1 is
+ * empty, ways 2 and 3 are too, and a lookup or insert in a bucket of at most two entries reads one
+ * line. An expired entry keeps its way (expiry is lazy) until an insert reuses it in place.
+ * <p>
+ * IPv4 addresses are stored IPv4-mapped ({@code ::ffff:a.b.c.d}), see {@link FlowKey}.
  * <p>
  * Time: a {@code u32} tick of 2<sup>22</sup> ns (4.19 ms); ages are differences of ticks taken as
  * signed 32-bit values, so an age is right for 2<sup>31</sup> ticks (104 days) and the clock may
@@ -59,25 +54,20 @@ public final class ConnectionTableDescriptor {
     public static final int WAYS = 4;
     /** Bytes of a cache line. */
     public static final int CACHE_LINE = 64;
-    /** Bytes per way in a bucket line: tag and value. */
-    public static final int WAY_SIZE = 2 * Long.BYTES;
-    /** Bytes per bucket line: one cache line. */
+    /** Bytes per way: its key and its value. */
+    public static final int WAY_SIZE = 4 * Long.BYTES;
+    /** Ways per cache line. */
+    public static final int WAYS_PER_LINE = CACHE_LINE / WAY_SIZE;
+    /** Bytes per bucket: two cache lines. */
     public static final int BUCKET_SIZE = WAYS * WAY_SIZE;
-    /** Bytes per key line: one cache line. */
-    public static final int KEY_SIZE = CACHE_LINE;
-    /** Alignment of the table's segment, so that every bucket and key line is one cache line. */
-    public static final int ALIGNMENT = CACHE_LINE;
+    /** Alignment of the table's segment, so that every bucket is two whole cache lines. */
+    public static final int ALIGNMENT = BUCKET_SIZE;
 
-    /** In a bucket line's way. */
-    public static final int TAG_OFFSET = 0;
-    public static final int VALUE_OFFSET = 8;
-
-    /** In a key line. */
+    /** In a way. */
     public static final int META_OFFSET = 0;
     public static final int SRC_HI_OFFSET = 8;
     public static final int SRC_LO_OFFSET = 16;
-    public static final int DST_HI_OFFSET = 24;
-    public static final int DST_LO_OFFSET = 32;
+    public static final int VALUE_OFFSET = 24;
 
     /** log2 of nanoseconds per tick of the stored last-seen time. */
     public static final int TICK_SHIFT = 22;
@@ -93,16 +83,6 @@ public final class ConnectionTableDescriptor {
     /** The meta word of a key (only the low bits of each argument are kept). */
     public static long meta(int vip, int protocol, int srcPort, int dstPort) {
         return ((vip & 0xFF_FFFFL) << 40) | ((protocol & 0xFFL) << 32) | ((srcPort & 0xFFFFL) << 16) | (dstPort & 0xFFFFL);
-    }
-
-    /** The tag of a key of this hash and protocol: the hash's bits 63..8, the protocol in bits 7..0. */
-    public static long tag(long hash, int protocol) {
-        return (hash & ~0xFFL) | (protocol & 0xFFL);
-    }
-
-    /** The protocol of a tag. */
-    public static int protocolOfTag(long tag) {
-        return (int) tag & 0xFF;
     }
 
     public static int vipOf(long meta) {
@@ -148,13 +128,8 @@ public final class ConnectionTableDescriptor {
         return (int) value - 1;
     }
 
-    /** Offset of the first key line in a table of {@code buckets} buckets. */
-    public static long keysStart(int buckets) {
-        return (long) buckets * BUCKET_SIZE;
-    }
-
     /** Bytes of a table of {@code buckets} buckets. */
     public static long length(int buckets) {
-        return keysStart(buckets) + (long) buckets * WAYS * KEY_SIZE;
+        return (long) buckets * BUCKET_SIZE;
     }
 }

@@ -3,15 +3,16 @@ package dev.sluice.lb.conntrack;
 import dev.sluice.lb.hash.Hash64;
 
 /**
- * The key of one flow in a {@link ConnectionTable}: the VIP's index, the protocol, both addresses
- * and both ports. Mutable and meant to be reused (one per burst slot): setting it allocates nothing
- * and computes its {@link #hash()} once.
+ * The key of one flow in a {@link ConnectionTable}: the VIP's index, the protocol, the source
+ * address and both ports (the VIP fixes the destination address, see
+ * {@link ConnectionTableDescriptor}). Mutable and meant to be reused (one per burst slot): setting
+ * it allocates nothing and computes its {@link #hash()} once.
  * <p>
- * The key is held as the five 64-bit words the table stores (see {@link ConnectionTableDescriptor}):
- * one word of VIP index, protocol and ports, then the source and destination addresses as IPv6
- * addresses in two big-endian halves each. An IPv4 address is held as its IPv4-mapped IPv6 address
- * ({@code ::ffff:a.b.c.d}), so an IPv4 key and the IPv6 key of the mapped addresses are the same key
- * (they could only meet under one VIP index if the caller gave one index to two VIPs).
+ * The key is held as the three 64-bit words the table stores: one word of VIP index, protocol and
+ * ports, then the source address as an IPv6 address in two big-endian halves. An IPv4 address is
+ * held as its IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}), so an IPv4 key and the IPv6 key of
+ * the mapped address are the same key (they could only meet under one VIP index if the caller gave
+ * one index to two VIPs).
  * <p>
  * Ranges: the VIP index is taken modulo 2<sup>24</sup>, the protocol modulo 2<sup>8</sup> and the
  * ports modulo 2<sup>16</sup> (only the low bits are kept, nothing is checked: the data path never
@@ -31,21 +32,18 @@ public final class FlowKey {
     private long meta;
     private long srcHi;
     private long srcLo;
-    private long dstHi;
-    private long dstLo;
     private long hash;
     /** Sink of {@link ConnectionTable#prefetch}'s loads, so that the compiler cannot drop them. */
     long touched;
 
-    /** Sets an IPv4 flow; addresses are the values of their big-endian wire bytes. */
-    public void ipv4(int vip, int protocol, int src, int dst, int srcPort, int dstPort) {
-        set(vip, protocol, MAPPED_HI, MAPPED_LO_PREFIX | (src & 0xFFFF_FFFFL),
-                MAPPED_HI, MAPPED_LO_PREFIX | (dst & 0xFFFF_FFFFL), srcPort, dstPort);
+    /** Sets an IPv4 flow; the source address is the value of its big-endian wire bytes. */
+    public void ipv4(int vip, int protocol, int src, int srcPort, int dstPort) {
+        set(vip, protocol, MAPPED_HI, MAPPED_LO_PREFIX | (src & 0xFFFF_FFFFL), srcPort, dstPort);
     }
 
-    /** Sets an IPv6 flow; each address is its big-endian bytes 0..7 ({@code hi}) and 8..15 ({@code lo}). */
-    public void ipv6(int vip, int protocol, long srcHi, long srcLo, long dstHi, long dstLo, int srcPort, int dstPort) {
-        set(vip, protocol, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort);
+    /** Sets an IPv6 flow; the source address is its big-endian bytes 0..7 ({@code srcHi}) and 8..15 ({@code srcLo}). */
+    public void ipv6(int vip, int protocol, long srcHi, long srcLo, int srcPort, int dstPort) {
+        set(vip, protocol, srcHi, srcLo, srcPort, dstPort);
     }
 
     /** Makes this key equal to {@code other}. */
@@ -53,22 +51,17 @@ public final class FlowKey {
         meta = other.meta;
         srcHi = other.srcHi;
         srcLo = other.srcLo;
-        dstHi = other.dstHi;
-        dstLo = other.dstLo;
         hash = other.hash;
     }
 
-    private void set(int vip, int protocol, long sHi, long sLo, long dHi, long dLo, int srcPort, int dstPort) {
+    private void set(int vip, int protocol, long sHi, long sLo, int srcPort, int dstPort) {
         long m = ConnectionTableDescriptor.meta(vip, protocol, srcPort, dstPort);
         meta = m;
         srcHi = sHi;
         srcLo = sLo;
-        dstHi = dHi;
-        dstLo = dLo;
-        // Each word times its own odd constant, summed, then one strong mix: the five products are
-        // independent, so the hash costs one multiply and one mix of latency, not five mixes in a chain.
-        hash = Hash64.mix(m * 0x9E37_79B9_7F4A_7C15L + sHi * 0xD6E8_FEB8_6659_FD93L + sLo * 0xC2B2_AE3D_27D4_EB4FL
-                + dHi * 0xFF51_AFD7_ED55_8CCDL + dLo * 0x1656_67B1_9E37_79F9L);
+        // Each word times its own odd constant, summed, then one strong mix: the products are
+        // independent, so the hash costs one multiply and one mix of latency, not a chain of mixes.
+        hash = Hash64.mix(m * 0x9E37_79B9_7F4A_7C15L + sHi * 0xD6E8_FEB8_6659_FD93L + sLo * 0xC2B2_AE3D_27D4_EB4FL);
     }
 
     /**
@@ -96,10 +89,9 @@ public final class FlowKey {
         return ConnectionTableDescriptor.dstPortOf(meta);
     }
 
-    /** True when both addresses are IPv4-mapped, i.e. the key was set by {@link #ipv4} (or its IPv6 equivalent). */
+    /** True when the source address is IPv4-mapped, i.e. the key was set by {@link #ipv4} (or its IPv6 equivalent). */
     public boolean isIpv4() {
-        return srcHi == MAPPED_HI && (srcLo & 0xFFFF_FFFF_0000_0000L) == MAPPED_LO_PREFIX
-                && dstHi == MAPPED_HI && (dstLo & 0xFFFF_FFFF_0000_0000L) == MAPPED_LO_PREFIX;
+        return srcHi == MAPPED_HI && (srcLo & 0xFFFF_FFFF_0000_0000L) == MAPPED_LO_PREFIX;
     }
 
     long meta() {
@@ -114,18 +106,10 @@ public final class FlowKey {
         return srcLo;
     }
 
-    long dstHi() {
-        return dstHi;
-    }
-
-    long dstLo() {
-        return dstLo;
-    }
-
     @Override
     public String toString() {
         return "FlowKey{vip=" + vip() + ", protocol=" + protocol()
                 + ", src=" + Long.toHexString(srcHi) + ':' + Long.toHexString(srcLo) + " port " + srcPort()
-                + ", dst=" + Long.toHexString(dstHi) + ':' + Long.toHexString(dstLo) + " port " + dstPort() + '}';
+                + ", dst port " + dstPort() + '}';
     }
 }

@@ -387,9 +387,9 @@ public final class LbHandler implements PacketHandler {
         int sp = ports[i] >>> 16;
         int dp = ports[i] & 0xFFFF;
         if (ipv6[i]) {
-            keys[i].ipv6(vip.id, protocols[i], srcHi[i], srcLo[i], dstHi[i], dstLo[i], sp, dp);
+            keys[i].ipv6(vip.id, protocols[i], srcHi[i], srcLo[i], sp, dp);
         } else {
-            keys[i].ipv4(vip.id, protocols[i], (int) srcLo[i], (int) dstLo[i], sp, dp);
+            keys[i].ipv4(vip.id, protocols[i], (int) srcLo[i], sp, dp);
         }
     }
 

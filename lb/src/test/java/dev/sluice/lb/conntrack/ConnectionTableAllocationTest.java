@@ -54,9 +54,9 @@ class ConnectionTableAllocationTest {
                     rng = rng * 6364136223846793005L + 1442695040888963407L;
                     int flow = (int) (rng >>> 50); // 16384 flows
                     if ((flow & 1) == 0) {
-                        keys[j].ipv4(flow & 7, FlowKey.TCP, 0x0a00_0000 + flow, 0x0a00_0064, 1024 + flow, 80);
+                        keys[j].ipv4(flow & 7, FlowKey.TCP, 0x0a00_0000 + flow, 1024 + flow, 80);
                     } else {
-                        keys[j].ipv6(flow & 7, FlowKey.UDP, 0x2001_0db8L << 32, flow, 0x2001_0db8L << 32, 1, 1024 + flow, 53);
+                        keys[j].ipv6(flow & 7, FlowKey.UDP, 0x2001_0db8L << 32, flow, 1024 + flow, 53);
                     }
                     table.prefetch(keys[j]);
                 }

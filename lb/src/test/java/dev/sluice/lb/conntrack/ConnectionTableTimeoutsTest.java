@@ -11,7 +11,7 @@ class ConnectionTableTimeoutsTest {
 
     static FlowKey key(int protocol, int srcPort) {
         FlowKey k = new FlowKey();
-        k.ipv4(1, protocol, 0x0A000001, 0x0A000064, srcPort, 80);
+        k.ipv4(1, protocol, 0x0A000001, srcPort, 80);
         return k;
     }
 

@@ -307,7 +307,7 @@ class ControlPlaneTest {
         start(parse(RUNNING));
         ConnectionTable table = connections.get(0);
         FlowKey key = new FlowKey();
-        key.ipv4(1, FlowKey.TCP, 0x0A000001, 0x0A000064, 40000, 80);
+        key.ipv4(1, FlowKey.TCP, 0x0A000001, 40000, 80);
         long t0 = 1_000_000_000_000L;
         table.insert(key, 3, t0);
         assertThat(table.lookup(key, t0 + 10_000_000_000L)).as("alive after 10 s of 300").isEqualTo(3);
@@ -330,7 +330,7 @@ class ControlPlaneTest {
     void statusSumsTheConnectionTablesAndNamesEverything() {
         start(parse(RUNNING));
         FlowKey key = new FlowKey();
-        key.ipv4(1, FlowKey.TCP, 0x0A000001, 0x0A000064, 40000, 80);
+        key.ipv4(1, FlowKey.TCP, 0x0A000001, 40000, 80);
         connections.get(0).insert(key, 1, 1);
         LbStatus s = plane.status(Instant.EPOCH, 4);
         assertThat(s.interfaceName()).isEqualTo("eth0");
