@@ -2,7 +2,7 @@ package dev.sluice.lb.dataplane;
 
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.counters.CounterGroup;
-import dev.sluice.counters.CounterType;
+import dev.sluice.counters.CounterKind;
 import dev.sluice.counters.Labels;
 import dev.sluice.proto.ParseResult;
 
@@ -79,7 +79,7 @@ public final class LbCounters {
         ParseResult.MALFORMED_TCP_DATA_OFFSET, ParseResult.MALFORMED_UDP_LENGTH, ParseResult.UNSUPPORTED_VLAN_DEPTH,
     };
 
-    private static final String[] NAMES;
+    private static final CounterKind NAMES;
     /** ParseResult code → counter; codes the header walk never returns for IP frames count as not IP. */
     private static final int[] BY_PARSE_CODE = new int[ParseResult.COUNT];
 
@@ -90,16 +90,17 @@ public final class LbCounters {
             "drop_not_vip", "drop_no_backend", "drop_no_mac", "drop_too_big", "drop_no_headroom",
             "drop_icmp_unsupported", "drop_icmp_not_vip_flow", "drop_icmp_quote_unusable", "drop_reply_failed",
         };
-        NAMES = new String[fixed.length + PARSE_CODES.length];
-        System.arraycopy(fixed, 0, NAMES, 0, fixed.length);
+        String[] names = new String[fixed.length + PARSE_CODES.length];
+        System.arraycopy(fixed, 0, names, 0, fixed.length);
         java.util.Arrays.fill(BY_PARSE_CODE, DROP_NOT_IP);
         for (int i = 0; i < PARSE_CODES.length; i++) {
-            NAMES[DROP_PARSE_BASE + i] = "drop_" + ParseResult.name(PARSE_CODES[i]);
+            names[DROP_PARSE_BASE + i] = "drop_" + ParseResult.name(PARSE_CODES[i]);
             BY_PARSE_CODE[PARSE_CODES[i]] = DROP_PARSE_BASE + i;
         }
+        NAMES = new CounterKind(KIND, names);
     }
 
-    public static final int COUNT = NAMES.length;
+    public static final int COUNT = NAMES.count();
 
     private final CounterGroup group;
     private final long base;
@@ -112,7 +113,7 @@ public final class LbCounters {
 
     /** The counters of worker {@code worker}, from {@code allocator} (the counters file). */
     public LbCounters(CounterAllocator allocator, int worker) {
-        this.group = allocator.allocate(KIND, Labels.of("worker", Integer.toString(worker)), CounterType.COUNTER, NAMES);
+        this.group = NAMES.allocate(allocator, Labels.of("worker", Integer.toString(worker)));
         this.base = group.address(0);
     }
 
@@ -158,16 +159,11 @@ public final class LbCounters {
     }
 
     public static int indexOf(String name) {
-        for (int i = 0; i < NAMES.length; i++) {
-            if (NAMES[i].equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no lb counter named " + name);
+        return NAMES.indexOf(name);
     }
 
     public static String name(int counter) {
-        return NAMES[counter];
+        return NAMES.name(counter);
     }
 
     /** The group (to free it when the worker is gone). */
@@ -178,13 +174,6 @@ public final class LbCounters {
     /** Every counter as {@code name=value}, zeros left out (tests, logs). */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < COUNT; i++) {
-            long v = get(i);
-            if (v != 0) {
-                sb.append(sb.isEmpty() ? "" : " ").append(NAMES[i]).append('=').append(v);
-            }
-        }
-        return sb.toString();
+        return CounterKind.values(group, false);
     }
 }

@@ -2,7 +2,7 @@ package dev.sluice.pipeline.runtime;
 
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.counters.CounterGroup;
-import dev.sluice.counters.CounterType;
+import dev.sluice.counters.CounterKind;
 import dev.sluice.counters.Labels;
 
 /**
@@ -12,7 +12,7 @@ import dev.sluice.counters.Labels;
  * from a port or a link leaves it exactly once, to a port ({@link #TX} + {@link #TX_REFUSED}),
  * another worker ({@link #HANDED_OFF}, {@link #EGRESS_OUT}) or the pool (the drop counters).
  *
- * <p>To add a counter: append its name to {@code NAMES} and a constant with the next index;
+ * <p>To add a counter: append its name to {@code NAMES} (its {@link CounterKind}) and a constant with the next index;
  * {@link #COUNT} follows, and readers ({@code sluice stat}, {@code --metrics}) show it by its name.
  */
 public final class WorkerCounters {
@@ -61,12 +61,12 @@ public final class WorkerCounters {
      */
     public static final int BUSY_NS = 17;
 
-    private static final String[] NAMES = {
+    private static final CounterKind NAMES = new CounterKind(KIND,
         "rx", "link_in", "handed_off", "processed", "tx", "tx_refused", "dropped", "link_full", "no_next_stage",
         "bad_port", "errors", "egress_out", "egress_in", "commands", "bursts", "busy_polls", "idle_polls",
         "busy_ns"
-    };
-    public static final int COUNT = NAMES.length;
+    );
+    public static final int COUNT = NAMES.count();
 
     private final CounterGroup group;
     /** The address of counter 0: the worker adds through {@link CounterGroup#addOpaque}. */
@@ -74,7 +74,7 @@ public final class WorkerCounters {
 
     /** Counters in this process's memory, for a worker of no id. */
     public WorkerCounters() {
-        this(CounterAllocator.inMemory().allocate(KIND, Labels.none(), CounterType.COUNTER, NAMES));
+        this(NAMES.allocate(CounterAllocator.inMemory(), Labels.none()));
     }
 
     private WorkerCounters(CounterGroup group) {
@@ -84,8 +84,7 @@ public final class WorkerCounters {
 
     /** Allocates the counters of worker {@code worker} from {@code allocator}. */
     public static WorkerCounters allocate(CounterAllocator allocator, int worker) {
-        return new WorkerCounters(allocator.allocate(KIND, Labels.of(KIND, Integer.toString(worker)), CounterType.COUNTER,
-                NAMES));
+        return new WorkerCounters(NAMES.allocate(allocator, Labels.of(KIND, Integer.toString(worker))));
     }
 
     void add(int counter, long delta) {
@@ -109,7 +108,7 @@ public final class WorkerCounters {
     }
 
     public static String name(int counter) {
-        return NAMES[counter];
+        return NAMES.name(counter);
     }
 
     /** The group (to free it when the worker is gone). */
@@ -117,12 +116,9 @@ public final class WorkerCounters {
         return group;
     }
 
+    /** Every counter as {@code name=value}, zeros included. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < COUNT; i++) {
-            sb.append(i == 0 ? "" : " ").append(NAMES[i]).append('=').append(get(i));
-        }
-        return sb.toString();
+        return CounterKind.values(group, true);
     }
 }
