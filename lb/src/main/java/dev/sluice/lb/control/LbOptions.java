@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * @param log             control-plane messages for the operator (a backend without a MAC, ...)
  * @param warmUp          how long {@link LoadBalancer#start} runs the data path over a simulated queue
  *                        before attaching, so that the JIT has compiled it when traffic arrives
- *                        ({@link LbWarmUp}; zero: no warm-up)
+ *                        ({@code LbWarmUp}; zero: no warm-up)
  */
 public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int burst, int framesPerQueue,
                         CounterAllocator counters, Duration refreshInterval, Duration resolveWait, int[] cpus,

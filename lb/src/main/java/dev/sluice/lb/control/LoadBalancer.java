@@ -62,7 +62,9 @@ import java.util.function.IntFunction;
  * ARP and neighbour discovery included, to the host. The forwarding tables ({@link LbTables}) are
  * built here, off the fast path, and published through {@link Published}: at start, and whenever
  * the background {@link NextHopRefresher} sees a backend's or a next hop's MAC change. Each worker
- * has its own {@link LbHandler} and {@link ConnectionTable}. The program is attached last, once the
+ * has its own {@link LbHandler} and {@link ConnectionTable}. Before the workers start, {@code LbWarmUp}
+ * runs the same data path over a simulated queue, so that it is compiled when traffic arrives; MACs
+ * resolve meanwhile. The program is attached last, once the
  * workers run and the tables hold the MACs the kernel could resolve within
  * {@link LbOptions#resolveWait()}; it is held through a bpf_link, so it detaches when the process
  * ends, even on {@code kill -9}. {@link #close()} leaves nothing attached.
@@ -177,7 +179,8 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Opens the interface, steers the VIPs, builds the tables, starts the workers and attaches: VIP
+     * Opens the interface, steers the VIPs, builds the tables, warms the data path up
+     * ({@link LbOptions#warmUp()}), starts the workers and attaches: VIP
      * traffic is balanced when this returns. Whatever fails undoes what was done and throws (a
      * {@link PortSetupException} or {@link LbSetupException} for what the user can fix: privileges, an
      * interface that vanished, a program already attached, ...).
@@ -289,8 +292,13 @@ public final class LoadBalancer implements AutoCloseable {
      */
     private void warmUp(int workers, long ownMac, int mtu) {
         int queues = port.queues().size();
-        warmUp = LbWarmUp.run(control.config(), ownMac, mtu, hops.interfaceAddresses(), workers > queues ? workers : 1,
-                options.burst(), options.warmUp(), options.log());
+        try {
+            warmUp = LbWarmUp.run(control.config(), ownMac, mtu, hops.interfaceAddresses(), workers > queues ? workers : 1,
+                    options.burst(), options.warmUp(), options.log());
+        } catch (IllegalArgumentException e) {
+            // the interface changed since the real tables were built from the same input: as a rebuild would, say so and go on
+            options.log().accept(control.config().interfaceName() + ": no warm-up: " + e.getMessage());
+        }
     }
 
     /**
