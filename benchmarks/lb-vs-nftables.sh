@@ -12,6 +12,25 @@
 #   ingress by a netdev "sink" chain (counted         | sluice fwd --mode macswap
 #   first: vg's rx_packets is the score)
 #
+# Where vr's receive work runs (--vr-napi). veth hands a frame sent on vg to vr's NAPI when vr has
+# one (an XDP program or GRO), and NAPI runs in the softirq of the CPU that scheduled it: the
+# sending CPU 0. So by default (softirq) the XDP program and the copy into the UMEM of the sluice
+# contenders run beside the generator, on CPU 0, while nftables (vr without NAPI) is moved to CPU 1
+# by RPS: the generator, slowed by a different amount per contender, is what gets measured.
+# --vr-napi thread (the default) turns GRO on for vr (so that veth gives it a NAPI whatever the
+# contender: nftables runs in it as well) and makes that NAPI threaded, its kthread napi/vr-<id>
+# pinned to CPU 1: every contender then does all of its receive work on CPU 1, and CPU 0 only
+# sends (vg's transmit ends with putting the frame on vr's ring and waking the kthread).
+# The frames coming back (vr's transmit) are received by vg on CPU 1 as well (vg has no NAPI: the
+# backlog of the transmitting CPU), for every contender.
+#
+# Cost per frame: besides the rate, each measurement reports CPU 1's busy time (/proc/stat) per
+# returned frame. A sluice worker busy-polls (CPU 1 is always 100 % busy), so its idle polls are
+# taken out: its thread's run time (schedstat) minus its busy_ns counter (read from its --metrics
+# endpoint). The NAPI kthread's run time per frame is shown on its own. With --rate (a fixed
+# offered rate every contender sustains) the costs compare the contenders even when CPU 1 has
+# time to spare.
+#
 # Run `lb-vs-nftables.sh --help` for the options. Needs root, nft (apt-get install nftables),
 # iproute2, taskset, awk.
 set -euo pipefail
@@ -30,8 +49,9 @@ netdev-ingress rule set doing the same job in the kernel (a jhash of the 5-tuple
 backends' MACs, the frame goes back out with \`fwd\`), and against \`sluice fwd --mode macswap\`.
 A \`sluice gen --flows N\` flood runs on CPU 0 in namespace G for the whole round; each contender
 runs on CPU 1 in namespace R. Rounds alternate the order of the contenders (A/B/C, then C/B/A, ...).
-Score: frames that came back to vg per second (vg's rx_packets over the measured seconds). Prints a
-table you can paste into benchmarks/README.md.
+Score: frames that came back to vg per second (vg's rx_packets over the measured seconds), and
+CPU 1's busy nanoseconds per returned frame (a sluice worker's idle polls excluded). Prints a table
+you can paste into benchmarks/README.md.
 
 Options:
   --seconds N       measured seconds per contender and round (default 10)
@@ -42,9 +62,15 @@ Options:
   --contenders LIST comma-separated subset of lb,nft,fwd (default: all three; lb is left out with
                     a note when the sluice launcher has no \`lb\` command yet)
   --sluice PATH     sluice launcher (default: \$SLUICE_CMD if set, else $repo_root/sluice)
-  --nft-rps 0|1     1 (default): steer vr's receive processing to CPU 1 with RPS while nftables
-                    runs, so that the kernel's balancer gets CPU 1 as the others do; 0: it runs on
-                    CPU 0, in the generator's softirq
+  --rate PPS        offered rate of the generator (default 0: as fast as it can); a rate every
+                    contender sustains makes the cost columns the comparison
+  --vr-napi MODE    where vr's receive work (XDP program, copy into the UMEM, nftables) runs:
+                    thread (default): GRO on for vr, its NAPI threaded and the kthread pinned to
+                    CPU 1, for every contender: CPU 0 only generates (needs ethtool);
+                    softirq: veth's default, NAPI in the sender's (CPU 0's) softirq, nftables moved
+                    to CPU 1 by RPS (--nft-rps): the generator's CPU limits every contender
+  --nft-rps 0|1     with --vr-napi softirq: 1 (default) steers vr's receive processing to CPU 1
+                    with RPS while nftables runs; 0: it runs on CPU 0, in the generator's softirq
   --keep-logs       keep the per-run logs (their directory is printed)
   --max-other N     the machine is shared: before each measurement wait until processes that
                     are not ours use less than N% of one CPU (sampled over 2 s; default 25), and
@@ -67,6 +93,8 @@ only=""
 contender_list=lb,nft,fwd
 sluice=${SLUICE_CMD:-$repo_root/sluice}
 nft_rps=1
+rate=0
+vr_napi=thread
 keep_logs=0
 max_other=25
 quiet_wait=120
@@ -82,6 +110,8 @@ while [ $# -gt 0 ]; do
         --contenders) need_arg "$@"; contender_list=$2; shift 2 ;;
         --sluice) need_arg "$@"; sluice=$2; shift 2 ;;
         --nft-rps) need_arg "$@"; nft_rps=$2; shift 2 ;;
+        --rate) need_arg "$@"; rate=$2; shift 2 ;;
+        --vr-napi) need_arg "$@"; vr_napi=$2; shift 2 ;;
         --keep-logs) keep_logs=1; shift ;;
         --max-other) need_arg "$@"; max_other=$2; shift 2 ;;
         --quiet-wait) need_arg "$@"; quiet_wait=$2; shift 2 ;;
@@ -93,6 +123,8 @@ check_options 2
 is_uint "$flows" && [ "$flows" -ge 1 ] && [ "$flows" -le 64512 ] || die_usage "--flows must be 1..64512"
 is_uint "$backends" && [ "$backends" -ge 1 ] && [ "$backends" -le 200 ] || die_usage "--backends must be 1..200"
 case $nft_rps in 0|1) ;; *) die_usage "--nft-rps takes 0 or 1" ;; esac
+is_uint "$rate" || die_usage "--rate must be an integer (packets per second; 0: unlimited)"
+case $vr_napi in thread) nft_rps=0 ;; softirq) ;; *) die_usage "--vr-napi takes thread or softirq" ;; esac
 contenders=()
 IFS=, read -r -a wanted <<<"$contender_list"
 for c in "${wanted[@]}"; do
@@ -103,6 +135,10 @@ read -r -a sluice_cmd <<<"$sluice"
 
 check_host "namespaces, XDP, nftables" 1 ip taskset awk
 command -v nft >/dev/null || { echo "${0##*/}: nft not found (apt-get install nftables)" >&2; exit 1; }
+if [ "$vr_napi" = thread ] && ! command -v ethtool >/dev/null; then
+    echo "${0##*/}: ethtool not found (apt-get install ethtool; or --vr-napi softirq)" >&2; exit 1
+fi
+command -v curl >/dev/null || { echo "${0##*/}: curl not found (reads the sluice contenders' --metrics)" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # Names, unique per run. The veth ends are created inside the namespaces.
@@ -117,6 +153,7 @@ ip_g=10.202.0.1
 ip_r=10.202.0.2
 vip=10.202.0.100
 vip_port=9
+metrics_port=9464   # the sluice contenders' --metrics, on lo in namespace R
 logdir=$(mktemp -d /tmp/lb-vs-nftables.$id.XXXXXX)
 dpdk_prefixes=()
 set_traps
@@ -187,6 +224,7 @@ printf 'table netdev sink {\n  chain in {\n    type filter hook ingress device "
 gen_cmd=(ip netns exec "$ns_g" taskset -c 0 "${sluice_cmd[@]}" gen --iface "$if_g" --dst-mac "$mac_r"
     --src-ip "$ip_g" --dst-ip "$vip" --dst-port "$vip_port" --src-port 1024 --flows "$flows"
     --size "$size" --cpu 0)
+[ "$rate" = 0 ] || gen_cmd+=(--rate "$rate")
 gen_log=""
 gen_round=0
 start_generator() {
@@ -212,9 +250,10 @@ stop_generator() { stop_pid "$gen_pid" 10; gen_pid=""; }
 # Contenders: start_<c> makes it forward (in the background for sluice: $cur_pid), stop_<c> ends it.
 contender_cmd() { # contender -> sets run_cmd
     case $1 in
-        lb) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml" --cpu 1) ;;
+        lb) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml" --cpu 1
+                --metrics "127.0.0.1:$metrics_port") ;;
         fwd) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" fwd --iface "$if_r" --queue 0
-                --mode macswap --cpu 1) ;;
+                --mode macswap --cpu 1 --metrics "127.0.0.1:$metrics_port") ;;
         nft) run_cmd=(ip netns exec "$ns_r" nft -f "$lb_nft") ;;
     esac
 }
@@ -259,29 +298,109 @@ await_forwarding() { # contender
     return 1
 }
 
-declare -A fwd_pps offered other backs   # key: contender,round
+# ---------------------------------------------------------------------------------------------
+# --vr-napi thread: vr gets a NAPI of its own (GRO on), threaded, its kthread(s) pinned to CPU 1.
+# GRO stays on for the whole run, so the NAPI (and its kthread) outlives every contender's XDP
+# program. The kthread is found as the napi/<if_r>-* thread that setting `threaded` created.
+napi_pids=()
+setup_vr_napi() {
+    local before p
+    ip netns exec "$ns_r" ethtool -K "$if_r" gro on >/dev/null
+    before=" $(pgrep -d ' ' "^napi/$if_r-" || true) "
+    ip netns exec "$ns_r" sh -c "echo 1 > /sys/class/net/$if_r/threaded" ||
+        { log "error: cannot make $if_r's NAPI threaded"; exit 1; }
+    for p in $(pgrep "^napi/$if_r-" || true); do
+        [[ $before == *" $p "* ]] || napi_pids+=("$p")
+    done
+    [ ${#napi_pids[@]} -ge 1 ] || { log "error: no NAPI kthread appeared for $if_r"; exit 1; }
+    log "$if_r's NAPI is threaded: kthread(s) ${napi_pids[*]} ($(cat "/proc/${napi_pids[0]}/comm")) pinned to CPU 1"
+}
+# Before every measurement: the kthread(s) still there, threaded, on CPU 1 only.
+check_vr_napi() {
+    local p
+    [ "$vr_napi" = thread ] || return 0
+    [ "$(ip netns exec "$ns_r" cat "/sys/class/net/$if_r/threaded")" = 1 ] ||
+        { log "error: $if_r's NAPI is no longer threaded"; exit 1; }
+    for p in "${napi_pids[@]}"; do
+        taskset -p -c 1 "$p" >/dev/null 2>&1 || { log "error: NAPI kthread $p of $if_r is gone"; exit 1; }
+    done
+}
+
+# Cost counters. CPU 1's busy ticks (user nice system irq softirq steal), the run time in ns of a
+# thread (schedstat), the NAPI kthreads' run time, and a sluice contender's counters (its --metrics).
+cpu1_ticks() { awk '$1 == "cpu1" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+run_ns() { { cat "$1" 2>/dev/null || echo 0; } | awk '{print $1}'; } # schedstat file
+napi_ns() {
+    local p s=0
+    for p in "${napi_pids[@]}"; do s=$((s + $(run_ns "/proc/$p/schedstat"))); done
+    echo "$s"
+}
+worker_tid() { # pid -> the tid of its first sluice-worker thread (empty if none)
+    local f
+    for f in /proc/"$1"/task/*/comm; do
+        if [[ $(cat "$f" 2>/dev/null) == sluice-worker* ]]; then f=${f%/comm}; echo "${f##*/}"; return; fi
+    done
+}
+# Prints "busy_ns fill_empty rx_ring_full" of worker 0 / the XSK ("nan" for a missing one).
+sluice_counters() {
+    { ip netns exec "$ns_r" curl -s --max-time 3 "http://127.0.0.1:$metrics_port/metrics" || true; } | awk '
+        $1 ~ /^sluice_worker_busy_ns_total\{/ { b += $2; fb = 1 }
+        $1 ~ /^sluice_xsk_rx_fill_empty_total\{/ { f += $2; ff = 1 }
+        $1 ~ /^sluice_xsk_rx_ring_full_total\{/ { r += $2; fr = 1 }
+        END { printf "%s %s %s\n", fb ? sprintf("%.0f", b) : "nan", ff ? sprintf("%.0f", f) : "nan",
+            fr ? sprintf("%.0f", r) : "nan" }'
+}
+
+declare -A fwd_pps offered other backs cost napic   # key: contender,round
 
 measure() { # contender round
-    local c=$1 round=$2 r0 r1 t0 t1 w0 w1 o0 o1 dt
+    local c=$1 round=$2 r0 r1 t0 t1 w0 w1 o0 o1 dt c0 c1 k0 k1 tid="" wr0=0 wr1=0 s0="nan nan nan" s1="nan nan nan" detail=""
     reset_vr "the previous contender"
+    check_vr_napi
     kill -0 "$gen_pid" 2>/dev/null || { log "warning: generator died; restarting it"; start_generator; }
     wait_quiet
-    fwd_pps[$c,$round]=nan; offered[$c,$round]=nan; other[$c,$round]=0
+    fwd_pps[$c,$round]=nan; offered[$c,$round]=nan; other[$c,$round]=0; cost[$c,$round]=nan; napic[$c,$round]=nan
     if start_contender "$c" "$round" && await_forwarding "$c"; then
         sleep "$warm_secs"
+        if [ "$c" != nft ]; then tid=$(worker_tid "$cur_pid"); s0=$(sluice_counters); fi
         o0=$(other_ticks); w0=$EPOCHREALTIME
         r0=$(ns_stat "$ns_g" "$if_g" rx_packets); t0=$(ns_stat "$ns_g" "$if_g" tx_packets)
+        c0=$(cpu1_ticks); k0=$(napi_ns); [ -z "$tid" ] || wr0=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
         sleep "$secs"
+        c1=$(cpu1_ticks); k1=$(napi_ns); [ -z "$tid" ] || wr1=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
         r1=$(ns_stat "$ns_g" "$if_g" rx_packets); t1=$(ns_stat "$ns_g" "$if_g" tx_packets)
         o1=$(other_ticks); w1=$EPOCHREALTIME
+        [ "$c" = nft ] || s1=$(sluice_counters)
         dt=$(elapsed "$w0" "$w1")
         fwd_pps[$c,$round]=$(awk -v a="$r0" -v b="$r1" -v t="$dt" 'BEGIN {printf "%.0f", (b - a) / t}')
         offered[$c,$round]=$(awk -v a="$t0" -v b="$t1" -v t="$dt" 'BEGIN {printf "%.0f", (b - a) / t}')
         other[$c,$round]=$(other_pct "$o0" "$o1" "$dt")
+        # CPU 1 busy ns per returned frame; a sluice worker's idle polls (its run time minus its
+        # busy_ns, at least 0) are not work. busy_ns is wall time, so a busy poll that CPU 1's
+        # other work interrupts counts that work twice: the idle part is then underestimated and
+        # the cost overestimated, never the reverse.
+        read -r -a sa <<<"$s0"; read -r -a sb <<<"$s1"
+        cost[$c,$round]=$(awk -v c0="$c0" -v c1="$c1" -v hz="$clk_tck" -v w0="$wr0" -v w1="$wr1" \
+            -v b0="${sa[0]}" -v b1="${sb[0]}" -v sl="$([ "$c" = nft ] && echo 0 || echo 1)" -v f=$((r1 - r0)) '
+            BEGIN {
+                if (f <= 0) { print "nan"; exit }
+                busy = (c1 - c0) * 1e9 / hz
+                if (sl) { if (b0 == "nan" || b1 == "nan" || w1 == 0) { print "nan"; exit }
+                          idle = (w1 - w0) - (b1 - b0); if (idle > 0) busy -= idle }
+                printf "%.0f", busy / f }')
+        napic[$c,$round]=$(awk -v a="$k0" -v b="$k1" -v f=$((r1 - r0)) -v m="$vr_napi" \
+            'BEGIN {if (m != "thread" || f <= 0) print "nan"; else printf "%.0f", (b - a) / f}')
+        if [ "$c" != nft ]; then
+            detail=$(awk -v w0="$wr0" -v w1="$wr1" -v b0="${sa[0]}" -v b1="${sb[0]}" -v f0="${sa[1]}" -v f1="${sb[1]}" \
+                -v q0="${sa[2]}" -v q1="${sb[2]}" -v t="$dt" -v k0="$k0" -v k1="$k1" 'BEGIN {
+                printf "; worker ran %.0f%% of CPU 1, busy_ns %.0f%% of that; NAPI kthread %.0f%%", \
+                    100 * (w1 - w0) / 1e9 / t, (w1 > w0 ? 100 * (b1 - b0) / (w1 - w0) : 0), 100 * (k1 - k0) / 1e9 / t
+                if (f0 != "nan" && f1 != "nan") printf "; xsk fill_empty %.0f/s, rx_ring_full %.0f/s", (f1 - f0) / t, (q1 - q0) / t }')
+        fi
     fi
     stop_contender "$c"
     [ "${fwd_pps[$c,$round]}" != nan ] || measure_failures=$((measure_failures + 1))
-    log "round $round $c: came back ${fwd_pps[$c,$round]} pps (generator sent ${offered[$c,$round]} pps; other processes ${other[$c,$round]}% CPU)"
+    log "round $round $c: came back ${fwd_pps[$c,$round]} pps (generator sent ${offered[$c,$round]} pps; other processes ${other[$c,$round]}% CPU); CPU 1 ${cost[$c,$round]} ns/frame, NAPI kthread ${napic[$c,$round]} ns/frame$detail"
 }
 
 # Which backend MACs the contender's output went to: a short capture on vg after the rounds, as a
@@ -301,6 +420,7 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 setup_topology
 ip netns exec "$ns_g" nft -f "$sink_nft"
+[ "$vr_napi" = softirq ] || setup_vr_napi
 
 for ((round = 1; round <= rounds; round++)); do
     log "round $round/$rounds: starting the generator"
@@ -326,7 +446,8 @@ mean_of() {
 label() {
     case $1 in
         lb) echo "sluice lb (dsr)" ;;
-        nft) echo "nftables netdev ingress$([ "$nft_rps" = 1 ] && echo ", RPS to CPU 1" || echo ", CPU 0")" ;;
+        nft) echo "nftables netdev ingress$([ "$vr_napi" = thread ] && echo "" ||
+            { [ "$nft_rps" = 1 ] && echo ", RPS to CPU 1" || echo ", CPU 0"; })" ;;
         fwd) echo "sluice fwd --mode macswap" ;;
     esac
 }
@@ -336,19 +457,25 @@ echo "## sluice lb vs nftables vs sluice fwd macswap on veth, UDP flood of $flow
 echo
 echo "- date: $started; rounds: $rounds; seconds per contender and round: $secs (after $warm_secs s of warm-up); order alternates per round"
 machine_line
-echo "- $(nft --version); generator: sluice gen --flows $flows on CPU 0; contender: CPU 1"
+echo "- $(nft --version); generator: sluice gen --flows $flows$([ "$rate" = 0 ] || echo " --rate $rate") on CPU 0; contender: CPU 1"
+if [ "$vr_napi" = thread ]; then
+    echo "- vr's receive work: threaded NAPI (GRO on), kthread $(cat "/proc/${napi_pids[0]}/comm" 2>/dev/null || echo "napi/$if_r-?") pinned to CPU 1, for every contender (--vr-napi thread)"
+else
+    echo "- vr's receive work: veth's NAPI in CPU 0's softirq (sluice contenders); nftables $([ "$nft_rps" = 1 ] && echo "moved to CPU 1 by RPS" || echo "on CPU 0") (--vr-napi softirq)"
+fi
 load_line "$load_before" "$load_after"
 echo
 echo "Frames that came back to the generator's side per second (Mpps)"
 echo
 hdr="| contender | mean |"; sep="|---|---|"
 for ((r = 1; r <= rounds; r++)); do hdr+=" round $r |"; sep+="---|"; done
-echo "$hdr generator sent (mean) | other CPU% per round |"; echo "$sep---|---|"
+echo "$hdr generator sent (mean) | CPU 1 ns/frame (mean) | NAPI kthread ns/frame (mean) | other CPU% per round |"
+echo "$sep---|---|---|---|"
 declare -A mean_c=()
 for c in "${contenders[@]}"; do
-    vals=(); ovals=(); cells=""
+    vals=(); ovals=(); cvals=(); kvals=(); cells=""
     for ((r = 1; r <= rounds; r++)); do
-        vals+=("${fwd_pps[$c,$r]}"); ovals+=("${offered[$c,$r]}")
+        vals+=("${fwd_pps[$c,$r]}"); ovals+=("${offered[$c,$r]}"); cvals+=("${cost[$c,$r]}"); kvals+=("${napic[$c,$r]}")
         cells+="${other[$c,$r]}"; [ "${other[$c,$r]}" -lt "$max_other" ] || cells+="!"
         [ $r = "$rounds" ] || cells+=" / "
     done
@@ -357,7 +484,9 @@ for c in "${contenders[@]}"; do
     for ((r = 1; r <= rounds; r++)); do
         line+=" $(mpps "${vals[r - 1]}")"; [ "${other[$c,$r]}" -lt "$max_other" ] || line+=" !"; line+=" |"
     done
-    echo "$line $(mpps "$(mean_of "${ovals[@]}")") | $cells |"
+    kmean=$(mean_of "${kvals[@]}"); [ "$kmean" != nan ] || kmean=n/a
+    cmean=$(mean_of "${cvals[@]}"); [ "$cmean" != nan ] || cmean=n/a
+    echo "$line $(mpps "$(mean_of "${ovals[@]}")") | $cmean | $kmean | $cells |"
 done
 echo
 ratio_line() { # a b name target
@@ -378,9 +507,16 @@ if [ ${#backs[@]} -gt 0 ]; then
     echo
 fi
 echo "Note: a rate within a few % of what the generator sent means the generator (CPU 0) was the"
-echo "limit. The sluice contenders' XDP program and copy into the UMEM run in CPU 0's softirq"
-echo "(veth's NAPI), beside the generator; nftables runs where vr's receive processing runs (CPU 1"
-echo "with RPS). '!' marks a measurement during which other processes used >= ${max_other}% of a CPU."
+if [ "$vr_napi" = thread ]; then
+    echo "limit. Every contender's receive work (vr's NAPI: XDP program and copy into the UMEM, or"
+    echo "nftables) runs in vr's NAPI kthread on CPU 1. CPU 1 ns/frame: CPU 1's busy time (/proc/stat)"
+    echo "per returned frame, a sluice worker's idle polls (thread run time - busy_ns) excluded."
+else
+    echo "limit. The sluice contenders' XDP program and copy into the UMEM run in CPU 0's softirq"
+    echo "(veth's NAPI), beside the generator; nftables runs where vr's receive processing runs (CPU 1"
+    echo "with RPS). CPU 1 ns/frame then leaves the sluice contenders' receive work out."
+fi
+echo "'!' marks a measurement during which other processes used >= ${max_other}% of a CPU."
 echo
 echo "### Command lines"
 echo
@@ -388,6 +524,10 @@ echo '```'
 echo "# topology"
 topology_cmds
 echo "ip netns exec $ns_g nft -f sink.nft   # $(tr '\n' ' ' <"$sink_nft")"
+if [ "$vr_napi" = thread ]; then
+    echo "ip netns exec $ns_r ethtool -K $if_r gro on; ip netns exec $ns_r sh -c 'echo 1 > /sys/class/net/$if_r/threaded'"
+    echo "taskset -p -c 1 <pid of napi/$if_r-*>"
+fi
 echo "# generator"
 qcmd "${gen_cmd[@]}"; echo
 for c in "${contenders[@]}"; do
