@@ -20,7 +20,10 @@
 # --vr-napi thread (the default) turns GRO on for vr (so that veth gives it a NAPI whatever the
 # contender: nftables runs in it as well) and makes that NAPI threaded, its kthread napi/vr-<id>
 # pinned to CPU 1: every contender then does all of its receive work on CPU 1, and CPU 0 only
-# sends (vg's transmit ends with putting the frame on vr's ring and waking the kthread).
+# sends (vg's transmit ends with putting the frame on vr's ring and waking the kthread). veth puts
+# a frame on that ring only when the sender, vg, has TSO off (or the frame could be aggregated),
+# which attaching an XDP program to vr does by itself: the script turns vg's TSO off for the
+# whole run, so that nftables' frames take the same path (the generator sends no TCP).
 # The frames coming back (vr's transmit) are received by vg on CPU 1 as well (vg has no NAPI: the
 # backlog of the transmitting CPU), for every contender.
 #
@@ -71,6 +74,10 @@ Options:
                     to CPU 1 by RPS (--nft-rps): the generator's CPU limits every contender
   --nft-rps 0|1     with --vr-napi softirq: 1 (default) steers vr's receive processing to CPU 1
                     with RPS while nftables runs; 0: it runs on CPU 0, in the generator's softirq
+  --nice N          run the generator, the sluice contenders and vr's NAPI kthread at this nice
+                    value, and give this script's session (its scheduler autogroup, restored at
+                    exit) the same (default 0); on a machine shared with other work, e.g. -10 keeps
+                    that work from taking much CPU time from them (it still shows as '!')
   --keep-logs       keep the per-run logs (their directory is printed)
   --max-other N     the machine is shared: before each measurement wait until processes that
                     are not ours use less than N% of one CPU (sampled over 2 s; default 25), and
@@ -95,6 +102,7 @@ sluice=${SLUICE_CMD:-$repo_root/sluice}
 nft_rps=1
 rate=0
 vr_napi=thread
+nice_n=0
 keep_logs=0
 max_other=25
 quiet_wait=120
@@ -112,6 +120,7 @@ while [ $# -gt 0 ]; do
         --nft-rps) need_arg "$@"; nft_rps=$2; shift 2 ;;
         --rate) need_arg "$@"; rate=$2; shift 2 ;;
         --vr-napi) need_arg "$@"; vr_napi=$2; shift 2 ;;
+        --nice) need_arg "$@"; nice_n=$2; shift 2 ;;
         --keep-logs) keep_logs=1; shift ;;
         --max-other) need_arg "$@"; max_other=$2; shift 2 ;;
         --quiet-wait) need_arg "$@"; quiet_wait=$2; shift 2 ;;
@@ -124,6 +133,7 @@ is_uint "$flows" && [ "$flows" -ge 1 ] && [ "$flows" -le 64512 ] || die_usage "-
 is_uint "$backends" && [ "$backends" -ge 1 ] && [ "$backends" -le 200 ] || die_usage "--backends must be 1..200"
 case $nft_rps in 0|1) ;; *) die_usage "--nft-rps takes 0 or 1" ;; esac
 is_uint "$rate" || die_usage "--rate must be an integer (packets per second; 0: unlimited)"
+[[ $nice_n =~ ^-?[0-9]+$ ]] && [ "$nice_n" -ge -20 ] && [ "$nice_n" -le 19 ] || die_usage "--nice must be -20..19"
 case $vr_napi in thread) nft_rps=0 ;; softirq) ;; *) die_usage "--vr-napi takes thread or softirq" ;; esac
 contenders=()
 IFS=, read -r -a wanted <<<"$contender_list"
@@ -134,6 +144,7 @@ done
 read -r -a sluice_cmd <<<"$sluice"
 
 check_host "namespaces, XDP, nftables" 1 ip taskset awk
+
 command -v nft >/dev/null || { echo "${0##*/}: nft not found (apt-get install nftables)" >&2; exit 1; }
 if [ "$vr_napi" = thread ] && ! command -v ethtool >/dev/null; then
     echo "${0##*/}: ethtool not found (apt-get install ethtool; or --vr-napi softirq)" >&2; exit 1
@@ -157,6 +168,14 @@ metrics_port=9464   # the sluice contenders' --metrics, on lo in namespace R
 logdir=$(mktemp -d /tmp/lb-vs-nftables.$id.XXXXXX)
 dpdk_prefixes=()
 set_traps
+# --nice: the scheduler splits CPU time between sessions (autogroups) before it looks at nice
+# values, so the session's own weight is raised too, and put back when the script ends.
+autogroup_nice=""
+if [ "$nice_n" != 0 ] && [ -w /proc/$$/autogroup ]; then
+    autogroup_nice=$(awk '{print $NF}' /proc/$$/autogroup)
+    echo "$nice_n" >/proc/$$/autogroup
+fi
+bench_cleanup_hook() { [ -z "$autogroup_nice" ] || echo "$autogroup_nice" >/proc/$$/autogroup 2>/dev/null || true; }
 
 backend_ip() { echo "10.202.1.$(($1 + 1))"; }
 backend_mac() { printf '02:c9:02:00:01:%02x' "$1"; }
@@ -221,7 +240,7 @@ printf 'table netdev sink {\n  chain in {\n    type filter hook ingress device "
 
 # ---------------------------------------------------------------------------------------------
 # Generator: sluice gen on CPU 0 in namespace G, for the whole round.
-gen_cmd=(ip netns exec "$ns_g" taskset -c 0 "${sluice_cmd[@]}" gen --iface "$if_g" --dst-mac "$mac_r"
+gen_cmd=(ip netns exec "$ns_g" nice -n "$nice_n" taskset -c 0 "${sluice_cmd[@]}" gen --iface "$if_g" --dst-mac "$mac_r"
     --src-ip "$ip_g" --dst-ip "$vip" --dst-port "$vip_port" --src-port 1024 --flows "$flows"
     --size "$size" --cpu 0)
 [ "$rate" = 0 ] || gen_cmd+=(--rate "$rate")
@@ -250,9 +269,9 @@ stop_generator() { stop_pid "$gen_pid" 10; gen_pid=""; }
 # Contenders: start_<c> makes it forward (in the background for sluice: $cur_pid), stop_<c> ends it.
 contender_cmd() { # contender -> sets run_cmd
     case $1 in
-        lb) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml" --cpu 1
+        lb) run_cmd=(ip netns exec "$ns_r" nice -n "$nice_n" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml" --cpu 1
                 --metrics "127.0.0.1:$metrics_port") ;;
-        fwd) run_cmd=(ip netns exec "$ns_r" taskset -c 1 "${sluice_cmd[@]}" fwd --iface "$if_r" --queue 0
+        fwd) run_cmd=(ip netns exec "$ns_r" nice -n "$nice_n" taskset -c 1 "${sluice_cmd[@]}" fwd --iface "$if_r" --queue 0
                 --mode macswap --cpu 1 --metrics "127.0.0.1:$metrics_port") ;;
         nft) run_cmd=(ip netns exec "$ns_r" nft -f "$lb_nft") ;;
     esac
@@ -306,6 +325,7 @@ napi_pids=()
 setup_vr_napi() {
     local before p
     ip netns exec "$ns_r" ethtool -K "$if_r" gro on >/dev/null
+    ip netns exec "$ns_g" ethtool -K "$if_g" tso off >/dev/null
     before=" $(pgrep -d ' ' "^napi/$if_r-" || true) "
     ip netns exec "$ns_r" sh -c "echo 1 > /sys/class/net/$if_r/threaded" ||
         { log "error: cannot make $if_r's NAPI threaded"; exit 1; }
@@ -313,7 +333,8 @@ setup_vr_napi() {
         [[ $before == *" $p "* ]] || napi_pids+=("$p")
     done
     [ ${#napi_pids[@]} -ge 1 ] || { log "error: no NAPI kthread appeared for $if_r"; exit 1; }
-    log "$if_r's NAPI is threaded: kthread(s) ${napi_pids[*]} ($(cat "/proc/${napi_pids[0]}/comm")) pinned to CPU 1"
+    for p in "${napi_pids[@]}"; do renice -n "$nice_n" -p "$p" >/dev/null; done
+    log "$if_r's NAPI is threaded: kthread(s) ${napi_pids[*]} ($(cat "/proc/${napi_pids[0]}/comm")) pinned to CPU 1, nice $nice_n"
 }
 # Before every measurement: the kthread(s) still there, threaded, on CPU 1 only.
 check_vr_napi() {
@@ -329,6 +350,7 @@ check_vr_napi() {
 # Cost counters. CPU 1's busy ticks (user nice system irq softirq steal), the run time in ns of a
 # thread (schedstat), the NAPI kthreads' run time, and a sluice contender's counters (its --metrics).
 cpu1_ticks() { awk '$1 == "cpu1" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+cpu0_softirq_ticks() { awk '$1 == "cpu0" {print $8}' /proc/stat; }   # where the receive work must not be
 run_ns() { { cat "$1" 2>/dev/null || echo 0; } | awk '{print $1}'; } # schedstat file
 napi_ns() {
     local p s=0
@@ -354,7 +376,7 @@ sluice_counters() {
 declare -A fwd_pps offered other backs cost napic   # key: contender,round
 
 measure() { # contender round
-    local c=$1 round=$2 r0 r1 t0 t1 w0 w1 o0 o1 dt c0 c1 k0 k1 tid="" wr0=0 wr1=0 s0="nan nan nan" s1="nan nan nan" detail=""
+    local c=$1 round=$2 r0 r1 t0 t1 w0 w1 o0 o1 dt c0 c1 z0 z1 k0 k1 tid="" wr0=0 wr1=0 s0="nan nan nan" s1="nan nan nan" detail=""
     reset_vr "the previous contender"
     check_vr_napi
     kill -0 "$gen_pid" 2>/dev/null || { log "warning: generator died; restarting it"; start_generator; }
@@ -365,9 +387,9 @@ measure() { # contender round
         if [ "$c" != nft ]; then tid=$(worker_tid "$cur_pid"); s0=$(sluice_counters); fi
         o0=$(other_ticks); w0=$EPOCHREALTIME
         r0=$(ns_stat "$ns_g" "$if_g" rx_packets); t0=$(ns_stat "$ns_g" "$if_g" tx_packets)
-        c0=$(cpu1_ticks); k0=$(napi_ns); [ -z "$tid" ] || wr0=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
+        c0=$(cpu1_ticks); z0=$(cpu0_softirq_ticks); k0=$(napi_ns); [ -z "$tid" ] || wr0=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
         sleep "$secs"
-        c1=$(cpu1_ticks); k1=$(napi_ns); [ -z "$tid" ] || wr1=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
+        c1=$(cpu1_ticks); z1=$(cpu0_softirq_ticks); k1=$(napi_ns); [ -z "$tid" ] || wr1=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
         r1=$(ns_stat "$ns_g" "$if_g" rx_packets); t1=$(ns_stat "$ns_g" "$if_g" tx_packets)
         o1=$(other_ticks); w1=$EPOCHREALTIME
         [ "$c" = nft ] || s1=$(sluice_counters)
@@ -390,8 +412,9 @@ measure() { # contender round
                 printf "%.0f", busy / f }')
         napic[$c,$round]=$(awk -v a="$k0" -v b="$k1" -v f=$((r1 - r0)) -v m="$vr_napi" \
             'BEGIN {if (m != "thread" || f <= 0) print "nan"; else printf "%.0f", (b - a) / f}')
+        detail=$(awk -v a="$z0" -v b="$z1" -v hz="$clk_tck" -v t="$dt" 'BEGIN {printf "; CPU 0 softirq %.0f%%", 100 * (b - a) / hz / t}')
         if [ "$c" != nft ]; then
-            detail=$(awk -v w0="$wr0" -v w1="$wr1" -v b0="${sa[0]}" -v b1="${sb[0]}" -v f0="${sa[1]}" -v f1="${sb[1]}" \
+            detail+=$(awk -v w0="$wr0" -v w1="$wr1" -v b0="${sa[0]}" -v b1="${sb[0]}" -v f0="${sa[1]}" -v f1="${sb[1]}" \
                 -v q0="${sa[2]}" -v q1="${sb[2]}" -v t="$dt" -v k0="$k0" -v k1="$k1" 'BEGIN {
                 printf "; worker ran %.0f%% of CPU 1, busy_ns %.0f%% of that; NAPI kthread %.0f%%", \
                     100 * (w1 - w0) / 1e9 / t, (w1 > w0 ? 100 * (b1 - b0) / (w1 - w0) : 0), 100 * (k1 - k0) / 1e9 / t
@@ -525,8 +548,9 @@ echo "# topology"
 topology_cmds
 echo "ip netns exec $ns_g nft -f sink.nft   # $(tr '\n' ' ' <"$sink_nft")"
 if [ "$vr_napi" = thread ]; then
-    echo "ip netns exec $ns_r ethtool -K $if_r gro on; ip netns exec $ns_r sh -c 'echo 1 > /sys/class/net/$if_r/threaded'"
-    echo "taskset -p -c 1 <pid of napi/$if_r-*>"
+    echo "ip netns exec $ns_r ethtool -K $if_r gro on; ip netns exec $ns_g ethtool -K $if_g tso off"
+    echo "ip netns exec $ns_r sh -c 'echo 1 > /sys/class/net/$if_r/threaded'"
+    echo "taskset -p -c 1 <pid of napi/$if_r-*>$([ "$nice_n" = 0 ] || echo "; renice -n $nice_n -p <that pid>")"
 fi
 echo "# generator"
 qcmd "${gen_cmd[@]}"; echo

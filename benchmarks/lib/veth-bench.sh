@@ -36,7 +36,8 @@
 #
 # Functions the caller defines, called from here: start_generator (by measure_prepare and
 # run_rounds; starts the generator and sets gen_pid) and measure (by run_rounds, with the
-# arguments contender mode round).
+# arguments contender mode round); optionally bench_cleanup_hook (by bench_cleanup, after the
+# processes are stopped, before the namespaces go: undoes what the caller changed outside them).
 #
 # Provided:
 #   options    die_usage, need_arg, is_uint, check_options, check_host
@@ -144,6 +145,7 @@ bench_cleanup() {
     trap - EXIT INT TERM
     stop_pid "$cur_pid" 5
     stop_pid "$gen_pid" 5
+    ! declare -F bench_cleanup_hook >/dev/null || bench_cleanup_hook
     if [ "$created_ns" = 1 ]; then
         ip netns del "$ns_r" 2>/dev/null || true
         ip netns del "$ns_g" 2>/dev/null || true
