@@ -27,12 +27,13 @@
 # The frames coming back (vr's transmit) are received by vg on CPU 1 as well (vg has no NAPI: the
 # backlog of the transmitting CPU), for every contender.
 #
-# Cost per frame: besides the rate, each measurement reports CPU 1's busy time (/proc/stat) per
-# returned frame. A sluice worker busy-polls (CPU 1 is always 100 % busy), so its idle polls are
-# taken out: its thread's run time (schedstat) minus its busy_ns counter (read from its --metrics
-# endpoint). The NAPI kthread's run time per frame is shown on its own. With --rate (a fixed
-# offered rate every contender sustains) the costs compare the contenders even when CPU 1 has
-# time to spare.
+# Cost per frame: besides the rate, each measurement reports the receive side's CPU time per
+# returned frame: CPU 1's busy time plus CPU 0's softirq time (/proc/stat; the latter is vr's NAPI
+# with --vr-napi softirq, about 0 with thread). A sluice worker busy-polls (CPU 1 is always 100 %
+# busy), so its idle polls are taken out: its thread's run time (schedstat) minus its busy_ns
+# counter (read from its --metrics endpoint). The NAPI kthread's run time per frame is shown on
+# its own. With --rate (a fixed offered rate every contender sustains) the costs compare the
+# contenders even when the generator is the limit (--vr-napi softirq).
 #
 # Run `lb-vs-nftables.sh --help` for the options. Needs root, nft (apt-get install nftables),
 # iproute2, taskset, awk.
@@ -53,8 +54,8 @@ backends' MACs, the frame goes back out with \`fwd\`), and against \`sluice fwd 
 A \`sluice gen --flows N\` flood runs on CPU 0 in namespace G for the whole round; each contender
 runs on CPU 1 in namespace R. Rounds alternate the order of the contenders (A/B/C, then C/B/A, ...).
 Score: frames that came back to vg per second (vg's rx_packets over the measured seconds), and
-CPU 1's busy nanoseconds per returned frame (a sluice worker's idle polls excluded). Prints a table
-you can paste into benchmarks/README.md.
+the receive side's CPU nanoseconds per returned frame (CPU 1 busy + CPU 0 softirq, a sluice
+worker's idle polls excluded). Prints a table you can paste into benchmarks/README.md.
 
 Options:
   --seconds N       measured seconds per contender and round (default 10)
@@ -397,16 +398,16 @@ measure() { # contender round
         fwd_pps[$c,$round]=$(awk -v a="$r0" -v b="$r1" -v t="$dt" 'BEGIN {printf "%.0f", (b - a) / t}')
         offered[$c,$round]=$(awk -v a="$t0" -v b="$t1" -v t="$dt" 'BEGIN {printf "%.0f", (b - a) / t}')
         other[$c,$round]=$(other_pct "$o0" "$o1" "$dt")
-        # CPU 1 busy ns per returned frame; a sluice worker's idle polls (its run time minus its
+        # CPU 1 busy + CPU 0 softirq ns per returned frame; a sluice worker's idle polls (its run time minus its
         # busy_ns, at least 0) are not work. busy_ns is wall time, so a busy poll that CPU 1's
         # other work interrupts counts that work twice: the idle part is then underestimated and
         # the cost overestimated, never the reverse.
         read -r -a sa <<<"$s0"; read -r -a sb <<<"$s1"
-        cost[$c,$round]=$(awk -v c0="$c0" -v c1="$c1" -v hz="$clk_tck" -v w0="$wr0" -v w1="$wr1" \
+        cost[$c,$round]=$(awk -v c0="$c0" -v c1="$c1" -v z0="$z0" -v z1="$z1" -v hz="$clk_tck" -v w0="$wr0" -v w1="$wr1" \
             -v b0="${sa[0]}" -v b1="${sb[0]}" -v sl="$([ "$c" = nft ] && echo 0 || echo 1)" -v f=$((r1 - r0)) '
             BEGIN {
                 if (f <= 0) { print "nan"; exit }
-                busy = (c1 - c0) * 1e9 / hz
+                busy = (c1 - c0 + z1 - z0) * 1e9 / hz
                 if (sl) { if (b0 == "nan" || b1 == "nan" || w1 == 0) { print "nan"; exit }
                           idle = (w1 - w0) - (b1 - b0); if (idle > 0) busy -= idle }
                 printf "%.0f", busy / f }')
@@ -423,7 +424,7 @@ measure() { # contender round
     fi
     stop_contender "$c"
     [ "${fwd_pps[$c,$round]}" != nan ] || measure_failures=$((measure_failures + 1))
-    log "round $round $c: came back ${fwd_pps[$c,$round]} pps (generator sent ${offered[$c,$round]} pps; other processes ${other[$c,$round]}% CPU); CPU 1 ${cost[$c,$round]} ns/frame, NAPI kthread ${napic[$c,$round]} ns/frame$detail"
+    log "round $round $c: came back ${fwd_pps[$c,$round]} pps (generator sent ${offered[$c,$round]} pps; other processes ${other[$c,$round]}% CPU); receive side ${cost[$c,$round]} ns/frame, NAPI kthread ${napic[$c,$round]} ns/frame$detail"
 }
 
 # Which backend MACs the contender's output went to: a short capture on vg after the rounds, as a
@@ -492,7 +493,7 @@ echo "Frames that came back to the generator's side per second (Mpps)"
 echo
 hdr="| contender | mean |"; sep="|---|---|"
 for ((r = 1; r <= rounds; r++)); do hdr+=" round $r |"; sep+="---|"; done
-echo "$hdr generator sent (mean) | CPU 1 ns/frame (mean) | NAPI kthread ns/frame (mean) | other CPU% per round |"
+echo "$hdr generator sent (mean) | receive-side ns/frame (mean) | NAPI kthread ns/frame (mean) | other CPU% per round |"
 echo "$sep---|---|---|---|"
 declare -A mean_c=()
 for c in "${contenders[@]}"; do
@@ -532,13 +533,15 @@ fi
 echo "Note: a rate within a few % of what the generator sent means the generator (CPU 0) was the"
 if [ "$vr_napi" = thread ]; then
     echo "limit. Every contender's receive work (vr's NAPI: XDP program and copy into the UMEM, or"
-    echo "nftables) runs in vr's NAPI kthread on CPU 1. CPU 1 ns/frame: CPU 1's busy time (/proc/stat)"
-    echo "per returned frame, a sluice worker's idle polls (thread run time - busy_ns) excluded."
+    echo "nftables) runs in vr's NAPI kthread on CPU 1."
 else
     echo "limit. The sluice contenders' XDP program and copy into the UMEM run in CPU 0's softirq"
     echo "(veth's NAPI), beside the generator; nftables runs where vr's receive processing runs (CPU 1"
-    echo "with RPS). CPU 1 ns/frame then leaves the sluice contenders' receive work out."
+    echo "with RPS)."
 fi
+echo "Receive-side ns/frame: CPU 1's busy time plus CPU 0's softirq time (/proc/stat) per returned"
+echo "frame, a sluice worker's idle polls (its thread's run time - busy_ns) excluded; meaningful"
+echo "only without '!'."
 echo "'!' marks a measurement during which other processes used >= ${max_other}% of a CPU."
 echo
 echo "### Command lines"
