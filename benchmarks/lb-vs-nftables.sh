@@ -14,7 +14,7 @@
 #
 # Where vr's receive work runs (--vr-napi). veth hands a frame sent on vg to vr's NAPI when vr has
 # one (an XDP program or GRO), and NAPI runs in the softirq of the CPU that scheduled it: the
-# sending CPU 0. So by default (softirq) the XDP program and the copy into the UMEM of the sluice
+# sending CPU 0. So with veth's defaults (--vr-napi softirq) the XDP program and the copy into the UMEM of the sluice
 # contenders run beside the generator, on CPU 0, while nftables (vr without NAPI) is moved to CPU 1
 # by RPS: the generator, slowed by a different amount per contender, is what gets measured.
 # --vr-napi thread (the default) turns GRO on for vr (so that veth gives it a NAPI whatever the
@@ -70,7 +70,9 @@ Options:
                     contender sustains makes the cost columns the comparison
   --vr-napi MODE    where vr's receive work (XDP program, copy into the UMEM, nftables) runs:
                     thread (default): GRO on for vr, its NAPI threaded and the kthread pinned to
-                    CPU 1, for every contender: CPU 0 only generates (needs ethtool);
+                    CPU 1, for every contender: CPU 0 only generates (needs ethtool); a sluice
+                    worker then takes turns on CPU 1 with that kthread (the log gives their
+                    shares of CPU 1 and the XSK's fill_empty drops);
                     softirq: veth's default, NAPI in the sender's (CPU 0's) softirq, nftables moved
                     to CPU 1 by RPS (--nft-rps): the generator's CPU limits every contender
   --nft-rps 0|1     with --vr-napi softirq: 1 (default) steers vr's receive processing to CPU 1
