@@ -2,7 +2,7 @@ package dev.sluice.drivers;
 
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.counters.CounterGroup;
-import dev.sluice.counters.CounterType;
+import dev.sluice.counters.CounterKind;
 import dev.sluice.counters.Labels;
 
 /**
@@ -33,10 +33,10 @@ public final class PortCounters {
     public static final int KICK_ERRORS = 9;
     public static final int COUNT = 10;
 
-    private static final String[] NAMES = {
+    private static final CounterKind NAMES = new CounterKind(KIND,
         "rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "tx_ring_full", "fill_starved", "dropped",
         "kicks", "kicks_busy", "kick_errors"
-    };
+    );
 
     /** The group, kept for its lifetime; readers use it (checked). */
     private final CounterGroup group;
@@ -45,7 +45,7 @@ public final class PortCounters {
 
     /** Counters in this process's memory, for a port of no name. */
     public PortCounters() {
-        this(CounterAllocator.inMemory().allocate(KIND, Labels.none(), CounterType.COUNTER, NAMES));
+        this(NAMES.allocate(CounterAllocator.inMemory(), Labels.none()));
     }
 
     private PortCounters(CounterGroup group) {
@@ -55,7 +55,7 @@ public final class PortCounters {
 
     /** Allocates the counters of port {@code portName} (e.g. {@code afxdp:eth0/0}) from {@code allocator}. */
     public static PortCounters allocate(CounterAllocator allocator, String portName) {
-        return new PortCounters(allocator.allocate(KIND, Labels.of(KIND, portName), CounterType.COUNTER, NAMES));
+        return new PortCounters(NAMES.allocate(allocator, Labels.of(KIND, portName)));
     }
 
     /**
@@ -76,12 +76,12 @@ public final class PortCounters {
     }
 
     public static String name(int counter) {
-        return NAMES[counter];
+        return NAMES.name(counter);
     }
 
     /** Every counter's name, in index order. */
     public static String[] names() {
-        return NAMES.clone();
+        return NAMES.names();
     }
 
     /** Sums {@code other} into this (for totals over queues); called off the data path. */

@@ -2,7 +2,7 @@ package dev.sluice.drivers.afxdp;
 
 import dev.sluice.counters.CounterAllocator;
 import dev.sluice.counters.CounterGroup;
-import dev.sluice.counters.CounterType;
+import dev.sluice.counters.CounterKind;
 import dev.sluice.counters.Labels;
 
 /**
@@ -24,9 +24,9 @@ public final class XskStatisticsCounters {
     public static final int TX_RING_EMPTY = 5;
     public static final int COUNT = 6;
 
-    private static final String[] NAMES = {
+    private static final CounterKind NAMES = new CounterKind(KIND,
         "rx_dropped", "rx_invalid_descs", "tx_invalid_descs", "rx_ring_full", "rx_fill_empty", "tx_ring_empty"
-    };
+    );
 
     private final AfXdpQueue queue;
     private final CounterGroup group;
@@ -39,11 +39,11 @@ public final class XskStatisticsCounters {
     /** Allocates the kernel counters of {@code queue}, labelled {@code port=<queue name>}. */
     public static XskStatisticsCounters allocate(CounterAllocator allocator, AfXdpQueue queue) {
         return new XskStatisticsCounters(queue,
-                allocator.allocate(KIND, Labels.of("port", queue.name()), CounterType.COUNTER, NAMES));
+                NAMES.allocate(allocator, Labels.of("port", queue.name())));
     }
 
     public static String name(int counter) {
-        return NAMES[counter];
+        return NAMES.name(counter);
     }
 
     /** Reads the socket's statistics (one getsockopt) and stores them; single writer, off the data path. */
