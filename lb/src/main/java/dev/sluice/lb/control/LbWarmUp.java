@@ -52,6 +52,13 @@ final class LbWarmUp {
     private static final long CLIENT_MAC = 0x02_00_00_00_0c_01L;
     /** Entries of each warm-up worker's connection table: well above the flows it sees. */
     private static final int CONNECTION_CAPACITY = 1 << 14;
+    /**
+     * Kernel turns the warm-up runs however long they take: enough for the handler to be compiled by
+     * C1 with profiling and then to run there long enough for C2 to be asked for it, when the
+     * interpreted first turns have used up the time on a busy machine. On an idle one the time
+     * given runs many more.
+     */
+    static final int MIN_TURNS = 8 * 1024;
     /** Frames the simulated kernel cycles through, over all VIPs, before a VIP gets fewer flows. */
     private static final int FRAME_BUDGET = 4096;
     private static final int MAX_FLOWS_PER_VIP = 16;
@@ -84,7 +91,7 @@ final class LbWarmUp {
     }
 
     /**
-     * Runs the warm-up on the calling thread for about {@code duration}.
+     * Runs the warm-up on the calling thread for {@code duration}, and at least {@link #MIN_TURNS} kernel turns.
      *
      * @param ownMac             the interface's MAC (the frames' destination, the rewrites' source)
      * @param mtu                the interface's MTU
@@ -131,7 +138,7 @@ final class LbWarmUp {
             long delivered = WarmUp.overSimulatedKernel(port -> LoadBalancer.dataPath(List.of(port), workers, burst,
                             w -> new LbHandler(published, connections.get(w), counters.get(w), stats.worker(w), System::nanoTime))
                             .errorLog(message -> errorLog.accept("internal error in the warm-up: " + message)),
-                    frames(config, ownMac), burst, duration.toMillis());
+                    frames(config, ownMac), burst, duration.toMillis(), MIN_TURNS);
             long forwarded = 0;
             for (LbCounters c : counters) {
                 forwarded += c.get(LbCounters.FORWARDED);

@@ -26,6 +26,8 @@ public final class WarmUp {
     /** Ring entries and frames in flight of the simulated queue: those of an AF_XDP port's defaults. */
     private static final int RING_SIZE = 2048;
     private static final int FRAMES_IN_FLIGHT = 512;
+    /** Kernel turns between two looks at the clock. */
+    private static final int TURNS_PER_CHECK = 1024;
 
     private WarmUp() {
     }
@@ -37,7 +39,7 @@ public final class WarmUp {
      * @return packets the simulated kernel delivered
      */
     public static long overSimulatedKernel(Function<Port, Pipeline.Builder> pipeline, int burst, long millis) {
-        return overSimulatedKernel(pipeline, List.of(udpFrame()), burst, millis);
+        return overSimulatedKernel(pipeline, List.of(udpFrame()), burst, millis, 0);
     }
 
     /**
@@ -46,21 +48,27 @@ public final class WarmUp {
      * the packets are (protocols, flags, destinations), so that each path is compiled with a
      * profile that has seen the others.
      *
-     * @param frames Ethernet frames without FCS, each at most a UMEM frame's default size less its headroom
+     * @param frames   Ethernet frames without FCS, each at most a UMEM frame's default size less its headroom
+     * @param minTurns kernel turns to run even when {@code millis} have passed before (rounded up to
+     *                 a multiple of {@value #TURNS_PER_CHECK}): the first turns run interpreted, and on a
+     *                 busy machine they can take all the time given, so that the data path would meet
+     *                 real traffic with its profile collected but its C2 compilation not yet asked for
      */
     public static long overSimulatedKernel(Function<Port, Pipeline.Builder> pipeline, List<byte[]> frames, int burst,
-                                           long millis) {
+                                           long millis, int minTurns) {
         try (XskKernelSimulator sim = new XskKernelSimulator(UmemConfig.defaults(), RING_SIZE, FRAMES_IN_FLIGHT,
                 frames, true)) {
             try (Pipeline p = pipeline.apply(sim.queue()).assemble()) {
                 long deadline = System.nanoTime() + millis * 1_000_000L;
-                while (System.nanoTime() - deadline < 0) {
-                    for (int k = 0; k < 1024; k++) {
+                long turns = 0;
+                while (System.nanoTime() - deadline < 0 || turns < minTurns) {
+                    for (int k = 0; k < TURNS_PER_CHECK; k++) {
                         if ((k & 3) != 3) { // every fourth turn delivers nothing: the idle path runs too
                             sim.step(burst);
                         }
                         p.doWorkOnCallingThread();
                     }
+                    turns += TURNS_PER_CHECK;
                 }
             }
             return sim.delivered();
