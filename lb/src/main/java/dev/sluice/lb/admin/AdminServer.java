@@ -28,7 +28,8 @@ import java.util.function.Consumer;
 /**
  * Serves {@link AdminProtocol} on a Unix domain socket: one daemon thread accepts, each connection
  * is read, answered by the {@link AdminHandler} and closed on a daemon thread of its own (at most
- * {@link #MAX_CONNECTIONS} at once; one more is told the server is busy). A client gets
+ * {@link #MAX_CONNECTIONS} at once; beyond that a client is told the server is busy, and beyond as
+ * many busy answers again the next client waits in the listen backlog). A client gets
  * {@link #REQUEST_TIMEOUT} to send its whole request and as long again to take the reply, so a
  * stuck one holds a thread no longer than that and never blocks the others.
  *
@@ -158,17 +159,20 @@ public final class AdminServer implements AutoCloseable {
                 continue;
             }
             if (!connections.tryAcquire()) {
-                if (busyAnswers.tryAcquire()) {
-                    Thread.ofPlatform().daemon().name("sluice-admin-busy").start(() -> {
-                        try {
-                            answerBusy(connection);
-                        } finally {
-                            busyAnswers.release();
-                        }
-                    });
-                } else {
-                    closeQuietly(connection); // a flood: not even a busy answer each
+                // Busy answers are bounded too. When they are all in flight, wait for one to end
+                // rather than close this connection unanswered (its client would see a reset): the
+                // kernel's listen backlog holds further clients meanwhile.
+                if (!awaitBusyAnswer()) {
+                    closeQuietly(connection); // the server is closing
+                    return;
                 }
+                Thread.ofPlatform().daemon().name("sluice-admin-busy").start(() -> {
+                    try {
+                        answerBusy(connection);
+                    } finally {
+                        busyAnswers.release();
+                    }
+                });
                 continue;
             }
             Thread.ofPlatform().daemon().name("sluice-admin-" + sequence.incrementAndGet()).start(() -> {
@@ -179,6 +183,21 @@ public final class AdminServer implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Takes a busy answer's permit, waiting for one while the server is open; false once it closes. */
+    private boolean awaitBusyAnswer() {
+        while (!closed) {
+            try {
+                if (busyAnswers.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     private void answerBusy(SocketChannel connection) {
