@@ -16,7 +16,8 @@ import java.util.Arrays;
  * <p>Backends are identified by their index in the arrays given to {@link #build}; the caller passes
  * them in a canonical order (sorted by address) so that the table depends only on the set of
  * backends, never on the order of lines in a file. Immutable once built; {@link #backendFor} is one
- * array read.
+ * array read. A table of fewer than 65535 backends (every real one) keeps its slots as 16-bit
+ * values, so that the default 65537 slots take 128 KiB of cache rather than 256 KiB.
  */
 public final class MaglevTable {
     /** Slot value when no backend can take flows (none, or all weight 0). */
@@ -25,10 +26,26 @@ public final class MaglevTable {
     private static final long OFFSET_SEED = 0x5151_1CE0_0FF5_E7L;
     private static final long SKIP_SEED = 0x5151_1CE0_5C1B_00L;
 
-    private final int[] slots;
+    /** Slot value of a 16-bit table when no backend can take flows. */
+    private static final char NARROW_NONE = 0xFFFF;
 
-    private MaglevTable(int[] slots) {
-        this.slots = slots;
+    /** The slots as 16-bit backend indices, {@link #NARROW_NONE} for none; null when {@link #wide} holds them. */
+    private final char[] narrow;
+    /** The slots of a table of 65535 backends or more; null otherwise. */
+    private final int[] wide;
+
+    private MaglevTable(int[] slots, int backends) {
+        if (backends < NARROW_NONE) {
+            char[] c = new char[slots.length];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = slots[i] == NO_BACKEND ? NARROW_NONE : (char) slots[i];
+            }
+            this.narrow = c;
+            this.wide = null;
+        } else {
+            this.narrow = null;
+            this.wide = slots;
+        }
     }
 
     /**
@@ -71,7 +88,7 @@ public final class MaglevTable {
             maxWeight = Math.max(maxWeight, w);
         }
         if (maxWeight == 0) {
-            return new MaglevTable(slots);
+            return new MaglevTable(slots, n);
         }
         long[] next = new long[n];
         long[] credit = new long[n];
@@ -90,7 +107,7 @@ public final class MaglevTable {
                 } while (slots[slot] != NO_BACKEND);
                 slots[slot] = i;
                 if (++filled == size) {
-                    return new MaglevTable(slots);
+                    return new MaglevTable(slots, n);
                 }
             }
         }
@@ -103,7 +120,12 @@ public final class MaglevTable {
      * ⌊2³²/size⌋ or ⌈2³²/size⌉ hash values, as with a remainder.
      */
     public int backendFor(long flowHash) {
-        return slots[slotOf(flowHash, slots.length)];
+        char[] c = narrow;
+        if (c != null) {
+            int v = c[slotOf(flowHash, c.length)];
+            return v == NARROW_NONE ? NO_BACKEND : v;
+        }
+        return wide[slotOf(flowHash, wide.length)];
     }
 
     /** The slot of a flow hash in a table of {@code size} slots. */
@@ -112,12 +134,15 @@ public final class MaglevTable {
     }
 
     public int size() {
-        return slots.length;
+        return narrow != null ? narrow.length : wide.length;
     }
 
     /** Backend index of slot {@code i} (tests, {@code which}, disruption figures). */
     public int slot(int i) {
-        return slots[i];
+        if (narrow != null) {
+            return narrow[i] == NARROW_NONE ? NO_BACKEND : narrow[i];
+        }
+        return wide[i];
     }
 
     static void requirePrime(int size) {

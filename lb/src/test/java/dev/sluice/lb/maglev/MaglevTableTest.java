@@ -203,6 +203,18 @@ class MaglevTableTest {
     }
 
     @Test
+    void tablesOf65535BackendsOrMoreKeepEveryIndex() {
+        for (int n : new int[] {65534, 65535, 65536}) {
+            MaglevTable t = MaglevTable.build(keys(n, 11), equalWeights(n), 65537);
+            int[] c = counts(t, n);
+            assertThat(java.util.Arrays.stream(c).min().orElseThrow()).as(n + " backends: each has a slot").isGreaterThanOrEqualTo(1);
+            assertThat(t.backendFor(-1L)).isBetween(0, n - 1);
+            int[] zero = new int[n];
+            assertThat(MaglevTable.build(keys(n, 11), zero, 65537).backendFor(-1L)).isEqualTo(MaglevTable.NO_BACKEND);
+        }
+    }
+
+    @Test
     void everyFlowHashFindsASlot() {
         MaglevTable t = MaglevTable.build(keys(5, 8), equalWeights(5), 7919);
         Random random = new Random(9);
