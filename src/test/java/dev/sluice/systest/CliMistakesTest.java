@@ -76,6 +76,16 @@ class CliMistakesTest {
     }
 
     @Test
+    void lbRefusesImpossibleRingValuesBeforeReadingItsConfiguration() throws Exception {
+        assertOneClearLine(sluice("lb", "--config", "/nonexistent.yaml", "--ring-size", "100"),
+                "--ring-size must be a power of two in 64..65536, not 100");
+        assertOneClearLine(sluice("lb", "--config", "/nonexistent.yaml", "--umem-frames", "16"),
+                "--umem-frames must be in 128..");
+        assertOneClearLine(sluice("lb", "--config", "/nonexistent.yaml", "--frames", "600", "--umem-frames", "1024"),
+                "--frames must be in 16..512 (half of --umem-frames 1024), not 600");
+    }
+
+    @Test
     void genRefusesPortsAndFlowsOutsideTheirRange() throws Exception {
         assertOneClearLine(sluice("gen", "--iface", "nosuch0", "--dst-mac", MAC, "--dst-port", "70000", "--count", "1"),
                 "--dst-port must be in 1..65535, not 70000");

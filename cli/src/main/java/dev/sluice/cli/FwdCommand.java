@@ -50,14 +50,8 @@ final class FwdCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Burst size (default: ${DEFAULT-VALUE}).")
     int batch = 64;
 
-    @Option(names = "--frames", paramLabel = "N", description = "Frames kept in the FILL ring per queue (default: ${DEFAULT-VALUE}).")
-    int frames = 512;
-
-    @Option(names = "--ring-size", paramLabel = "N", description = "Entries per XSK ring (default: ${DEFAULT-VALUE}).")
-    int ringSize = 2048;
-
-    @Option(names = "--umem-frames", paramLabel = "N", description = "UMEM frames per queue (default: ${DEFAULT-VALUE}).")
-    int umemFrames = 4096;
+    @Mixin
+    XskRingOptions rings = new XskRingOptions();
 
     @Option(names = "--frame-size", paramLabel = "BYTES", description = "2048 or 4096 (default: ${DEFAULT-VALUE}; "
             + "the pcap driver takes 4096 when its capture holds longer packets).")
@@ -187,9 +181,9 @@ final class FwdCommand implements Callable<Integer> {
         ForwardSession.Driver d = driver();
         AfXdpOptions.CopyMode cm = port.copyMode();
         XdpMode xm = port.xdpMode();
-        AfXdpOptions options = AfXdpOptions.defaults().withCopyMode(cm).withXdpMode(xm).withRingSize(ringSize)
-                .withFramesInFlight(frames);
-        UmemConfig umem = new UmemConfig(umemFrames * queues.length, frameSize, 0, hugePages);
+        AfXdpOptions options = AfXdpOptions.defaults().withCopyMode(cm).withXdpMode(xm).withRingSize(rings.ringSize)
+                .withFramesInFlight(rings.frames);
+        UmemConfig umem = new UmemConfig(rings.umemFrames * queues.length, frameSize, 0, hugePages);
         return new ForwardSession.Settings(d, iface, queues, ForwardMode.parse(mode), options, umem, batch, port.cpus(),
                 warmUpMillis, null, pcapIn, pcapOut, workers);
     }

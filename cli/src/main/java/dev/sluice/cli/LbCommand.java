@@ -57,6 +57,9 @@ final class LbCommand implements Callable<Integer> {
     @Mixin
     XdpPortOptions port = new XdpPortOptions();
 
+    @Mixin
+    XskRingOptions rings = new XskRingOptions();
+
     @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the data path up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
     long warmUpMillis = LbOptions.DEFAULT_WARM_UP.toMillis();
 
@@ -80,6 +83,7 @@ final class LbCommand implements Callable<Integer> {
         }
         OptionChecks.nonNegative("--duration", duration, "until Ctrl-C");
         OptionChecks.nonNegative("--warmup-ms", warmUpMillis, "0: off");
+        rings.check(LoadBalancer.MAX_WORKERS); // every RX queue of the interface shares one UMEM
         if (metrics != null) {
             MetricsServer.parse(metrics);
         }
@@ -137,7 +141,8 @@ final class LbCommand implements Callable<Integer> {
 
     private void run(LbConfig lbConfig, XdpMode xm, CountersFile counters) {
         LbOptions options = LbOptions.defaults().withXdpMode(xm).withCopyMode(port.copyMode()).withCounters(counters)
-                .withLog(log).withWarmUp(Duration.ofMillis(warmUpMillis));
+                .withLog(log).withWarmUp(Duration.ofMillis(warmUpMillis))
+                .withRings(rings.umemFrames, rings.ringSize, rings.frames);
         if (port.cpus() != null) {
             options = options.withCpus(port.cpus());
         }

@@ -22,11 +22,6 @@ final class OptionChecks {
     static final int MAX_WORKERS = 64;
     /** Most packets in one burst. */
     static final int MAX_BATCH = 1024;
-    /** Smallest FILL ring share. */
-    static final int MIN_FRAMES = 16;
-    /** Fewest UMEM frames per queue: an AF_XDP queue needs room for two bursts of 64 (receive and transmit). */
-    static final int MIN_UMEM_FRAMES = 128;
-    static final int MAX_UMEM_FRAMES = 1 << 22;
     /** Frame sizes on the wire, FCS included: the UDP generator's, and the demo's (whose payload carries a sequence number). */
     static final int MIN_GEN_FRAME = 46;
     static final int MIN_DEMO_FRAME = 64;
@@ -59,19 +54,8 @@ final class OptionChecks {
         if (c.frameSize != 2048 && c.frameSize != 4096) {
             throw new Main.UserError("--frame-size must be 2048 or 4096, not " + c.frameSize);
         }
-        if (c.ringSize < 64 || c.ringSize > 65536 || Integer.bitCount(c.ringSize) != 1) {
-            throw new Main.UserError("--ring-size must be a power of two in 64..65536, not " + c.ringSize);
-        }
         queues(driver, c.queues, given.hasMatchedOption("--queue"));
-        int maxUmemFrames = MAX_UMEM_FRAMES / c.queues.length;
-        if (c.umemFrames < MIN_UMEM_FRAMES || c.umemFrames > maxUmemFrames) {
-            throw new Main.UserError("--umem-frames must be in " + MIN_UMEM_FRAMES + ".." + maxUmemFrames
-                    + (c.queues.length > 1 ? " for " + c.queues.length + " queues" : "") + ", not " + c.umemFrames);
-        }
-        if (c.frames < MIN_FRAMES || c.frames > c.umemFrames / 2) {
-            throw new Main.UserError("--frames must be in " + MIN_FRAMES + ".." + c.umemFrames / 2 + " (half of --umem-frames "
-                    + c.umemFrames + "), not " + c.frames);
-        }
+        c.rings.check(c.queues.length);
         int ports = driver == ForwardSession.Driver.AFXDP ? c.queues.length : 1;
         cpus(c.port.cpus(), Math.max(ports, c.workers), CpuSet.allowed());
         if (c.metrics != null) {

@@ -16,7 +16,10 @@ import java.util.function.Consumer;
  * @param xdpMode         how the steering program attaches (AUTO: native, else generic)
  * @param copyMode        AF_XDP zero-copy or copy (AUTO: zero-copy where the driver has it)
  * @param burst           packets per burst, 1..1024
- * @param framesPerQueue  UMEM frames per RX queue (at least 256)
+ * @param framesPerQueue  UMEM frames per RX queue (at least 128: two bursts of 64, received and sent)
+ * @param ringSize        entries in each of a queue's XSK rings (a power of two, 64..65536)
+ * @param framesInFlight  frames kept posted to a queue's FILL ring (16..framesPerQueue / 2): the
+ *                        frames the kernel can receive into while the queue's worker is off its CPU
  * @param counters        where the counters live (a counters file for {@code sluice stat}, or memory)
  * @param refreshInterval how often backends' and next hops' MACs are re-read from the kernel
  * @param resolveWait     how long {@link LoadBalancer#start} waits for MACs the kernel does not know
@@ -29,7 +32,7 @@ import java.util.function.Consumer;
  *                        ({@code LbWarmUp}; zero: no warm-up)
  */
 public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int burst, int framesPerQueue,
-                        CounterAllocator counters, Duration refreshInterval, Duration resolveWait, int[] cpus,
+                        int ringSize, int framesInFlight, CounterAllocator counters, Duration refreshInterval, Duration resolveWait, int[] cpus,
                         Consumer<String> log, Duration warmUp) {
     /** The warm-up {@link #defaults()} runs: as long as {@code sluice fwd}'s. */
     public static final Duration DEFAULT_WARM_UP = Duration.ofMillis(1500);
@@ -48,8 +51,14 @@ public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int bur
         if (burst < 1 || burst > 1024) {
             throw new IllegalArgumentException("burst " + burst + " is outside 1..1024");
         }
-        if (framesPerQueue < 256) {
-            throw new IllegalArgumentException("framesPerQueue " + framesPerQueue + " is below 256");
+        if (framesPerQueue < 128) {
+            throw new IllegalArgumentException("framesPerQueue " + framesPerQueue + " is below 128");
+        }
+        if (ringSize < 64 || ringSize > 65536 || Integer.bitCount(ringSize) != 1) {
+            throw new IllegalArgumentException("ringSize must be a power of two in 64..65536, not " + ringSize);
+        }
+        if (framesInFlight < 16 || framesInFlight > framesPerQueue / 2) {
+            throw new IllegalArgumentException("framesInFlight must be in 16.." + framesPerQueue / 2 + ", not " + framesInFlight);
         }
         if (refreshInterval.isNegative() || refreshInterval.isZero()) {
             throw new IllegalArgumentException("refreshInterval must be positive");
@@ -57,52 +66,55 @@ public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int bur
     }
 
     /**
-     * Automatic XDP and copy modes, bursts of 64, 4096 frames per queue, MACs refreshed every second,
+     * Automatic XDP and copy modes, bursts of 64, 4096 frames per queue of which 512 in the FILL
+     * ring, rings of 2048 entries, MACs refreshed every second,
      * a {@link #DEFAULT_WARM_UP} warm-up.
      */
     public static LbOptions defaults() {
-        return new LbOptions(XdpMode.AUTO, AfXdpOptions.CopyMode.AUTO, 64, 4096, CounterAllocator.inMemory(),
+        return new LbOptions(XdpMode.AUTO, AfXdpOptions.CopyMode.AUTO, 64, 4096, 2048, 512, CounterAllocator.inMemory(),
                 Duration.ofSeconds(1), Duration.ofSeconds(3), null, message -> System.err.println("sluice lb: " + message), DEFAULT_WARM_UP);
     }
 
     public LbOptions withXdpMode(XdpMode m) {
-        return new LbOptions(m, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(m, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp);
+    }
+
+    /** UMEM frames per queue, XSK ring entries and frames kept in the FILL ring (see the record's parameters). */
+    public LbOptions withRings(int framesPerQueue, int ringSize, int framesInFlight) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval,
+                resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withCopyMode(AfXdpOptions.CopyMode m) {
-        return new LbOptions(xdpMode, m, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, m, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withBurst(int n) {
-        return new LbOptions(xdpMode, copyMode, n, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, warmUp);
-    }
-
-    public LbOptions withFramesPerQueue(int n) {
-        return new LbOptions(xdpMode, copyMode, burst, n, counters, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, n, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withCounters(CounterAllocator c) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, c, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, c, refreshInterval, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withRefreshInterval(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, d, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, d, resolveWait, cpus, log, warmUp);
     }
 
     public LbOptions withResolveWait(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, d, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, d, cpus, log, warmUp);
     }
 
     public LbOptions withCpus(int... c) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, c, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, c, log, warmUp);
     }
 
     public LbOptions withLog(Consumer<String> l) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, l, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, l, warmUp);
     }
 
     /** The warm-up before attaching ({@link Duration#ZERO}: none). */
     public LbOptions withWarmUp(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, counters, refreshInterval, resolveWait, cpus, log, d);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, d);
     }
 }

@@ -202,6 +202,7 @@ public final class LoadBalancer implements AutoCloseable {
         int steeringCapacity = steeringCapacity(config);
         AfXdpOptions xsk = AfXdpOptions.defaults().withSteering(true).withXdpMode(options.xdpMode())
                 .withCopyMode(options.copyMode()).withCounters(options.counters())
+                .withRingSize(options.ringSize()).withFramesInFlight(options.framesInFlight())
                 .withSteeringRules(steeringCapacity);
         UmemConfig umem = UmemConfig.defaults().withFrameCount(options.framesPerQueue() * queues);
         List<AutoCloseable> undo = new ArrayList<>();
