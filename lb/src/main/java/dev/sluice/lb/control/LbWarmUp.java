@@ -15,13 +15,18 @@ import dev.sluice.lb.stats.StatsRows;
 import dev.sluice.pipeline.runtime.Published;
 import dev.sluice.pipeline.runtime.WarmUp;
 import dev.sluice.proto.Checksums;
+import dev.sluice.proto.EthernetHeader;
 import dev.sluice.proto.IpProtocol;
+import dev.sluice.proto.Ipv4Header;
+import dev.sluice.proto.Ipv6Header;
+import dev.sluice.proto.NetworkOrder;
+import dev.sluice.proto.TcpHeader;
+import dev.sluice.proto.UdpHeader;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,8 +78,6 @@ final class LbWarmUp {
     private static final int TCP_SYN = 0x02;
     private static final int TCP_ACK = 0x10;
     private static final int TCP_PSH_ACK = 0x18;
-    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /**
      * What the warm-up did, from its own counters.
@@ -194,46 +197,46 @@ final class LbWarmUp {
     private static byte[] frame(VipConfig vip, int vipIndex, int flow, int tcpFlags, long ownMac) {
         boolean v6 = vip.address() instanceof Inet6Address;
         boolean tcp = vip.protocol() == Protocol.TCP;
-        int l3 = 14;
-        int ipHeader = v6 ? 40 : 20;
-        int l4Length = (tcp ? 20 : 8) + PAYLOAD;
+        int l3 = EthernetHeader.LENGTH;
+        int ipHeader = v6 ? Ipv6Header.LENGTH : Ipv4Header.MIN_LENGTH;
+        int l4Length = (tcp ? TcpHeader.MIN_LENGTH : UdpHeader.LENGTH) + PAYLOAD;
         byte[] bytes = new byte[Math.max(MIN_FRAME, l3 + ipHeader + l4Length)]; // padded as on the wire
         MemorySegment s = MemorySegment.ofArray(bytes);
-        putMac(s, 0, ownMac);
-        putMac(s, 6, CLIENT_MAC);
-        s.set(BE16, 12, (short) (v6 ? 0x86DD : 0x0800));
+        NetworkOrder.put48(s, EthernetHeader.DESTINATION_OFFSET, ownMac);
+        NetworkOrder.put48(s, EthernetHeader.SOURCE_OFFSET, CLIENT_MAC);
+        NetworkOrder.put16(s, EthernetHeader.ETHERTYPE_OFFSET, v6 ? EthernetHeader.ETHERTYPE_IPV6 : EthernetHeader.ETHERTYPE_IPV4);
         byte[] vipAddress = vip.address().getAddress();
         int protocol = tcp ? IpProtocol.TCP : IpProtocol.UDP;
         if (v6) {
-            s.set(BE32, l3, 0x6000_0000);
-            s.set(BE16, l3 + 4, (short) l4Length);
-            s.set(ValueLayout.JAVA_BYTE, l3 + 6, (byte) protocol);
-            s.set(ValueLayout.JAVA_BYTE, l3 + 7, (byte) 64);
-            s.set(BE32, l3 + 8, 0x2001_0db8);
-            s.set(BE32, l3 + 12, 0xffff_0000 | (vipIndex & 0xffff));
-            s.set(BE32, l3 + 20, flow + 1);
-            MemorySegment.copy(vipAddress, 0, s, ValueLayout.JAVA_BYTE, l3 + 24, 16);
+            NetworkOrder.put32(s, l3 + Ipv6Header.VERSION_CLASS_FLOW_OFFSET, 0x6000_0000);
+            NetworkOrder.put16(s, l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET, l4Length);
+            NetworkOrder.put8(s, l3 + Ipv6Header.NEXT_HEADER_OFFSET, protocol);
+            NetworkOrder.put8(s, l3 + Ipv6Header.HOP_LIMIT_OFFSET, 64);
+            NetworkOrder.put32(s, l3 + Ipv6Header.SOURCE_OFFSET, 0x2001_0db8);
+            NetworkOrder.put32(s, l3 + Ipv6Header.SOURCE_OFFSET + 4, 0xffff_0000 | (vipIndex & 0xffff));
+            NetworkOrder.put32(s, l3 + Ipv6Header.SOURCE_OFFSET + 12, flow + 1);
+            MemorySegment.copy(vipAddress, 0, s, ValueLayout.JAVA_BYTE, l3 + Ipv6Header.DESTINATION_OFFSET, 16);
         } else {
-            s.set(ValueLayout.JAVA_BYTE, l3, (byte) 0x45);
-            s.set(BE16, l3 + 2, (short) (ipHeader + l4Length));
-            s.set(BE16, l3 + 6, (short) 0x4000); // DF
-            s.set(ValueLayout.JAVA_BYTE, l3 + 8, (byte) 64);
-            s.set(ValueLayout.JAVA_BYTE, l3 + 9, (byte) protocol);
-            s.set(BE32, l3 + 12, 0xC612_0000 | (vipIndex & 0x1ff) << 8 | (flow + 1));
-            MemorySegment.copy(vipAddress, 0, s, ValueLayout.JAVA_BYTE, l3 + 16, 4);
+            NetworkOrder.put8(s, l3 + Ipv4Header.VERSION_IHL_OFFSET, 0x45);
+            NetworkOrder.put16(s, l3 + Ipv4Header.TOTAL_LENGTH_OFFSET, ipHeader + l4Length);
+            NetworkOrder.put16(s, l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET, Ipv4Header.FLAG_DONT_FRAGMENT);
+            NetworkOrder.put8(s, l3 + Ipv4Header.TTL_OFFSET, 64);
+            NetworkOrder.put8(s, l3 + Ipv4Header.PROTOCOL_OFFSET, protocol);
+            NetworkOrder.put32(s, l3 + Ipv4Header.SOURCE_OFFSET, 0xC612_0000 | (vipIndex & 0x1ff) << 8 | (flow + 1));
+            MemorySegment.copy(vipAddress, 0, s, ValueLayout.JAVA_BYTE, l3 + Ipv4Header.DESTINATION_OFFSET, 4);
             Checksums.setIpv4Header(s, l3);
         }
         int l4 = l3 + ipHeader;
-        s.set(BE16, l4, (short) (32768 + 7 * flow));
-        s.set(BE16, l4 + 2, (short) (vip.port() != 0 ? vip.port() : 1024 + flow));
+        NetworkOrder.put16(s, l4 + TcpHeader.SOURCE_PORT_OFFSET, 32768 + 7 * flow);
+        NetworkOrder.put16(s, l4 + TcpHeader.DESTINATION_PORT_OFFSET, vip.port() != 0 ? vip.port() : 1024 + flow);
         if (tcp) {
-            s.set(BE32, l4 + 4, 1000 * flow + 1);
-            s.set(BE32, l4 + 8, tcpFlags == TCP_SYN ? 0 : 1);
-            s.set(ValueLayout.JAVA_BYTE, l4 + 12, (byte) 0x50);
-            s.set(ValueLayout.JAVA_BYTE, l4 + 13, (byte) tcpFlags);
-            s.set(BE16, l4 + 14, (short) 0xffff);
+            NetworkOrder.put32(s, l4 + TcpHeader.SEQUENCE_OFFSET, 1000 * flow + 1);
+            NetworkOrder.put32(s, l4 + TcpHeader.ACKNOWLEDGMENT_OFFSET, tcpFlags == TCP_SYN ? 0 : 1);
+            NetworkOrder.put8(s, l4 + TcpHeader.DATA_OFFSET_OFFSET, (TcpHeader.MIN_LENGTH / 4) << 4);
+            NetworkOrder.put8(s, l4 + TcpHeader.FLAGS_OFFSET, tcpFlags);
+            NetworkOrder.put16(s, l4 + TcpHeader.WINDOW_OFFSET, 0xffff);
         } else {
-            s.set(BE16, l4 + 4, (short) l4Length);
+            NetworkOrder.put16(s, l4 + UdpHeader.LENGTH_OFFSET, l4Length);
         }
         if (v6) {
             Checksums.setL4OverIpv6(s, l3, l4, l4Length, protocol);
@@ -241,11 +244,5 @@ final class LbWarmUp {
             Checksums.setL4OverIpv4(s, l3, l4, l4Length, protocol);
         }
         return bytes;
-    }
-
-    private static void putMac(MemorySegment s, long at, long mac) {
-        for (int i = 0; i < 6; i++) {
-            s.set(ValueLayout.JAVA_BYTE, at + i, (byte) (mac >>> (8 * (5 - i))));
-        }
     }
 }
