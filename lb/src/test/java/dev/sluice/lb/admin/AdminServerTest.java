@@ -224,6 +224,55 @@ class AdminServerTest {
     }
 
     @Test
+    void whenEveryBusyAnswerIsInFlightTooTheNextClientWaitsAndIsAnsweredNotReset() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(AdminServer.MAX_CONNECTIONS);
+        AdminServer s = start(r -> {
+            entered.countDown();
+            release.await();
+            return AdminResponse.ok("done");
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(AdminServer.MAX_CONNECTIONS + 1);
+        List<SocketChannel> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < AdminServer.MAX_CONNECTIONS; i++) {
+                pool.submit(() -> AdminClient.send(s.path(), AdminRequest.of(AdminCommand.STATUS)));
+            }
+            assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
+            // As many clients again take every busy answer and keep their connections open.
+            for (int i = 0; i < AdminServer.MAX_CONNECTIONS; i++) {
+                SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(s.path()));
+                silent.add(c);
+                assertThat(readSome(c)).startsWith("error").contains("busy:");
+            }
+            Future<AdminResponse> next = pool.submit(() -> AdminClient.send(s.path(), AdminRequest.of(AdminCommand.STATUS)));
+            for (SocketChannel c : silent) {
+                c.close(); // frees the busy answers: the waiting client gets one
+            }
+            AdminResponse r = next.get(60, TimeUnit.SECONDS);
+            assertThat(r.text()).as("a busy answer, or the answer itself, never a reset").satisfiesAnyOf(
+                    t -> assertThat(t).startsWith("busy:"), t -> assertThat(t).isEqualTo("done"));
+        } finally {
+            release.countDown();
+            for (SocketChannel c : silent) {
+                c.close();
+            }
+            pool.shutdownNow();
+        }
+    }
+
+    /** Reads until the peer has sent something that ends a line, as text. */
+    private static String readSome(SocketChannel c) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        while (b.position() == 0 || b.get(b.position() - 1) != '\n') {
+            if (c.read(b) < 0) {
+                break;
+            }
+        }
+        return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+    }
+
+    @Test
     void theSocketIsTheOwnersOnlyAndGoesAwayAtClose() throws Exception {
         AdminServer s = start(ECHO);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(s.path()))).isEqualTo("rw-------");
