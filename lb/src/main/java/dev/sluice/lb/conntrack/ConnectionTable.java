@@ -158,9 +158,9 @@ public final class ConnectionTable implements AutoCloseable {
     /** Largest capacity: {@link ConnectionTableDescriptor#MAX_BUCKETS} buckets. */
     public static final int MAX_CAPACITY = ConnectionTableDescriptor.MAX_BUCKETS * WAYS;
 
-    /** Address of the key's bucket. */
-    private long bucket(FlowKey key) {
-        return base + (key.hash() & bucketMask) * BUCKET_SIZE;
+    /** Address of the bucket of a key whose {@link FlowKey#hash} is {@code keyHash}: always inside the table. */
+    private long bucket(long keyHash) {
+        return base + (keyHash & bucketMask) * BUCKET_SIZE;
     }
 
     /**
@@ -179,23 +179,42 @@ public final class ConnectionTable implements AutoCloseable {
         }
         long sink = 0;
         for (int i = 0; i < count; i++) {
-            sink ^= (long) LONG.get(AddressSpace.ALL, bucket(keys[i]) + VALUE_OFFSET);
+            sink ^= (long) LONG.get(AddressSpace.ALL, bucket(keys[i].hash()) + VALUE_OFFSET);
         }
         for (int i = 0; i < count; i++) {
-            FlowKey key = keys[i];
-            long b = bucket(key);
-            long meta = key.meta();
-            boolean second = (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + VALUE_OFFSET) != 0
-                    && (long) LONG.get(AddressSpace.ALL, b + META_OFFSET) != meta
-                    && (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + META_OFFSET) != meta;
-            sink ^= (long) LONG.get(AddressSpace.ALL, b + (second ? CACHE_LINE : 0));
+            sink ^= secondStage(keys[i].hash(), keys[i].meta());
         }
         keys[count - 1].touched = sink;
     }
 
+    /**
+     * {@link #prefetch(FlowKey[], int)} for keys held as words ({@link FlowKey#hash(long, long, long)}
+     * and {@link FlowKey#meta}) in {@code hashes[0 .. count)} and {@code metas[0 .. count)}; returns
+     * the loaded values' mix, which means nothing (store it where the compiler cannot drop it).
+     */
+    public long prefetch(long[] hashes, long[] metas, int count) {
+        long sink = 0;
+        for (int i = 0; i < count; i++) {
+            sink ^= (long) LONG.get(AddressSpace.ALL, bucket(hashes[i]) + VALUE_OFFSET);
+        }
+        for (int i = 0; i < count; i++) {
+            sink ^= secondStage(hashes[i], metas[i]);
+        }
+        return sink;
+    }
+
+    /** Loads the bucket's second line when ways 0 and 1 both hold other flows, else line 0 again. */
+    private long secondStage(long keyHash, long meta) {
+        long b = bucket(keyHash);
+        boolean second = (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + VALUE_OFFSET) != 0
+                && (long) LONG.get(AddressSpace.ALL, b + META_OFFSET) != meta
+                && (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + META_OFFSET) != meta;
+        return (long) LONG.get(AddressSpace.ALL, b + (second ? CACHE_LINE : 0));
+    }
+
     /** {@link #prefetch(FlowKey[], int)} of one key. */
     public void prefetch(FlowKey key) {
-        long b = bucket(key);
+        long b = bucket(key.hash());
         long sink = (long) LONG.get(AddressSpace.ALL, b + WAY_SIZE + VALUE_OFFSET);
         if (sink != 0) {
             sink ^= (long) LONG.get(AddressSpace.ALL, b + CACHE_LINE + VALUE_OFFSET);
@@ -208,19 +227,27 @@ public final class ConnectionTable implements AutoCloseable {
      * {@link #NOT_FOUND} when there is none or it has expired.
      */
     public int lookup(FlowKey key, long nowNanos) {
-        final long b = bucket(key);
+        return lookup(key.hash(), key.meta(), key.srcHi(), key.srcLo(), nowNanos);
+    }
+
+    /**
+     * {@link #lookup(FlowKey, long)} of the key held as words: its {@link FlowKey#hash(long, long, long)},
+     * {@link FlowKey#meta} and source address halves (an IPv4 source {@link FlowKey#mappedIpv4 mapped}).
+     */
+    public int lookup(long keyHash, long meta, long srcHi, long srcLo, long nowNanos) {
+        final long b = bucket(keyHash);
         for (int w = 0; w < WAYS; w++) {
             long way = b + w * WAY_SIZE;
             long value = (long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET);
             if (value == 0) {
                 break; // packed: no entry after an empty way
             }
-            if (!holds(way, key)) {
+            if (!holds(way, meta, srcHi, srcLo)) {
                 continue;
             }
             int now = ConnectionTableDescriptor.tick(nowNanos);
             int last = ConnectionTableDescriptor.tickOf(value);
-            if (now - last > idleTicks(key.meta())) {
+            if (now - last > idleTicks(meta)) {
                 break; // a key has at most one way: this was it
             }
             if (now != last) { // keeps a busy flow's line clean within a tick
@@ -246,7 +273,15 @@ public final class ConnectionTable implements AutoCloseable {
             remove(key);
             return NO_EVICTION;
         }
-        final long b = bucket(key);
+        return insert(key.hash(), key.meta(), key.srcHi(), key.srcLo(), backendId, nowNanos);
+    }
+
+    /**
+     * {@link #insert(FlowKey, int, long)} of the key held as words (see {@link #lookup(long, long, long, long, long)}),
+     * for {@code backendId >= 0}.
+     */
+    public long insert(long keyHash, long meta, long srcHi, long srcLo, int backendId, long nowNanos) {
+        final long b = bucket(keyHash);
         final int now = ConnectionTableDescriptor.tick(nowNanos);
         final long value = ConnectionTableDescriptor.value(now, backendId);
         int free = -1;        // first expired way, else the first empty one
@@ -263,7 +298,7 @@ public final class ConnectionTable implements AutoCloseable {
                 }
                 break; // packed: the key is in no later way
             }
-            if (holds(way, key)) {
+            if (holds(way, meta, srcHi, srcLo)) {
                 LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, value);
                 return NO_EVICTION;
             }
@@ -281,14 +316,14 @@ public final class ConnectionTable implements AutoCloseable {
             if (freeWasEmpty) {
                 size++;
             }
-            write(b + free * WAY_SIZE, key, value);
+            write(b + free * WAY_SIZE, meta, srcHi, srcLo, value);
             return NO_EVICTION;
         }
         evictions++;
         long evicted = b + oldest * WAY_SIZE;
         long evictedMeta = (long) LONG.get(AddressSpace.ALL, evicted + META_OFFSET);
         long evictedValue = (long) LONG.get(AddressSpace.ALL, evicted + VALUE_OFFSET);
-        write(evicted, key, value);
+        write(evicted, meta, srcHi, srcLo, value);
         return (long) ConnectionTableDescriptor.vipOf(evictedMeta) << 32
                 | (ConnectionTableDescriptor.backendOf(evictedValue) & 0xFFFF_FFFFL);
     }
@@ -305,13 +340,13 @@ public final class ConnectionTable implements AutoCloseable {
 
     /** Forgets the key's entry, if any; the bucket's last entry moves into its way (buckets stay packed). */
     public void remove(FlowKey key) {
-        final long b = bucket(key);
+        final long b = bucket(key.hash());
         for (int w = 0; w < WAYS; w++) {
             long way = b + w * WAY_SIZE;
             if ((long) LONG.get(AddressSpace.ALL, way + VALUE_OFFSET) == 0) {
                 return;
             }
-            if (holds(way, key)) {
+            if (holds(way, key.meta(), key.srcHi(), key.srcLo())) {
                 int last = w;
                 while (last + 1 < WAYS && (long) LONG.get(AddressSpace.ALL, b + (last + 1) * WAY_SIZE + VALUE_OFFSET) != 0) {
                     last++;
@@ -348,17 +383,17 @@ public final class ConnectionTable implements AutoCloseable {
         UDP_IDLE.setOpaque(this, ConnectionTableDescriptor.idleTicks(udpIdleNanos));
     }
 
-    /** True when the way at {@code way} holds {@code key} (whether or not the way is live). */
-    private static boolean holds(long way, FlowKey key) {
-        return (long) LONG.get(AddressSpace.ALL, way + META_OFFSET) == key.meta()
-                && (long) LONG.get(AddressSpace.ALL, way + SRC_LO_OFFSET) == key.srcLo()
-                && (long) LONG.get(AddressSpace.ALL, way + SRC_HI_OFFSET) == key.srcHi();
+    /** True when the way at {@code way} holds the key of these words (whether or not the way is live). */
+    private static boolean holds(long way, long meta, long srcHi, long srcLo) {
+        return (long) LONG.get(AddressSpace.ALL, way + META_OFFSET) == meta
+                && (long) LONG.get(AddressSpace.ALL, way + SRC_LO_OFFSET) == srcLo
+                && (long) LONG.get(AddressSpace.ALL, way + SRC_HI_OFFSET) == srcHi;
     }
 
-    private static void write(long way, FlowKey key, long value) {
-        LONG.set(AddressSpace.ALL, way + META_OFFSET, key.meta());
-        LONG.set(AddressSpace.ALL, way + SRC_HI_OFFSET, key.srcHi());
-        LONG.set(AddressSpace.ALL, way + SRC_LO_OFFSET, key.srcLo());
+    private static void write(long way, long meta, long srcHi, long srcLo, long value) {
+        LONG.set(AddressSpace.ALL, way + META_OFFSET, meta);
+        LONG.set(AddressSpace.ALL, way + SRC_HI_OFFSET, srcHi);
+        LONG.set(AddressSpace.ALL, way + SRC_LO_OFFSET, srcLo);
         LONG.set(AddressSpace.ALL, way + VALUE_OFFSET, value);
     }
 

@@ -38,7 +38,12 @@ public final class FlowKey {
 
     /** Sets an IPv4 flow; the source address is the value of its big-endian wire bytes. */
     public void ipv4(int vip, int protocol, int src, int srcPort, int dstPort) {
-        set(vip, protocol, MAPPED_HI, MAPPED_LO_PREFIX | (src & 0xFFFF_FFFFL), srcPort, dstPort);
+        set(vip, protocol, MAPPED_HI, mappedIpv4(src), srcPort, dstPort);
+    }
+
+    /** The low half of the IPv4-mapped IPv6 address of {@code src} (the value of its big-endian wire bytes); the high half is 0. */
+    public static long mappedIpv4(int src) {
+        return MAPPED_LO_PREFIX | (src & 0xFFFF_FFFFL);
     }
 
     /** Sets an IPv6 flow; the source address is its big-endian bytes 0..7 ({@code srcHi}) and 8..15 ({@code srcLo}). */
@@ -59,9 +64,26 @@ public final class FlowKey {
         meta = m;
         srcHi = sHi;
         srcLo = sLo;
+        hash = hash(m, sHi, sLo);
+    }
+
+    /**
+     * The {@link #hash()} of the key of these words: its {@link #meta()} word and source address
+     * halves (an IPv4 source {@link #mappedIpv4 mapped}), for callers that hold keys as words.
+     */
+    public static long hash(long meta, long srcHi, long srcLo) {
         // Each word times its own odd constant, summed, then one strong mix: the products are
         // independent, so the hash costs one multiply and one mix of latency, not a chain of mixes.
-        hash = Hash64.mix(m * 0x9E37_79B9_7F4A_7C15L + sHi * 0xD6E8_FEB8_6659_FD93L + sLo * 0xC2B2_AE3D_27D4_EB4FL);
+        return Hash64.mix(meta * 0x9E37_79B9_7F4A_7C15L + srcHi * 0xD6E8_FEB8_6659_FD93L + srcLo * 0xC2B2_AE3D_27D4_EB4FL);
+    }
+
+    /**
+     * The first word of a key: VIP index, protocol and both ports, laid out as
+     * {@link ConnectionTableDescriptor} draws it ({@code ports}: source port in bits 31..16,
+     * destination port in 15..0, as they follow each other in the L4 header).
+     */
+    public static long meta(int vip, int protocol, int ports) {
+        return ConnectionTableDescriptor.meta(vip, protocol, ports >>> 16, ports & 0xFFFF);
     }
 
     /**
@@ -94,15 +116,18 @@ public final class FlowKey {
         return srcHi == MAPPED_HI && (srcLo & 0xFFFF_FFFF_0000_0000L) == MAPPED_LO_PREFIX;
     }
 
-    long meta() {
+    /** The key's first word: see {@link #meta(int, int, int)}. */
+    public long meta() {
         return meta;
     }
 
-    long srcHi() {
+    /** High half of the source address (0 for IPv4). */
+    public long srcHi() {
         return srcHi;
     }
 
-    long srcLo() {
+    /** Low half of the source address (IPv4: {@link #mappedIpv4 mapped}). */
+    public long srcLo() {
         return srcLo;
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.lb.dataplane;
 
 import dev.sluice.lb.conntrack.ConnectionTable;
+import dev.sluice.lb.conntrack.ConnectionTableDescriptor;
 import dev.sluice.lb.conntrack.FlowKey;
 import dev.sluice.lb.forward.IcmpReplies;
 import dev.sluice.lb.forward.Rewrites;
@@ -38,9 +39,12 @@ import java.util.function.LongSupplier;
  *   <li>Read the tables once ({@link Published#getAcquire}); every packet of the burst uses them.</li>
  *   <li>Classify each packet: {@link HeaderWalk} from Ethernet to L4 (a failure is a counted drop,
  *       nothing is forwarded half-parsed), find its VIP, answer ICMP echo at once, and for packets
- *       that need the connection table set their {@link FlowKey}.</li>
- *   <li>Prefetch the connection table's lines for those keys, bucket lines for all of them first,
- *       then key lines, so that the cache misses of the whole burst overlap.</li>
+ *       that need the connection table set their key (held as words per slot, see
+ *       {@link FlowKey#hash(long, long, long)}). TCP and UDP with ports take a short path; fragments,
+ *       ICMP and failures the rest.</li>
+ *   <li>Load the connection table's lines for the burst's keys, each bucket's first line first, then
+ *       the second where the first holds two other flows, so that the cache misses of the whole
+ *       burst overlap ({@link ConnectionTable#prefetch(long[], long[], int)}).</li>
  *   <li>Choose each packet's backend (a TCP SYN without ACK: the current Maglev choice, inserted;
  *       another TCP/UDP packet: the connection table, whose answer counts only while that backend is
  *       still in the VIP, else Maglev and insert; a fragment: Maglev on its addresses) and forward it
@@ -90,21 +94,19 @@ public final class LbHandler implements PacketHandler {
     private final WorkerStats stats;
     private final LongSupplier nanoClock;
 
-    // Per burst slot, filled by the classification, used by the choice.
-    private FlowKey[] keys;
-    /** The keys of the burst's slots that use the connection table, in slot order. */
-    private FlowKey[] tableKeys;
+    // Per burst slot, filled by the classification, used by the choice. A slot's flow is its key:
+    // the destination is its VIP's address (both families: the VIP was found by it), the protocol
+    // and ports are in the key's meta word, the source in its two address words.
     private int[] actions;
     private int[] vipIndexes;
     private int[] l3Offsets;
-    private int[] protocols;
-    /** Source port in bits 31..16, destination port in 15..0. */
-    private int[] ports;
-    private boolean[] ipv6;
-    private long[] srcHi;
-    private long[] srcLo;
-    private long[] dstHi;
-    private long[] dstLo;
+    /** The key's {@link FlowKey#meta(int, int, int)} word: VIP id, protocol, ports (0 for a fragment). */
+    private long[] keyMetas;
+    /** The source address, IPv4 {@link FlowKey#mappedIpv4 mapped}, as the connection table keys it. */
+    private long[] keySrcHi;
+    private long[] keySrcLo;
+    /** {@link FlowKey#hash(long, long, long)} of the key; 0 (with meta 0) for a slot that does not use the table. */
+    private long[] keyHashes;
     // Per burst slot, the statistics: what happened (EV_* bits; its VIP is vipIndexes'), the backend's row, the frame length.
     private int[] statEvents;
     private int[] statBackendRows;
@@ -112,6 +114,8 @@ public final class LbHandler implements PacketHandler {
     /** A VIP row's counts accumulated over consecutive slots of that VIP, by column. */
     private final long[] vipPending = new long[LbStats.COLUMNS];
     private long lastEvictions;
+    /** Where the prefetch's loads go, so that the compiler keeps them; means nothing. */
+    private long prefetchSink;
     // The last TCP/UDP VIP lookup of this burst: packets of a burst mostly go to one VIP.
     private boolean lastIpv6;
     private long lastHi;
@@ -153,21 +157,13 @@ public final class LbHandler implements PacketHandler {
     }
 
     private void allocate(int slots) {
-        keys = new FlowKey[slots];
-        for (int i = 0; i < slots; i++) {
-            keys[i] = new FlowKey();
-        }
-        tableKeys = new FlowKey[slots];
         actions = new int[slots];
         vipIndexes = new int[slots];
         l3Offsets = new int[slots];
-        protocols = new int[slots];
-        ports = new int[slots];
-        ipv6 = new boolean[slots];
-        srcHi = new long[slots];
-        srcLo = new long[slots];
-        dstHi = new long[slots];
-        dstLo = new long[slots];
+        keyMetas = new long[slots];
+        keySrcHi = new long[slots];
+        keySrcLo = new long[slots];
+        keyHashes = new long[slots];
         statEvents = new int[slots];
         statBackendRows = new int[slots];
         statBytes = new int[slots];
@@ -188,16 +184,8 @@ public final class LbHandler implements PacketHandler {
         for (int i = 0; i < n; i++) {
             classify(t, batch, i, verdicts);
         }
-        FlowKey[] k = keys;
-        FlowKey[] tk = tableKeys;
-        int[] a = actions;
-        int m = 0;
-        for (int i = 0; i < n; i++) {
-            if (usesTable(a[i])) {
-                tk[m++] = k[i];
-            }
-        }
-        connections.prefetch(tk, m);
+        // A slot that does not use the table has key 0: its loads hit bucket 0's line, harmless.
+        prefetchSink = connections.prefetch(keyHashes, keyMetas, n);
         long now = nanoClock.getAsLong();
         for (int i = 0; i < n; i++) {
             int action = actions[i];
@@ -265,11 +253,6 @@ public final class LbHandler implements PacketHandler {
         }
     }
 
-    /** FLOW, SYN (which inserts) and ICMP_ERROR: their slot's key is set. */
-    private static boolean usesTable(int action) {
-        return action == FLOW || action == SYN || action == ICMP_ERROR;
-    }
-
     // ---------------------------------------------------------------- step 1: classify
 
     /**
@@ -278,82 +261,121 @@ public final class LbHandler implements PacketHandler {
      * the flags), and the ICMP path reads through the checked {@link Packet} accessors.
      */
     private void classify(LbTables t, PacketBatch batch, int i, Verdicts verdicts) {
-        actions[i] = DONE;
-        statEvents[i] = 0;
-        verdicts.drop(i);
+        statEvents[i] = 0; // the verdict is DROP until set (the handler contract)
         final MemorySegment all = AddressSpace.ALL;
         long a = batch.nativeAddress(i);
         long walk = HeaderWalk.walk(all, a, batch.length(i));
+        int protocol = HeaderWalk.l4Protocol(walk);
+        if (HeaderWalk.code(walk) != ParseResult.OK || (protocol != IpProtocol.TCP && protocol != IpProtocol.UDP)
+                || HeaderWalk.isFragment(walk)) {
+            classifyOther(t, batch, i, walk, verdicts);
+            return;
+        }
+        // TCP or UDP with ports: the common case, kept small so that the burst's loop can inline it.
+        boolean v6 = HeaderWalk.isIpv6(walk);
+        int l3 = HeaderWalk.l3Offset(HeaderWalk.vlanCount(walk));
+        long ip = a + l3;
+        long dHi = v6 ? NetworkOrder.u64(all, ip + Ipv6Header.DESTINATION_OFFSET) : 0;
+        long dLo = v6 ? NetworkOrder.u64(all, ip + Ipv6Header.DESTINATION_OFFSET + 8)
+                : NetworkOrder.u32(all, ip + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
+        long l4 = a + HeaderWalk.l4Offset(walk);
+        int bothPorts = NetworkOrder.u32(all, l4); // source port in bits 31..16, destination in 15..0
+        int v = findVip(t, v6, dHi, dLo, protocol, bothPorts & 0xFFFF);
+        if (v == LbTables.NO_VIP) {
+            done(i, LbCounters.DROP_NOT_VIP);
+            return;
+        }
+        countShape(ip, walk, v6);
+        l3Offsets[i] = l3;
+        vipIndexes[i] = v;
+        setFlowKey(i, FlowKey.meta(t.vip(v).id, protocol, bothPorts), ip, v6);
+        actions[i] = protocol == IpProtocol.TCP
+                && (NetworkOrder.u8(all, l4 + TcpHeader.FLAGS_OFFSET) & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN
+                ? SYN : FLOW;
+    }
+
+    /** Sets slot {@code i}'s key from {@code meta} and the source address of the IP header at {@code ip}. */
+    private void setFlowKey(int i, long meta, long ip, boolean v6) {
+        final MemorySegment all = AddressSpace.ALL;
+        if (v6) {
+            setKey(i, meta, NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET), NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET + 8));
+        } else {
+            setKey(i, meta, 0, FlowKey.mappedIpv4(NetworkOrder.u32(all, ip + Ipv4Header.SOURCE_OFFSET)));
+        }
+    }
+
+    /**
+     * The VIP of a TCP or UDP packet to this address, protocol and port, or {@link LbTables#NO_VIP};
+     * the last answer is kept for the rest of the burst, whose packets mostly go to one VIP.
+     */
+    private int findVip(LbTables t, boolean v6, long dHi, long dLo, int protocol, int dstPort) {
+        int protocolPort = protocol << 16 | dstPort;
+        if (protocolPort == lastProtocolPort && dLo == lastLo && dHi == lastHi && v6 == lastIpv6) {
+            return lastVip;
+        }
+        int v = t.findVip(v6, dHi, dLo, protocol, dstPort);
+        lastIpv6 = v6;
+        lastHi = dHi;
+        lastLo = dLo;
+        lastProtocolPort = protocolPort;
+        lastVip = v;
+        return v;
+    }
+
+    /** Slot {@code i} is done in the classification: no table key, and if {@code dropReason >= 0} a counted drop. */
+    private void done(int i, int dropReason) {
+        actions[i] = DONE;
+        keyMetas[i] = 0;
+        keyHashes[i] = 0;
+        if (dropReason >= 0) {
+            counters.drop(dropReason);
+        }
+    }
+
+    /** The rest of the classification: walk failures, fragments, ICMP, protocols no VIP takes. */
+    private void classifyOther(LbTables t, PacketBatch batch, int i, long walk, Verdicts verdicts) {
+        done(i, -1);
         int code = HeaderWalk.code(walk);
         if (code != ParseResult.OK) {
             counters.drop(LbCounters.dropCounterOf(code));
             return;
         }
+        final MemorySegment all = AddressSpace.ALL;
+        long a = batch.nativeAddress(i);
         boolean v6 = HeaderWalk.isIpv6(walk);
         int l3 = HeaderWalk.l3Offset(HeaderWalk.vlanCount(walk));
         int protocol = HeaderWalk.l4Protocol(walk);
         int l4 = HeaderWalk.l4Offset(walk);
         long ip = a + l3;
+        long sHi;
+        long sLo;
         long dHi;
         long dLo;
         if (v6) {
-            srcHi[i] = NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET);
-            srcLo[i] = NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET + 8);
+            sHi = NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET);
+            sLo = NetworkOrder.u64(all, ip + Ipv6Header.SOURCE_OFFSET + 8);
             dHi = NetworkOrder.u64(all, ip + Ipv6Header.DESTINATION_OFFSET);
             dLo = NetworkOrder.u64(all, ip + Ipv6Header.DESTINATION_OFFSET + 8);
         } else {
-            srcHi[i] = 0;
-            srcLo[i] = NetworkOrder.u32(all, ip + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
+            sHi = 0;
+            sLo = FlowKey.mappedIpv4(NetworkOrder.u32(all, ip + Ipv4Header.SOURCE_OFFSET));
             dHi = 0;
             dLo = NetworkOrder.u32(all, ip + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
         }
-        dstHi[i] = dHi;
-        dstLo[i] = dLo;
-        ipv6[i] = v6;
         l3Offsets[i] = l3;
-        protocols[i] = protocol;
-        if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) {
-            if (HeaderWalk.isFragment(walk)) {
-                int v = t.findFragmentVip(v6, dHi, dLo, protocol);
-                if (v == LbTables.NO_VIP) {
-                    counters.drop(LbCounters.DROP_NOT_VIP);
-                    return;
-                }
-                countShape(ip, walk, v6);
-                counters.inc(LbCounters.FRAGMENTS);
-                vipIndexes[i] = v;
-                ports[i] = 0;
-                actions[i] = FRAGMENT;
-                return;
-            }
-            int bothPorts = NetworkOrder.u32(all, a + l4); // source port in bits 31..16, destination in 15..0
-            int dstPort = bothPorts & 0xFFFF;
-            int protocolPort = protocol << 16 | dstPort;
-            int v;
-            if (protocolPort == lastProtocolPort && dLo == lastLo && dHi == lastHi && v6 == lastIpv6) {
-                v = lastVip;
-            } else {
-                v = t.findVip(v6, dHi, dLo, protocol, dstPort);
-                lastIpv6 = v6;
-                lastHi = dHi;
-                lastLo = dLo;
-                lastProtocolPort = protocolPort;
-                lastVip = v;
-            }
+        if (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) { // a fragment: classify() took the rest
+            int v = t.findFragmentVip(v6, dHi, dLo, protocol);
             if (v == LbTables.NO_VIP) {
                 counters.drop(LbCounters.DROP_NOT_VIP);
                 return;
             }
             countShape(ip, walk, v6);
+            counters.inc(LbCounters.FRAGMENTS);
             vipIndexes[i] = v;
-            ports[i] = bothPorts;
-            setKey(t.vip(v), i);
-            if (protocol == IpProtocol.TCP
-                    && (NetworkOrder.u8(all, a + l4 + TcpHeader.FLAGS_OFFSET) & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN) {
-                actions[i] = SYN;
-            } else {
-                actions[i] = FLOW;
-            }
+            keySrcHi[i] = sHi;
+            keySrcLo[i] = sLo;
+            keyMetas[i] = FlowKey.meta(t.vip(v).id, protocol, 0); // no ports; the hash stays 0: not a table key
+            actions[i] = FRAGMENT;
         } else if (protocol == (v6 ? IpProtocol.ICMPV6 : IpProtocol.ICMP)) {
             int v = t.findVipAddress(v6, dHi, dLo);
             if (v == LbTables.NO_VIP) {
@@ -366,7 +388,7 @@ public final class LbHandler implements PacketHandler {
                 counters.drop(LbCounters.DROP_ICMP_UNSUPPORTED);
                 return;
             }
-            icmp(t, batch.packet(i), i, walk, l3, l4, v6, verdicts);
+            icmp(t, batch.packet(i), i, walk, l3, l4, v6, dHi, dLo, verdicts);
         } else {
             counters.drop(LbCounters.DROP_NOT_VIP);
         }
@@ -383,18 +405,17 @@ public final class LbHandler implements PacketHandler {
         }
     }
 
-    private void setKey(Vip vip, int i) {
-        int sp = ports[i] >>> 16;
-        int dp = ports[i] & 0xFFFF;
-        if (ipv6[i]) {
-            keys[i].ipv6(vip.id, protocols[i], srcHi[i], srcLo[i], sp, dp);
-        } else {
-            keys[i].ipv4(vip.id, protocols[i], (int) srcLo[i], sp, dp);
-        }
+    /** Sets slot {@code i}'s connection-table key. */
+    private void setKey(int i, long meta, long srcHi, long srcLo) {
+        keyMetas[i] = meta;
+        keySrcHi[i] = srcHi;
+        keySrcLo[i] = srcLo;
+        keyHashes[i] = FlowKey.hash(meta, srcHi, srcLo);
     }
 
     /** ICMP or ICMPv6 to a VIP address: echo answered here, an error about a VIP flow classified. */
-    private void icmp(LbTables t, Packet p, int i, long walk, int l3, int l4, boolean v6, Verdicts verdicts) {
+    private void icmp(LbTables t, Packet p, int i, long walk, int l3, int l4, boolean v6, long dHi, long dLo,
+                      Verdicts verdicts) {
         int type = p.getByte(l4);
         int code = p.getByte(l4 + 1);
         boolean echo = v6 ? type == Icmpv6Header.ECHO_REQUEST : type == IcmpHeader.ECHO_REQUEST && code == 0;
@@ -415,91 +436,106 @@ public final class LbHandler implements PacketHandler {
         }
         int end = v6 ? l3 + Ipv6Header.LENGTH + p.getShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
                 : l3 + HeaderWalk.ipv4TotalLength(walk);
-        int reason = v6 ? quoted6(p, i, l4 + Icmpv6Header.LENGTH, end) : quoted4(p, i, l4 + IcmpHeader.LENGTH, end);
-        if (reason != 0) {
-            counters.drop(reason);
+        long quoted = v6 ? quoted6(p, i, l4 + Icmpv6Header.LENGTH, end, dHi, dLo) : quoted4(p, i, l4 + IcmpHeader.LENGTH, end, dLo);
+        if (quoted < 0) {
+            counters.drop((int) -quoted);
             return;
         }
         // The quoted packet went from the VIP to the client: its flow is the reverse.
-        int v = t.findVip(v6, dstHi[i], dstLo[i], protocols[i], ports[i] & 0xFFFF);
+        int protocol = (int) (quoted >>> 32);
+        int bothPorts = (int) quoted;
+        int v = t.findVip(v6, dHi, dLo, protocol, bothPorts & 0xFFFF);
         if (v == LbTables.NO_VIP) {
             counters.drop(LbCounters.DROP_ICMP_NOT_VIP_FLOW);
             return;
         }
         vipIndexes[i] = v;
-        setKey(t.vip(v), i);
+        setKey(i, FlowKey.meta(t.vip(v).id, protocol, bothPorts), keySrcHi[i], keySrcLo[i]);
         actions[i] = ICMP_ERROR;
     }
 
     /**
      * Reads the IPv4 packet an ICMP error quotes at {@code q} (up to {@code end}) leniently: it is
      * cut short, so only its header and ports must be there, whatever its Total Length says. Sets
-     * slot {@code i}'s flow to the quoted one reversed (client → VIP). Returns 0, or a drop reason.
+     * slot {@code i}'s source address to the quoted packet's destination (the client), and returns
+     * the quoted flow reversed (client → VIP): its protocol in bits 39..32, its source port in bits
+     * 31..16 and destination port in 15..0; or a drop reason, negated.
      */
-    private int quoted4(Packet p, int i, int q, int end) {
+    private long quoted4(Packet p, int i, int q, int end, long vipAddress) {
         if (end - q < Ipv4Header.MIN_LENGTH) {
-            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+            return -LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
         }
         int versionIhl = p.getByte(q);
         int hl = (versionIhl & 0x0F) * 4;
         if (versionIhl >>> 4 != 4 || hl < Ipv4Header.MIN_LENGTH || end - q < hl + HeaderWalk.PORTS_LENGTH
                 || (p.getShort(q + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0) {
-            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+            return -LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
         }
         int protocol = p.getByte(q + Ipv4Header.PROTOCOL_OFFSET);
         if (protocol != IpProtocol.TCP && protocol != IpProtocol.UDP) {
-            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+            return -LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
         }
-        long vip = p.getInt(q + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
-        if (vip != dstLo[i]) {
-            return LbCounters.DROP_ICMP_NOT_VIP_FLOW; // the error is about a packet another host sent
+        long source = p.getInt(q + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
+        if (source != vipAddress) {
+            return -LbCounters.DROP_ICMP_NOT_VIP_FLOW; // the error is about a packet another host sent
         }
-        srcHi[i] = 0;
-        srcLo[i] = p.getInt(q + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
-        protocols[i] = protocol;
-        ports[i] = p.getShort(q + hl + 2) << 16 | p.getShort(q + hl);
-        return 0;
+        keySrcHi[i] = 0;
+        keySrcLo[i] = FlowKey.mappedIpv4(p.getInt(q + Ipv4Header.DESTINATION_OFFSET));
+        return (long) protocol << 32 | ((p.getShort(q + hl + 2) << 16 | p.getShort(q + hl)) & 0xFFFF_FFFFL);
     }
 
     /** As {@link #quoted4} for the IPv6 packet an ICMPv6 packet-too-big quotes (extension headers walked, bounded). */
-    private int quoted6(Packet p, int i, int q, int end) {
+    private long quoted6(Packet p, int i, int q, int end, long vipHi, long vipLo) {
         if (end - q < Ipv6Header.LENGTH || p.getByte(q) >>> 4 != 6) {
-            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+            return -LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
         }
         int next = p.getByte(q + Ipv6Header.NEXT_HEADER_OFFSET);
         int at = q + Ipv6Header.LENGTH;
         for (int k = 0; IpProtocol.isIpv6ExtensionHeader(next); k++) {
             if (k == HeaderWalk.MAX_IPV6_EXTENSION_HEADERS || end - at < Ipv6ExtensionHeader.MIN_LENGTH) {
-                return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+                return -LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
             }
             if (next == IpProtocol.FRAGMENT
                     && (p.getShort(at + Ipv6ExtensionHeader.FRAGMENT_OFFSET_FIELD_OFFSET) & Ipv6ExtensionHeader.FRAGMENT_OFFSET_MASK) != 0) {
-                return LbCounters.DROP_ICMP_QUOTE_UNUSABLE; // a later fragment: no ports
+                return -LbCounters.DROP_ICMP_QUOTE_UNUSABLE; // a later fragment: no ports
             }
             int length = Ipv6ExtensionHeader.length(next, p.getByte(at + Ipv6ExtensionHeader.LENGTH_OFFSET));
             next = p.getByte(at + Ipv6ExtensionHeader.NEXT_HEADER_OFFSET);
             at += length;
         }
         if ((next != IpProtocol.TCP && next != IpProtocol.UDP) || end - at < HeaderWalk.PORTS_LENGTH) {
-            return LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
+            return -LbCounters.DROP_ICMP_QUOTE_UNUSABLE;
         }
-        if (p.getLong(q + Ipv6Header.SOURCE_OFFSET) != dstHi[i] || p.getLong(q + Ipv6Header.SOURCE_OFFSET + 8) != dstLo[i]) {
-            return LbCounters.DROP_ICMP_NOT_VIP_FLOW;
+        if (p.getLong(q + Ipv6Header.SOURCE_OFFSET) != vipHi || p.getLong(q + Ipv6Header.SOURCE_OFFSET + 8) != vipLo) {
+            return -LbCounters.DROP_ICMP_NOT_VIP_FLOW;
         }
-        srcHi[i] = p.getLong(q + Ipv6Header.DESTINATION_OFFSET);
-        srcLo[i] = p.getLong(q + Ipv6Header.DESTINATION_OFFSET + 8);
-        protocols[i] = next;
-        ports[i] = p.getShort(at + 2) << 16 | p.getShort(at);
-        return 0;
+        keySrcHi[i] = p.getLong(q + Ipv6Header.DESTINATION_OFFSET);
+        keySrcLo[i] = p.getLong(q + Ipv6Header.DESTINATION_OFFSET + 8);
+        return (long) next << 32 | ((p.getShort(at + 2) << 16 | p.getShort(at)) & 0xFFFF_FFFFL);
     }
 
     // ---------------------------------------------------------------- step 2: choose and forward
 
     private void choose(LbTables t, PacketBatch batch, int i, int action, long now, Verdicts verdicts) {
         Vip vip = t.vip(vipIndexes[i]);
-        // The flow hash is needed for a Maglev choice and, when encapsulating, for the outer source
-        // and GUE port; an established dsr flow needs none (NO_HASH: not computed yet).
-        long hash = NO_HASH;
+        if (action == FLOW) { // the common case, kept small so that the burst's loop can inline it
+            int id = connections.lookup(keyHashes[i], keyMetas[i], keySrcHi[i], keySrcLo[i], now);
+            int b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
+            if (b >= 0) {
+                counters.inc(LbCounters.CONN_HIT);
+                statEvents[i] = EV_CONN_HIT;
+                forward(t, batch, i, vip, b, NO_HASH, false, verdicts);
+                return;
+            }
+            counters.inc(LbCounters.CONN_MISS);
+            statEvents[i] = EV_CONN_MISS;
+        }
+        chooseOther(t, batch, i, action, vip, now, verdicts);
+    }
+
+    /** A SYN, a connection-table miss, a fragment or an ICMP error: the Maglev choice where the table has none. */
+    private void chooseOther(LbTables t, PacketBatch batch, int i, int action, Vip vip, long now, Verdicts verdicts) {
+        long hash;
         int b;
         switch (action) {
             case SYN -> {
@@ -507,26 +543,19 @@ public final class LbHandler implements PacketHandler {
                 hash = flowHash(vip, i);
                 b = newFlow(t, vip, i, hash, now);
             }
-            case FLOW -> {
-                int id = connections.lookup(keys[i], now);
-                b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
-                if (b >= 0) {
-                    counters.inc(LbCounters.CONN_HIT);
-                    statEvents[i] = EV_CONN_HIT;
-                } else {
-                    counters.inc(LbCounters.CONN_MISS);
-                    statEvents[i] = EV_CONN_MISS;
-                    hash = flowHash(vip, i);
-                    b = newFlow(t, vip, i, hash, now);
-                }
+            case FLOW -> { // a miss
+                hash = flowHash(vip, i);
+                b = newFlow(t, vip, i, hash, now);
             }
             case FRAGMENT -> {
                 hash = vip.hashFields == FlowHash.SOURCE ? flowHash(vip, i)
-                        : FlowHash.fragment(protocols[i], srcHi[i], srcLo[i], dstHi[i], dstLo[i]);
+                        : FlowHash.fragment(ConnectionTableDescriptor.protocolOf(keyMetas[i]), sourceHi(vip, i), sourceLo(vip, i),
+                                vip.addressHi, vip.addressLo);
                 b = vip.choose(hash);
             }
             default -> { // ICMP_ERROR
-                int id = connections.lookup(keys[i], now);
+                hash = NO_HASH;
+                int id = connections.lookup(keyHashes[i], keyMetas[i], keySrcHi[i], keySrcLo[i], now);
                 b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
                 if (b < 0) {
                     hash = flowHash(vip, i);
@@ -538,9 +567,6 @@ public final class LbHandler implements PacketHandler {
             drop(i, LbCounters.DROP_NO_BACKEND, EV_DROP_NO_BACKEND);
             return;
         }
-        if (hash == NO_HASH && vip.forwarding != Vip.DSR) {
-            hash = flowHash(vip, i);
-        }
         forward(t, batch, i, vip, b, hash, action == ICMP_ERROR, verdicts);
     }
 
@@ -550,9 +576,20 @@ public final class LbHandler implements PacketHandler {
         statEvents[i] |= EV_DROPPED | event;
     }
 
+    /** The flow hash of slot {@code i}'s flow, whose destination is its VIP's address. */
     private long flowHash(Vip vip, int i) {
-        return FlowHash.of(vip.hashFields, protocols[i], srcHi[i], srcLo[i], ports[i] >>> 16,
-                dstHi[i], dstLo[i], ports[i] & 0xFFFF);
+        long meta = keyMetas[i];
+        return FlowHash.of(vip.hashFields, ConnectionTableDescriptor.protocolOf(meta), sourceHi(vip, i), sourceLo(vip, i),
+                ConnectionTableDescriptor.srcPortOf(meta), vip.addressHi, vip.addressLo, ConnectionTableDescriptor.dstPortOf(meta));
+    }
+
+    /** Slot {@code i}'s source address as the flow hash takes it: an IPv4 address unmapped (high half 0). */
+    private long sourceHi(Vip vip, int i) {
+        return vip.ipv6 ? keySrcHi[i] : 0;
+    }
+
+    private long sourceLo(Vip vip, int i) {
+        return vip.ipv6 ? keySrcLo[i] : keySrcLo[i] & 0xFFFF_FFFFL;
     }
 
     /**
@@ -562,7 +599,7 @@ public final class LbHandler implements PacketHandler {
     private int newFlow(LbTables t, Vip vip, int i, long hash, long now) {
         int b = vip.choose(hash);
         if (b != MaglevTable.NO_BACKEND) {
-            long evicted = connections.insert(keys[i], vip.backendIds[b], now);
+            long evicted = connections.insert(keyHashes[i], keyMetas[i], keySrcHi[i], keySrcLo[i], vip.backendIds[b], now);
             if (evicted != ConnectionTable.NO_EVICTION) {
                 stats.add(t.backendStatsRow(ConnectionTable.evictedVip(evicted), ConnectionTable.evictedBackend(evicted)),
                         StatsColumns.CONN_EVICTION, 1);
@@ -574,6 +611,11 @@ public final class LbHandler implements PacketHandler {
         return b;
     }
 
+    /**
+     * Forwards slot {@code i}'s packet to backend {@code b} of its VIP by the VIP's mode. {@code hash}
+     * is the flow hash, or {@link #NO_HASH} when not computed yet (an established flow: dsr needs
+     * none, an encapsulation computes it for the outer source and GUE port).
+     */
     private void forward(LbTables t, PacketBatch batch, int i, Vip vip, int b, long hash, boolean icmpError,
                          Verdicts verdicts) {
         long mac = vip.backendMac[b];
@@ -589,12 +631,17 @@ public final class LbHandler implements PacketHandler {
             sent(i, icmpError, verdicts);
             return;
         }
+        encapsulate(t, batch, i, vip, b, hash == NO_HASH ? flowHash(vip, i) : hash, mac, icmpError, verdicts);
+    }
+
+    private void encapsulate(LbTables t, PacketBatch batch, int i, Vip vip, int b, long hash, long mac, boolean icmpError,
+                             Verdicts verdicts) {
         Packet p = batch.packet(i);
         int l3 = l3Offsets[i];
         boolean outer6 = vip.backendIpv6[b];
         boolean gue = vip.forwarding == Vip.GUE;
         int overhead = Rewrites.overhead(outer6, gue);
-        boolean inner6 = ipv6[i];
+        boolean inner6 = vip.ipv6;
         int length = inner6 ? Ipv6Header.LENGTH + p.getShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
                 : p.getShort(l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
         if (length + overhead > t.mtu()) {

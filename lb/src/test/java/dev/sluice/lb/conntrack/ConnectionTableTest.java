@@ -76,6 +76,32 @@ class ConnectionTableTest {
     }
 
     @Test
+    void keysHeldAsWordsAreTheSameKeysAsFlowKeys() {
+        try (ConnectionTable t = new ConnectionTable(1024, TCP_IDLE, UDP_IDLE)) {
+            FlowKey v4 = v4(3, FlowKey.TCP, 0xc0a8_0001, 40000);
+            long meta4 = FlowKey.meta(3, FlowKey.TCP, 40000 << 16 | 80);
+            long lo4 = FlowKey.mappedIpv4(0xc0a8_0001);
+            assertThat(meta4).isEqualTo(v4.meta());
+            assertThat(FlowKey.hash(meta4, 0, lo4)).isEqualTo(v4.hash());
+            FlowKey v6 = new FlowKey();
+            v6.ipv6(4, FlowKey.UDP, 0x2001_0db8_0000_0000L, 7, 53000, 443);
+            long meta6 = FlowKey.meta(4, FlowKey.UDP, 53000 << 16 | 443);
+
+            assertThat(t.insert(FlowKey.hash(meta4, 0, lo4), meta4, 0, lo4, 11, 0)).isEqualTo(ConnectionTable.NO_EVICTION);
+            t.insert(v6, 12, 0);
+            assertThat(t.lookup(v4, 1)).isEqualTo(11);
+            assertThat(t.lookup(FlowKey.hash(meta6, v6.srcHi(), 7), meta6, v6.srcHi(), 7, 1)).isEqualTo(12);
+            assertThat(t.lookup(FlowKey.hash(meta6, v6.srcHi(), 8), meta6, v6.srcHi(), 8, 1)).isEqualTo(NOT_FOUND);
+
+            long[] hashes = {v4.hash(), v6.hash(), 0};
+            long[] metas = {v4.meta(), v6.meta(), 0};
+            t.prefetch(hashes, metas, 3); // touches lines only
+            assertThat(t.size()).isEqualTo(2);
+            assertThat(t.lookup(v6, 2)).isEqualTo(12);
+        }
+    }
+
+    @Test
     void keyFieldsReadBack() {
         FlowKey k = new FlowKey();
         k.ipv4(0xAB_CDEF, 17, 1, 65535, 1);
