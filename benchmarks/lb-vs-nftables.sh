@@ -82,6 +82,13 @@ Options:
                     exit) the same (default 0); on a machine shared with other work, e.g. -10 keeps
                     that work from taking much CPU time from them (it still shows as '!')
   --keep-logs       keep the per-run logs (their directory is printed)
+  --perf            record a call-graph profile of CPU 1 (perf record -e cpu-clock -C 1 -g: a
+                    software clock, no PMU needed) during each measured interval, write it to
+                    perf.<contender>.<round>.data in the log directory with a summary beside it
+                    (perf.<contender>.<round>.txt: CPU share and ns per returned frame of each
+                    step of the path, by lib/perf-buckets.py, then self time per symbol and per
+                    command; a sluice contender's JIT code named through jcmd Compiler.perfmap),
+                    and keep the logs (needs perf; python3 for the steps)
   --max-other N     the machine is shared: before each measurement wait until processes that
                     are not ours use less than N% of one CPU (sampled over 2 s; default 25), and
                     mark measurements during which they used more with '!'
@@ -107,6 +114,7 @@ rate=0
 vr_napi=thread
 nice_n=0
 keep_logs=0
+perf_rec=0
 max_other=25
 quiet_wait=120
 warm_secs=2     # seconds between "frames come back" and the measured interval
@@ -125,6 +133,7 @@ while [ $# -gt 0 ]; do
         --vr-napi) need_arg "$@"; vr_napi=$2; shift 2 ;;
         --nice) need_arg "$@"; nice_n=$2; shift 2 ;;
         --keep-logs) keep_logs=1; shift ;;
+        --perf) perf_rec=1; keep_logs=1; shift ;;
         --max-other) need_arg "$@"; max_other=$2; shift 2 ;;
         --quiet-wait) need_arg "$@"; quiet_wait=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
@@ -151,6 +160,10 @@ check_host "namespaces, XDP, nftables" 1 ip taskset awk
 command -v nft >/dev/null || { echo "${0##*/}: nft not found (apt-get install nftables)" >&2; exit 1; }
 if [ "$vr_napi" = thread ] && ! command -v ethtool >/dev/null; then
     echo "${0##*/}: ethtool not found (apt-get install ethtool; or --vr-napi softirq)" >&2; exit 1
+fi
+if [ $perf_rec = 1 ]; then
+    command -v perf >/dev/null || { echo "${0##*/}: perf not found (--perf; apt-get install linux-perf)" >&2; exit 1; }
+    jcmd=$(command -v jcmd || (. "$repo_root/bin/jdk.sh" && echo "$JAVA_HOME/bin/jcmd"))
 fi
 command -v curl >/dev/null || { echo "${0##*/}: curl not found (reads the sluice contenders' --metrics)" >&2; exit 1; }
 
@@ -376,6 +389,25 @@ sluice_counters() {
             fr ? sprintf("%.0f", r) : "nan" }'
 }
 
+# --perf: a summary of the measurement's CPU-1 profile: its samples sorted into the steps of the
+# path, in ns per returned frame (lib/perf-buckets.py), then self time per symbol and per command.
+# While the sluice contender still runs, its JIT code's symbols are written to /tmp/perf-<pid>.map
+# (where perf looks for them).
+perf_summary() { # contender round
+    local c=$1 round=$2 data=$logdir/perf.$1.$2.data
+    [ -s "$data" ] || return 0
+    # ($cur_pid is the JVM: ip netns exec, nice, taskset and the launcher exec one another.)
+    [ "$c" = nft ] || [ -z "$cur_pid" ] || "$jcmd" "$cur_pid" Compiler.perfmap >/dev/null 2>&1 || true
+    {
+        echo "# $c round $round: ${fwd_pps[$c,$round]} frames/s came back over ${secs} s (CPU 1, cpu-clock)"
+        if [ "${fwd_pps[$c,$round]}" != nan ] && command -v python3 >/dev/null; then
+            python3 "$script_dir/lib/perf-buckets.py" "$data" "${fwd_pps[$c,$round]}" "$secs" 2>&1 || true
+        fi
+        perf report -i "$data" --no-children --sort sym --percent-limit 0.3 --stdio 2>/dev/null | grep -v '^$'
+        perf report -i "$data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^$'
+    } >"$logdir/perf.$c.$round.txt"
+}
+
 declare -A fwd_pps offered other backs cost napic   # key: contender,round
 
 measure() { # contender round
@@ -391,7 +423,12 @@ measure() { # contender round
         o0=$(other_ticks); w0=$EPOCHREALTIME
         r0=$(ns_stat "$ns_g" "$if_g" rx_packets); t0=$(ns_stat "$ns_g" "$if_g" tx_packets)
         c0=$(cpu1_ticks); z0=$(cpu0_softirq_ticks); k0=$(napi_ns); [ -z "$tid" ] || wr0=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
-        sleep "$secs"
+        if [ $perf_rec = 1 ]; then
+            perf record -e cpu-clock -C 1 -g -o "$logdir/perf.$c.$round.data" -- sleep "$secs" \
+                >"$logdir/perf.$c.$round.log" 2>&1 || log "warning: perf record failed (log: $logdir/perf.$c.$round.log)"
+        else
+            sleep "$secs"
+        fi
         c1=$(cpu1_ticks); z1=$(cpu0_softirq_ticks); k1=$(napi_ns); [ -z "$tid" ] || wr1=$(run_ns "/proc/$cur_pid/task/$tid/schedstat")
         r1=$(ns_stat "$ns_g" "$if_g" rx_packets); t1=$(ns_stat "$ns_g" "$if_g" tx_packets)
         o1=$(other_ticks); w1=$EPOCHREALTIME
@@ -424,6 +461,7 @@ measure() { # contender round
                 if (f0 != "nan" && f1 != "nan") printf "; xsk fill_empty %.0f/s, rx_ring_full %.0f/s", (f1 - f0) / t, (q1 - q0) / t }')
         fi
     fi
+    [ $perf_rec = 0 ] || perf_summary "$c" "$round"
     stop_contender "$c"
     [ "${fwd_pps[$c,$round]}" != nan ] || measure_failures=$((measure_failures + 1))
     log "round $round $c: came back ${fwd_pps[$c,$round]} pps (generator sent ${offered[$c,$round]} pps; other processes ${other[$c,$round]}% CPU); receive side ${cost[$c,$round]} ns/frame, NAPI kthread ${napic[$c,$round]} ns/frame$detail"
