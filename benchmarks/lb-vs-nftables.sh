@@ -93,6 +93,11 @@ Options:
                     are not ours use less than N% of one CPU (sampled over 2 s; default 25), and
                     mark measurements during which they used more with '!'
   --quiet-wait N    wait at most N seconds for that (default 120; 0 = do not wait)
+  --idle STRATEGY   the sluice contenders' --idle (default backoff, lb's own default; fwd's is spin,
+                    which on a CPU shared with vr's NAPI kthread keeps the kthread from refilling
+                    its fill ring: both sluice contenders get the same strategy)
+  --sluice-opts S   more options for both sluice contenders, e.g. deep rings:
+                    "--frames 4096 --ring-size 8192 --umem-frames 16384"
   -h, --help        this text
 
 Exit status: 0 when every measurement produced a number, 1 otherwise, 2 on usage errors.
@@ -117,6 +122,8 @@ keep_logs=0
 perf_rec=0
 max_other=25
 quiet_wait=120
+idle=backoff
+sluice_opts=""
 warm_secs=2     # seconds between "frames come back" and the measured interval
 
 while [ $# -gt 0 ]; do
@@ -136,6 +143,8 @@ while [ $# -gt 0 ]; do
         --perf) perf_rec=1; keep_logs=1; shift ;;
         --max-other) need_arg "$@"; max_other=$2; shift 2 ;;
         --quiet-wait) need_arg "$@"; quiet_wait=$2; shift 2 ;;
+        --idle) need_arg "$@"; idle=$2; shift 2 ;;
+        --sluice-opts) need_arg "$@"; sluice_opts=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) die_usage "unknown argument: $1" ;;
     esac
@@ -146,6 +155,7 @@ is_uint "$backends" && [ "$backends" -ge 1 ] && [ "$backends" -le 200 ] || die_u
 case $nft_rps in 0|1) ;; *) die_usage "--nft-rps takes 0 or 1" ;; esac
 is_uint "$rate" || die_usage "--rate must be an integer (packets per second; 0: unlimited)"
 [[ $nice_n =~ ^-?[0-9]+$ ]] && [ "$nice_n" -ge -20 ] && [ "$nice_n" -le 19 ] || die_usage "--nice must be -20..19"
+case $idle in spin|yield|backoff|sleep) ;; *) die_usage "--idle takes spin, yield, backoff or sleep" ;; esac
 case $vr_napi in thread) nft_rps=0 ;; softirq) ;; *) die_usage "--vr-napi takes thread or softirq" ;; esac
 contenders=()
 IFS=, read -r -a wanted <<<"$contender_list"
@@ -286,9 +296,9 @@ stop_generator() { stop_pid "$gen_pid" 10; gen_pid=""; }
 contender_cmd() { # contender -> sets run_cmd
     case $1 in
         lb) run_cmd=(ip netns exec "$ns_r" nice -n "$nice_n" taskset -c 1 "${sluice_cmd[@]}" lb --config "$lb_yaml" --cpu 1
-                --metrics "127.0.0.1:$metrics_port") ;;
+                --metrics "127.0.0.1:$metrics_port" --idle "$idle" $sluice_opts) ;;
         fwd) run_cmd=(ip netns exec "$ns_r" nice -n "$nice_n" taskset -c 1 "${sluice_cmd[@]}" fwd --iface "$if_r" --queue 0
-                --mode macswap --cpu 1 --metrics "127.0.0.1:$metrics_port") ;;
+                --mode macswap --cpu 1 --metrics "127.0.0.1:$metrics_port" --idle "$idle" $sluice_opts) ;;
         nft) run_cmd=(ip netns exec "$ns_r" nft -f "$lb_nft") ;;
     esac
 }

@@ -86,6 +86,14 @@ class CliMistakesTest {
     }
 
     @Test
+    void fwdAndLbRefuseAnUnknownIdleStrategyBeforeOpeningAnything() throws Exception {
+        assertOneClearLine(sluice("lb", "--config", "/nonexistent.yaml", "--idle", "nap"),
+                "--idle must be one of spin, yield, backoff, sleep, not 'nap'");
+        assertOneClearLine(sluice("fwd", "--iface", "nosuch0", "--idle", "noop"),
+                "--idle must be one of spin, yield, backoff, sleep, not 'noop'");
+    }
+
+    @Test
     void genRefusesPortsAndFlowsOutsideTheirRange() throws Exception {
         assertOneClearLine(sluice("gen", "--iface", "nosuch0", "--dst-mac", MAC, "--dst-port", "70000", "--count", "1"),
                 "--dst-port must be in 1..65535, not 70000");

@@ -45,12 +45,16 @@ class FwdWorkersSystemTest {
     @ValueSource(ints = {1, 2})
     void statShowsEveryWorkersCounters(int workers) throws Exception {
         List<String> env = List.of("env", CountersDirectory.ENV + "=" + runDir);
-        Process fwd = new ProcessBuilder(Cli.command(env, "fwd", "--driver", "memory", "--mode", "macswap",
-                "--workers", "" + workers, "--warmup-ms", "200", "--duration", "60")).redirectErrorStream(true).start();
+        String idle = workers == 1 ? "spin" : "backoff"; // fwd's default, and one --idle chooses
+        List<String> idleOption = workers == 1 ? List.of() : List.of("--idle", idle);
+        List<String> args = new java.util.ArrayList<>(List.of("fwd", "--driver", "memory", "--mode", "macswap",
+                "--workers", "" + workers, "--warmup-ms", "200", "--duration", "60"));
+        args.addAll(idleOption);
+        Process fwd = new ProcessBuilder(Cli.command(env, args.toArray(String[]::new))).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(fwd.getInputStream(), StandardCharsets.UTF_8));
             String header = readUntilHeader(out);
-            assertThat(header).contains(workers + " worker" + (workers == 1 ? "," : "s"));
+            assertThat(header).contains(workers + " worker" + (workers == 1 ? "," : "s")).contains("idle " + idle);
             // Workers publish their duty cycles every so many cycles: wait until every one has. (The
             // memory driver delivers one flow: with hashing, one worker gets every packet, the other none.)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);

@@ -115,8 +115,8 @@ class LbDsrSystemTest {
     void everyRxQueueIsServed() throws Exception {
         try (LbSandbox box = LbSandbox.create("queues", 3, 2)) {
             box.startBackends();
-            try (LbProcess lb = box.startBalancer(dsrConfig(box), "--metrics", "127.0.0.1:0")) {
-                assertThat(lb.output()).contains("2 queues, 2 workers");
+            try (LbProcess lb = box.startBalancer(dsrConfig(box), "--metrics", "127.0.0.1:0", "--idle", "yield")) {
+                assertThat(lb.output()).contains("2 queues, 2 workers, idle yield");
                 requests(box, "http://" + LbSandbox.VIP4 + "/who", lb);
                 requests(box, "http://[" + LbSandbox.VIP6 + "]/who", lb);
                 // Prometheus: the data plane's counters per worker and the steering program's.

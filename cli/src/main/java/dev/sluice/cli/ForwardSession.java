@@ -36,15 +36,20 @@ final class ForwardSession {
      * @param workers forwarding threads; more than the driver has ports (queues) spreads each
      *                port's packets over several workers by a symmetric Toeplitz flow hash; 0 = one
      *                per port
+     * @param idle    the workers' idle strategy (a name {@code IdleStrategies.byName} knows)
      */
     record Settings(Driver driver, String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem,
-                    int burst, int[] cpus, long warmUpMillis, String netns, String pcapIn, String pcapOut, int workers) {
-        /** AF_XDP settings (what {@code sluice demo} uses). */
+                    int burst, int[] cpus, long warmUpMillis, String netns, String pcapIn, String pcapOut, int workers,
+                    String idle) {
+        /** AF_XDP settings (what {@code sluice demo} uses), workers spinning. */
         Settings(String iface, int[] queues, ForwardMode mode, AfXdpOptions options, UmemConfig umem, int burst,
                  int[] cpus, long warmUpMillis, String netns) {
-            this(Driver.AFXDP, iface, queues, mode, options, umem, burst, cpus, warmUpMillis, netns, null, null, 0);
+            this(Driver.AFXDP, iface, queues, mode, options, umem, burst, cpus, warmUpMillis, netns, null, null, 0, DEFAULT_IDLE);
         }
     }
+
+    /** The workers' idle strategy unless {@code --idle} says otherwise: a forwarder is given CPUs of its own. */
+    static final String DEFAULT_IDLE = "spin";
 
     private final Settings settings;
     private final PrintStream out;
@@ -124,7 +129,7 @@ final class ForwardSession {
                 out.printf("fwd %s mode %s: %s, burst %d, %s%s%s%n",
                         settings.driver() == Driver.PCAP ? settings.pcapIn()
                                 : settings.driver() == Driver.MEMORY ? "memory" : settings.iface() + " queues " + Arrays.toString(settings.queues()),
-                        settings.mode().label(), ports.describe(), settings.burst(), workers.describe(),
+                        settings.mode().label(), ports.describe(), settings.burst(), workers.describe() + ", idle " + settings.idle(),
                         settings.driver() == Driver.AFXDP ? ", " + settings.options().framesInFlight() + " frames in flight per queue" : "",
                         warmed > 0 ? ", warmed up on " + warmed + " simulated packets" : "");
                 Map<String, String> summary = LiveReporter.run(now -> {
@@ -178,7 +183,7 @@ final class ForwardSession {
      */
     private Pipeline.Builder forwarding(List<? extends Port> ports, int workers, List<ForwardHandler> handlers) {
         ForwardMode mode = settings.mode();
-        Pipeline.Builder builder = Pipeline.builder().ports(ports).workers(workers).burst(settings.burst()).idle("spin")
+        Pipeline.Builder builder = Pipeline.builder().ports(ports).workers(workers).burst(settings.burst()).idle(settings.idle())
                 .handler(() -> {
                     ForwardHandler h = new ForwardHandler(mode);
                     handlers.add(h);

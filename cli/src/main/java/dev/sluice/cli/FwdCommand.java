@@ -53,6 +53,9 @@ final class FwdCommand implements Callable<Integer> {
     @Mixin
     XskRingOptions rings = new XskRingOptions();
 
+    @Mixin
+    IdleOption idle = new IdleOption();
+
     @Option(names = "--frame-size", paramLabel = "BYTES", description = "2048 or 4096 (default: ${DEFAULT-VALUE}; "
             + "the pcap driver takes 4096 when its capture holds longer packets).")
     int frameSize = 2048;
@@ -185,6 +188,6 @@ final class FwdCommand implements Callable<Integer> {
                 .withFramesInFlight(rings.frames);
         UmemConfig umem = new UmemConfig(rings.umemFrames * queues.length, frameSize, 0, hugePages);
         return new ForwardSession.Settings(d, iface, queues, ForwardMode.parse(mode), options, umem, batch, port.cpus(),
-                warmUpMillis, null, pcapIn, pcapOut, workers);
+                warmUpMillis, null, pcapIn, pcapOut, workers, idle.orDefault(ForwardSession.DEFAULT_IDLE));
     }
 }

@@ -60,6 +60,9 @@ final class LbCommand implements Callable<Integer> {
     @Mixin
     XskRingOptions rings = new XskRingOptions();
 
+    @Mixin
+    IdleOption idle = new IdleOption();
+
     @Option(names = "--warmup-ms", paramLabel = "MS", description = "Warm the data path up before attaching (default: ${DEFAULT-VALUE}; 0: off).")
     long warmUpMillis = LbOptions.DEFAULT_WARM_UP.toMillis();
 
@@ -84,6 +87,7 @@ final class LbCommand implements Callable<Integer> {
         OptionChecks.nonNegative("--duration", duration, "until Ctrl-C");
         OptionChecks.nonNegative("--warmup-ms", warmUpMillis, "0: off");
         rings.check(LoadBalancer.MAX_WORKERS); // every RX queue of the interface shares one UMEM
+        idle.orDefault(LbOptions.DEFAULT_IDLE); // an unknown strategy is refused before the file is read
         if (metrics != null) {
             MetricsServer.parse(metrics);
         }
@@ -142,7 +146,7 @@ final class LbCommand implements Callable<Integer> {
     private void run(LbConfig lbConfig, XdpMode xm, CountersFile counters) {
         LbOptions options = LbOptions.defaults().withXdpMode(xm).withCopyMode(port.copyMode()).withCounters(counters)
                 .withLog(log).withWarmUp(Duration.ofMillis(warmUpMillis))
-                .withRings(rings.umemFrames, rings.ringSize, rings.frames);
+                .withRings(rings.umemFrames, rings.ringSize, rings.frames).withIdle(idle.orDefault(LbOptions.DEFAULT_IDLE));
         if (port.cpus() != null) {
             options = options.withCpus(port.cpus());
         }
@@ -162,9 +166,9 @@ final class LbCommand implements Callable<Integer> {
             int vips = lbConfig.vips().size();
             long backends = lbConfig.vips().stream().mapToLong(v -> v.backends().size()).sum();
             int queues = lb.port().queues().size();
-            System.out.printf("lb %s: %d VIP%s, %d backend%s, %d queue%s, %d worker%s, %s mode, XDP %s%s%n",
+            System.out.printf("lb %s: %d VIP%s, %d backend%s, %d queue%s, %d worker%s, idle %s, %s mode, XDP %s%s%n",
                     lbConfig.interfaceName(), vips, vips == 1 ? "" : "s", backends, backends == 1 ? "" : "s",
-                    queues, queues == 1 ? "" : "s", lb.workerCount(), lb.workerCount() == 1 ? "" : "s",
+                    queues, queues == 1 ? "" : "s", lb.workerCount(), lb.workerCount() == 1 ? "" : "s", options.idle(),
                     lb.port().copyMode(), lb.port().xdpMode(),
                     lb.warmUpPackets() > 0 ? ", warmed up on " + lb.warmUpPackets() + " simulated packets" : "");
             System.out.flush();

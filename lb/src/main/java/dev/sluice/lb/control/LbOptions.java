@@ -4,6 +4,8 @@ import dev.sluice.counters.CounterAllocator;
 import dev.sluice.drivers.afxdp.AfXdpOptions;
 import dev.sluice.drivers.xdp.XdpMode;
 
+import dev.sluice.pipeline.runtime.IdleStrategies;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -30,12 +32,20 @@ import java.util.function.Consumer;
  * @param warmUp          how long {@link LoadBalancer#start} runs the data path over a simulated queue
  *                        before attaching, so that the JIT has compiled it when traffic arrives
  *                        ({@code LbWarmUp}; zero: no warm-up)
+ * @param idle            what a worker does when a poll finds no packets: a name
+ *                        {@link IdleStrategies#byName} knows (spin, yield, backoff, sleep, noop)
  */
 public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int burst, int framesPerQueue,
                         int ringSize, int framesInFlight, CounterAllocator counters, Duration refreshInterval, Duration resolveWait, int[] cpus,
-                        Consumer<String> log, Duration warmUp) {
+                        Consumer<String> log, Duration warmUp, String idle) {
     /** The warm-up {@link #defaults()} runs: as long as {@code sluice fwd}'s. */
     public static final Duration DEFAULT_WARM_UP = Duration.ofMillis(1500);
+    /**
+     * The workers' {@link #idle} strategy in {@link #defaults()}: a worker that finds no packets backs
+     * off to yielding and parking, so that on a CPU it shares with the kernel's receive work (copy
+     * mode, a NAPI thread) it leaves that work the CPU.
+     */
+    public static final String DEFAULT_IDLE = "backoff";
 
     public LbOptions {
         Objects.requireNonNull(xdpMode, "xdpMode");
@@ -45,6 +55,8 @@ public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int bur
         Objects.requireNonNull(resolveWait, "resolveWait");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(warmUp, "warmUp");
+        Objects.requireNonNull(idle, "idle");
+        IdleStrategies.byName(idle); // throws IllegalArgumentException naming the strategies
         if (warmUp.isNegative()) {
             throw new IllegalArgumentException("warmUp must not be negative");
         }
@@ -72,49 +84,55 @@ public record LbOptions(XdpMode xdpMode, AfXdpOptions.CopyMode copyMode, int bur
      */
     public static LbOptions defaults() {
         return new LbOptions(XdpMode.AUTO, AfXdpOptions.CopyMode.AUTO, 64, 4096, 2048, 512, CounterAllocator.inMemory(),
-                Duration.ofSeconds(1), Duration.ofSeconds(3), null, message -> System.err.println("sluice lb: " + message), DEFAULT_WARM_UP);
+                Duration.ofSeconds(1), Duration.ofSeconds(3), null, message -> System.err.println("sluice lb: " + message), DEFAULT_WARM_UP,
+                DEFAULT_IDLE);
     }
 
     public LbOptions withXdpMode(XdpMode m) {
-        return new LbOptions(m, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(m, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp, idle);
     }
 
     /** UMEM frames per queue, XSK ring entries and frames kept in the FILL ring (see the record's parameters). */
     public LbOptions withRings(int framesPerQueue, int ringSize, int framesInFlight) {
         return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval,
-                resolveWait, cpus, log, warmUp);
+                resolveWait, cpus, log, warmUp, idle);
     }
 
     public LbOptions withCopyMode(AfXdpOptions.CopyMode m) {
-        return new LbOptions(xdpMode, m, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, m, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp, idle);
     }
 
     public LbOptions withBurst(int n) {
-        return new LbOptions(xdpMode, copyMode, n, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, n, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, warmUp, idle);
     }
 
     public LbOptions withCounters(CounterAllocator c) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, c, refreshInterval, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, c, refreshInterval, resolveWait, cpus, log, warmUp, idle);
     }
 
     public LbOptions withRefreshInterval(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, d, resolveWait, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, d, resolveWait, cpus, log, warmUp, idle);
     }
 
     public LbOptions withResolveWait(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, d, cpus, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, d, cpus, log, warmUp, idle);
     }
 
     public LbOptions withCpus(int... c) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, c, log, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, c, log, warmUp, idle);
     }
 
     public LbOptions withLog(Consumer<String> l) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, l, warmUp);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, l, warmUp, idle);
     }
 
     /** The warm-up before attaching ({@link Duration#ZERO}: none). */
+    public LbOptions withIdle(String strategy) {
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log,
+                warmUp, strategy);
+    }
+
     public LbOptions withWarmUp(Duration d) {
-        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, d);
+        return new LbOptions(xdpMode, copyMode, burst, framesPerQueue, ringSize, framesInFlight, counters, refreshInterval, resolveWait, cpus, log, d, idle);
     }
 }

@@ -138,7 +138,8 @@ final class LbWarmUp {
                         config.connections().udpIdle().toNanos()));
                 counters.add(new LbCounters());
             }
-            long delivered = WarmUp.overSimulatedKernel(port -> LoadBalancer.dataPath(List.of(port), workers, burst,
+            // the default idle strategy: what a worker runs when it finds nothing is not what needs compiling
+            long delivered = WarmUp.overSimulatedKernel(port -> LoadBalancer.dataPath(List.of(port), workers, burst, LbOptions.DEFAULT_IDLE,
                             w -> new LbHandler(published, connections.get(w), counters.get(w), stats.worker(w), System::nanoTime))
                             .errorLog(message -> errorLog.accept("internal error in the warm-up: " + message)),
                     frames(config, ownMac), burst, duration.toMillis(), MIN_TURNS);

@@ -306,11 +306,13 @@ public final class LoadBalancer implements AutoCloseable {
      * The data path's pipeline over {@code ports}, without its counters, CPUs and error log: what the
      * workers run and what {@link LbWarmUp} compiles, so that both are the same code.
      *
+     * @param idle     the workers' idle strategy ({@link LbOptions#idle})
      * @param handlers worker {@code w}'s handler, asked for once per worker in order, on the calling thread
      */
-    static Pipeline.Builder dataPath(List<? extends Port> ports, int workers, int burst, IntFunction<LbHandler> handlers) {
+    static Pipeline.Builder dataPath(List<? extends Port> ports, int workers, int burst, String idle,
+                                     IntFunction<LbHandler> handlers) {
         int[] next = {0};
-        Pipeline.Builder b = Pipeline.builder().ports(ports).workers(workers).burst(burst).idle("backoff")
+        Pipeline.Builder b = Pipeline.builder().ports(ports).workers(workers).burst(burst).idle(idle)
                 .handler(() -> handlers.apply(next[0]++));
         if (workers > ports.size()) {
             b.hashing(Toeplitz.symmetric());
@@ -319,7 +321,7 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     private void startWorkers(int workers) {
-        Pipeline.Builder b = dataPath(port.queues(), workers, options.burst(),
+        Pipeline.Builder b = dataPath(port.queues(), workers, options.burst(), options.idle(),
                 w -> new LbHandler(control.tables(), connections.get(w), counters.get(w), stats.worker(w), System::nanoTime))
                 .counters(options.counters())
                 .errorLog(message -> options.log().accept("internal error: " + message));
