@@ -49,7 +49,7 @@ import java.util.function.LongSupplier;
  *       another TCP/UDP packet: the connection table, whose answer counts only while that backend is
  *       still in the VIP, else Maglev and insert; a fragment: Maglev on its addresses) and forward it
  *       by the VIP's mode, back out the port it arrived on.</li>
- *   <li>Publish the counters once, and the per-VIP and per-backend statistics the slots recorded.</li>
+ *   <li>Publish the counters once, and the VIP statistics still pending.</li>
  * </ol>
  * Per packet: no allocation, no lock, no exception (every offset read is inside what the walk or
  * an explicit check proved present).
@@ -59,9 +59,9 @@ import java.util.function.LongSupplier;
  * (the rows each {@link Vip} names): per packet forwarded, packets and bytes (the frame as received)
  * of the backend and of the VIP; per new flow, new flows of both; per connection-table lookup, a hit
  * or a miss of the VIP; per drop once the packet's VIP is known (no backend, no MAC, too big, no
- * headroom, reply failed), the VIP's dropped and, for the first two, its reason. The choice records
- * these per slot (a few int stores); the end of the burst adds them, a VIP's once per run of its
- * slots, so the per-packet path stays small enough for the JIT to inline as before.
+ * headroom, reply failed), the VIP's dropped and, for the first two, its reason. A backend's counts
+ * are added to its row at once (its row is in a line the worker alone writes); a VIP's are summed
+ * while packets of that VIP follow each other and added once per run, and at the end of the burst.
  */
 public final class LbHandler implements PacketHandler {
     /** Done in the classification: verdict set and counted. */
@@ -75,14 +75,8 @@ public final class LbHandler implements PacketHandler {
     /** An ICMP error about a VIP flow: that flow's backend (connection table, then Maglev; no insert). */
     private static final int ICMP_ERROR = 4;
 
-    // What happened to a slot's packet, for the statistics: bit c counts in the VIP row's column c.
-    private static final int EV_FORWARDED = 1 << StatsColumns.PACKETS;
-    private static final int EV_NEW_FLOW = 1 << StatsColumns.NEW_FLOWS;
-    private static final int EV_CONN_HIT = 1 << StatsColumns.CONN_HIT;
-    private static final int EV_CONN_MISS = 1 << StatsColumns.CONN_MISS;
-    private static final int EV_DROPPED = 1 << StatsColumns.DROPPED;
-    private static final int EV_DROP_NO_BACKEND = 1 << StatsColumns.DROP_NO_BACKEND;
-    private static final int EV_DROP_NO_MAC = 1 << StatsColumns.DROP_NO_MAC;
+    /** {@link #drop(Vip, int, int)}: no statistics column of its own, only the VIP's dropped. */
+    private static final int NO_COLUMN = -1;
 
     private static final int INITIAL_SLOTS = 256;
     /** "Not computed": a flow hash may take this value too, and is then merely computed twice. */
@@ -107,12 +101,10 @@ public final class LbHandler implements PacketHandler {
     private long[] keySrcLo;
     /** {@link FlowKey#hash(long, long, long)} of the key; 0 (with meta 0) for a slot that does not use the table. */
     private long[] keyHashes;
-    // Per burst slot, the statistics: what happened (EV_* bits; its VIP is vipIndexes'), the backend's row, the frame length.
-    private int[] statEvents;
-    private int[] statBackendRows;
-    private int[] statBytes;
-    /** A VIP row's counts accumulated over consecutive slots of that VIP, by column. */
+    /** The counts of VIP row {@link #pendingVipRow}, by column, summed over consecutive packets of that VIP. */
     private final long[] vipPending = new long[LbStats.COLUMNS];
+    /** The VIP row {@link #vipPending} belongs to; -1: none (at the start of every burst). */
+    private int pendingVipRow = -1;
     private long lastEvictions;
     /** Where the prefetch's loads go, so that the compiler keeps them; means nothing. */
     private long prefetchSink;
@@ -164,9 +156,6 @@ public final class LbHandler implements PacketHandler {
         keySrcHi = new long[slots];
         keySrcLo = new long[slots];
         keyHashes = new long[slots];
-        statEvents = new int[slots];
-        statBackendRows = new int[slots];
-        statBytes = new int[slots];
     }
 
     public LbCounters counters() {
@@ -197,60 +186,36 @@ public final class LbHandler implements PacketHandler {
         counters.add(LbCounters.CONN_EVICTION, evictions - lastEvictions);
         lastEvictions = evictions;
         counters.flush();
-        publishStats(t, n);
+        flushVip();
     }
 
     /**
-     * Adds what the burst's slots recorded to this worker's statistics rows: each forwarded packet
-     * and new flow to its backend's row; the VIP columns summed over consecutive slots of one VIP
-     * (a burst mostly goes to one VIP) and added once per run.
+     * Counts {@code delta} in column {@code column} of VIP row {@code row}: summed while packets of
+     * one VIP follow each other (a burst mostly goes to one VIP), added to the row when another
+     * VIP's packet comes or the burst ends.
      */
-    private void publishStats(LbTables t, int n) {
-        WorkerStats s = stats;
-        int[] events = statEvents;
-        int[] vips = vipIndexes;
-        int[] backendRows = statBackendRows;
-        int[] bytes = statBytes;
-        long[] vip = vipPending;
-        int vipIndex = -1;
-        for (int i = 0; i < n; i++) {
-            int e = events[i];
-            if (e == 0) {
-                continue; // answered or dropped before a VIP was chosen
-            }
-            if (vips[i] != vipIndex) {
-                if (vipIndex >= 0) {
-                    flushVip(s, t.vip(vipIndex).statsRow);
-                }
-                vipIndex = vips[i];
-            }
-            if ((e & EV_FORWARDED) != 0) {
-                int b = backendRows[i];
-                s.add(b, StatsColumns.PACKETS, 1);
-                s.add(b, StatsColumns.BYTES, bytes[i]);
-                vip[StatsColumns.PACKETS]++;
-                vip[StatsColumns.BYTES] += bytes[i];
-            }
-            if ((e & EV_NEW_FLOW) != 0) {
-                s.add(backendRows[i], StatsColumns.NEW_FLOWS, 1);
-            }
-            for (int m = e & ~EV_FORWARDED; m != 0; m &= m - 1) {
-                vip[Integer.numberOfTrailingZeros(m)]++; // usually one bit: a hit
-            }
+    private void countVip(int row, int column, long delta) {
+        if (row != pendingVipRow) {
+            flushVip();
+            pendingVipRow = row;
         }
-        if (vipIndex >= 0) {
-            flushVip(s, t.vip(vipIndex).statsRow);
-        }
+        vipPending[column] += delta;
     }
 
-    private void flushVip(WorkerStats s, int row) {
+    /** Adds the pending VIP counts to their row; none are pending afterwards. */
+    private void flushVip() {
+        int row = pendingVipRow;
+        if (row < 0) {
+            return;
+        }
         long[] vip = vipPending;
         for (int c = 0; c < vip.length; c++) {
             if (vip[c] != 0) {
-                s.add(row, c, vip[c]);
+                stats.add(row, c, vip[c]);
                 vip[c] = 0;
             }
         }
+        pendingVipRow = -1;
     }
 
     // ---------------------------------------------------------------- step 1: classify
@@ -261,7 +226,7 @@ public final class LbHandler implements PacketHandler {
      * the flags), and the ICMP path reads through the checked {@link Packet} accessors.
      */
     private void classify(LbTables t, PacketBatch batch, int i, Verdicts verdicts) {
-        statEvents[i] = 0; // the verdict is DROP until set (the handler contract)
+        // the verdict is DROP until set (the handler contract)
         final MemorySegment all = AddressSpace.ALL;
         long a = batch.nativeAddress(i);
         long walk = HeaderWalk.walk(all, a, batch.length(i));
@@ -523,12 +488,12 @@ public final class LbHandler implements PacketHandler {
             int b = id == ConnectionTable.NOT_FOUND ? -1 : vip.indexOfBackend(id);
             if (b >= 0) {
                 counters.inc(LbCounters.CONN_HIT);
-                statEvents[i] = EV_CONN_HIT;
+                countVip(vip.statsRow, StatsColumns.CONN_HIT, 1);
                 forward(t, batch, i, vip, b, NO_HASH, false, verdicts);
                 return;
             }
             counters.inc(LbCounters.CONN_MISS);
-            statEvents[i] = EV_CONN_MISS;
+            countVip(vip.statsRow, StatsColumns.CONN_MISS, 1);
         }
         chooseOther(t, batch, i, action, vip, now, verdicts);
     }
@@ -564,16 +529,19 @@ public final class LbHandler implements PacketHandler {
             }
         }
         if (b == MaglevTable.NO_BACKEND) {
-            drop(i, LbCounters.DROP_NO_BACKEND, EV_DROP_NO_BACKEND);
+            drop(vip, LbCounters.DROP_NO_BACKEND, StatsColumns.DROP_NO_BACKEND);
             return;
         }
         forward(t, batch, i, vip, b, hash, action == ICMP_ERROR, verdicts);
     }
 
-    /** A drop of a packet whose VIP is known: the worker's counters, and the VIP's dropped (and {@code event}). */
-    private void drop(int i, int reason, int event) {
+    /** A drop of a packet whose VIP is known: the worker's counters, and the VIP's dropped (and {@code column}, unless {@link #NO_COLUMN}). */
+    private void drop(Vip vip, int reason, int column) {
         counters.drop(reason);
-        statEvents[i] |= EV_DROPPED | event;
+        countVip(vip.statsRow, StatsColumns.DROPPED, 1);
+        if (column != NO_COLUMN) {
+            countVip(vip.statsRow, column, 1);
+        }
     }
 
     /** The flow hash of slot {@code i}'s flow, whose destination is its VIP's address. */
@@ -605,8 +573,8 @@ public final class LbHandler implements PacketHandler {
                         StatsColumns.CONN_EVICTION, 1);
             }
             counters.inc(LbCounters.NEW_FLOWS);
-            statEvents[i] |= EV_NEW_FLOW;
-            statBackendRows[i] = vip.backendStatsRows[b];
+            stats.add(vip.backendStatsRows[b], StatsColumns.NEW_FLOWS, 1);
+            countVip(vip.statsRow, StatsColumns.NEW_FLOWS, 1);
         }
         return b;
     }
@@ -620,15 +588,12 @@ public final class LbHandler implements PacketHandler {
                          Verdicts verdicts) {
         long mac = vip.backendMac[b];
         if (mac < 0) {
-            drop(i, LbCounters.DROP_NO_MAC, EV_DROP_NO_MAC);
+            drop(vip, LbCounters.DROP_NO_MAC, StatsColumns.DROP_NO_MAC);
             return;
         }
-        statBackendRows[i] = vip.backendStatsRows[b];
-        statBytes[i] = batch.length(i); // as received: before any encapsulation
         if (vip.forwarding == Vip.DSR) {
             Rewrites.dsr(batch.nativeAddress(i), t.ownMac(), mac);
-            statEvents[i] |= EV_FORWARDED;
-            sent(i, icmpError, verdicts);
+            sent(vip, b, batch.length(i), i, icmpError, verdicts);
             return;
         }
         encapsulate(t, batch, i, vip, b, hash == NO_HASH ? flowHash(vip, i) : hash, mac, icmpError, verdicts);
@@ -637,6 +602,7 @@ public final class LbHandler implements PacketHandler {
     private void encapsulate(LbTables t, PacketBatch batch, int i, Vip vip, int b, long hash, long mac, boolean icmpError,
                              Verdicts verdicts) {
         Packet p = batch.packet(i);
+        int received = p.length(); // counted as received: before the encapsulation
         int l3 = l3Offsets[i];
         boolean outer6 = vip.backendIpv6[b];
         boolean gue = vip.forwarding == Vip.GUE;
@@ -645,7 +611,7 @@ public final class LbHandler implements PacketHandler {
         int length = inner6 ? Ipv6Header.LENGTH + p.getShort(l3 + Ipv6Header.PAYLOAD_LENGTH_OFFSET)
                 : p.getShort(l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
         if (length + overhead > t.mtu()) {
-            tooBig(t, p, i, l3, inner6, overhead, icmpError, verdicts);
+            tooBig(t, vip, p, i, l3, inner6, overhead, icmpError, verdicts);
             return;
         }
         long own = t.ownMac();
@@ -665,14 +631,19 @@ public final class LbHandler implements PacketHandler {
                     : Rewrites.ipipOver4(p, l3, src, dst, own, mac);
         }
         if (!done) {
-            drop(i, LbCounters.DROP_NO_HEADROOM, 0);
+            drop(vip, LbCounters.DROP_NO_HEADROOM, NO_COLUMN);
             return;
         }
-        statEvents[i] |= EV_FORWARDED;
-        sent(i, icmpError, verdicts);
+        sent(vip, b, received, i, icmpError, verdicts);
     }
 
-    private void sent(int i, boolean icmpError, Verdicts verdicts) {
+    /** Slot {@code i}'s packet of {@code bytes} (as received) goes to backend {@code b}: counted, and sent back out its port. */
+    private void sent(Vip vip, int b, int bytes, int i, boolean icmpError, Verdicts verdicts) {
+        int backendRow = vip.backendStatsRows[b];
+        stats.add(backendRow, StatsColumns.PACKETS, 1);
+        stats.add(backendRow, StatsColumns.BYTES, bytes);
+        countVip(vip.statsRow, StatsColumns.PACKETS, 1);
+        countVip(vip.statsRow, StatsColumns.BYTES, bytes);
         counters.inc(LbCounters.FORWARDED);
         if (icmpError) {
             counters.inc(LbCounters.ICMP_TO_BACKEND);
@@ -686,17 +657,17 @@ public final class LbHandler implements PacketHandler {
      * this frame and sent back; an IPv4 packet without DF, or an ICMP error, is dropped (the balancer
      * does not fragment, and never answers an error with an error).
      */
-    private void tooBig(LbTables t, Packet p, int i, int l3, boolean inner6, int overhead, boolean icmpError,
+    private void tooBig(LbTables t, Vip vip, Packet p, int i, int l3, boolean inner6, int overhead, boolean icmpError,
                         Verdicts verdicts) {
         boolean dontFragment = inner6 || (p.getShort(l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FLAG_DONT_FRAGMENT) != 0;
         if (icmpError || !dontFragment) {
-            drop(i, LbCounters.DROP_TOO_BIG, 0);
+            drop(vip, LbCounters.DROP_TOO_BIG, NO_COLUMN);
             return;
         }
         int mtu = t.mtu() - overhead;
         boolean built = inner6 ? IcmpReplies.packetTooBig(p, l3, mtu) : IcmpReplies.fragmentationNeeded(p, l3, mtu);
         if (!built) {
-            drop(i, LbCounters.DROP_REPLY_FAILED, 0);
+            drop(vip, LbCounters.DROP_REPLY_FAILED, NO_COLUMN);
             return;
         }
         counters.inc(LbCounters.FRAG_NEEDED_SENT);
