@@ -22,8 +22,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
@@ -52,12 +50,11 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
 public class LbFloorBenchmark {
-    static final int BURST = 32;
-    static final int LENGTH = 60;
-    static final int FRAME = 2048;
-    static final int HEADROOM = 256;
-    static final int IP = 14;
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    static final int BURST = LbHandlerBenchmark.BURST;
+    static final int LENGTH = LbHandlerBenchmark.LENGTH;
+    static final int FRAME = LbHandlerBenchmark.FRAME;
+    static final int HEADROOM = LbHandlerBenchmark.HEADROOM;
+    static final int IP = LbHandlerBenchmark.IP;
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final VarHandle LONG = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
@@ -74,7 +71,7 @@ public class LbFloorBenchmark {
     private long tableBase;
     private long bucketMask;
     private long[] macs = new long[100];
-    private long rng = 0x9E37_79B9_7F4A_7C15L;
+    private PacketDraw draw;
     private final long[] addr = new long[BURST];
     private final long[] meta = new long[BURST];
     private final long[] lo = new long[BURST];
@@ -82,13 +79,11 @@ public class LbFloorBenchmark {
     private final int[] codes = new int[BURST];
     /** Where the burst's bucket loads go, so that the compiler keeps them. */
     private long sinkOut;
-    private long packets;
-    private long iterationPackets;
-    private long iterationCpuNanos;
     private long forwarded;
 
     @Setup(Level.Trial)
     public void setUp() {
+        draw = new PacketDraw(flows);
         arena = Arena.ofShared();
         frames = arena.allocate((long) FRAME * BURST, FRAME);
         framesBase = frames.address();
@@ -146,22 +141,12 @@ public class LbFloorBenchmark {
 
     @Setup(Level.Iteration)
     public void startIteration() {
-        iterationPackets = packets;
-        iterationCpuNanos = THREADS.getCurrentThreadCpuTime();
+        draw.startIteration();
     }
 
     @TearDown(Level.Iteration)
     public void endIteration() {
-        long cpu = THREADS.getCurrentThreadCpuTime() - iterationCpuNanos;
-        long n = packets - iterationPackets;
-        System.out.printf("[cpu] floor flows=%d: %.2f ns of thread CPU time per packet (forwarded %d)%n",
-                flows, cpu / (double) Math.max(1, n), forwarded);
-    }
-
-    private int nextFlow() {
-        long x = rng * 6364136223846793005L + 1442695040888963407L;
-        rng = x;
-        return (int) (((x >>> 32) * flows) >>> 32);
+        draw.endIteration("floor flows=" + flows);
     }
 
     @Benchmark
@@ -177,7 +162,7 @@ public class LbFloorBenchmark {
         MemorySegment s = frames;
         for (int j = 0; j < BURST; j++) {
             long at = (long) j * FRAME + HEADROOM;
-            int f = nextFlow();
+            int f = draw.nextFlow();
             s.set(INT_BE, at, 0x02000000);
             s.set(SHORT_BE, at + 4, (short) 1);
             s.set(SHORT_BE, at + 6, (short) 0x0200);
@@ -187,7 +172,6 @@ public class LbFloorBenchmark {
             s.set(ValueLayout.JAVA_BYTE, at + IP + 33, (byte) 0x10);
             addr[j] = framesBase + at;
         }
-        packets += BURST;
         return handle();
     }
 
@@ -256,8 +240,8 @@ public class LbFloorBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         arena.close();
-        if (forwarded < packets * 99 / 100) { // a bucket a quarter full on average rarely overflows
-            throw new IllegalStateException("the floor forwarded " + forwarded + " of " + packets + " packets");
+        if (forwarded < draw.packets() * 99 / 100) { // a bucket a quarter full on average rarely overflows
+            throw new IllegalStateException("the floor forwarded " + forwarded + " of " + draw.packets() + " packets");
         }
     }
 }

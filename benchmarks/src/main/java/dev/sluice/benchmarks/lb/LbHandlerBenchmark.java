@@ -38,8 +38,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
@@ -110,7 +108,6 @@ public class LbHandlerBenchmark {
     static final int TCP = IP + 20;
     static final int TCP_FLAGS = TCP + 13;
 
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
@@ -130,14 +127,12 @@ public class LbHandlerBenchmark {
     private LbHandler handler;
     private LbStats stats;
     private LbMetrics metrics;
-    private long rng = 0x9E37_79B9_7F4A_7C15L;
-    /** Packets stamped by this thread (every benchmark stamps each packet it measures once). */
-    private long packets;
-    private long iterationPackets;
-    private long iterationCpuNanos;
+    /** Flows of the stamped packets, and their count (every benchmark stamps each packet it measures once). */
+    private PacketDraw draw;
 
     @Setup(Level.Trial)
     public void setUp() {
+        draw = new PacketDraw(flows);
         arena = Arena.ofShared();
         frames = arena.allocate((long) FRAME * BURST, FRAME);
         for (int j = 0; j < BURST; j++) {
@@ -177,23 +172,15 @@ public class LbHandlerBenchmark {
         }
     }
 
-    /**
-     * CPU time of this thread per packet over the iteration, printed: on a shared machine the JMH
-     * score counts the time other processes held the CPU too, the thread's CPU time does not (cache
-     * lines they evicted still count).
-     */
+    /** CPU time of this thread per packet over the iteration, printed ({@link PacketDraw}). */
     @Setup(Level.Iteration)
     public void startIteration() {
-        iterationPackets = packets;
-        iterationCpuNanos = THREADS.getCurrentThreadCpuTime();
+        draw.startIteration();
     }
 
     @TearDown(Level.Iteration)
     public void endIteration() {
-        long cpu = THREADS.getCurrentThreadCpuTime() - iterationCpuNanos;
-        long n = packets - iterationPackets;
-        System.out.printf("[cpu] %s %s flows=%d: %.2f ns of thread CPU time per packet over %d packets%n",
-                Thread.currentThread().getName(), forwarding, flows, cpu / (double) Math.max(1, n), n);
+        draw.endIteration(forwarding + " flows=" + flows);
     }
 
     @TearDown(Level.Trial)
@@ -225,13 +212,6 @@ public class LbHandlerBenchmark {
         return (long) j * FRAME + HEADROOM;
     }
 
-    /** The next flow number, uniform in [0, flows). */
-    private int nextFlow() {
-        long x = rng * 6364136223846793005L + 1442695040888963407L;
-        rng = x;
-        return (int) (((x >>> 32) * flows) >>> 32);
-    }
-
     /**
      * Makes the frame at {@code at} a packet of flow {@code f}: client address and port, TCP flags,
      * and the Ethernet header again (dsr rewrote its MACs; an encapsulation wrote its outer header
@@ -255,11 +235,10 @@ public class LbHandlerBenchmark {
         b.clear();
         for (int j = 0; j < BURST; j++) {
             long at = frameAt(j);
-            stamp(at, nextFlow(), flags);
+            stamp(at, draw.nextFlow(), flags);
             b.add(at, LENGTH);
         }
         handler.onBurst(b, verdicts);
-        packets += BURST;
         return verdicts.code(BURST - 1);
     }
 
@@ -290,10 +269,9 @@ public class LbHandlerBenchmark {
         b.clear();
         for (int j = 0; j < BURST; j++) {
             long at = frameAt(j);
-            stamp(at, nextFlow(), TCP_ACK);
+            stamp(at, draw.nextFlow(), TCP_ACK);
             b.add(at, LENGTH);
         }
-        packets += BURST;
         return b.address(BURST - 1);
     }
 
