@@ -51,9 +51,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
 public class LbFloorBenchmark {
     static final int BURST = LbHandlerBenchmark.BURST;
-    static final int LENGTH = LbHandlerBenchmark.LENGTH;
     static final int FRAME = LbHandlerBenchmark.FRAME;
-    static final int HEADROOM = LbHandlerBenchmark.HEADROOM;
     static final int IP = LbHandlerBenchmark.IP;
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -88,15 +86,7 @@ public class LbFloorBenchmark {
         frames = arena.allocate((long) FRAME * BURST, FRAME);
         framesBase = frames.address();
         for (int j = 0; j < BURST; j++) {
-            long at = (long) j * FRAME + HEADROOM;
-            frames.asSlice(at, LENGTH).fill((byte) 0);
-            frames.set(SHORT_BE, at + 12, (short) 0x0800);
-            frames.set(ValueLayout.JAVA_BYTE, at + IP, (byte) 0x45);
-            frames.set(SHORT_BE, at + IP + 2, (short) 40);
-            frames.set(ValueLayout.JAVA_BYTE, at + IP + 9, (byte) 6);
-            frames.set(INT_BE, at + IP + 16, 0x0a000064);
-            frames.set(SHORT_BE, at + IP + 22, (short) 80);
-            frames.set(ValueLayout.JAVA_BYTE, at + IP + 32, (byte) 0x50);
+            LbHandlerBenchmark.writeFrame(frames, LbHandlerBenchmark.frameAt(j));
         }
         for (int b = 0; b < 100; b++) {
             macs[b] = 0x02_00_00_00_10_00L | b;
@@ -161,7 +151,7 @@ public class LbFloorBenchmark {
     public long floor() {
         MemorySegment s = frames;
         for (int j = 0; j < BURST; j++) {
-            long at = (long) j * FRAME + HEADROOM;
+            long at = LbHandlerBenchmark.frameAt(j);
             int f = draw.nextFlow();
             s.set(INT_BE, at, 0x02000000);
             s.set(SHORT_BE, at + 4, (short) 1);

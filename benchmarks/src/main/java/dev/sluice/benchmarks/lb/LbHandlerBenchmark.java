@@ -276,7 +276,7 @@ public class LbHandlerBenchmark {
     }
 
     /** The frame every stamp starts from: Ethernet, IPv4 (DF, TTL 64, checksum), TCP to the VIP, zero padding. */
-    private static void writeFrame(MemorySegment s, long at) {
+    static void writeFrame(MemorySegment s, long at) {
         s.asSlice(at, LENGTH).fill((byte) 0);
         s.set(SHORT_BE, at + 12, (short) 0x0800);
         s.set(ValueLayout.JAVA_BYTE, at + IP, (byte) 0x45);
