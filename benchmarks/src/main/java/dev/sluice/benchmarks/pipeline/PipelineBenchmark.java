@@ -3,7 +3,6 @@ package dev.sluice.benchmarks.pipeline;
 import dev.sluice.drivers.PortCounters;
 import dev.sluice.drivers.memory.MemoryPort;
 import dev.sluice.drivers.memory.MemoryPorts;
-import dev.sluice.pipeline.gen.UdpTemplate;
 import dev.sluice.pipeline.handlers.ForwardHandler;
 import dev.sluice.pipeline.handlers.ForwardMode;
 import dev.sluice.pipeline.hash.Toeplitz;
@@ -11,7 +10,6 @@ import dev.sluice.pipeline.runtime.IdleStrategies;
 import dev.sluice.pipeline.runtime.Pipeline;
 import dev.sluice.pipeline.runtime.WorkerCounters;
 import dev.sluice.sys.LibC;
-import dev.sluice.umem.PacketBatch;
 import dev.sluice.umem.SharedFramePool;
 import dev.sluice.umem.Umem;
 import dev.sluice.umem.UmemConfig;
@@ -32,7 +30,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -50,14 +47,13 @@ import java.util.concurrent.TimeUnit;
  *          ^-------------------------- same frames, sent again ------------------------------------'
  * </pre>
  *
- * Every UMEM frame holds a 64-byte (60 + FCS) Ethernet/IPv4/UDP packet written at setup; the wire
- * only stamps the flow (source port 1024 + flow, 1024 flows in turn, UDP checksum updated) on each
- * packet it sends, so that the Toeplitz hash sees an even mix of flows in every burst. (Giving each
- * frame a fixed flow instead would skew a closed loop: frames whose flow goes to the faster worker
- * come back sooner and make more round trips; a first version measured a 68/32 split that way.) The
- * wire keeps at most {@code window} packets in flight per pair, below every ring's capacity (1024),
- * so no ring overflows and nothing is dropped on purpose; the teardown prints the drop counters, which
- * must be 0, and each worker's share of the packets.
+ * The wire is a {@link Wire}: every packet it sends is stamped with the next of 1024 flows, so that
+ * the Toeplitz hash sees an even mix of flows in every burst. (Giving each frame a fixed flow instead
+ * would skew a closed loop: frames whose flow goes to the faster worker come back sooner and make
+ * more round trips; a first version measured a 68/32 split that way.) It keeps at most
+ * {@code window} packets in flight per pair, below every ring's capacity (1024), so no ring
+ * overflows and nothing is dropped on purpose; the teardown prints the drop counters, which must be
+ * 0, and each worker's share of the packets.
  *
  * <h2>Shapes (the {@code shape} parameter, compared side by side in one run)</h2>
  * <ul>
@@ -85,6 +81,14 @@ import java.util.concurrent.TimeUnit;
  * workers' idle strategy is {@code backoff} (the library's default: spin, yield, then park; {@code sluice
  * fwd} uses {@code spin}), which lets the wire run when a shared worker has nothing to do.
  *
+ * <h2>Threads or one thread (the {@code drive} parameter)</h2>
+ * With {@code drive=threads} (the default) the shapes run as above, and which of two levels a fork
+ * lands on (how the host places the two vCPUs' threads) moves LOOP and RTC1 by more than what the
+ * runtime costs. {@code drive=invoked} runs the forwarder on the JMH thread after each wire call (a
+ * pipeline built with {@link Pipeline.Builder#startInvoked()}): no thread placement, the wire's work
+ * included in both. {@link RuntimeOverhead} alternates the two one-thread contenders in slices of
+ * milliseconds within one JVM, which is what settles "RTC1 against LOOP" on a noisy host.
+ *
  * <p>Score: the {@code packets} counter, packets that came back out of the pipeline per second (the
  * primary {@code ops} are calls of the wire, empty ones included). Compare the shapes' ratios within
  * one run. {@code -prof gc} counts every thread's allocation (the workers' too) per wire call.
@@ -100,9 +104,6 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC"})
 public class PipelineBenchmark {
-    /** Frame length without FCS: 64 bytes on the wire. */
-    static final int LENGTH = 60;
-    static final int FLOWS = 1024;
     /** Slots of every ring: the pairs' and the pipeline's links. */
     static final int RING = 1024;
 
@@ -131,22 +132,30 @@ public class PipelineBenchmark {
     @Param({"0"})
     public int feederCpu;
 
+    /**
+     * "threads": the pipeline's workers (or the LOOP agent) run on threads of their own, as in
+     * {@code sluice fwd}. "invoked": no thread but JMH's: each wire call ends with one duty cycle of
+     * the pipeline ({@link Pipeline#invoke()}) or one turn of the plain loop, so the score is the
+     * wire's and the worker's work on one CPU, free of how the host schedules two threads (see the
+     * class comment).
+     */
+    @Param({"threads"})
+    public String drive;
+
     /** What the wire does after a call that got nothing back: "yield" (Thread.yield) or "spin". */
     @Param({"yield"})
     public String feederIdle;
 
     private Umem umem;
-    private MemorySegment frames;
-    private UdpTemplate template;
-    private int flow;
     private SharedFramePool pool;
     private MemoryPorts.Pair[] pairs;
-    private MemoryPort[] wires;
-    private PacketBatch[] batches;
-    private int[] inFlight;
+    private Wire wire;
     private boolean yieldWhenIdle;
+    private boolean invoked;
     private Pipeline pipeline;
     private AgentRunner loopRunner;
+    /** The plain loop when it is driven by the wire ({@code drive=invoked}). */
+    private PlainForwardLoop invokedLoop;
 
     /**
      * Packets that came out of the pipeline (the score), and wire calls that got none back: when
@@ -170,24 +179,28 @@ public class PipelineBenchmark {
             case "spin" -> false;
             default -> throw new IllegalArgumentException("feederIdle is yield or spin, not " + feederIdle);
         };
+        invoked = switch (drive) {
+            case "threads" -> false;
+            case "invoked" -> true;
+            default -> throw new IllegalArgumentException("drive is threads or invoked, not " + drive);
+        };
         umem = Umem.allocate(UmemConfig.defaults());
-        frames = umem.segment();
-        template = writeFrames(umem);
+        Wire.writeFrames(umem);
         pool = SharedFramePool.of(umem);
         int wireCount = shape == Shape.PORTS2 ? 2 : 1;
         pairs = new MemoryPorts.Pair[wireCount];
-        wires = new MemoryPort[wireCount];
-        batches = new PacketBatch[wireCount];
-        inFlight = new int[wireCount];
+        MemoryPort[] outer = new MemoryPort[wireCount];
         MemoryPort[] inner = new MemoryPort[wireCount];
         for (int i = 0; i < wireCount; i++) {
             pairs[i] = MemoryPorts.pair(pool, RING, "wire" + i, "port" + i);
-            wires[i] = pairs[i].a();
+            outer[i] = pairs[i].a();
             inner[i] = pairs[i].b();
-            batches[i] = wires[i].newBatch(burst);
         }
-        int[] workerCpus = workerCpus();
-        if (shape == Shape.LOOP) {
+        wire = new Wire(umem, outer, burst, window);
+        int[] workerCpus = invoked ? new int[0] : workerCpus();
+        if (shape == Shape.LOOP && invoked) {
+            invokedLoop = new PlainForwardLoop(inner[0], ForwardMode.MACSWAP, burst);
+        } else if (shape == Shape.LOOP) {
             loopRunner = new AgentRunner(IdleStrategies.byName(idle).get(), Throwable::printStackTrace, null,
                     new LoopAgent(new PlainForwardLoop(inner[0], ForwardMode.MACSWAP, burst), workerCpus.length > 0 ? workerCpus[0] : -1));
             AgentRunner.startOnThread(loopRunner);
@@ -202,7 +215,7 @@ public class PipelineBenchmark {
                 case PORTS2 -> b.workers(2);
                 default -> throw new IllegalStateException();
             }
-            pipeline = b.start();
+            pipeline = invoked ? b.startInvoked() : b.start();
         }
         // Pinned after the workers started: threads inherit their creator's affinity.
         if (feederCpu >= 0) {
@@ -219,50 +232,20 @@ public class PipelineBenchmark {
         };
     }
 
-    /** The UDP packet in every frame, where a port's allocate places packet data. */
-    private static UdpTemplate writeFrames(Umem umem) {
-        UdpTemplate t = new UdpTemplate(new byte[] {2, 0, 0, 0, 0, 1}, new byte[] {2, 0, 0, 0, 0, 2},
-                0x0a00_0001, 0x0a00_0002, 1024, 9, LENGTH);
-        MemorySegment s = umem.segment();
-        long dataOffset = UmemConfig.KERNEL_HEADROOM + umem.headroom();
-        for (int i = 0; i < umem.frameCount(); i++) {
-            t.writeTo(s, (long) i * umem.frameSize() + dataOffset);
-        }
-        return t;
-    }
-
-    /**
-     * One turn of the wire on each pair: take what came out, send it in again, top up to the window
-     * with fresh (pre-written) frames, every packet stamped with the next flow.
-     */
+    /** One turn of the wire on each pair (see {@link Wire}); with {@code drive=invoked}, then one of the forwarder. */
     @Benchmark
     public int wire(Out out) {
-        final MemoryPort[] w = wires;
-        int got = 0;
-        for (int i = 0; i < w.length; i++) {
-            MemoryPort port = w[i];
-            PacketBatch b = batches[i];
-            int n = port.receive(b);
-            got += n;
-            int flying = inFlight[i] - n;
-            int topUp = Math.min(b.remaining(), window - flying - n);
-            if (topUp > 0) {
-                port.allocate(b, topUp, LENGTH);
+        int got = wire.turn();
+        if (invoked) {
+            if (pipeline != null) {
+                pipeline.invoke();
+            } else {
+                invokedLoop.doWork();
             }
-            int k = b.count();
-            if (k > 0) {
-                int f = flow;
-                for (int j = 0; j < k; j++) {
-                    template.setFlow(frames, b.address(j), f++ & (FLOWS - 1));
-                }
-                flow = f;
-                flying += port.transmit(b);
-            }
-            inFlight[i] = flying;
         }
         if (got == 0) {
             out.emptyCalls++;
-            if (yieldWhenIdle) {
+            if (yieldWhenIdle && !invoked) {
                 Thread.yield();
             }
         }
@@ -282,7 +265,7 @@ public class PipelineBenchmark {
             for (int w = 0; w < pipeline.workerCount(); w++) {
                 report.append(", worker ").append(w).append(" processed ").append(pipeline.counters(w).get(WorkerCounters.PROCESSED));
             }
-        } else {
+        } else if (loopRunner != null) {
             loopRunner.close();
         }
         long ringFull = 0;

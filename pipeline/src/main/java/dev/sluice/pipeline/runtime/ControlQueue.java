@@ -22,14 +22,19 @@ final class ControlQueue {
         queue.offer(new Envelope(command, receipt));
     }
 
-    /** Runs up to {@link #MAX_PER_BOUNDARY} commands on {@code worker}; returns how many. */
-    int drain(WorkerControl worker) {
+    /**
+     * Runs up to {@link #MAX_PER_BOUNDARY} commands on {@code worker}; returns how many. After each,
+     * and before its receipt says so, {@code applied} runs on the worker's thread (the worker counts
+     * the command and publishes its counters: who waited on the receipt reads them up to date).
+     */
+    int drain(WorkerControl worker, Runnable applied) {
         int n = 0;
         Envelope e;
         while (n < MAX_PER_BOUNDARY && (e = queue.poll()) != null) {
             try {
                 e.command().apply(worker);
             } finally {
+                applied.run();
                 e.receipt().applied();
             }
             n++;

@@ -3,6 +3,8 @@ package dev.sluice.pipeline.runtime;
 import dev.sluice.drivers.Port;
 import dev.sluice.umem.PacketBatch;
 
+import java.util.Arrays;
+
 /**
  * The ports one worker owns: it alone receives from them and transmits on them. Holds one transmit
  * batch per owned port, filled while verdicts are applied and sent at the end of the duty cycle, and
@@ -12,6 +14,8 @@ import dev.sluice.umem.PacketBatch;
 final class OwnedPorts {
     private final Port[] ports;
     private final int[] owned;
+    /** The one port this worker owns, or -1 when it owns none or several. */
+    private final int singlePort;
     private final PacketBatch[] txBatch;
     private final Port releasePort;
     private final PacketBatch releaseBatch;
@@ -34,15 +38,30 @@ final class OwnedPorts {
         for (int p = 0, k = 0; p < ports.length; p++) {
             if (ownerOf[p] == worker) {
                 owned[k++] = p;
-                txBatch[p] = ports[p].newBatch(burst);
+                txBatch[p] = newBatch(topology);
             }
         }
+        this.singlePort = n == 1 ? owned[0] : -1;
         this.releasePort = n > 0 ? ports[owned[0]] : null;
         this.releaseBatch = n > 0 ? releasePort.newBatch(burst) : null;
     }
 
+    /**
+     * A batch of one burst over the pipeline's frame memory. The worker's burst batch and the transmit
+     * batches are all made here, so that {@link #transmitAllLater} can swap them: the ports share one
+     * UMEM, and a batch of one port's frames is a batch of every port's.
+     */
+    static PacketBatch newBatch(Topology topology) {
+        return topology.ports()[0].newBatch(topology.burst());
+    }
+
     boolean any() {
         return owned.length > 0;
+    }
+
+    /** The one port this worker owns, or -1 when it owns none or several. */
+    int singlePort() {
+        return singlePort;
     }
 
     /**
@@ -50,6 +69,14 @@ final class OwnedPorts {
      * records each packet's port in {@code receivedOn}. Returns packets received.
      */
     int receive(PacketBatch b, int[] receivedOn) {
+        final int single = singlePort;
+        if (single >= 0) {
+            int before = b.count();
+            int n = ports[single].receive(b);
+            Arrays.fill(receivedOn, before, before + n, single);
+            counters.add(WorkerCounters.RX, n);
+            return n;
+        }
         final int[] own = owned;
         int got = 0;
         int start = nextPort;
@@ -85,19 +112,27 @@ final class OwnedPorts {
     }
 
     /**
-     * Queues every packet of {@code b} for transmission on {@code port} (a run-to-completion burst
-     * sent back out whole); false, and nothing queued, when this worker does not own the port.
+     * Takes every packet of {@code b} for transmission on {@code port} (a run-to-completion burst sent
+     * back out whole) and returns an empty batch for the caller to use in place of {@code b}. When the
+     * port's transmit batch is empty, {@code b} itself becomes the transmit batch and the caller gets
+     * the empty one (no descriptor is copied); else the packets are copied and {@code b} is returned
+     * emptied. Returns null, and takes nothing, when this worker does not own the port.
      */
-    boolean transmitAllLater(int port, PacketBatch b) {
+    PacketBatch transmitAllLater(int port, PacketBatch b) {
         PacketBatch tb = txBatch[port];
         if (tb == null) {
-            return false;
+            return null;
+        }
+        if (tb.count() == 0) {
+            txBatch[port] = b; // interchangeable: same frame memory, same capacity (see newBatch)
+            return tb;
         }
         if (tb.remaining() < b.count()) {
             transmit(port, tb); // empties it; b holds at most a burst, tb's capacity
         }
         tb.addAll(b);
-        return true;
+        b.clear();
+        return b;
     }
 
     /** Queues a frame to give back to the pool; false when this worker owns no port to do it through. */

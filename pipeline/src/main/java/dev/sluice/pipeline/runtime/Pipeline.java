@@ -11,6 +11,7 @@ import org.agrona.concurrent.IdleStrategy;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -261,27 +262,44 @@ public final class Pipeline implements AutoCloseable {
         for (Worker w : workers) {
             w.pauseReceiving();
         }
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
-        while (true) {
-            int work = 0;
+        try {
+            long deadline = System.nanoTime() + drainTimeout.toNanos();
+            while (true) {
+                int work = 0;
+                for (Worker w : workers) {
+                    work += w.dutyCycle();
+                }
+                if (work == 0 && framesHeld() == 0) {
+                    break;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the pipeline still held " + framesHeld() + " frames after draining for "
+                            + drainTimeout.toMillis() + " ms (a port that takes no more packets?); they are lost to the pool");
+                }
+            }
+        } finally {
             for (Worker w : workers) {
-                work += w.dutyCycle();
-            }
-            if (work == 0 && framesHeld() == 0) {
-                break;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("the pipeline still held " + framesHeld() + " frames after draining for "
-                        + drainTimeout.toMillis() + " ms (a port that takes no more packets?); they are lost to the pool");
+                w.publishCounters(); // what the drain counted (and, invoked, everything since the last publication)
             }
         }
     }
 
-    /** One duty cycle of every worker, on the calling thread: only for a pipeline without threads. */
-    int doWorkOnCallingThread() {
+    /**
+     * One duty cycle of every worker, in order, on the calling thread: the data path of a pipeline
+     * built with {@link Builder#startInvoked()}, driven from the caller's own loop (as Agrona's
+     * {@code AgentInvoker} drives an agent). An exception from a duty cycle is counted and logged as
+     * on a worker thread and the next worker still runs. Returns the work done (0: idle); the caller
+     * applies its own idle strategy. Never call it on a pipeline that has threads.
+     */
+    public int invoke() {
         int work = 0;
         for (Worker w : workers) {
-            work += w.doWork();
+            try {
+                work += w.doWork();
+            } catch (Throwable t) {
+                onError(t);
+                w.onAgentError(t);
+            }
         }
         return work;
     }
@@ -450,9 +468,22 @@ public final class Pipeline implements AutoCloseable {
         }
 
         /**
-         * The pipeline without its threads: nothing runs until {@link Pipeline#doWorkOnCallingThread()}
-         * is called (a warm-up that plays the kernel on the same thread).
+         * The pipeline without threads: nothing runs until the caller calls {@link Pipeline#invoke()},
+         * one duty cycle of every worker on the caller's thread each time. For an application that
+         * owns its loop (one thread that also does other work), a test or a warm-up that plays the
+         * kernel on the same thread. CPUs cannot be given (the caller pins its own thread); commands
+         * ({@link Pipeline#broadcast}) run at the next {@code invoke()}; {@link Pipeline#close()}
+         * drains on the calling thread.
          */
+        public Pipeline startInvoked() {
+            if (cpus.length > 0) {
+                throw new IllegalArgumentException("an invoked pipeline runs on the caller's thread: pin that thread instead of"
+                        + " giving cpus(" + Arrays.stream(cpus).mapToObj(Integer::toString).collect(Collectors.joining(", ")) + ")");
+            }
+            return assemble();
+        }
+
+        /** The pipeline without its threads, the workers' CPUs kept for {@link #start()}. */
         Pipeline assemble() {
             stageWorkers.set(0, workers);
             if (ports.isEmpty()) {

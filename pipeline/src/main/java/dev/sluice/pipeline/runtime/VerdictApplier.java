@@ -26,12 +26,20 @@ final class VerdictApplier {
         this.counters = counters;
     }
 
-    void apply(PacketBatch b, Verdicts v) {
+    /**
+     * Sends every packet of {@code b} where its verdict says and returns an empty batch for the
+     * worker's next burst: {@code b} itself, or, when the whole burst went out one owned port as it
+     * was, that port's former transmit batch.
+     */
+    PacketBatch apply(PacketBatch b, Verdicts v) {
         final int n = b.count();
         final int ports = portCount;
         final int uniform = v.uniformCode();
-        if (uniform >= 0 && uniform < ports && ownedPorts.transmitAllLater(uniform, b)) {
-            return; // the whole burst goes out one owned port: its descriptors are copied in bulk
+        if (uniform >= 0 && uniform < ports) {
+            PacketBatch emptied = ownedPorts.transmitAllLater(uniform, b);
+            if (emptied != null) {
+                return emptied; // the whole burst goes out one owned port, in bulk
+            }
         }
         int dropped = 0;
         int next = 0;
@@ -63,6 +71,8 @@ final class VerdictApplier {
         counters.add(WorkerCounters.DROPPED, dropped);
         counters.add(WorkerCounters.NO_NEXT_STAGE, noNext);
         counters.add(WorkerCounters.BAD_PORT, bad);
+        b.clear();
+        return b;
     }
 
     private void transmit(int port, long addr, int len) {

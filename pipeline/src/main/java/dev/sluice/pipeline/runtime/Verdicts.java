@@ -7,6 +7,11 @@ import java.util.Arrays;
  * code {@code >= 0} means "transmit on the pipeline port with this index"; {@link #DROP} gives the
  * frame back; {@link #NEXT_STAGE} hands the packet to the next stage's workers. Reused for every
  * burst: no allocation.
+ *
+ * <p>A verdict given to the whole burst at once ({@link #transmitAll}, {@link #dropAll}, the reset to
+ * DROP, {@link #transmitEachBack} of a burst from one port) is held as one code and written into the
+ * per-packet array only when a single packet's verdict is set afterwards: a forwarding burst then
+ * costs no per-packet verdict work, and the runtime sends it on whole ({@link #uniformCode()}).
  */
 public final class Verdicts {
     /** Give the frame back to the pool without sending (the default of every packet). */
@@ -17,9 +22,15 @@ public final class Verdicts {
     /** {@link #uniformCode()} of a burst whose packets have different codes. */
     static final int MIXED = Integer.MIN_VALUE;
 
+    /** Per-packet codes; stale while {@link #allSame} holds. */
     private final int[] codes;
     private final int[] receivedOn;
     private int count;
+    /** Every packet's code is {@link #sameCode} (the array is not written). */
+    private boolean allSame;
+    private int sameCode;
+    /** The port every packet of the burst arrived on, or -1 when they came from several or it is not known. */
+    private int sameSource;
 
     Verdicts(int capacity) {
         this.codes = new int[capacity];
@@ -33,7 +44,7 @@ public final class Verdicts {
     public static Verdicts forBurst(int... receivedOn) {
         Verdicts v = new Verdicts(Math.max(1, receivedOn.length));
         System.arraycopy(receivedOn, 0, v.receivedOn, 0, receivedOn.length);
-        v.reset(receivedOn.length);
+        v.reset(receivedOn.length, -1);
         return v;
     }
 
@@ -48,51 +59,67 @@ public final class Verdicts {
     }
 
     public void transmit(int i, int port) {
-        codes[i] = port;
+        set(i, port);
     }
 
     public void drop(int i) {
-        codes[i] = DROP;
+        set(i, DROP);
     }
 
     public void nextStage(int i) {
-        codes[i] = NEXT_STAGE;
+        set(i, NEXT_STAGE);
     }
 
     public void set(int i, int code) {
+        if (allSame) {
+            Arrays.fill(codes, 0, count, sameCode);
+            allSame = false;
+        }
         codes[i] = code;
     }
 
     public int code(int i) {
-        return codes[i];
+        return allSame ? sameCode : codes[i];
     }
 
     /** Sends every packet back out on the port it came in on. */
     public void transmitEachBack() {
-        System.arraycopy(receivedOn, 0, codes, 0, count);
+        if (sameSource >= 0) {
+            setAll(sameSource);
+        } else {
+            System.arraycopy(receivedOn, 0, codes, 0, count);
+            allSame = false;
+        }
     }
 
     public void transmitAll(int port) {
-        Arrays.fill(codes, 0, count, port);
+        setAll(port);
     }
 
     public void dropAll() {
-        Arrays.fill(codes, 0, count, DROP);
+        setAll(DROP);
     }
 
     public void nextStageAll() {
-        Arrays.fill(codes, 0, count, NEXT_STAGE);
+        setAll(NEXT_STAGE);
+    }
+
+    private void setAll(int code) {
+        sameCode = code;
+        allSame = true;
     }
 
     /**
      * The code every packet of the burst has, or {@link #MIXED} when they differ (or the burst is
-     * empty). A scan of the codes, which the JIT vectorises: cheaper than applying a uniform burst
-     * packet by packet.
+     * empty). A scan of the codes when they were set one by one, which the JIT vectorises.
      */
     int uniformCode() {
         final int n = count;
         if (n == 0) {
             return MIXED;
+        }
+        if (allSame) {
+            return sameCode;
         }
         final int[] c = codes;
         final int first = c[0];
@@ -103,9 +130,16 @@ public final class Verdicts {
         return differ == 0 ? first : MIXED;
     }
 
-    void reset(int n) {
+    /**
+     * A new burst of {@code n} packets, every verdict DROP.
+     *
+     * @param sameSource the port all {@code n} packets arrived on, or -1 when they came from several
+     *                   (or it is not known); {@code receivedOn} holds each packet's port either way
+     */
+    void reset(int n, int sameSource) {
         count = n;
-        Arrays.fill(codes, 0, n, DROP);
+        this.sameSource = sameSource;
+        setAll(DROP);
     }
 
     int[] receivedOnArray() {

@@ -66,7 +66,7 @@ public final class WarmUp {
                         if ((k & 3) != 3) { // every fourth turn delivers nothing: the idle path runs too
                             sim.step(burst);
                         }
-                        p.doWorkOnCallingThread();
+                        p.invoke();
                     }
                     turns += TURNS_PER_CHECK;
                 }

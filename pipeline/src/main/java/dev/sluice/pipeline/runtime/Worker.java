@@ -32,7 +32,7 @@ import java.util.concurrent.CountDownLatch;
  * handed to the pipeline's {@link ErrorLog}.
  */
 final class Worker implements Agent, WorkerControl {
-    /** Duty cycles between two publications of the poll counters (a power of two). */
+    /** Duty cycles between two publications of the counters during a busy run (a power of two). */
     private static final long PUBLISH_EVERY = 1024;
 
     private final WorkerRole role;
@@ -43,19 +43,27 @@ final class Worker implements Agent, WorkerControl {
     private final FlowDispatch dispatch;
     private final EgressLinks egress;
     private final VerdictApplier verdictApplier;
-    private final PacketBatch batch;
+    /** The burst being gathered and processed; exchanged for an empty transmit batch by {@link VerdictApplier#apply}. */
+    private PacketBatch batch;
     private final Verdicts verdicts;
 
     private final WorkerCounters counters;
     private final ErrorLog errorLog;
     private long busyCycles;
     private long idleCycles;
-    /** Time in duty cycles that found work, each measured from its start to the next one's. */
+    /**
+     * Time in runs of duty cycles that found work: from the start of a run's first cycle to the end
+     * of the idle cycle that ends it (or to the latest publication while the run lasts). The clock
+     * is read at those points only, not once per busy cycle: a read costs as much as a tenth of a
+     * burst's work on a virtual machine.
+     */
     private long busyNanos;
-    private long cycleStart;
-    private boolean lastCycleBusy;
+    /** When the current busy run started or was last published (valid while {@link #inBusyRun}). */
+    private long busySince;
+    private boolean inBusyRun;
 
     private final ControlQueue control = new ControlQueue();
+    private final Runnable commandApplied = this::onCommandApplied;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile Throwable startFailure;
     private volatile Throwable lastHandlerError;
@@ -76,7 +84,7 @@ final class Worker implements Agent, WorkerControl {
         this.dispatch = new FlowDispatch(topology, role, counters);
         this.egress = new EgressLinks(topology, role, counters);
         this.verdictApplier = new VerdictApplier(topology, ownedPorts, egress, dispatch, counters);
-        this.batch = topology.ports()[0].newBatch(topology.burst());
+        this.batch = OwnedPorts.newBatch(topology);
         this.verdicts = new Verdicts(topology.burst());
     }
 
@@ -104,31 +112,52 @@ final class Worker implements Agent, WorkerControl {
 
     @Override
     public int doWork() {
-        // One clock read per cycle: a busy cycle lasts until the next one starts (time off the CPU
-        // after an idle cycle is not busy time).
-        long now = System.nanoTime();
-        if (lastCycleBusy) {
-            busyNanos += now - cycleStart;
-        }
-        cycleStart = now;
-        int work = control.drain(this);
-        counters.add(WorkerCounters.COMMANDS, work);
+        // After an idle cycle a busy run may start with this one: note when, in case it does.
+        long start = inBusyRun ? 0 : System.nanoTime();
+        int work = control.drain(this, commandApplied);
         work += dutyCycle();
-        lastCycleBusy = work > 0;
-        if (lastCycleBusy) {
+        if (work > 0) {
             busyCycles++;
+            if (!inBusyRun) {
+                inBusyRun = true;
+                busySince = start;
+            }
         } else {
             idleCycles++;
+            if (inBusyRun) {
+                inBusyRun = false;
+                busyNanos += System.nanoTime() - busySince;
+                publishCounters(); // the run's counts, as soon as it ends
+            }
         }
         if (((busyCycles + idleCycles) & (PUBLISH_EVERY - 1)) == 0) {
-            counters.publishPolls(busyCycles, idleCycles, busyNanos);
+            publishCounters();
         }
         return work;
     }
 
+    /** What a command's receipt waits for: the command counted, and every counter published. */
+    private void onCommandApplied() {
+        counters.add(WorkerCounters.COMMANDS, 1);
+        publishCounters();
+    }
+
+    /**
+     * Publishes everything counted so far, the time of a busy run that is still going included. On
+     * the worker's thread, or on the thread that owns the worker once its own has stopped.
+     */
+    void publishCounters() {
+        if (inBusyRun) {
+            long now = System.nanoTime();
+            busyNanos += now - busySince;
+            busySince = now;
+        }
+        counters.publish(busyCycles, idleCycles, busyNanos);
+    }
+
     @Override
     public void onClose() {
-        counters.publishPolls(busyCycles, idleCycles, busyNanos);
+        publishCounters();
     }
 
     /** Called by the agent runner, on this worker's thread, when a duty cycle threw. */
@@ -160,17 +189,19 @@ final class Worker implements Agent, WorkerControl {
                 dispatch.dispatch(b, receivedOn);
             }
         }
+        final int fromOwnedPorts = b.count();
         got += dispatch.poll(b, receivedOn);
         if (b.count() > 0) {
-            process(b);
+            process(b, b.count() == fromOwnedPorts ? ownedPorts.singlePort() : -1);
         }
         return got;
     }
 
-    private void process(PacketBatch b) {
+    /** @param sameSource the port every packet of {@code b} came from, or -1 (see {@link Verdicts#reset}) */
+    private void process(PacketBatch b, int sameSource) {
         final int n = b.count();
         final Verdicts v = verdicts;
-        v.reset(n);
+        v.reset(n, sameSource);
         try {
             handler.onBurst(b, v);
         } catch (Throwable t) {
@@ -179,8 +210,7 @@ final class Worker implements Agent, WorkerControl {
         }
         counters.add(WorkerCounters.BURSTS, 1);
         counters.add(WorkerCounters.PROCESSED, n);
-        verdictApplier.apply(b, v);
-        b.clear();
+        batch = verdictApplier.apply(b, v);
     }
 
     private void onHandlerError(Throwable t) {

@@ -7,8 +7,11 @@ import dev.sluice.counters.Labels;
 
 /**
  * Counters of one worker: a {@link CounterGroup} of kind {@code worker} labelled {@code worker=<id>},
- * written by the worker only (plain load, opaque store, once per burst per counter), read by any
- * thread or, in a counters file, by another process. Conservation: every packet a worker receives
+ * written by the worker only, read by any thread or, in a counters file, by another process. The
+ * worker counts into an array of its own and publishes it to the group (an opaque add per changed
+ * counter) when a run of busy duty cycles ends, at least every 1024 cycles, before a command's
+ * receipt and when it stops: a reader sees counts that are at most that old, and exact once the
+ * worker is idle or stopped. Conservation: every packet a worker receives
  * from a port or a link leaves it exactly once, to a port ({@link #TX} + {@link #TX_REFUSED}),
  * another worker ({@link #HANDED_OFF}, {@link #EGRESS_OUT}) or the pool (the drop counters).
  *
@@ -69,8 +72,14 @@ public final class WorkerCounters {
     public static final int COUNT = NAMES.count();
 
     private final CounterGroup group;
-    /** The address of counter 0: the worker adds through {@link CounterGroup#addOpaque}. */
+    /** The address of counter 0: {@link #publish} adds through {@link CounterGroup#addOpaque}. */
     private final long base;
+    /**
+     * What the worker counted since the last {@link #publish}, by counter: adding to an array
+     * element costs less than a store to the counters file, which a worker would make several
+     * times per burst. Touched by the worker's thread only.
+     */
+    private final long[] unpublished = new long[COUNT];
 
     /** Counters in this process's memory, for a worker of no id. */
     public WorkerCounters() {
@@ -87,22 +96,32 @@ public final class WorkerCounters {
         return new WorkerCounters(NAMES.allocate(allocator, Labels.of(KIND, Integer.toString(worker))));
     }
 
+    /** Counts {@code delta} more of {@code counter}; readers see it at the next {@link #publish}. */
     void add(int counter, long delta) {
-        if (delta != 0) {
-            CounterGroup.addOpaque(base + 8L * counter, delta);
-        }
+        unpublished[counter] += delta;
     }
 
     /**
-     * Stores the worker's running poll totals, kept in locals and published every so many polls:
-     * one opaque store per counter, not one per poll. The worker's thread is the single writer.
+     * Adds what was counted since the last call to the group and stores the worker's running poll
+     * totals, kept in locals: one opaque store per changed counter. The worker's thread is the single
+     * writer; it publishes when a run of busy duty cycles ends, every so many cycles, before a
+     * command's receipt and when it stops (see {@code Worker}).
      */
-    public void publishPolls(long busyPolls, long idlePolls, long busyNanos) {
+    void publish(long busyPolls, long idlePolls, long busyNanos) {
+        final long[] u = unpublished;
+        for (int c = 0; c < u.length; c++) {
+            long delta = u[c];
+            if (delta != 0) {
+                CounterGroup.addOpaque(base + 8L * c, delta);
+                u[c] = 0;
+            }
+        }
         CounterGroup.setOpaque(base + 8L * BUSY_POLLS, busyPolls);
         CounterGroup.setOpaque(base + 8L * IDLE_POLLS, idlePolls);
         CounterGroup.setOpaque(base + 8L * BUSY_NS, busyNanos);
     }
 
+    /** The value last published (any thread). */
     public long get(int counter) {
         return group.get(counter);
     }
