@@ -3,8 +3,6 @@ package dev.sluice.pipeline.runtime;
 import dev.sluice.drivers.Port;
 import dev.sluice.umem.PacketBatch;
 
-import java.util.Arrays;
-
 /**
  * The ports one worker owns: it alone receives from them and transmits on them. Holds one transmit
  * batch per owned port, filled while verdicts are applied and sent at the end of the duty cycle, and
@@ -66,14 +64,14 @@ final class OwnedPorts {
 
     /**
      * Receives from the owned ports in turn (a different one first each time) until {@code b} is full;
-     * records each packet's port in {@code receivedOn}. Returns packets received.
+     * records each packet's port in {@code receivedOn}, except on a worker that owns a single port:
+     * every packet came from {@link #singlePort()} then, and the caller writes {@code receivedOn}
+     * only where it is read. Returns packets received.
      */
     int receive(PacketBatch b, int[] receivedOn) {
         final int single = singlePort;
         if (single >= 0) {
-            int before = b.count();
             int n = ports[single].receive(b);
-            Arrays.fill(receivedOn, before, before + n, single);
             counters.add(WorkerCounters.RX, n);
             return n;
         }

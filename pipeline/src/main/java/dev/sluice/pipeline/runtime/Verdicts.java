@@ -29,7 +29,7 @@ public final class Verdicts {
     /** Every packet's code is {@link #sameCode} (the array is not written). */
     private boolean allSame;
     private int sameCode;
-    /** The port every packet of the burst arrived on, or -1 when they came from several or it is not known. */
+    /** The port every packet of the burst arrived on, or -1 when {@link #receivedOn} says it per packet. */
     private int sameSource;
 
     Verdicts(int capacity) {
@@ -55,7 +55,7 @@ public final class Verdicts {
 
     /** Index of the pipeline port packet {@code i} was received on (kept across stages). */
     public int receivedOn(int i) {
-        return receivedOn[i];
+        return sameSource >= 0 ? sameSource : receivedOn[i];
     }
 
     public void transmit(int i, int port) {
@@ -133,8 +133,9 @@ public final class Verdicts {
     /**
      * A new burst of {@code n} packets, every verdict DROP.
      *
-     * @param sameSource the port all {@code n} packets arrived on, or -1 when they came from several
-     *                   (or it is not known); {@code receivedOn} holds each packet's port either way
+     * @param sameSource the port all {@code n} packets arrived on (then {@code receivedOn} need not
+     *                   hold it), or -1 when they came from several or it is not known (then
+     *                   {@code receivedOn} holds each packet's port)
      */
     void reset(int n, int sameSource) {
         count = n;

@@ -5,6 +5,7 @@ import dev.sluice.umem.FrameDescriptor;
 import dev.sluice.umem.PacketBatch;
 import org.agrona.concurrent.Agent;
 
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -182,17 +183,30 @@ final class Worker implements Agent, WorkerControl {
     private int gatherAndProcess() {
         final PacketBatch b = batch;
         final int[] receivedOn = verdicts.receivedOnArray();
+        // A worker that owns one port knows where its received packets came from without writing it
+        // down per packet: receivedOn is filled only where something reads it (dispatch, or a burst
+        // that links add packets of other ports to); a burst of the port's packets alone tells the
+        // verdicts its one source instead.
+        final int single = ownedPorts.singlePort();
+        final boolean dispatches = dispatch.dispatches();
         int got = 0;
         if (receiving && ownedPorts.any()) {
             got += ownedPorts.receive(b, receivedOn);
-            if (b.count() > 0 && dispatch.dispatches()) {
+            if (b.count() > 0 && dispatches) {
+                if (single >= 0) {
+                    Arrays.fill(receivedOn, 0, b.count(), single);
+                }
                 dispatch.dispatch(b, receivedOn);
             }
         }
         final int fromOwnedPorts = b.count();
         got += dispatch.poll(b, receivedOn);
         if (b.count() > 0) {
-            process(b, b.count() == fromOwnedPorts ? ownedPorts.singlePort() : -1);
+            boolean oneSource = single >= 0 && b.count() == fromOwnedPorts;
+            if (single >= 0 && !oneSource && !dispatches) {
+                Arrays.fill(receivedOn, 0, fromOwnedPorts, single);
+            }
+            process(b, oneSource ? single : -1);
         }
         return got;
     }

@@ -55,6 +55,35 @@ class PipelineRuntimeTest {
     }
 
     /**
+     * Workers that own one port each and spread flows over each other: a burst mixes packets received
+     * on the worker's own port with packets handed over from the other's, and every packet's
+     * {@code receivedOn} is still its own port's, whether the handler reads it per packet or sends
+     * everything back ({@code transmitEachBack}).
+     */
+    @ParameterizedTest(name = "eachBack={0}")
+    @ValueSource(booleans = {false, true})
+    void receivedOnIsEachPacketsPortWhenFlowsAreSpreadOverWorkersThatOwnOnePortEach(boolean eachBack) {
+        try (MemoryRig rig = new MemoryRig(2, 4096, 1024)) {
+            Pipeline p = Pipeline.builder().ports(rig.pipelinePorts()).workers(2).hashing(Toeplitz.symmetric())
+                    .handler(() -> (batch, v) -> {
+                        if (eachBack) {
+                            v.transmitEachBack();
+                        } else {
+                            for (int i = 0; i < batch.count(); i++) {
+                                v.transmit(i, 1 - v.receivedOn(i));
+                            }
+                        }
+                    }).ownership(rig.ownership).start();
+            rig.run(50_000, 512, 64, (wire, b, i) ->
+                    assertThat(b.packet(i).getInt(MemoryRig.SENT_ON)).isEqualTo(eachBack ? wire : 1 - wire));
+            p.close();
+            assertThat(p.total(WorkerCounters.HANDED_OFF)).as("flows were spread").isPositive();
+            assertThat(p.total(WorkerCounters.TX)).isEqualTo(50_000);
+            rig.assertAllFramesBack();
+        }
+    }
+
+    /**
      * Close while the wire keeps sending as fast as it can (rings overflow, ports drop and count):
      * every packet is accounted for and every frame comes back.
      */
