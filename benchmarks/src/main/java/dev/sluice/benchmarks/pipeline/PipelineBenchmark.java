@@ -13,7 +13,6 @@ import dev.sluice.sys.LibC;
 import dev.sluice.umem.SharedFramePool;
 import dev.sluice.umem.Umem;
 import dev.sluice.umem.UmemConfig;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -280,33 +279,5 @@ public class PipelineBenchmark {
         System.out.println(report);
         pool.close();
         umem.close();
-    }
-
-    /** The baseline: a plain forwarding loop on an agent thread of its own. */
-    private static final class LoopAgent implements Agent {
-        private final PlainForwardLoop loop;
-        private final int cpu;
-
-        LoopAgent(PlainForwardLoop loop, int cpu) {
-            this.loop = loop;
-            this.cpu = cpu;
-        }
-
-        @Override
-        public void onStart() {
-            if (cpu >= 0) {
-                LibC.pinCurrentThread(cpu);
-            }
-        }
-
-        @Override
-        public int doWork() {
-            return loop.doWork();
-        }
-
-        @Override
-        public String roleName() {
-            return "forward-loop";
-        }
     }
 }
