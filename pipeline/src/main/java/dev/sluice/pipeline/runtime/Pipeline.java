@@ -51,6 +51,8 @@ import java.util.stream.Collectors;
 public final class Pipeline implements AutoCloseable {
     private final List<Port> ports;
     private final List<Worker> workers;
+    /** The workers as an array, for {@link #invoke()}: an indexed loop allocates no iterator. */
+    private final Worker[] workerArray;
     private final int[] ownerOf;
     private final Links links;
     private final ErrorLog errorLog;
@@ -64,6 +66,7 @@ public final class Pipeline implements AutoCloseable {
                      Duration drainTimeout) {
         this.ports = ports;
         this.workers = workers;
+        this.workerArray = workers.toArray(new Worker[0]);
         this.ownerOf = ownerOf;
         this.links = links;
         this.errorLog = errorLog;
@@ -289,11 +292,19 @@ public final class Pipeline implements AutoCloseable {
      * built with {@link Builder#startInvoked()}, driven from the caller's own loop (as Agrona's
      * {@code AgentInvoker} drives an agent). An exception from a duty cycle is counted and logged as
      * on a worker thread and the next worker still runs. Returns the work done (0: idle); the caller
-     * applies its own idle strategy. Never call it on a pipeline that has threads.
+     * applies its own idle strategy.
+     *
+     * @throws IllegalStateException when the pipeline runs threads of its own ({@link Builder#start()}),
+     *                               which own the workers, or is closed
      */
     public int invoke() {
+        if (!runners.isEmpty() || closed) {
+            throw new IllegalStateException(closed ? "the pipeline is closed"
+                    : "the pipeline runs its own worker threads (built with start()); invoke() is for startInvoked()");
+        }
         int work = 0;
-        for (Worker w : workers) {
+        final Worker[] ws = workerArray;
+        for (Worker w : ws) {
             try {
                 work += w.doWork();
             } catch (Throwable t) {

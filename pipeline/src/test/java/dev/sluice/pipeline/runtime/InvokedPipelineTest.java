@@ -116,4 +116,22 @@ class InvokedPipelineTest {
                     .hasMessage("an invoked pipeline runs on the caller's thread: pin that thread instead of giving cpus(0, 1)");
         }
     }
+
+    /** invoke() on a pipeline whose own threads own the workers, or after close, would run a worker twice: refused. */
+    @Test
+    void invokeIsRefusedOnAThreadedPipelineAndAfterClose() {
+        try (MemoryRig rig = new MemoryRig(1, 1024, 256)) {
+            Pipeline threaded = forwardBack(rig).idle("yield").start();
+            try {
+                assertThatThrownBy(threaded::invoke).isInstanceOf(IllegalStateException.class)
+                        .hasMessage("the pipeline runs its own worker threads (built with start()); invoke() is for startInvoked()");
+            } finally {
+                threaded.close();
+            }
+            Pipeline invoked = forwardBack(rig).startInvoked();
+            invoked.close();
+            assertThatThrownBy(invoked::invoke).isInstanceOf(IllegalStateException.class).hasMessage("the pipeline is closed");
+            rig.assertAllFramesBack();
+        }
+    }
 }
